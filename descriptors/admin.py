@@ -1,0 +1,275 @@
+"""The provider admin: where providers enter and maintain their descriptors.
+
+Provider staff see, add and change only their own organisation's opportunities; every query,
+object check and provider choice goes through ``for_user`` so that a direct URL cannot reach
+another organisation's records.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from descriptors.completeness import opportunity_completeness
+from descriptors.forms import LangStringField
+from descriptors.models import (
+    Activity,
+    Assessment,
+    LearningOpportunity,
+    LearningOutcome,
+    OpportunityTranslation,
+    Organisation,
+    OrganisationMember,
+)
+from descriptors.services import organisation_member_add
+
+
+class OpportunityTranslationInline(admin.StackedInline):
+    model = OpportunityTranslation
+    extra = 0
+    fields = [
+        "language",
+        "title",
+        "description",
+        "admission_procedure",
+        "entry_requirements",
+        "further_information",
+    ]
+
+
+class LearningOutcomeForm(forms.ModelForm):
+    title_translations = LangStringField(label=_("in other languages"))
+
+    class Meta:
+        model = LearningOutcome
+        fields = ["position", "title", "title_translations", "skills"]
+        widgets = {"title": forms.Textarea(attrs={"rows": 2})}
+
+
+class LearningOutcomeInline(admin.StackedInline):
+    model = LearningOutcome
+    form = LearningOutcomeForm
+    extra = 1
+    autocomplete_fields = ["skills"]
+
+
+class AssessmentInline(admin.TabularInline):
+    model = Assessment
+    extra = 0
+    fields = ["title", "assessment_type", "mode", "supervision", "grading_scheme"]
+
+
+class ActivityInline(admin.TabularInline):
+    model = Activity
+    extra = 0
+    fields = ["title", "activity_type", "mode", "hours"]
+
+
+class ProviderScopedAdmin(SimpleHistoryAdmin):
+    """Narrows the admin to the organisations the signed-in user is a member of."""
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).for_user(request.user)
+
+    def _in_scope(self, request, obj) -> bool:
+        return obj is None or self.get_queryset(request).filter(pk=obj.pk).exists()
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) and self._in_scope(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._in_scope(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._in_scope(request, obj)
+
+
+@admin.register(LearningOpportunity)
+class LearningOpportunityAdmin(ProviderScopedAdmin):
+    list_display = [
+        "title",
+        "provider",
+        "status",
+        "eqf_level",
+        "ects_credits",
+        "start_date",
+        "modified",
+    ]
+    list_filter = [
+        "status",
+        "eqf_level",
+        "modes",
+        "languages",
+        "any_start_date",
+        "is_free",
+        "opportunity_type",
+    ]
+    search_fields = [
+        "title",
+        "description",
+        "provider_reference",
+        "provider__name",
+        "outcomes__title",
+    ]
+    list_select_related = ["provider", "eqf_level"]
+    date_hierarchy = "start_date"
+    autocomplete_fields = ["isced_fields"]
+    filter_horizontal = [
+        "co_providers",
+        "awarding_bodies",
+        "countries",
+        "languages",
+        "modes",
+        "target_groups",
+    ]
+    readonly_fields = [
+        "completeness_report",
+        "workload_check",
+        "created",
+        "modified",
+        "published_at",
+    ]
+    inlines = [
+        OpportunityTranslationInline,
+        LearningOutcomeInline,
+        AssessmentInline,
+        ActivityInline,
+    ]
+    fieldsets = [
+        (_("Completeness"), {"fields": ["completeness_report"]}),
+        (
+            _("Identification"),
+            {
+                "fields": [
+                    "status",
+                    "provider",
+                    "provider_reference",
+                    "title",
+                    "description",
+                    "opportunity_type",
+                    "homepage",
+                ]
+            },
+        ),
+        (
+            _("Who provides it"),
+            {"fields": ["co_providers", "hosted_by", "awarding_bodies", "location", "countries"]},
+        ),
+        (_("Languages"), {"fields": ["default_language", "languages"]}),
+        (
+            _("Dates and schedule"),
+            {
+                "fields": [
+                    "any_start_date",
+                    "start_date",
+                    "end_date",
+                    "application_deadline",
+                    "duration",
+                    "learning_schedule",
+                    "schedule_information",
+                ]
+            },
+        ),
+        (
+            _("Workload and credits"),
+            {"fields": ["workload_hours", "ects_credits", "credit_system", "workload_check"]},
+        ),
+        (
+            _("Admission"),
+            {"fields": ["admission_procedure", "entry_requirements", "target_groups"]},
+        ),
+        (_("Fees"), {"fields": ["is_free", "fee_amount", "currency", "fee_note"]}),
+        (_("Mode of learning"), {"fields": ["modes", "learning_setting"]}),
+        (
+            _("Level and field"),
+            {"fields": ["eqf_level", "nqf_level", "nqf_sublevel", "isced_fields"]},
+        ),
+        (
+            _("Credential and quality"),
+            {
+                "fields": [
+                    "credential_type",
+                    "quality_assurance_type",
+                    "quality_assurance_note",
+                    "is_stackable",
+                    "integration_options",
+                    "further_information",
+                ]
+            },
+        ),
+        (_("Record"), {"fields": ["created", "modified", "published_at"], "classes": ["collapse"]}),
+    ]
+
+    def get_list_filter(self, request):
+        if request.user.is_superuser:
+            return ["provider", *self.list_filter]
+        return self.list_filter
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "provider":
+            kwargs["queryset"] = Organisation.objects.for_user(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        own = Organisation.objects.for_user(request.user)
+        if not request.user.is_superuser and own.count() == 1:
+            initial.setdefault("provider", own.get().pk)
+        return initial
+
+    @admin.display(description=_("Completeness"))
+    def completeness_report(self, opportunity: LearningOpportunity) -> str:
+        report = opportunity_completeness(opportunity)
+        if report.is_complete:
+            return format_html(
+                "<strong>{}%</strong> - {}",
+                report.score,
+                _("every mandatory element is filled in."),
+            )
+        return format_html(
+            "<strong>{}%</strong> - {}<ul>{}</ul>",
+            report.score,
+            _("still missing:"),
+            format_html_join(
+                "",
+                "<li>{} <small>({})</small></li>",
+                ((item.label, item.source) for item in report.missing),
+            ),
+        )
+
+    @admin.display(description=_("Workload check"))
+    def workload_check(self, opportunity: LearningOpportunity) -> str:
+        return opportunity.workload_warning or _("Consistent with 25-30 hours per ECTS credit.")
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        warning = form.instance.workload_warning
+        if warning:
+            messages.warning(request, warning)
+
+
+class OrganisationMemberInline(admin.TabularInline):
+    model = OrganisationMember
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "provider_type", "country", "website"]
+    list_filter = ["provider_type", "country"]
+    search_fields = ["name", "legal_name"]
+    inlines = [OrganisationMemberInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).for_user(request.user)
+
+    def get_inlines(self, request, obj):
+        return self.inlines if request.user.is_superuser else []
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        if formset.model is OrganisationMember:
+            for member in formset.queryset.filter(organisation=form.instance):
+                organisation_member_add(user=member.user, organisation=member.organisation)

@@ -1,0 +1,784 @@
+"""What a learning opportunity is: the ECCOE descriptor set plus the Annex I elements ECCOE lacks.
+
+The ELM ``LearningOpportunity`` and its single ``LearningAchievementSpecification`` live in one
+table (they are 1:1 in a catalogue); outcomes, activities and assessments are child tables.
+"""
+
+import re
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from taxonomies.models import (
+    Concept,
+    EqfLevel,
+    EscoSkill,
+    IscedField,
+    NqfLevel,
+    QnqSublevel,
+    Scheme,
+)
+
+ISO_8601_DURATION = re.compile(
+    r"^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$"
+)
+
+
+def validate_iso_duration(value: str) -> None:
+    if value and not ISO_8601_DURATION.match(value):
+        raise ValidationError(
+            _("Enter an ISO 8601 duration such as P4M (4 months), P6W (6 weeks) or P1Y."),
+            code="invalid_duration",
+        )
+
+
+def _concepts(scheme: Scheme) -> dict:
+    return {"scheme": scheme}
+
+
+def _visitor_language() -> str:
+    return (get_language() or "en").split("-")[0]
+
+
+class OrganisationQuerySet(models.QuerySet):
+    def for_user(self, user) -> "OrganisationQuerySet":
+        """The organisations a user may act for: all for superusers, else their memberships."""
+        if user.is_superuser:
+            return self
+        return self.filter(members__user=user)
+
+
+class Organisation(models.Model):
+    """A provider, host platform or awarding body (ELM ``Organisation``; ECCOE criteria 4-6)."""
+
+    name = models.CharField(
+        _("name"),
+        max_length=255,
+        unique=True,
+        help_text=_("The organisation's name as learners know it."),
+    )
+    legal_name = models.CharField(
+        _("legal name"),
+        max_length=255,
+        blank=True,
+        help_text=_("Registered legal name (ELM legalName), if different from the name."),
+    )
+    provider_type = models.ForeignKey(
+        Concept,
+        verbose_name=_("type of provider"),
+        on_delete=models.PROTECT,
+        limit_choices_to=_concepts(Scheme.PROVIDER_TYPE),
+        related_name="+",
+        help_text=_(
+            "ECCOE criterion 6: e.g. higher education institution, VET provider, MOOC platform."
+        ),
+    )
+    country = models.ForeignKey(
+        Concept,
+        verbose_name=_("country"),
+        on_delete=models.PROTECT,
+        limit_choices_to=_concepts(Scheme.COUNTRY),
+        related_name="+",
+        help_text=_("Country of the organisation's seat; Annex I element 3 for awarding bodies."),
+    )
+    city = models.CharField(_("city"), max_length=120, blank=True)
+    website = models.URLField(_("website"), blank=True, help_text=_("Home page, https://..."))
+    created = models.DateTimeField(auto_now_add=True)
+    modified = models.DateTimeField(auto_now=True)
+
+    objects = OrganisationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OrganisationMember(models.Model):
+    """A user who acts for an organisation: provider staff (and, later, recognition officers)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="organisation_memberships",
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="members",
+    )
+
+    class Meta:
+        verbose_name = _("organisation member")
+        verbose_name_plural = _("organisation members")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation"], name="member_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.organisation}"
+
+
+class LearningOpportunityQuerySet(models.QuerySet):
+    def published(self) -> "LearningOpportunityQuerySet":
+        return self.filter(status=LearningOpportunity.Status.PUBLISHED)
+
+    def for_user(self, user) -> "LearningOpportunityQuerySet":
+        """What a provider's staff may see and edit: their organisations' records only."""
+        if user.is_superuser:
+            return self
+        return self.filter(provider__members__user=user)
+
+    def with_card_data(self) -> "LearningOpportunityQuerySet":
+        """Everything a list card shows, in a fixed number of queries."""
+        return self.select_related(
+            "provider", "provider__country", "eqf_level", "opportunity_type"
+        ).prefetch_related("isced_fields", "languages", "modes", "translations__language")
+
+    def with_detail_data(self) -> "LearningOpportunityQuerySet":
+        """Every descriptor the detail page and the exports show."""
+        return self.select_related(
+            "provider__country",
+            "provider__provider_type",
+            "hosted_by",
+            "opportunity_type",
+            "default_language",
+            "learning_schedule",
+            "learning_setting",
+            "currency",
+            "credit_system",
+            "credential_type",
+            "eqf_level",
+            "nqf_level__framework",
+            "nqf_level__eqf_level",
+            "quality_assurance_type",
+        ).prefetch_related(
+            "co_providers",
+            "awarding_bodies__country",
+            "languages",
+            "countries",
+            "modes",
+            "target_groups",
+            "isced_fields__parent__parent",
+            "translations__language",
+            "outcomes__skills__labels",
+            "assessments__assessment_type",
+            "assessments__mode",
+            "assessments__supervision",
+            "activities__activity_type",
+            "activities__mode",
+        )
+
+
+class LearningOpportunity(models.Model):
+    """A learning opportunity with the ECCOE descriptors (criteria 1-25) and Annex I elements.
+
+    Maps to ELM ``LearningOpportunity`` + its ``LearningAchievementSpecification``.
+    Text fields hold the default language; other languages live in ``translations``.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        ARCHIVED = "archived", _("Archived")
+
+    # Identification
+    provider_reference = models.CharField(
+        _("provider's identifier"),
+        max_length=100,
+        blank=True,
+        help_text=_("Your own code for this opportunity; imports use it to update, not duplicate."),
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=Status.choices,
+        default=Status.DRAFT,
+        db_index=True,
+        help_text=_("Only published opportunities are shown in the public catalogue."),
+    )
+    # 1-3
+    title = models.CharField(
+        _("title"),
+        max_length=255,
+        help_text=_(
+            "ECCOE 1 / Annex I 2: the name of the learning opportunity, in its default language."
+        ),
+    )
+    description = models.TextField(
+        _("description"),
+        blank=True,
+        help_text=_("ECCOE 2: a summary of the learning opportunity."),
+    )
+    opportunity_type = models.ForeignKey(
+        Concept,
+        verbose_name=_("learning opportunity type"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        limit_choices_to=_concepts(Scheme.LEARNING_OPPORTUNITY_TYPE),
+        related_name="+",
+        help_text=_("ECCOE 3: the delivery format, e.g. course, programme module, MOOC."),
+    )
+    # 4-7
+    provider = models.ForeignKey(
+        Organisation,
+        verbose_name=_("provided by"),
+        on_delete=models.PROTECT,
+        related_name="opportunities",
+        help_text=_(
+            "ECCOE 4: the institution responsible for offering it; its staff maintain this record."
+        ),
+    )
+    co_providers = models.ManyToManyField(
+        Organisation,
+        verbose_name=_("co-providers"),
+        blank=True,
+        related_name="co_provided",
+        help_text=_("Other institutions that offer it jointly."),
+    )
+    hosted_by = models.ForeignKey(
+        Organisation,
+        verbose_name=_("hosted by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="hosted",
+        help_text=_("ECCOE 5: the platform that hosts it, e.g. a MOOC platform."),
+    )
+    awarding_bodies = models.ManyToManyField(
+        Organisation,
+        verbose_name=_("awarding bodies"),
+        blank=True,
+        related_name="awarded",
+        help_text=_("Annex I 4: who issues the micro-credential, if not (only) the provider."),
+    )
+    location = models.CharField(
+        _("provided at"),
+        max_length=255,
+        blank=True,
+        help_text=_("ECCOE 7: address or place, or 'online' with the platform."),
+    )
+    countries = models.ManyToManyField(
+        Concept,
+        verbose_name=_("countries"),
+        blank=True,
+        related_name="+",
+        limit_choices_to=_concepts(Scheme.COUNTRY),
+        help_text=_("ECCOE 7: countries where it is provided."),
+    )
+    homepage = models.URLField(
+        _("web page"),
+        blank=True,
+        help_text=_("The page where learners find out more and enrol (ELM homepage, mandatory)."),
+    )
+    # 8
+    languages = models.ManyToManyField(
+        Concept,
+        verbose_name=_("languages of instruction"),
+        related_name="+",
+        limit_choices_to=_concepts(Scheme.LANGUAGE),
+        help_text=_("ECCOE 8: the teaching language(s)."),
+    )
+    default_language = models.ForeignKey(
+        Concept,
+        verbose_name=_("default language"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to=_concepts(Scheme.LANGUAGE),
+        help_text=_("The language of the title, description and outcomes typed on this form."),
+    )
+    # 9-11
+    any_start_date = models.BooleanField(
+        _("any start date"),
+        default=False,
+        help_text=_("ECCOE 9: learners may start at any time (self-paced); leave the dates empty."),
+    )
+    start_date = models.DateField(_("start date"), null=True, blank=True)
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    application_deadline = models.DateField(_("application deadline"), null=True, blank=True)
+    duration = models.CharField(
+        _("duration"),
+        max_length=32,
+        blank=True,
+        validators=[validate_iso_duration],
+        help_text=_("ECCOE 10: how long it runs, as ISO 8601 (P4M = 4 months, P6W = 6 weeks)."),
+    )
+    learning_schedule = models.ForeignKey(
+        Concept,
+        verbose_name=_("learning schedule"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        limit_choices_to=_concepts(Scheme.LEARNING_SCHEDULE),
+        related_name="+",
+        help_text=_("ECCOE 11: part time light (< 8 h/week), part time intensive or full time."),
+    )
+    schedule_information = models.TextField(
+        _("timetable"),
+        blank=True,
+        help_text=_("ECCOE 11: days, times, sessions."),
+    )
+    # 12, 17
+    workload_hours = models.PositiveIntegerField(
+        _("workload in hours"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("ECCOE 12 / Annex I 7: hours a learner needs to achieve the outcomes."),
+    )
+    ects_credits = models.DecimalField(
+        _("ECTS credits"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0))],
+        help_text=_("ECCOE 17: credits awarded, if any; fractions such as 0.5 are allowed."),
+    )
+    credit_system = models.ForeignKey(
+        Concept,
+        verbose_name=_("credit system"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        limit_choices_to=_concepts(Scheme.CREDIT_SYSTEM),
+        related_name="+",
+        help_text=_("ECTS or ECVET; ECTS is assumed when credits are given."),
+    )
+    # 13-14
+    admission_procedure = models.TextField(
+        _("admission procedure"),
+        blank=True,
+        help_text=_("ECCOE 13: how to apply."),
+    )
+    entry_requirements = models.TextField(
+        _("entry requirements"),
+        blank=True,
+        help_text=_("ECCOE 14 / Annex I 12 (prerequisites): what a learner must meet to start."),
+    )
+    target_groups = models.ManyToManyField(
+        Concept,
+        verbose_name=_("target groups"),
+        blank=True,
+        related_name="+",
+        limit_choices_to=_concepts(Scheme.TARGET_GROUP),
+    )
+    # 15
+    is_free = models.BooleanField(
+        _("free of charge"),
+        default=False,
+        help_text=_("ECCOE 15: no fee for the learner."),
+    )
+    fee_amount = models.DecimalField(
+        _("fee"),
+        max_digits=9,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0))],
+        help_text=_("ECCOE 15: the price for a learner; leave empty if unknown."),
+    )
+    currency = models.ForeignKey(
+        Concept,
+        verbose_name=_("currency"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        limit_choices_to=_concepts(Scheme.CURRENCY),
+        related_name="+",
+    )
+    fee_note = models.CharField(
+        _("fee details"),
+        max_length=255,
+        blank=True,
+        help_text=_("E.g. 'free for enrolled students; verified certificate EUR 30'."),
+    )
+    # 16
+    modes = models.ManyToManyField(
+        Concept,
+        verbose_name=_("mode of learning"),
+        blank=True,
+        related_name="+",
+        limit_choices_to=_concepts(Scheme.MODE),
+        help_text=_("ECCOE 16 / Annex I 10: online, blended, on site..."),
+    )
+    learning_setting = models.ForeignKey(
+        Concept,
+        verbose_name=_("learning setting"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        limit_choices_to=_concepts(Scheme.LEARNING_SETTING),
+        related_name="+",
+        help_text=_("Annex I 10: formal or non-formal learning."),
+    )
+    # 18-21
+    credential_type = models.ForeignKey(
+        Concept,
+        verbose_name=_("type of credential"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        limit_choices_to=_concepts(Scheme.CREDENTIAL_TYPE),
+        related_name="+",
+        help_text=_("ECCOE 18: open badge, certificate, diploma, European Digital Credential..."),
+    )
+    isced_fields = models.ManyToManyField(
+        IscedField,
+        verbose_name=_("ISCED-F fields"),
+        related_name="opportunities",
+        help_text=_("ECCOE 19: the subject area(s), as ISCED-F 2013 fields."),
+    )
+    eqf_level = models.ForeignKey(
+        EqfLevel,
+        verbose_name=_("EQF level"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="opportunities",
+        help_text=_("ECCOE 20 / Annex I 8: level 1-8, if applicable."),
+    )
+    nqf_level = models.ForeignKey(
+        NqfLevel,
+        verbose_name=_("NQF level"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="opportunities",
+        help_text=_("ECCOE 21: the level in the provider's national framework."),
+    )
+    nqf_sublevel = models.PositiveSmallIntegerField(
+        _("QNQ sub-level"),
+        null=True,
+        blank=True,
+        choices=QnqSublevel.choices,
+        help_text=_("Italy's QNQ only: 0 marks a micro-credential."),
+    )
+    # Annex I elements ECCOE does not list
+    quality_assurance_type = models.ForeignKey(
+        Concept,
+        verbose_name=_("type of quality assurance"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        limit_choices_to=_concepts(Scheme.QUALITY_ASSURANCE),
+        related_name="+",
+        help_text=_("Annex I 11: what underpins the micro-credential."),
+    )
+    quality_assurance_note = models.TextField(
+        _("quality assurance details"),
+        blank=True,
+        help_text=_("E.g. the body that evaluates the course."),
+    )
+    is_stackable = models.BooleanField(
+        _("stackable"),
+        default=False,
+        help_text=_("Annex I 15: it can be combined into a larger credential."),
+    )
+    integration_options = models.TextField(
+        _("integration and stackability options"),
+        blank=True,
+        help_text=_("Annex I 15: what it stacks into, or 'stand-alone'."),
+    )
+    further_information = models.TextField(
+        _("further information"),
+        blank=True,
+        help_text=_("Annex I 16."),
+    )
+
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    modified = models.DateTimeField(_("modified"), auto_now=True, db_index=True)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+
+    history = HistoricalRecords(m2m_fields=[isced_fields, languages, modes])
+    objects = LearningOpportunityQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("learning opportunity")
+        verbose_name_plural = _("learning opportunities")
+        ordering = ["title"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "provider_reference"],
+                condition=~models.Q(provider_reference=""),
+                name="opportunity_unique_provider_reference",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(end_date__isnull=True)
+                | models.Q(start_date__isnull=True)
+                | models.Q(end_date__gte=models.F("start_date")),
+                name="opportunity_end_not_before_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        errors: dict[str, list] = {}
+        if self.any_start_date:
+            for name in ("start_date", "end_date"):
+                if getattr(self, name):
+                    errors.setdefault(name, []).append(
+                        _("Leave the dates empty when learners can start at any date.")
+                    )
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            errors.setdefault("end_date", []).append(
+                _("The end date cannot be before the start date.")
+            )
+        if self.fee_amount is not None and self.fee_amount > 0 and self.currency_id is None:
+            errors.setdefault("currency", []).append(_("Choose the currency of the fee."))
+        if self.is_free and self.fee_amount:
+            errors.setdefault("fee_amount", []).append(
+                _("A free opportunity has no fee; use 'fee details' for optional extras.")
+            )
+        if self.nqf_sublevel is not None and not (
+            self.nqf_level_id and self.nqf_level.framework.has_sublevels
+        ):
+            errors.setdefault("nqf_sublevel", []).append(
+                _("Sub-levels exist only in frameworks that define them, such as Italy's QNQ.")
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def workload_warning(self) -> str:
+        """A warning (not an error) when ECTS and hours disagree with 25-30 h per credit."""
+        if not self.ects_credits or not self.workload_hours:
+            return ""
+        low = self.ects_credits * settings.OCLO_HOURS_PER_ECTS_MIN
+        high = self.ects_credits * settings.OCLO_HOURS_PER_ECTS_MAX
+        if low <= self.workload_hours <= high:
+            return ""
+        return _(
+            "%(ects)s ECTS usually means %(low)s-%(high)s hours of work; %(hours)s hours were "
+            "given. Check both values."
+        ) % {
+            "ects": f"{self.ects_credits.normalize():f}",
+            "low": int(low),
+            "high": int(high),
+            "hours": self.workload_hours,
+        }
+
+    @property
+    def is_public(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+    def translation_for(self, language_code: str) -> "OpportunityTranslation | None":
+        for translation in self.translations.all():
+            if translation.language.short_code == language_code:
+                return translation
+        return None
+
+    def localized(self, field: str, language_code: str | None = None) -> str:
+        """The field in the visitor's language when translated, else in the default language."""
+        translation = self.translation_for(language_code or _visitor_language())
+        return (translation and getattr(translation, field)) or getattr(self, field)
+
+    @property
+    def localized_title(self) -> str:
+        return self.localized("title")
+
+    @property
+    def localized_description(self) -> str:
+        return self.localized("description")
+
+
+class OpportunityTranslation(models.Model):
+    """The multilingual descriptors of an opportunity in one more language (ELM langString)."""
+
+    opportunity = models.ForeignKey(
+        LearningOpportunity,
+        on_delete=models.CASCADE,
+        related_name="translations",
+    )
+    language = models.ForeignKey(
+        Concept,
+        verbose_name=_("language"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to=_concepts(Scheme.LANGUAGE),
+    )
+    title = models.CharField(_("title"), max_length=255)
+    description = models.TextField(_("description"), blank=True)
+    admission_procedure = models.TextField(_("admission procedure"), blank=True)
+    entry_requirements = models.TextField(_("entry requirements"), blank=True)
+    further_information = models.TextField(_("further information"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("translation")
+        verbose_name_plural = _("translations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["opportunity", "language"], name="translation_unique_language"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.language.code})"
+
+    def clean(self) -> None:
+        if self.opportunity_id and self.language_id == self.opportunity.default_language_id:
+            raise ValidationError(
+                {"language": _("This is the default language: edit the main fields instead.")}
+            )
+
+
+class LearningOutcome(models.Model):
+    """An intended learning outcome (ECCOE 22, Annex I 6) linked to ESCO skills (ECCOE 23)."""
+
+    opportunity = models.ForeignKey(
+        LearningOpportunity,
+        on_delete=models.CASCADE,
+        related_name="outcomes",
+    )
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+    title = models.TextField(
+        _("learning outcome"),
+        help_text=_("What the learner can do after it, in the default language: 'Analyse ...'."),
+    )
+    title_translations = models.JSONField(
+        _("in other languages"),
+        default=dict,
+        blank=True,
+        help_text=_("The outcome in other languages, keyed by ISO 639-1 code."),
+    )
+    skills = models.ManyToManyField(
+        EscoSkill,
+        verbose_name=_("ESCO skills"),
+        blank=True,
+        related_name="outcomes",
+        help_text=_("ECCOE 23: the ESCO skills, knowledge or competences this outcome develops."),
+    )
+
+    history = HistoricalRecords(m2m_fields=[skills])
+
+    class Meta:
+        verbose_name = _("learning outcome")
+        verbose_name_plural = _("learning outcomes")
+        ordering = ["opportunity", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.title[:80]
+
+    @property
+    def localized_title(self) -> str:
+        return self.title_translations.get(_visitor_language()) or self.title
+
+
+class Assessment(models.Model):
+    """How the outcomes are assessed (ECCOE 25, Annex I 9 and 13).
+
+    ELM ``LearningAssessmentSpecification``.
+    """
+
+    opportunity = models.ForeignKey(
+        LearningOpportunity,
+        on_delete=models.CASCADE,
+        related_name="assessments",
+    )
+    title = models.CharField(_("title"), max_length=255)
+    assessment_type = models.ForeignKey(
+        Concept,
+        verbose_name=_("type of assessment"),
+        on_delete=models.PROTECT,
+        limit_choices_to=_concepts(Scheme.ASSESSMENT_TYPE),
+        related_name="+",
+        help_text=_("Annex I 9: e.g. written examination, project work, portfolio."),
+    )
+    mode = models.ForeignKey(
+        Concept,
+        verbose_name=_("mode"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        limit_choices_to=_concepts(Scheme.MODE),
+        related_name="+",
+    )
+    supervision = models.ForeignKey(
+        Concept,
+        verbose_name=_("supervision and identity verification"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        limit_choices_to=_concepts(Scheme.SUPERVISION),
+        related_name="+",
+        help_text=_("Annex I 13."),
+    )
+    grading_scheme = models.CharField(
+        _("grading scheme"),
+        max_length=255,
+        blank=True,
+        help_text=_("E.g. 'pass/fail' or '18-30 (Italian university scale)'."),
+    )
+    description = models.TextField(_("description"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("assessment")
+        verbose_name_plural = _("assessments")
+        ordering = ["opportunity", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Activity(models.Model):
+    """What a learner does to reach the outcomes (ECCOE 24; ELM LearningActivitySpecification)."""
+
+    opportunity = models.ForeignKey(
+        LearningOpportunity,
+        on_delete=models.CASCADE,
+        related_name="activities",
+    )
+    title = models.CharField(_("title"), max_length=255)
+    activity_type = models.ForeignKey(
+        Concept,
+        verbose_name=_("type of activity"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        limit_choices_to=_concepts(Scheme.ACTIVITY_TYPE),
+        related_name="+",
+    )
+    mode = models.ForeignKey(
+        Concept,
+        verbose_name=_("mode"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        limit_choices_to=_concepts(Scheme.MODE),
+        related_name="+",
+    )
+    hours = models.PositiveIntegerField(
+        _("hours"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+    )
+    description = models.TextField(_("description"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        ordering = ["opportunity", "id"]
+
+    def __str__(self) -> str:
+        return self.title

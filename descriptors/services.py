@@ -1,0 +1,59 @@
+"""Writes on learning opportunities and the people who maintain them."""
+
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+from django.utils import timezone
+
+from descriptors.models import LearningOpportunity, Organisation, OrganisationMember
+
+PROVIDER_STAFF_GROUP = "Provider staff"
+# What provider staff may do in the admin; the admin itself narrows every action to their
+# own organisation's records.
+PROVIDER_STAFF_PERMISSIONS = {
+    "descriptors": [
+        f"{action}_{model}"
+        for model in (
+            "learningopportunity",
+            "learningoutcome",
+            "assessment",
+            "activity",
+            "opportunitytranslation",
+        )
+        for action in ("view", "add", "change", "delete")
+    ]
+    + ["view_organisation"],
+    "taxonomies": ["view_escoskill", "view_iscedfield"],
+}
+
+
+def provider_staff_group() -> Group:
+    """The group that carries provider staff permissions, created or refreshed on demand."""
+    group, _ = Group.objects.get_or_create(name=PROVIDER_STAFF_GROUP)
+    permissions = [
+        Permission.objects.get(content_type__app_label=app, codename=codename)
+        for app, codenames in PROVIDER_STAFF_PERMISSIONS.items()
+        for codename in codenames
+    ]
+    group.permissions.set(permissions)
+    return group
+
+
+@transaction.atomic
+def organisation_member_add(*, user, organisation: Organisation) -> OrganisationMember:
+    """Make ``user`` provider staff of ``organisation``: admin access to its records only."""
+    member, _ = OrganisationMember.objects.get_or_create(user=user, organisation=organisation)
+    if not user.is_staff:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+    user.groups.add(provider_staff_group())
+    return member
+
+
+@transaction.atomic
+def opportunity_publish(*, opportunity: LearningOpportunity) -> LearningOpportunity:
+    """Make an opportunity public; validates it first, as a save through the form would."""
+    opportunity.full_clean()
+    opportunity.status = LearningOpportunity.Status.PUBLISHED
+    opportunity.published_at = opportunity.published_at or timezone.now()
+    opportunity.save(update_fields=["status", "published_at", "modified"])
+    return opportunity

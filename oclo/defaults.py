@@ -1,0 +1,19 @@
+"""Project-specific settings with their documented defaults, in one place.
+
+Each value can be overridden in ``oclo/settings.py`` (or through the environment there).
+"""
+
+# 1 ECTS credit corresponds to 25-30 hours of learning (ECTS Users' Guide 2015). Outside that band
+# the descriptor form shows a warning, not an error: providers sometimes count contact hours only.
+OCLO_HOURS_PER_ECTS_MIN = 25
+OCLO_HOURS_PER_ECTS_MAX = 30
+
+# Where `load_taxonomies` finds the curated vocabularies and the ESCO subset.
+OCLO_TAXONOMY_FIXTURES = "fixtures/taxonomies"
+
+# Rows per transaction when importing the ESCO CSV bundle: large enough to amortise the
+# round-trips, small enough to keep peak memory flat.
+OCLO_ESCO_IMPORT_BATCH_SIZE = 2000
+
+# Public catalogue pages: opportunities per list page.
+OCLO_LIST_PAGE_SIZE = 20

@@ -1,0 +1,12 @@
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "OCLO - provider administration"
+admin.site.site_title = "OCLO admin"
+admin.site.index_title = "Learning opportunities and reference data"
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("", include("catalogue.urls")),
+]
