@@ -558,15 +558,16 @@ class LearningOpportunity(models.Model):
         """A warning (not an error) when ECTS and hours disagree with 25-30 h per credit."""
         if not self.ects_credits or not self.workload_hours:
             return ""
-        low = self.ects_credits * settings.OCLO_HOURS_PER_ECTS_MIN
-        high = self.ects_credits * settings.OCLO_HOURS_PER_ECTS_MAX
+        ects = Decimal(self.ects_credits)
+        low = ects * settings.OCLO_HOURS_PER_ECTS_MIN
+        high = ects * settings.OCLO_HOURS_PER_ECTS_MAX
         if low <= self.workload_hours <= high:
             return ""
         return _(
             "%(ects)s ECTS usually means %(low)s-%(high)s hours of work; %(hours)s hours were "
             "given. Check both values."
         ) % {
-            "ects": f"{self.ects_credits.normalize():f}",
+            "ects": f"{ects.normalize():f}",
             "low": int(low),
             "high": int(high),
             "hours": self.workload_hours,

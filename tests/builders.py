@@ -1,0 +1,66 @@
+"""Small builders for test data: each test builds only what it needs."""
+
+import itertools
+
+from django.contrib.auth import get_user_model
+
+from descriptors.models import Assessment, LearningOpportunity, LearningOutcome, Organisation
+from descriptors.services import organisation_member_add
+from taxonomies.models import Concept, EqfLevel, EscoSkill, IscedField, Scheme
+
+_sequence = itertools.count(1)
+
+
+def concept(scheme: str, code: str) -> Concept:
+    return Concept.objects.get(scheme=scheme, code=code)
+
+
+def make_organisation(name: str | None = None, country: str = "ITA", **values) -> Organisation:
+    return Organisation.objects.create(
+        name=name or f"Organisation {next(_sequence)}",
+        provider_type=concept(Scheme.PROVIDER_TYPE, values.pop("provider_type", "hei")),
+        country=concept(Scheme.COUNTRY, country),
+        **values,
+    )
+
+
+def make_provider_user(organisation: Organisation, username: str | None = None):
+    user = get_user_model().objects.create_user(
+        username=username or f"staff{next(_sequence)}", password="a-long-test-password"
+    )
+    organisation_member_add(user=user, organisation=organisation)
+    return user
+
+
+def make_opportunity(
+    provider: Organisation | None = None, *, complete: bool = False, **values
+) -> LearningOpportunity:
+    """A saved opportunity; ``complete=True`` fills every mandatory element too."""
+    values.setdefault("title", f"Opportunity {next(_sequence)}")
+    values.setdefault("status", LearningOpportunity.Status.PUBLISHED)
+    opportunity = LearningOpportunity.objects.create(
+        provider=provider or make_organisation(),
+        default_language=concept(Scheme.LANGUAGE, "ENG"),
+        **values,
+    )
+    opportunity.languages.add(opportunity.default_language)
+    if complete:
+        opportunity.homepage = "https://example.org/course"
+        opportunity.workload_hours = 125
+        opportunity.ects_credits = 5
+        opportunity.eqf_level = EqfLevel.objects.get(level=6)
+        opportunity.quality_assurance_type = concept(Scheme.QUALITY_ASSURANCE, "internal-hei")
+        opportunity.save()
+        opportunity.awarding_bodies.add(opportunity.provider)
+        opportunity.modes.add(concept(Scheme.MODE, "920fbb3cbe"))
+        opportunity.isced_fields.add(IscedField.objects.get(code="0613"))
+        outcome = LearningOutcome.objects.create(
+            opportunity=opportunity, title="Write simple Python programs."
+        )
+        outcome.skills.add(EscoSkill.objects.skills().first())
+        Assessment.objects.create(
+            opportunity=opportunity,
+            title="Final quiz",
+            assessment_type=concept(Scheme.ASSESSMENT_TYPE, "b1b68f6735"),
+        )
+    return opportunity

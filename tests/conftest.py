@@ -1,0 +1,40 @@
+import os
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from taxonomies.loaders import taxonomies_load
+
+SHARED = Path(settings.BASE_DIR).parent / "shared"
+
+
+def pytest_report_header(config):
+    return f"database: {settings.DATABASES['default']['ENGINE']}"
+
+
+def pytest_configure(config):
+    # CI asks for PostgreSQL; silently testing SQLite instead would hide what CI exists to catch.
+    if os.environ.get("OCLO_REQUIRE_POSTGRES") and "postgresql" not in settings.DATABASES[
+        "default"
+    ]["ENGINE"]:
+        raise pytest.UsageError("OCLO_REQUIRE_POSTGRES is set but DATABASE_URL is not PostgreSQL")
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Every test database starts with the shipped taxonomies, loaded once per session."""
+    with django_db_blocker.unblock():
+        taxonomies_load()
+
+
+@pytest.fixture
+def shared_dir() -> Path:
+    if not SHARED.is_dir():
+        pytest.skip(f"the shared reference folder {SHARED} is not beside the project")
+    return SHARED
+
+
+@pytest.fixture
+def on_postgres() -> bool:
+    return "postgresql" in settings.DATABASES["default"]["ENGINE"]
