@@ -1,0 +1,17 @@
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DJANGO_DEBUG=false
+WORKDIR /app
+
+COPY requirements.txt .
+RUN pip install --no-cache-dir -r requirements.txt
+
+COPY . .
+# collectstatic needs settings to import; the key is a build-time placeholder, never used to serve.
+RUN DJANGO_SECRET_KEY=build-only-placeholder-key-not-used-at-runtime-000000 \
+    DJANGO_ALLOWED_HOSTS=localhost python manage.py collectstatic --no-input \
+    && useradd --create-home oclo
+USER oclo
+
+EXPOSE 8000
+CMD ["sh", "-c", "python manage.py migrate --no-input && python manage.py load_taxonomies && gunicorn oclo.wsgi:application --bind 0.0.0.0:8000 --workers ${GUNICORN_WORKERS:-3} --access-logfile -"]
