@@ -15,9 +15,10 @@ def pytest_report_header(config):
 
 def pytest_configure(config):
     # CI asks for PostgreSQL; silently testing SQLite instead would hide what CI exists to catch.
-    if os.environ.get("OCLO_REQUIRE_POSTGRES") and "postgresql" not in settings.DATABASES[
-        "default"
-    ]["ENGINE"]:
+    if (
+        os.environ.get("OCLO_REQUIRE_POSTGRES")
+        and "postgresql" not in settings.DATABASES["default"]["ENGINE"]
+    ):
         raise pytest.UsageError("OCLO_REQUIRE_POSTGRES is set but DATABASE_URL is not PostgreSQL")
 
 

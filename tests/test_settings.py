@@ -26,7 +26,10 @@ def test_production_refuses_the_development_secret_key():
 
 def test_production_settings_pass_the_deployment_checklist():
     result = manage(
-        "check", "--deploy", "--fail-level", "WARNING",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
         DJANGO_DEBUG="false",
         DJANGO_SECRET_KEY="x" * 20 + "a-real-looking-random-secret-for-the-test-only-9f8e7d",
         DJANGO_ALLOWED_HOSTS="oclo.example.org",

@@ -25,13 +25,17 @@ def test_demo_catalogue_covers_what_a_first_visitor_should_see(demo):
     published = LearningOpportunity.objects.published()
     assert published.count() >= 30
     assert Organisation.objects.filter(opportunities__in=published).distinct().count() >= 8
-    assert len({o.provider.country.code for o in published.select_related("provider__country")}) >= 5
+    assert (
+        len({o.provider.country.code for o in published.select_related("provider__country")}) >= 5
+    )
     assert published.values("languages").distinct().count() >= 6
     assert set(published.values_list("eqf_level", flat=True)) >= {3, 4, 5, 6, 7, 8}
     narrow = {field.code[:3] for o in published for field in o.isced_fields.all()}
     assert len(narrow) >= 10
     assert set(published.values_list("modes__code", flat=True)) >= {
-        "920fbb3cbe", "e92d221e4d", "9191af2ed9",
+        "920fbb3cbe",
+        "e92d221e4d",
+        "9191af2ed9",
     }
     assert published.filter(is_free=True).exists() and published.filter(fee_amount__gt=0).exists()
     assert published.filter(any_start_date=True).count() >= 3
@@ -108,7 +112,9 @@ def test_detail_page_shows_every_descriptor(client, demo, django_assert_max_num_
     ]
     missing = [value for value in expected if value not in text]
     assert not missing
-    assert "https://esco.ec.europa.eu/en/classification/skill?uri=http%3A%2F%2Fdata.europa.eu" in text
+    assert (
+        "https://esco.ec.europa.eu/en/classification/skill?uri=http%3A%2F%2Fdata.europa.eu" in text
+    )
 
 
 def test_detail_page_speaks_the_visitors_language_and_falls_back(client, demo):

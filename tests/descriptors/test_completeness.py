@@ -16,8 +16,15 @@ def test_a_bare_opportunity_lists_what_it_lacks():
     report = opportunity_completeness(make_opportunity())
     missing = {item.key for item in report.missing}
     assert missing == {
-        "homepage", "awarding_bodies", "outcomes", "workload", "level", "assessments",
-        "modes", "quality_assurance_type", "isced_fields",
+        "homepage",
+        "awarding_bodies",
+        "outcomes",
+        "workload",
+        "level",
+        "assessments",
+        "modes",
+        "quality_assurance_type",
+        "isced_fields",
     }
     assert report.score == round(100 * 2 / len(REQUIREMENTS))
     sources = {item.key: item.source for item in report.missing}

@@ -149,11 +149,14 @@ def test_admin_round_trip_saves_a_complete_opportunity(client):
     assert "every mandatory element is filled in" in page.text
 
     # Who changed what: the history keeps the editor and the old value.
-    client.post(change_url(saved), {**data, "title": "Data analysis with Python, 2nd edition",
-                                    **inline_ids(saved)})
+    client.post(
+        change_url(saved),
+        {**data, "title": "Data analysis with Python, 2nd edition", **inline_ids(saved)},
+    )
     history = saved.history.order_by("history_date")
     assert [entry.title for entry in history][-2:] == [
-        "Data analysis with Python", "Data analysis with Python, 2nd edition",
+        "Data analysis with Python",
+        "Data analysis with Python, 2nd edition",
     ]
     assert history.last().history_user == user
 
@@ -180,10 +183,16 @@ def test_form_shows_validation_messages_and_workload_warning(client):
     response = client.post(
         ADD,
         admin_post_data(
-            provider=provider.pk, start_date="2026-05-10", end_date="2026-05-01",
-            ects_credits="-2", fee_amount="100", **{"outcomes-TOTAL_FORMS": 1,
-                                                     "outcomes-0-title": "Outcome",
-                                                     "outcomes-0-title_translations": "xx: ?"},
+            provider=provider.pk,
+            start_date="2026-05-10",
+            end_date="2026-05-01",
+            ects_credits="-2",
+            fee_amount="100",
+            **{
+                "outcomes-TOTAL_FORMS": 1,
+                "outcomes-0-title": "Outcome",
+                "outcomes-0-title_translations": "xx: ?",
+            },
         ),
     )
     assert response.status_code == 200
@@ -194,7 +203,8 @@ def test_form_shows_validation_messages_and_workload_warning(client):
     assert "'xx' is not a known language code" in html.unescape(response.text)
 
     response = client.post(
-        ADD, admin_post_data(provider=provider.pk, ects_credits="5", workload_hours=40),
+        ADD,
+        admin_post_data(provider=provider.pk, ects_credits="5", workload_hours=40),
         follow=True,
     )
     assert "5 ECTS usually means 125-150 hours of work; 40 hours were given." in response.text

@@ -82,7 +82,7 @@ def test_command_reports_summary_and_rejections(empty_esco, capsys):
 
 
 def test_command_refuses_a_folder_without_skills(tmp_path):
-    with pytest.raises(CommandError, match="holds no skills_en.csv"):
+    with pytest.raises(CommandError, match=r"holds no skills_en\.csv"):
         call_command("import_esco", str(tmp_path), "--no-progress")
 
 

@@ -45,7 +45,13 @@ def test_nqf_frameworks_map_levels_to_eqf():
         (str(number), number) for number in range(1, 9)
     ]
     assert {framework.country.code for framework in NqfFramework.objects.all()} >= {
-        "ITA", "ESP", "DEU", "LTU", "MLT", "NLD", "FRA",
+        "ITA",
+        "ESP",
+        "DEU",
+        "LTU",
+        "MLT",
+        "NLD",
+        "FRA",
     }
     malta = NqfFramework.objects.get(code="c_54f4d62a")
     assert malta.levels.get(label="A").eqf_level is None
