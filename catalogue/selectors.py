@@ -1,15 +1,352 @@
-"""Reads for the public catalogue pages."""
+"""Reads for the public catalogue: the faceted search and the detail page."""
 
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import numpy as np
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.safestring import SafeString
 
+from catalogue.facet_index import NO_DATE, Snapshot, facet_index
+from catalogue.facets import FACETS, RANGE_FACETS, Facet
+from catalogue.filters import SearchParams
+from catalogue.text_search import snippets, suggestion, text_matches
 from descriptors.models import LearningOpportunity
+from taxonomies.models import EscoSkill
+
+FEW_RESULTS = 3
 
 
-def opportunity_list() -> "list[LearningOpportunity]":
-    """Published opportunities with what a list card shows, title order."""
-    return LearningOpportunity.objects.published().with_card_data().order_by("title", "id")
+@dataclass
+class FacetValue:
+    key: str
+    label: str
+    count: int
+    selected: bool
+    children: list["FacetValue"] = field(default_factory=list)
+
+
+@dataclass
+class FacetResult:
+    key: str
+    label: str
+    values: list[FacetValue]
+    searchable: bool = False
+
+
+@dataclass
+class SearchResult:
+    params: SearchParams
+    total: int
+    page: int
+    page_size: int
+    opportunities: list[LearningOpportunity]
+    facets: list[FacetResult]
+    snippets: dict[int, SafeString]
+    suggestion: str = ""
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+
+def _days_from_epoch(value) -> int:
+    return (value - timezone.datetime(1970, 1, 1).date()).days
+
+
+def _filter_masks(snapshot: Snapshot, params: SearchParams) -> dict[str, np.ndarray]:
+    """One mask per active filter, keyed by the facet whose counts ignore it."""
+    size = snapshot.size
+    masks: dict[str, np.ndarray] = {}
+    for facet in FACETS:
+        chosen = params.facets.get(facet.key)
+        if chosen:
+            if facet.expand_selection:
+                chosen = facet.expand_selection(chosen)
+            masks[facet.key] = snapshot.columns[facet.key].having(chosen, size)
+    for range_facet in RANGE_FACETS:
+        chosen = params.ranges.get(range_facet.key)
+        if chosen:
+            values = snapshot.numbers[range_facet.field]
+            mask = np.zeros(size, bool)
+            for bucket in range_facet.buckets:
+                if bucket.key in chosen:
+                    mask |= _in_bucket(values, bucket.low, bucket.high)
+            masks[range_facet.key] = mask
+    if params.price == "free":
+        masks["price"] = snapshot.is_free.copy()
+    elif params.price == "paid":
+        masks["price"] = ~snapshot.is_free & (np.nan_to_num(snapshot.numbers["fee"]) > 0)
+    if params.max_fee is not None:
+        fee = snapshot.numbers["fee"]
+        masks["max_fee"] = ~np.isnan(fee) & (fee <= float(params.max_fee))
+    start = _start_mask(snapshot, params)
+    if start is not None:
+        masks["start"] = start
+    return masks
+
+
+def _in_bucket(values: np.ndarray, low: float | None, high: float | None) -> np.ndarray:
+    with np.errstate(invalid="ignore"):
+        mask = ~np.isnan(values)
+        if low is not None:
+            mask &= values >= low
+        if high is not None:
+            mask &= values < high
+    return mask
+
+
+def _start_mask(snapshot: Snapshot, params: SearchParams) -> np.ndarray | None:
+    today = timezone.localdate()
+    dated = snapshot.start != NO_DATE
+    if params.start == "any":
+        return snapshot.any_start.copy()
+    low = high = None
+    if params.start in ("30", "90"):
+        low, high = today, today + timedelta(days=int(params.start))
+    if params.start_from:
+        low = max(low, params.start_from) if low else params.start_from
+    if params.start_to:
+        high = min(high, params.start_to) if high else params.start_to
+    if low is None and high is None:
+        return None
+    mask = dated.copy()
+    if low is not None:
+        mask &= snapshot.start >= _days_from_epoch(low)
+    if high is not None:
+        mask &= snapshot.start <= _days_from_epoch(high)
+    return mask
+
+
+def _all_of(base: np.ndarray, masks: dict[str, np.ndarray], *, ignoring: str = "") -> np.ndarray:
+    result = base.copy()
+    for key, mask in masks.items():
+        if key != ignoring:
+            result &= mask
+    return result
+
+
+def _facet_result(facet: Facet, snapshot: Snapshot, mask: np.ndarray, chosen: set[str]):
+    column = snapshot.columns[facet.key]
+    counts = column.count(mask)
+    shown = {column.keys[index]: int(count) for index, count in enumerate(counts) if count}
+    for key in chosen:
+        shown.setdefault(key, 0)
+    if facet.order == "key":
+        keys = sorted(shown, key=lambda key: (len(key), key))
+    else:
+        keys = sorted(shown, key=lambda key: (-shown[key], key))
+    if facet.show:
+        keys = [key for key in keys if key in chosen] + [key for key in keys if key not in chosen][
+            : max(0, facet.show - len(chosen))
+        ]
+    labels = facet.labels(keys)
+    values = [FacetValue(key, labels.get(key, key), shown[key], key in chosen) for key in keys]
+    if facet.key == "isced":
+        values = _as_tree(values)
+    return FacetResult(facet.key, str(facet.label), values, facet.searchable)
+
+
+def _as_tree(values: list[FacetValue]) -> list[FacetValue]:
+    """Nest ISCED-F codes: broad (2 digits) > narrow (3) > detailed (4)."""
+    by_code = {value.key: value for value in sorted(values, key=lambda value: value.key)}
+    roots = []
+    for code, value in by_code.items():
+        parent = by_code.get(code[:-1]) if len(code) > 2 else None
+        (parent.children if parent else roots).append(value)
+    return roots
+
+
+def _range_results(snapshot: Snapshot, base, masks, params) -> list[FacetResult]:
+    results = []
+    for range_facet in RANGE_FACETS:
+        mask = _all_of(base, masks, ignoring=range_facet.key)
+        values = snapshot.numbers[range_facet.field][mask]
+        chosen = params.ranges.get(range_facet.key, set())
+        results.append(
+            FacetResult(
+                range_facet.key,
+                str(range_facet.label),
+                [
+                    FacetValue(
+                        bucket.key,
+                        str(bucket.label),
+                        int(np.count_nonzero(_in_bucket(values, bucket.low, bucket.high))),
+                        bucket.key in chosen,
+                    )
+                    for bucket in range_facet.buckets
+                ],
+            )
+        )
+    price_mask = _all_of(base, masks, ignoring="price")
+    paid = ~snapshot.is_free & (np.nan_to_num(snapshot.numbers["fee"]) > 0)
+    results.append(
+        FacetResult(
+            "price",
+            "price",
+            [
+                FacetValue(
+                    "free",
+                    "free",
+                    int(np.count_nonzero(price_mask & snapshot.is_free)),
+                    params.price == "free",
+                ),
+                FacetValue(
+                    "paid", "paid", int(np.count_nonzero(price_mask & paid)), params.price == "paid"
+                ),
+            ],
+        )
+    )
+    start_mask = _all_of(base, masks, ignoring="start")
+    today = _days_from_epoch(timezone.localdate())
+    start = snapshot.start
+    results.append(
+        FacetResult(
+            "start",
+            "start",
+            [
+                FacetValue(
+                    days,
+                    days,
+                    int(
+                        np.count_nonzero(
+                            start_mask & (start >= today) & (start <= today + int(days))
+                        )
+                    ),
+                    params.start == days,
+                )
+                for days in ("30", "90")
+            ]
+            + [
+                FacetValue(
+                    "any",
+                    "any",
+                    int(np.count_nonzero(start_mask & snapshot.any_start)),
+                    params.start == "any",
+                )
+            ],
+        )
+    )
+    return results
+
+
+def _ordered(snapshot: Snapshot, positions: np.ndarray, sort: str, relevance) -> np.ndarray:
+    titles = snapshot.title_order()[positions]
+    if sort == "relevance" and relevance is not None:
+        keys = (titles, -relevance[positions])
+    elif sort == "newest":
+        keys = (titles, -snapshot.modified[positions])
+    elif sort == "start":
+        today = _days_from_epoch(timezone.localdate())
+        start = snapshot.start[positions].astype(np.int64)
+        start = np.where(snapshot.any_start[positions], today, start)
+        start = np.where(start == NO_DATE, np.iinfo(np.int64).max, start)
+        keys = (titles, start)
+    elif sort in ("ects", "workload"):
+        values = snapshot.numbers["ects_credits" if sort == "ects" else "workload_hours"]
+        values = values[positions]
+        keys = (titles, -values, np.isnan(values))
+    else:
+        keys = (titles,)
+    return positions[np.lexsort(keys)]
+
+
+def _text_mask(snapshot: Snapshot, params: SearchParams):
+    """(documents matching the text query, their relevance); everything when there is none."""
+    if not params.text:
+        return np.ones(snapshot.size, bool), None
+    ids, ranks = text_matches(params.text)
+    relevance = np.zeros(snapshot.size)
+    if not len(ids):
+        return np.zeros(snapshot.size, bool), relevance
+    order = np.argsort(ids)
+    sorted_ids, sorted_ranks = ids[order], ranks[order]
+    where = np.clip(np.searchsorted(sorted_ids, snapshot.ids), 0, len(ids) - 1)
+    found = sorted_ids[where] == snapshot.ids
+    relevance[found] = sorted_ranks[where[found]]
+    return found, relevance
+
+
+def opportunity_search(params: SearchParams, *, page: int = 1, page_size: int = 20) -> SearchResult:
+    """Published opportunities matching the parameters, one page of them, and facet counts.
+
+    Counts are disjunctive: a facet's values are counted with every filter applied except the
+    facet's own, so choosing one value still shows how many the others would add.
+    """
+    snapshot = facet_index.current()
+    text_mask, relevance = _text_mask(snapshot, params)
+    base = snapshot.alive & text_mask
+    masks = _filter_masks(snapshot, params)
+    matching = _all_of(base, masks)
+    total = int(np.count_nonzero(matching))
+
+    facets = [
+        _facet_result(
+            facet,
+            snapshot,
+            _all_of(base, masks, ignoring=facet.key),
+            params.facets.get(facet.key, set()),
+        )
+        for facet in FACETS
+    ]
+    facets += _range_results(snapshot, base, masks, params)
+
+    page = max(1, page)
+    positions = _ordered(snapshot, np.flatnonzero(matching), params.effective_sort, relevance)
+    page_ids = [
+        int(pk) for pk in snapshot.ids[positions[(page - 1) * page_size : page * page_size]]
+    ]
+    by_id = LearningOpportunity.objects.with_card_data().in_bulk(page_ids)
+    opportunities = [by_id[pk] for pk in page_ids if pk in by_id]
+    return SearchResult(
+        params=params,
+        total=total,
+        page=page,
+        page_size=page_size,
+        opportunities=opportunities,
+        facets=facets,
+        snippets=snippets(opportunities, params.text),
+        suggestion=suggestion(params.text) if params.text and total < FEW_RESULTS else "",
+    )
+
+
+def opportunity_search_total(params: SearchParams) -> int:
+    """How many opportunities match, without building a page (for "remove this filter")."""
+    snapshot = facet_index.current()
+    base = snapshot.alive & _text_mask(snapshot, params)[0]
+    return int(np.count_nonzero(_all_of(base, _filter_masks(snapshot, params))))
+
+
+def skill_suggestions(term: str, *, limit: int = 10) -> list[FacetValue]:
+    """ESCO skills (the full set, not only those in use) whose labels contain ``term``."""
+    skills = EscoSkill.objects.skills().search(term).prefetch_related("labels")[:limit]
+    return [
+        FacetValue(skill.uri.rsplit("/", 1)[-1], skill.localized_label, 0, False)
+        for skill in skills
+    ]
 
 
 def opportunity_detail(*, pk: int) -> LearningOpportunity:
     """One published opportunity with every descriptor, or 404."""
     return get_object_or_404(LearningOpportunity.objects.published().with_detail_data(), pk=pk)
+
+
+def opportunity_related(opportunity: LearningOpportunity, *, limit: int = 4):
+    """Published opportunities sharing ESCO skills or an ISCED-F field, most shared first."""
+    skills = [skill.pk for outcome in opportunity.outcomes.all() for skill in outcome.skills.all()]
+    fields = [field.pk for field in opportunity.isced_fields.all()]
+    return (
+        LearningOpportunity.objects.published()
+        .exclude(pk=opportunity.pk)
+        .annotate(
+            shared_skills=Count(
+                "outcomes__skills", filter=Q(outcomes__skills__in=skills), distinct=True
+            ),
+            shared_fields=Count("isced_fields", filter=Q(isced_fields__in=fields), distinct=True),
+        )
+        .filter(Q(shared_skills__gt=0) | Q(shared_fields__gt=0))
+        .order_by("-shared_skills", "-shared_fields", "title")
+        .with_card_data()[:limit]
+    )

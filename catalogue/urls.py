@@ -5,6 +5,7 @@ from catalogue import views
 app_name = "catalogue"
 
 urlpatterns = [
-    path("", views.opportunity_list_view, name="opportunity-list"),
+    path("", views.opportunity_search_view, name="search"),
+    path("skills/suggestions/", views.skill_suggestions_view, name="skill-suggestions"),
     path("opportunities/<int:pk>/", views.opportunity_detail_view, name="opportunity-detail"),
 ]

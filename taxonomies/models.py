@@ -301,6 +301,9 @@ class EscoSkill(models.Model):
         SECTOR_SPECIFIC = "sector-specific", _("sector-specific")
         OCCUPATION_SPECIFIC = "occupation-specific", _("occupation-specific")
 
+    # Skills and S/T/L groups live under /skill/, the knowledge groups under /isced-f/.
+    URI_PREFIXES = ("http://data.europa.eu/esco/skill/", "http://data.europa.eu/esco/isced-f/")
+
     uri = models.URLField(_("URI"), max_length=255, unique=True)
     concept_type = models.CharField(
         _("concept type"),

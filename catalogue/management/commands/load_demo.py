@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from catalogue.search_index import deferred_indexing
 from descriptors.demo import demo_catalogue_load
 from descriptors.models import Organisation
 from descriptors.services import organisation_member_add
@@ -25,7 +26,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, no_users, **options):
-        counts = demo_catalogue_load(DEMO_FILE)
+        with deferred_indexing():
+            counts = demo_catalogue_load(DEMO_FILE)
         self.stdout.write(
             f"demo catalogue: {counts['organisations']} organisations, "
             f"{counts['created']} opportunities created, {counts['updated']} updated"

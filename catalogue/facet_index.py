@@ -1,0 +1,239 @@
+"""An in-memory index of the published catalogue that filters and counts facets with numpy.
+
+Counting facets with GROUP BY costs about 3.5 us per matching row in PostgreSQL (340 ms for
+browse-all at 100k); the same counts over integer arrays take a few milliseconds. The index is
+built once per process and kept current by replaying ``CatalogueChange`` rows (see
+docs/decisions/0005-facet-counts.md).
+"""
+
+import threading
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+from django.db.models import Max
+
+from catalogue.facets import FACETS
+from catalogue.models import CatalogueChange
+from catalogue.text import normalize
+from descriptors.models import LearningOpportunity
+
+# Beyond this many changed opportunities a full rebuild is cheaper than patching.
+REBUILD_AFTER_CHANGES = 5000
+NO_DATE = np.iinfo(np.int32).min
+NUMERIC_FIELDS = ("ects_credits", "workload_hours", "fee")
+
+
+@dataclass
+class FacetColumn:
+    """Which value each document has for one facet, as parallel (document, value) arrays."""
+
+    documents: np.ndarray  # int32 document positions
+    values: np.ndarray  # int32 positions in ``keys``
+    keys: list[str]
+    positions: dict[str, int]
+
+    @classmethod
+    def from_pairs(cls, pairs: list[tuple[int, str]], keys: list[str] | None = None):
+        keys = list(keys or [])
+        positions = {key: index for index, key in enumerate(keys)}
+        documents, values = [], []
+        for document, key in pairs:
+            if key not in positions:
+                positions[key] = len(keys)
+                keys.append(key)
+            documents.append(document)
+            values.append(positions[key])
+        return cls(np.asarray(documents, np.int32), np.asarray(values, np.int32), keys, positions)
+
+    def extend(self, pairs: list[tuple[int, str]]) -> "FacetColumn":
+        extra = FacetColumn.from_pairs(pairs, self.keys)
+        return FacetColumn(
+            np.concatenate([self.documents, extra.documents]),
+            np.concatenate([self.values, extra.values]),
+            extra.keys,
+            extra.positions,
+        )
+
+    def having(self, keys: set[str], size: int) -> np.ndarray:
+        """Mask of the documents that have any of ``keys``."""
+        wanted = [self.positions[key] for key in keys if key in self.positions]
+        mask = np.zeros(size, bool)
+        if wanted:
+            mask[self.documents[np.isin(self.values, wanted)]] = True
+        return mask
+
+    def count(self, mask: np.ndarray) -> np.ndarray:
+        return np.bincount(self.values[mask[self.documents]], minlength=len(self.keys))
+
+
+@dataclass
+class Snapshot:
+    """One immutable state of the index; refreshing builds a new one and swaps it in."""
+
+    sequence: int
+    ids: np.ndarray  # int64 opportunity id per document position
+    alive: np.ndarray  # bool: False for positions superseded by a later change
+    columns: dict[str, FacetColumn]
+    numbers: dict[str, np.ndarray]  # float64, NaN when unknown
+    is_free: np.ndarray
+    any_start: np.ndarray
+    start: np.ndarray  # int32 days since 1970, NO_DATE when none
+    modified: np.ndarray  # float64 timestamps
+    title_keys: list[str]
+    _title_order: np.ndarray | None = None
+
+    @property
+    def size(self) -> int:
+        return len(self.ids)
+
+    def title_order(self) -> np.ndarray:
+        """Each document's rank in alphabetical (accent-free) title order, computed once."""
+        if self._title_order is None:
+            order = sorted(range(self.size), key=self.title_keys.__getitem__)
+            ranks = np.empty(self.size, np.int64)
+            ranks[order] = np.arange(self.size)
+            self._title_order = ranks
+        return self._title_order
+
+
+def _published(ids: list[int] | None):
+    queryset = LearningOpportunity.objects.published()
+    return queryset if ids is None else queryset.filter(pk__in=ids)
+
+
+def _rows(ids: list[int] | None):
+    return list(
+        _published(ids)
+        .order_by("pk")
+        .values_list(
+            "pk",
+            "ects_credits",
+            "workload_hours",
+            "is_free",
+            "fee_amount",
+            "any_start_date",
+            "start_date",
+            "modified",
+            "title",
+        )
+    )
+
+
+def _days(value: date | None) -> int:
+    return (value - date(1970, 1, 1)).days if value else NO_DATE
+
+
+def _load(ids: list[int] | None, offset: int) -> dict:
+    """Read the given published opportunities (all when ``ids`` is None) as index columns."""
+    rows = _rows(ids)
+    position = {row[0]: offset + index for index, row in enumerate(rows)}
+    loaded_ids = list(position)
+    columns = {}
+    for facet in FACETS:
+        pairs = facet.pairs(_published(ids)) if loaded_ids else []
+        columns[facet.key] = [
+            (position[opportunity_id], str(key))
+            for opportunity_id, key in pairs
+            if key is not None and opportunity_id in position
+        ]
+
+    def floats(values):
+        return np.asarray([np.nan if v is None else float(v) for v in values], np.float64)
+
+    return {
+        "ids": np.asarray(loaded_ids, np.int64),
+        "columns": columns,
+        "numbers": {
+            "ects_credits": floats(row[1] for row in rows),
+            "workload_hours": floats(row[2] for row in rows),
+            "fee": floats(0 if row[3] else row[4] for row in rows),
+        },
+        "is_free": np.asarray([row[3] for row in rows], bool),
+        "any_start": np.asarray([row[5] for row in rows], bool),
+        "start": np.asarray([_days(row[6]) for row in rows], np.int32),
+        "modified": np.asarray([row[7].timestamp() for row in rows], np.float64),
+        "title_keys": [normalize(row[8]) for row in rows],
+    }
+
+
+def _latest_sequence() -> int:
+    return CatalogueChange.objects.aggregate(latest=Max("sequence"))["latest"] or 0
+
+
+def build_snapshot() -> Snapshot:
+    sequence = _latest_sequence()
+    data = _load(None, 0)
+    return Snapshot(
+        sequence=sequence,
+        ids=data["ids"],
+        alive=np.ones(len(data["ids"]), bool),
+        columns={key: FacetColumn.from_pairs(pairs) for key, pairs in data["columns"].items()},
+        numbers=data["numbers"],
+        is_free=data["is_free"],
+        any_start=data["any_start"],
+        start=data["start"],
+        modified=data["modified"],
+        title_keys=data["title_keys"],
+    )
+
+
+def _patched(snapshot: Snapshot, sequence: int, changed: set[int]) -> Snapshot:
+    """A new snapshot where the changed opportunities are re-read and their old rows retired."""
+    alive = snapshot.alive & ~np.isin(snapshot.ids, list(changed))
+    data = _load(sorted(changed), snapshot.size)
+    return Snapshot(
+        sequence=sequence,
+        ids=np.concatenate([snapshot.ids, data["ids"]]),
+        alive=np.concatenate([alive, np.ones(len(data["ids"]), bool)]),
+        columns={
+            key: column.extend(data["columns"][key]) for key, column in snapshot.columns.items()
+        },
+        numbers={
+            key: np.concatenate([values, data["numbers"][key]])
+            for key, values in snapshot.numbers.items()
+        },
+        is_free=np.concatenate([snapshot.is_free, data["is_free"]]),
+        any_start=np.concatenate([snapshot.any_start, data["any_start"]]),
+        start=np.concatenate([snapshot.start, data["start"]]),
+        modified=np.concatenate([snapshot.modified, data["modified"]]),
+        title_keys=snapshot.title_keys + data["title_keys"],
+    )
+
+
+class FacetIndex:
+    """The process-wide index; ``current()`` returns a snapshot no older than the change log."""
+
+    def __init__(self):
+        self._snapshot: Snapshot | None = None
+        self._lock = threading.Lock()
+
+    def current(self) -> Snapshot:
+        latest = _latest_sequence()
+        snapshot = self._snapshot
+        if snapshot is not None and snapshot.sequence >= latest:
+            return snapshot
+        with self._lock:
+            snapshot = self._snapshot
+            if snapshot is None or snapshot.sequence > latest:
+                # A sequence that went backwards means the database was reset (tests, restores).
+                self._snapshot = build_snapshot()
+            elif snapshot.sequence < latest:
+                changed = set(
+                    CatalogueChange.objects.filter(sequence__gt=snapshot.sequence)
+                    .values_list("opportunity_id", flat=True)
+                    .distinct()[: REBUILD_AFTER_CHANGES + 1]
+                )
+                dead = int(np.count_nonzero(~snapshot.alive))
+                if len(changed) > REBUILD_AFTER_CHANGES or dead > snapshot.size // 4 + 1000:
+                    self._snapshot = build_snapshot()
+                else:
+                    self._snapshot = _patched(snapshot, latest, changed)
+            return self._snapshot
+
+    def reset(self) -> None:
+        with self._lock:
+            self._snapshot = None
+
+
+facet_index = FacetIndex()

@@ -1,0 +1,244 @@
+"""The search facets: what can be filtered and counted, and where each value comes from.
+
+A facet is declared once here (or registered by another app, e.g. recognition's "recognised
+by") and serves the search page, the API and the in-memory index that counts it.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from descriptors.models import LearningOpportunity, LearningOutcome, Organisation
+from taxonomies.models import Concept, EqfLevel, EscoSkill, IscedField, Scheme
+
+Pairs = Iterable[tuple[int, str]]
+
+
+@dataclass(frozen=True)
+class Facet:
+    """A multi-valued, multi-select facet.
+
+    ``pairs(opportunities)`` yields (opportunity id, value key) for a queryset of
+    opportunities; ``labels`` maps value keys to what a visitor reads; ``expand_selection``
+    turns a chosen value into every value it stands for (a group stands for its narrower
+    skills).
+    """
+
+    key: str
+    label: str
+    pairs: Callable[[QuerySet], Pairs]
+    labels: Callable[[Iterable[str]], dict[str, str]]
+    expand_selection: Callable[[set[str]], set[str]] | None = None
+    show: int = 12
+    searchable: bool = False
+    order: str = "count"  # or "key" for ordinal values such as EQF levels
+
+
+@dataclass(frozen=True)
+class RangeBucket:
+    key: str
+    label: str
+    low: float | None  # inclusive
+    high: float | None  # exclusive
+
+
+@dataclass(frozen=True)
+class RangeFacet:
+    """A numeric descriptor offered as buckets (ECTS, workload)."""
+
+    key: str
+    label: str
+    field: str
+    buckets: tuple[RangeBucket, ...] = field(default_factory=tuple)
+
+
+def _through_pairs(relation, opportunities: QuerySet, value: str) -> Pairs:
+    through = relation.through
+    return through.objects.filter(learningopportunity__in=opportunities).values_list(
+        "learningopportunity_id", value
+    )
+
+
+def _concept_pairs(relation) -> Callable[[QuerySet], Pairs]:
+    return lambda opportunities: _through_pairs(relation, opportunities, "concept__code")
+
+
+def _field_pairs(path: str) -> Callable[[QuerySet], Pairs]:
+    return lambda opportunities: opportunities.filter(**{f"{path}__isnull": False}).values_list(
+        "pk", path
+    )
+
+
+def _concept_labels(scheme: str) -> Callable[[Iterable[str]], dict[str, str]]:
+    def labels(keys: Iterable[str]) -> dict[str, str]:
+        return {
+            concept.code: concept.localized_label
+            for concept in Concept.objects.filter(scheme=scheme, code__in=list(keys))
+        }
+
+    return labels
+
+
+def _isced_pairs(opportunities: QuerySet) -> Pairs:
+    # A broad field counts every opportunity classified anywhere below it.
+    parents = dict(IscedField.objects.values_list("code", "parent_id"))
+    for opportunity_id, code in _through_pairs(
+        LearningOpportunity.isced_fields, opportunities, "iscedfield_id"
+    ):
+        seen = set()
+        while code and code not in seen:
+            seen.add(code)
+            yield opportunity_id, code
+            code = parents.get(code)
+
+
+def _isced_labels(keys: Iterable[str]) -> dict[str, str]:
+    return {field.code: str(field) for field in IscedField.objects.filter(code__in=list(keys))}
+
+
+def _skill_key(uri: str) -> str:
+    return uri.rsplit("/", 1)[-1]
+
+
+def _skill_pairs(opportunities: QuerySet) -> Pairs:
+    rows = LearningOutcome.skills.through.objects.filter(
+        learningoutcome__opportunity__in=opportunities
+    ).values_list("learningoutcome__opportunity_id", "escoskill__uri")
+    return ((opportunity_id, _skill_key(uri)) for opportunity_id, uri in rows)
+
+
+def _skill_uris(keys: Iterable[str]) -> list[str]:
+    return [f"{prefix}{key}" for key in keys for prefix in EscoSkill.URI_PREFIXES]
+
+
+def _skill_labels(keys: Iterable[str]) -> dict[str, str]:
+    skills = EscoSkill.objects.filter(uri__in=_skill_uris(keys)).prefetch_related("labels")
+    return {_skill_key(skill.uri): skill.localized_label for skill in skills}
+
+
+def _skill_with_narrower(keys: set[str]) -> set[str]:
+    """A chosen skill group stands for every skill below it."""
+    frontier = set(EscoSkill.objects.filter(uri__in=_skill_uris(keys)).values_list("pk", flat=True))
+    found = set(frontier)
+    while frontier:
+        frontier = (
+            set(
+                EscoSkill.broader.through.objects.filter(broader_id__in=frontier).values_list(
+                    "narrower_id", flat=True
+                )
+            )
+            - found
+        )
+        found |= frontier
+    return keys | {
+        _skill_key(uri)
+        for uri in EscoSkill.objects.filter(pk__in=found).values_list("uri", flat=True)
+    }
+
+
+def _provider_labels(keys: Iterable[str]) -> dict[str, str]:
+    ids = [int(key) for key in keys if key.isdigit()]
+    return {
+        str(pk): name
+        for pk, name in Organisation.objects.filter(pk__in=ids).values_list("pk", "name")
+    }
+
+
+def _eqf_labels(keys: Iterable[str]) -> dict[str, str]:
+    return {
+        str(level.level): str(level)
+        for level in EqfLevel.objects.filter(level__in=[int(key) for key in keys if key.isdigit()])
+    }
+
+
+FACETS: list[Facet] = [
+    Facet("eqf", _("EQF level"), _field_pairs("eqf_level_id"), _eqf_labels, order="key"),
+    Facet("isced", _("Field of education (ISCED-F)"), _isced_pairs, _isced_labels, show=0),
+    Facet(
+        "skill",
+        _("ESCO skills"),
+        _skill_pairs,
+        _skill_labels,
+        _skill_with_narrower,
+        show=15,
+        searchable=True,
+    ),
+    Facet(
+        "provider", _("Provider"), _field_pairs("provider_id"), _provider_labels, searchable=True
+    ),
+    Facet(
+        "provider_type",
+        _("Type of provider"),
+        _field_pairs("provider__provider_type__code"),
+        _concept_labels(Scheme.PROVIDER_TYPE),
+    ),
+    Facet(
+        "country",
+        _("Country"),
+        _concept_pairs(LearningOpportunity.countries),
+        _concept_labels(Scheme.COUNTRY),
+    ),
+    Facet(
+        "language",
+        _("Language of instruction"),
+        _concept_pairs(LearningOpportunity.languages),
+        _concept_labels(Scheme.LANGUAGE),
+    ),
+    Facet(
+        "type",
+        _("Type of learning opportunity"),
+        _field_pairs("opportunity_type__code"),
+        _concept_labels(Scheme.LEARNING_OPPORTUNITY_TYPE),
+    ),
+    Facet(
+        "mode",
+        _("Mode of learning"),
+        _concept_pairs(LearningOpportunity.modes),
+        _concept_labels(Scheme.MODE),
+    ),
+    Facet(
+        "credential",
+        _("Type of credential"),
+        _field_pairs("credential_type__code"),
+        _concept_labels(Scheme.CREDENTIAL_TYPE),
+    ),
+]
+
+RANGE_FACETS: list[RangeFacet] = [
+    RangeFacet(
+        "ects",
+        _("ECTS credits"),
+        "ects_credits",
+        (
+            RangeBucket("0-2", _("up to 2"), 0, 2.001),
+            RangeBucket("2-5", _("more than 2, up to 5"), 2.001, 5.001),
+            RangeBucket("5-10", _("more than 5, up to 10"), 5.001, 10.001),
+            RangeBucket("10-", _("more than 10"), 10.001, None),
+        ),
+    ),
+    RangeFacet(
+        "workload",
+        _("Workload"),
+        "workload_hours",
+        (
+            RangeBucket("0-25", _("under 25 hours"), 0, 25),
+            RangeBucket("25-50", _("25 to 49 hours"), 25, 50),
+            RangeBucket("50-100", _("50 to 99 hours"), 50, 100),
+            RangeBucket("100-200", _("100 to 199 hours"), 100, 200),
+            RangeBucket("200-", _("200 hours or more"), 200, None),
+        ),
+    ),
+]
+
+
+def register_facet(facet: Facet) -> None:
+    """Let another app add a facet (it must not be imported by the catalogue)."""
+    if any(existing.key == facet.key for existing in FACETS):
+        raise ValueError(f"a facet named {facet.key!r} exists already")
+    FACETS.append(facet)
+
+
+def facet_by_key(key: str) -> Facet:
+    return next(facet for facet in FACETS if facet.key == key)

@@ -1,0 +1,155 @@
+"""The search parameters: one definition for the search page and the API.
+
+The FilterSet declares and validates every URL parameter (and documents them for OpenAPI);
+``SearchParams`` is its cleaned result, which ``selectors.opportunity_search`` evaluates.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+import django_filters
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from catalogue.facets import FACETS, RANGE_FACETS
+from descriptors.models import LearningOpportunity
+
+MAX_VALUES_PER_FACET = 50
+
+
+class ValuesField(forms.Field):
+    """Any number of repeated values (``?eqf=6&eqf=7``), as a de-duplicated list."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value) -> list[str]:
+        if not value:
+            return []
+        if isinstance(value, str):
+            value = [value]
+        cleaned = list(dict.fromkeys(item.strip() for item in value if item and item.strip()))
+        if len(cleaned) > MAX_VALUES_PER_FACET:
+            raise forms.ValidationError(
+                _("Choose at most %(limit)s values."), params={"limit": MAX_VALUES_PER_FACET}
+            )
+        if any(len(item) > 200 for item in cleaned):
+            raise forms.ValidationError(_("A value is too long."))
+        return cleaned
+
+
+class ValuesFilter(django_filters.Filter):
+    field_class = ValuesField
+
+
+SORT_CHOICES = [
+    ("relevance", _("Relevance")),
+    ("newest", _("Newest")),
+    ("start", _("Start date")),
+    ("ects", _("ECTS credits")),
+    ("workload", _("Workload")),
+    ("title", _("Title")),
+]
+PRICE_CHOICES = [("free", _("Free")), ("paid", _("Paid"))]
+START_CHOICES = [
+    ("30", _("Within 30 days")),
+    ("90", _("Within 90 days")),
+    ("any", _("Any start date (self-paced)")),
+]
+
+
+def _facet_filters() -> dict[str, django_filters.Filter]:
+    filters = {
+        facet.key: ValuesFilter(label=facet.label, method="evaluated_in_selector")
+        for facet in FACETS
+    }
+    for facet in RANGE_FACETS:
+        filters[facet.key] = django_filters.MultipleChoiceFilter(
+            label=facet.label,
+            choices=[(bucket.key, bucket.label) for bucket in facet.buckets],
+            method="evaluated_in_selector",
+        )
+    return filters
+
+
+class OpportunitySearchFilterSet(django_filters.FilterSet):
+    """Search parameters. Facet parameters repeat for several values (OR within a facet, AND
+    between facets); text uses web-search syntax: words, "a phrase", -excluded, OR."""
+
+    q = django_filters.CharFilter(
+        label=_("Search"),
+        max_length=200,
+        method="evaluated_in_selector",
+        help_text=_('Words, "an exact phrase", -excluded words, this OR that.'),
+    )
+    price = django_filters.ChoiceFilter(
+        label=_("Fees"), choices=PRICE_CHOICES, method="evaluated_in_selector"
+    )
+    max_fee = django_filters.NumberFilter(
+        label=_("Maximum fee"), min_value=0, method="evaluated_in_selector"
+    )
+    start = django_filters.ChoiceFilter(
+        label=_("Start"), choices=START_CHOICES, method="evaluated_in_selector"
+    )
+    start_from = django_filters.DateFilter(
+        label=_("Starts on or after"), method="evaluated_in_selector"
+    )
+    start_to = django_filters.DateFilter(
+        label=_("Starts on or before"), method="evaluated_in_selector"
+    )
+    sort = django_filters.ChoiceFilter(
+        label=_("Sort by"), choices=SORT_CHOICES, method="evaluated_in_selector", empty_label=None
+    )
+
+    class Meta:
+        model = LearningOpportunity
+        fields: list[str] = []
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("queryset", LearningOpportunity.objects.none())
+        super().__init__(*args, **kwargs)
+
+    @classmethod
+    def get_filters(cls):
+        # Facets can be registered by other apps after this class is created.
+        filters = super().get_filters()
+        filters.update(_facet_filters())
+        return filters
+
+    def evaluated_in_selector(self, queryset, name, value):
+        # The in-memory facet index evaluates these (see selectors.opportunity_search).
+        return queryset
+
+    def params(self) -> "SearchParams":
+        """The validated parameters; call ``is_valid()`` first."""
+        data = self.form.cleaned_data
+        return SearchParams(
+            text=(data.get("q") or "").strip(),
+            facets={facet.key: set(data.get(facet.key) or []) for facet in FACETS},
+            ranges={facet.key: set(data.get(facet.key) or []) for facet in RANGE_FACETS},
+            price=data.get("price") or "",
+            max_fee=data.get("max_fee"),
+            start=data.get("start") or "",
+            start_from=data.get("start_from"),
+            start_to=data.get("start_to"),
+            sort=data.get("sort") or "",
+        )
+
+
+@dataclass
+class SearchParams:
+    text: str = ""
+    facets: dict[str, set[str]] = field(default_factory=dict)
+    ranges: dict[str, set[str]] = field(default_factory=dict)
+    price: str = ""
+    max_fee: Decimal | None = None
+    start: str = ""
+    start_from: date | None = None
+    start_to: date | None = None
+    sort: str = ""
+
+    @property
+    def effective_sort(self) -> str:
+        if self.sort and (self.sort != "relevance" or self.text):
+            return self.sort
+        return "relevance" if self.text else "title"

@@ -1,0 +1,70 @@
+"""What the catalogue keeps to find opportunities fast: a search document and a change log."""
+
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from descriptors.models import LearningOpportunity
+
+
+class SearchDocument(models.Model):
+    """The searchable text of one opportunity, rebuilt on every change (see ``search_index``).
+
+    ``document`` is the accent-free, lower-cased text of every searchable descriptor; SQLite
+    matches against it. On PostgreSQL ``vector`` holds the weighted tsvector (title A; outcomes
+    and ESCO skill labels B; description C; provider names D) behind a GIN index.
+    """
+
+    opportunity = models.OneToOneField(
+        LearningOpportunity,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="search_document",
+    )
+    document = models.TextField(_("searchable text"))
+    vector = SearchVectorField(null=True)
+
+    class Meta:
+        verbose_name = _("search document")
+        indexes = [GinIndex(fields=["vector"], name="search_document_vector")]
+
+    def __str__(self) -> str:
+        return self.document[:80]
+
+
+class SearchWord(models.Model):
+    """Every word the catalogue contains: the vocabulary "did you mean" suggestions come from."""
+
+    word = models.CharField(max_length=100, primary_key=True)
+
+    class Meta:
+        verbose_name = _("search word")
+
+    def __str__(self) -> str:
+        return self.word
+
+
+class CatalogueChange(models.Model):
+    """An ordered log of changes to opportunities, so readers can catch up incrementally.
+
+    The facet index replays it to stay current; the API's changes feed will publish it.
+    """
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("created")
+        UPDATED = "updated", _("updated")
+        UNPUBLISHED = "unpublished", _("unpublished")
+        DELETED = "deleted", _("deleted")
+
+    sequence = models.BigAutoField(primary_key=True)
+    opportunity_id = models.BigIntegerField(_("opportunity"), db_index=True)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("catalogue change")
+        ordering = ["sequence"]
+
+    def __str__(self) -> str:
+        return f"#{self.sequence} {self.kind} {self.opportunity_id}"

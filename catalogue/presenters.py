@@ -1,0 +1,72 @@
+"""Turns a search result into what the page shows: active-filter chips and their URLs."""
+
+from dataclasses import dataclass
+
+from django.http import QueryDict
+from django.utils.translation import gettext as _
+
+from catalogue.filters import PRICE_CHOICES, START_CHOICES
+from catalogue.selectors import FacetValue, SearchResult
+
+# Parameters that are state, not filters: a chip never removes them.
+NOT_FILTERS = {"page", "sort", "skill_term"}
+
+
+@dataclass
+class Chip:
+    label: str
+    remove_url: str
+    key: str
+    value: str
+    total_without: int | None = None
+
+
+def query_without(query: QueryDict, key: str, value: str | None = None) -> str:
+    """The query string with one value (or a whole parameter) and the page number removed."""
+    remaining = query.copy()
+    remaining.pop("page", None)
+    if value is None:
+        remaining.pop(key, None)
+    else:
+        remaining.setlist(key, [item for item in remaining.getlist(key) if item != value])
+    encoded = remaining.urlencode()
+    return f"?{encoded}" if encoded else "?"
+
+
+def _flatten(values: list[FacetValue]):
+    for value in values:
+        yield value
+        yield from _flatten(value.children)
+
+
+def active_filter_chips(query: QueryDict, result: SearchResult) -> list[Chip]:
+    labels = {
+        facet.key: {value.key: value.label for value in _flatten(facet.values)}
+        for facet in result.facets
+    }
+    names = {facet.key: facet.label for facet in result.facets}
+    fixed = {
+        "price": dict(PRICE_CHOICES),
+        "start": dict(START_CHOICES),
+    }
+    chips = []
+    for key in query:
+        if key in NOT_FILTERS:
+            continue
+        for value in query.getlist(key):
+            if not value:
+                continue
+            if key == "q":
+                label = f"“{value}”"
+            elif key in fixed:
+                label = str(fixed[key].get(value, value))
+            elif key == "max_fee":
+                label = _("Fee up to %(amount)s") % {"amount": value}
+            elif key in ("start_from", "start_to"):
+                label = (_("From %(date)s") if key == "start_from" else _("Until %(date)s")) % {
+                    "date": value
+                }
+            else:
+                label = f"{names.get(key, key)}: {labels.get(key, {}).get(value, value)}"
+            chips.append(Chip(label, query_without(query, key, value), key, value))
+    return chips

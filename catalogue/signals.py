@@ -1,0 +1,93 @@
+"""Re-index and log every change to what the catalogue shows (see ``search_index``)."""
+
+from django.db.models import Q
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.dispatch import receiver
+
+from catalogue.models import CatalogueChange
+from catalogue.search_index import opportunity_changed
+from descriptors.models import (
+    Activity,
+    Assessment,
+    LearningOpportunity,
+    LearningOutcome,
+    OpportunityTranslation,
+    Organisation,
+)
+
+CHILD_MODELS = (OpportunityTranslation, LearningOutcome, Assessment, Activity)
+M2M_FIELDS = (
+    LearningOpportunity.co_providers,
+    LearningOpportunity.awarding_bodies,
+    LearningOpportunity.countries,
+    LearningOpportunity.languages,
+    LearningOpportunity.target_groups,
+    LearningOpportunity.modes,
+    LearningOpportunity.isced_fields,
+)
+
+
+@receiver(post_save, sender=LearningOpportunity)
+def _opportunity_saved(sender, instance, created, raw=False, **kwargs):
+    if raw:
+        return
+    if created:
+        kind = CatalogueChange.Kind.CREATED
+    elif instance.is_public:
+        kind = CatalogueChange.Kind.UPDATED
+    else:
+        kind = CatalogueChange.Kind.UNPUBLISHED
+    opportunity_changed(instance.pk, kind)
+
+
+@receiver(post_delete, sender=LearningOpportunity)
+def _opportunity_deleted(sender, instance, **kwargs):
+    opportunity_changed(instance.pk, CatalogueChange.Kind.DELETED)
+
+
+def _child_changed(sender, instance, raw=False, **kwargs):
+    if not raw:
+        opportunity_changed(instance.opportunity_id)
+
+
+for child in CHILD_MODELS:
+    post_save.connect(_child_changed, sender=child, dispatch_uid=f"index-{child.__name__}-save")
+    post_delete.connect(_child_changed, sender=child, dispatch_uid=f"index-{child.__name__}-del")
+
+
+def _opportunity_m2m_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    if not action.startswith("post_"):
+        return
+    if reverse:
+        # Changed from the other side (e.g. organisation.co_provided.add(...)).
+        for pk in pk_set or []:
+            opportunity_changed(pk)
+    else:
+        opportunity_changed(instance.pk)
+
+
+for descriptor in M2M_FIELDS:
+    m2m_changed.connect(_opportunity_m2m_changed, sender=descriptor.through, weak=False)
+
+
+@receiver(m2m_changed, sender=LearningOutcome.skills.through)
+def _outcome_skills_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    if not action.startswith("post_"):
+        return
+    if reverse:
+        outcomes = LearningOutcome.objects.filter(pk__in=pk_set or [])
+        for opportunity_id in outcomes.values_list("opportunity_id", flat=True).distinct():
+            opportunity_changed(opportunity_id)
+    else:
+        opportunity_changed(instance.opportunity_id)
+
+
+@receiver(post_save, sender=Organisation)
+def _organisation_saved(sender, instance, created, raw=False, **kwargs):
+    if raw or created:
+        return
+    related = LearningOpportunity.objects.filter(
+        Q(provider=instance) | Q(co_providers=instance) | Q(hosted_by=instance)
+    ).values_list("pk", flat=True)
+    for pk in set(related):
+        opportunity_changed(pk)

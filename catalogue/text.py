@@ -1,0 +1,62 @@
+"""Text normalisation and web-search query parsing shared by indexing and matching."""
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def normalize(text: str) -> str:
+    """Lower-case, accent-free text: what both the index and the queries are compared in."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    return "".join(char for char in decomposed if not unicodedata.combining(char)).lower()
+
+
+def words(text: str) -> list[str]:
+    return WORD.findall(normalize(text))
+
+
+@dataclass
+class WebSearchQuery:
+    """A query in web-search syntax: words, "exact phrases", -excluded words and OR."""
+
+    # Each group is a list of alternatives (joined by OR); every group must match.
+    required: list[list[str]] = field(default_factory=list)
+    excluded: list[str] = field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.required and not self.excluded
+
+    def matches(self, document: str) -> bool:
+        """Whether a normalised document (words separated by spaces) satisfies the query."""
+        padded = f" {document} "
+        return all(
+            any(f" {term} " in padded for term in group) for group in self.required
+        ) and not any(f" {term} " in padded for term in self.excluded)
+
+
+TOKEN = re.compile(r'(-?)"([^"]*)"|(\S+)')
+
+
+def parse_web_search(text: str) -> WebSearchQuery:
+    query = WebSearchQuery()
+    pending_or = False
+    for negated, phrase, bare in TOKEN.findall(text or ""):
+        if bare and bare.upper() == "OR":
+            pending_or = bool(query.required)
+            continue
+        if bare.startswith("-") and len(bare) > 1:
+            negated, bare = "-", bare[1:]
+        term = " ".join(words(phrase if phrase else bare))
+        if not term:
+            continue
+        if negated:
+            query.excluded.append(term)
+        elif pending_or:
+            query.required[-1].append(term)
+        else:
+            query.required.append([term])
+        pending_or = False
+    return query

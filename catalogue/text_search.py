@@ -1,0 +1,129 @@
+"""Full-text matching, ranking, snippets and "did you mean", per database.
+
+PostgreSQL: the weighted, GIN-indexed tsvector with an accent-free configuration,
+``websearch_to_tsquery`` syntax, ``ts_rank_cd`` and ``ts_headline``; trigram similarity over the
+catalogue's vocabulary for suggestions. SQLite: the same syntax matched in Python over the stored
+accent-free document, ranked by how often the terms occur.
+"""
+
+import difflib
+import re
+
+import numpy as np
+from django.db import connection
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from catalogue.models import SearchDocument, SearchWord
+from catalogue.text import normalize, parse_web_search, words
+from descriptors.models import LearningOpportunity
+
+SNIPPET_WORDS = 30
+
+
+def _is_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def text_matches(text: str) -> tuple[np.ndarray, np.ndarray]:
+    """(opportunity ids, relevance) of every opportunity matching the query."""
+    if _is_postgres():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT opportunity_id, ts_rank_cd(vector, query) "
+                "FROM catalogue_searchdocument, websearch_to_tsquery('oclo', %s) AS query "
+                "WHERE vector @@ query",
+                [text],
+            )
+            rows = cursor.fetchall()
+    else:
+        query = parse_web_search(text)
+        if query.is_empty:
+            return np.zeros(0, np.int64), np.zeros(0)
+        rows = []
+        for pk, document in SearchDocument.objects.values_list("opportunity_id", "document"):
+            if query.matches(document):
+                padded = f" {document} "
+                score = sum(padded.count(f" {term} ") for group in query.required for term in group)
+                rows.append((pk, float(score)))
+    if not rows:
+        return np.zeros(0, np.int64), np.zeros(0)
+    ids, ranks = zip(*rows, strict=True)
+    return np.asarray(ids, np.int64), np.asarray(ranks, np.float64)
+
+
+def snippets(opportunities: list[LearningOpportunity], text: str) -> dict[int, SafeString]:
+    """A highlighted extract of each description around the query's words."""
+    if not text or not opportunities:
+        return {}
+    if _is_postgres():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT id, ts_headline('oclo', description, websearch_to_tsquery('oclo', %s), "
+                "'StartSel=<mark>, StopSel=</mark>, MaxWords=30, MinWords=12, "
+                "HighlightAll=false') FROM descriptors_learningopportunity WHERE id = ANY(%s)",
+                [text, [opportunity.pk for opportunity in opportunities]],
+            )
+            # ts_headline returns the text unescaped; escape it, then restore only our marks.
+            return {
+                pk: mark_safe(
+                    escape(headline)
+                    .replace("&lt;mark&gt;", "<mark>")
+                    .replace("&lt;/mark&gt;", "</mark>")
+                )
+                for pk, headline in cursor.fetchall()
+            }
+    terms = {term for group in parse_web_search(text).required for term in group}
+    return {
+        opportunity.pk: _highlight(opportunity.description, terms) for opportunity in opportunities
+    }
+
+
+def _highlight(description: str, terms: set[str]) -> SafeString:
+    tokens = re.findall(r"\S+", description)
+    normalised = [" ".join(words(token)) for token in tokens]
+    hits = [index for index, token in enumerate(normalised) if token in terms]
+    start = max(0, (hits[0] if hits else 0) - SNIPPET_WORDS // 3)
+    shown = []
+    for index in range(start, min(len(tokens), start + SNIPPET_WORDS)):
+        token = escape(tokens[index])
+        shown.append(f"<mark>{token}</mark>" if index in hits else token)
+    prefix = "… " if start else ""
+    suffix = " …" if start + SNIPPET_WORDS < len(tokens) else ""
+    return mark_safe(prefix + " ".join(shown) + suffix)
+
+
+def suggestion(text: str) -> str:
+    """A corrected query when some words are unknown and a close known word exists."""
+    corrected, changed = [], False
+    for word in words(text):
+        if len(word) < 4 or SearchWord.objects.filter(word=word).exists():
+            corrected.append(word)
+            continue
+        replacement = _closest_word(word)
+        if replacement:
+            corrected.append(replacement)
+            changed = True
+        else:
+            corrected.append(word)
+    if not changed:
+        return ""
+    candidate = " ".join(corrected)
+    return candidate if len(text_matches(candidate)[0]) else ""
+
+
+def _closest_word(word: str) -> str:
+    if _is_postgres():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT word FROM catalogue_searchword WHERE word %% %s "
+                "ORDER BY similarity(word, %s) DESC, word LIMIT 1",
+                [word, word],
+            )
+            row = cursor.fetchone()
+            return row[0] if row else ""
+    vocabulary = SearchWord.objects.filter(word__startswith=normalize(word)[:1]).values_list(
+        "word", flat=True
+    )
+    matches = difflib.get_close_matches(word, list(vocabulary), n=1, cutoff=0.75)
+    return matches[0] if matches else ""
