@@ -72,6 +72,7 @@ class Snapshot:
     """One immutable state of the index; refreshing builds a new one and swaps it in."""
 
     sequence: int
+    marker: object  # see _log_marker
     ids: np.ndarray  # int64 opportunity id per document position
     alive: np.ndarray  # bool: False for positions superseded by a later change
     columns: dict[str, FacetColumn]
@@ -161,11 +162,21 @@ def _latest_sequence() -> int:
     return CatalogueChange.objects.aggregate(latest=Max("sequence"))["latest"] or 0
 
 
+def _log_marker(sequence: int):
+    """When the log entry a snapshot was built at was written: it identifies that entry even
+    if a restored (or rolled-back) database reuses the sequence number."""
+    return (
+        CatalogueChange.objects.filter(sequence=sequence).values_list("changed_at", flat=True)
+        .first()
+    )
+
+
 def build_snapshot() -> Snapshot:
     sequence = _latest_sequence()
     data = _load(None, 0)
     return Snapshot(
         sequence=sequence,
+        marker=_log_marker(sequence),
         ids=data["ids"],
         alive=np.ones(len(data["ids"]), bool),
         columns={key: FacetColumn.from_pairs(pairs) for key, pairs in data["columns"].items()},
@@ -184,6 +195,7 @@ def _patched(snapshot: Snapshot, sequence: int, changed: set[int]) -> Snapshot:
     data = _load(sorted(changed), snapshot.size)
     return Snapshot(
         sequence=sequence,
+        marker=_log_marker(sequence),
         ids=np.concatenate([snapshot.ids, data["ids"]]),
         alive=np.concatenate([alive, np.ones(len(data["ids"]), bool)]),
         columns={
@@ -211,12 +223,13 @@ class FacetIndex:
     def current(self) -> Snapshot:
         latest = _latest_sequence()
         snapshot = self._snapshot
-        if snapshot is not None and snapshot.sequence >= latest:
+        if snapshot is not None and snapshot.sequence == latest and self._still_valid(snapshot):
             return snapshot
         with self._lock:
             snapshot = self._snapshot
-            if snapshot is None or snapshot.sequence > latest:
-                # A sequence that went backwards means the database was reset (tests, restores).
+            if snapshot is None or snapshot.sequence > latest or not self._still_valid(snapshot):
+                # The log no longer holds the entry the snapshot was built at: the database
+                # was restored or reset (as between tests), so start again.
                 self._snapshot = build_snapshot()
             elif snapshot.sequence < latest:
                 changed = set(
@@ -230,6 +243,10 @@ class FacetIndex:
                 else:
                     self._snapshot = _patched(snapshot, latest, changed)
             return self._snapshot
+
+    @staticmethod
+    def _still_valid(snapshot: Snapshot) -> bool:
+        return snapshot.sequence == 0 or _log_marker(snapshot.sequence) == snapshot.marker
 
     def reset(self) -> None:
         with self._lock:

@@ -1,0 +1,132 @@
+"""Search relevance, web-search syntax, suggestions and facet semantics on the demo catalogue."""
+
+import pytest
+from django.urls import reverse
+
+from descriptors.models import LearningOpportunity
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_catalogue")]
+
+SEARCH = reverse("catalogue:search")
+
+
+def search(client, **params):
+    response = client.get(SEARCH, params)
+    assert response.status_code == 200, response.content[:500]
+    return response.context["result"]
+
+
+def references(result) -> list[str]:
+    return [opportunity.provider_reference for opportunity in result.opportunities]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected", "within"),
+    [
+        ("automatic recognition", "APICE-AR-2026", 1),
+        ("impianti fotovoltaici", "CFEL-FV-2026", 1),  # Italian
+        ("renovation energetique batiments", "UNIT-RENO-2026", 1),  # no accents, accented text
+        ("Emacs Lisp", "POK-PY-DATA", 1),  # only an ESCO alternative label of a linked skill
+        ("street photography", "LEICA-SP-1", 3),  # English translation of Italian titles
+        ("datenanalyse OR webshop", "DHBW-DMH-2026", 5),
+        ("credential evaluator", "CIMEA-CE-2026", 1),
+    ],
+)
+def test_the_right_record_ranks_high(client, query, expected, within):
+    found = references(search(client, q=query))
+    assert expected in found[:within], found
+
+
+def test_phrase_and_exclusion(client):
+    assert "POK-PY-DATA" in references(search(client, q='"data analysis"'))
+    assert "POK-PY-DATA" in references(search(client, q="analysis data"))
+    assert search(client, q='"analysis data"').total == 0  # the words, not in that order
+    everything_on_data = references(search(client, q="data"))
+    without_python = references(search(client, q="data -python"))
+    assert "POK-PY-DATA" in everything_on_data and "POK-PY-DATA" not in without_python
+
+
+def test_a_typo_offers_did_you_mean(client):
+    result = search(client, q="fotovoltaci")
+    assert result.total == 0
+    assert result.suggestion == "fotovoltaici"
+    page = client.get(SEARCH, {"q": "fotovoltaci"})
+    assert 'Did you mean <a href="?q=fotovoltaici">fotovoltaici</a>' in page.text
+
+
+def test_snippets_highlight_the_query(client):
+    result = search(client, q="ransomware")
+    (opportunity,) = result.opportunities
+    assert "<mark>ransomware</mark>" in result.snippets[opportunity.pk]
+
+
+def test_drafts_never_match(client):
+    assert "CIMEA-DRAFT" not in references(search(client, q="refugees"))
+
+
+def test_broad_field_includes_everything_below_it(client):
+    broad = search(client, isced="07")
+    detailed = {o.provider_reference for o in search(client, isced="0713").opportunities}
+    assert detailed <= set(references(broad))
+    assert broad.total > len(detailed)
+
+
+def test_skill_group_includes_its_narrower_skills(client):
+    from taxonomies.models import EscoSkill
+
+    photography = EscoSkill.objects.get(preferred_label="photography")
+    group = photography.broader.exclude(concept_type="KnowledgeSkillCompetence").first() or (
+        photography.broader.first()
+    )
+    result = search(client, skill=group.uri.rsplit("/", 1)[-1])
+    assert {"LEICA-SP-1", "LEICA-SP-3"} <= set(references(result))
+
+
+def test_disjunctive_counts_keep_other_values_of_a_chosen_facet(client):
+    result = search(client, eqf="6")
+    eqf = next(facet for facet in result.facets if facet.key == "eqf")
+    counts = {value.key: value.count for value in eqf.values}
+    assert counts["6"] == result.total
+    assert counts["7"] > 0  # still offered, with the number it would add
+    assert {value.key for value in eqf.values if value.selected} == {"6"}
+
+
+def test_invalid_parameters_get_a_clear_400(client):
+    response = client.get(SEARCH, {"sort": "price-desc", "max_fee": "-3"})
+    assert response.status_code == 400
+    assert "Select a valid choice" in response.text
+    assert "greater than or equal to 0" in response.text
+
+
+def test_sorting(client):
+    by_ects = [o.ects_credits for o in search(client, sort="ects").opportunities]
+    numbers = [value for value in by_ects if value is not None]
+    assert numbers == sorted(numbers, reverse=True)
+    titles = [o.title.lower() for o in search(client, sort="title").opportunities]
+    assert titles == sorted(titles)
+
+
+def test_pagination_and_chips(client):
+    first = search(client, page=1)
+    second = search(client, page=2)
+    assert first.total == LearningOpportunity.objects.published().count()
+    assert not {o.pk for o in first.opportunities} & {o.pk for o in second.opportunities}
+    page = client.get(SEARCH, {"q": "data", "eqf": ["5", "6"], "page": "2"})
+    chips = {chip.label: chip.remove_url for chip in page.context["chips"]}
+    assert chips["EQF level: EQF level 5"] == "?q=data&eqf=6"
+    assert chips["“data”"] == "?eqf=5&eqf=6"
+
+
+def test_no_results_offers_to_drop_filters_with_their_counts(client):
+    page = client.get(SEARCH, {"q": "photography", "language": "DEU"})
+    assert page.context["result"].total == 0
+    assert "No learning opportunity matches all of this." in page.text
+    chips = {chip.key: chip.total_without for chip in page.context["chips"]}
+    assert chips["language"] >= 3  # dropping the language brings back the Leica path
+    assert chips["q"] >= 1
+
+
+def test_skill_type_ahead_searches_all_of_esco(client):
+    response = client.get(reverse("catalogue:skill-suggestions"), {"skill_term": "photo"})
+    assert "photography" in response.text
+    assert 'name="skill"' in response.text
