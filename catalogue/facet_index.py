@@ -133,11 +133,15 @@ def _load(ids: list[int] | None, offset: int) -> dict:
     columns = {}
     for facet in FACETS:
         pairs = facet.pairs(_published(ids)) if loaded_ids else []
-        columns[facet.key] = [
-            (position[opportunity_id], str(key))
-            for opportunity_id, key in pairs
-            if key is not None and opportunity_id in position
-        ]
+        # A set: an opportunity counts once per value however often it reaches it (two
+        # outcomes with one skill, two detailed fields under one broad field).
+        columns[facet.key] = sorted(
+            {
+                (position[opportunity_id], str(key))
+                for opportunity_id, key in pairs
+                if key is not None and opportunity_id in position
+            }
+        )
 
     def floats(values):
         return np.asarray([np.nan if v is None else float(v) for v in values], np.float64)
@@ -166,7 +170,8 @@ def _log_marker(sequence: int):
     """When the log entry a snapshot was built at was written: it identifies that entry even
     if a restored (or rolled-back) database reuses the sequence number."""
     return (
-        CatalogueChange.objects.filter(sequence=sequence).values_list("changed_at", flat=True)
+        CatalogueChange.objects.filter(sequence=sequence)
+        .values_list("changed_at", flat=True)
         .first()
     )
 

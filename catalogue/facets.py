@@ -87,9 +87,7 @@ def _isced_pairs(opportunities: QuerySet) -> Pairs:
     for opportunity_id, code in _through_pairs(
         LearningOpportunity.isced_fields, opportunities, "iscedfield_id"
     ):
-        seen = set()
-        while code and code not in seen:
-            seen.add(code)
+        while code:
             yield opportunity_id, code
             code = parents.get(code)
 

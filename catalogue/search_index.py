@@ -94,8 +94,24 @@ def _record(opportunity_ids: set[int], kinds: dict[int, str]) -> None:
     )
 
 
+def opportunity_deletion_started(opportunity_id: int) -> None:
+    """While an opportunity's children are cascade-deleted, their changes are not re-indexed
+    (that would recreate the search document of a row about to disappear)."""
+    _deleting().add(opportunity_id)
+
+
+def _deleting() -> set[int]:
+    if not hasattr(_state, "deleting"):
+        _state.deleting = set()
+    return _state.deleting
+
+
 def opportunity_changed(opportunity_id: int, kind: str = CatalogueChange.Kind.UPDATED) -> None:
     """Re-index one opportunity and log the change, now or when the deferred block ends."""
+    if kind == CatalogueChange.Kind.DELETED:
+        _deleting().discard(opportunity_id)
+    elif opportunity_id in _deleting():
+        return
     pending = getattr(_state, "pending", None)
     if pending is not None:
         pending[opportunity_id] = _stronger(pending.get(opportunity_id), kind)

@@ -1,11 +1,11 @@
 """Re-index and log every change to what the catalogue shows (see ``search_index``)."""
 
 from django.db.models import Q
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
 from catalogue.models import CatalogueChange
-from catalogue.search_index import opportunity_changed
+from catalogue.search_index import opportunity_changed, opportunity_deletion_started
 from descriptors.models import (
     Activity,
     Assessment,
@@ -38,6 +38,11 @@ def _opportunity_saved(sender, instance, created, raw=False, **kwargs):
     else:
         kind = CatalogueChange.Kind.UNPUBLISHED
     opportunity_changed(instance.pk, kind)
+
+
+@receiver(pre_delete, sender=LearningOpportunity)
+def _opportunity_deleting(sender, instance, **kwargs):
+    opportunity_deletion_started(instance.pk)
 
 
 @receiver(post_delete, sender=LearningOpportunity)

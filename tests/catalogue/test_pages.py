@@ -63,9 +63,7 @@ def test_list_shows_published_only(client, demo):
     assert client.get(detail_url(draft)).status_code == 404
 
 
-def test_search_page_query_count_does_not_grow_with_the_page(
-    client, django_assert_max_num_queries
-):
+def test_search_page_query_count_does_not_grow_with_the_page(client, django_assert_max_num_queries):
     for _ in range(3):
         make_opportunity(complete=True)
     client.get(LIST)  # builds the in-memory facet index once

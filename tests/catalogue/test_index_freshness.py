@@ -1,0 +1,61 @@
+"""Edits, unpublishing and deletes show up in search and counts at once, without a restart."""
+
+import pytest
+from django.urls import reverse
+
+from catalogue.models import CatalogueChange
+from descriptors.models import LearningOutcome
+from taxonomies.models import EscoSkill
+from tests.builders import make_opportunity
+
+pytestmark = pytest.mark.django_db
+
+SEARCH = reverse("catalogue:search")
+
+
+def totals(client, **params) -> int:
+    return client.get(SEARCH, params).context["result"].total
+
+
+def test_edits_reach_search_and_counts_immediately(client):
+    opportunity = make_opportunity(complete=True, title="Beekeeping for beginners")
+    assert totals(client, q="beekeeping") == 1
+    eqf_before = totals(client, eqf="6")
+
+    opportunity.title = "Urban beekeeping"
+    opportunity.eqf_level_id = 4
+    opportunity.save()
+    assert totals(client, q="urban") == 1
+    assert totals(client, eqf="6") == eqf_before - 1
+
+    opportunity.status = "archived"
+    opportunity.save()
+    assert totals(client, q="beekeeping") == 0
+
+    opportunity.status = "published"
+    opportunity.save()
+    assert totals(client, q="beekeeping") == 1
+    opportunity.delete()
+    assert totals(client, q="beekeeping") == 0
+
+
+def test_a_skill_added_to_an_outcome_is_searchable_by_its_labels(client):
+    opportunity = make_opportunity(title="Apiculture module")
+    outcome = LearningOutcome.objects.create(opportunity=opportunity, title="Keep bees.")
+    skill = EscoSkill.objects.skills().get(preferred_label="photography")
+    assert totals(client, q="photography") == 0
+    outcome.skills.add(skill)
+    assert totals(client, q="photography") == 1
+    assert totals(client, skill=skill.uri.rsplit("/", 1)[-1]) == 1
+
+
+def test_changes_are_logged_in_order():
+    opportunity = make_opportunity(status="draft")
+    opportunity.status = "published"
+    opportunity.save()
+    pk = opportunity.pk
+    opportunity.delete()
+    kinds = list(CatalogueChange.objects.filter(opportunity_id=pk).values_list("kind", flat=True))
+    assert kinds[0] == "created"
+    assert kinds[-1] == "deleted"
+    assert "updated" in kinds
