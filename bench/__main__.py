@@ -14,22 +14,29 @@ import django
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oclo.settings")
     django.setup()
-    from bench import esco_import
+    from bench import esco_import, search
 
-    benchmarks = {"esco": esco_import.run}
+    benchmarks = {"esco": esco_import.run, "search": search.run}
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("names", nargs="*", choices=[*benchmarks, []], metavar="name")
     names = parser.parse_args().names or list(benchmarks)
     from django.db import connection
-    from django.test.utils import setup_databases, teardown_databases
+    from django.test.utils import setup_databases, setup_test_environment, teardown_databases
+
+    # Lets benchmarks read response contexts through the test client.
+    setup_test_environment()
 
     print(f"database: {connection.vendor}", file=sys.stderr)
-    databases = setup_databases(verbosity=0, interactive=False)
+    # OCLO_BENCH_KEEPDB=1 keeps the scratch database, and its generated catalogue, for the
+    # next run.
+    keepdb = os.environ.get("OCLO_BENCH_KEEPDB") == "1"
+    databases = setup_databases(verbosity=0, interactive=False, keepdb=keepdb)
     try:
         for name in names:
             benchmarks[name]()
     finally:
-        teardown_databases(databases, verbosity=0)
+        if not keepdb:
+            teardown_databases(databases, verbosity=0)
 
 
 if __name__ == "__main__":

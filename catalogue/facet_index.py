@@ -7,7 +7,7 @@ docs/decisions/0005-facet-counts.md).
 """
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
@@ -83,6 +83,8 @@ class Snapshot:
     modified: np.ndarray  # float64 timestamps
     title_keys: list[str]
     _title_order: np.ndarray | None = None
+    # (facet key, language) -> {value key: label}, filled on first use (see selectors).
+    labels: dict = field(default_factory=dict)
 
     @property
     def size(self) -> int:

@@ -13,76 +13,102 @@ from django.db import connection, transaction
 
 from catalogue.models import CatalogueChange, SearchDocument, SearchWord
 from catalogue.text import words
-from descriptors.models import LearningOpportunity
+from descriptors.models import LearningOpportunity, LearningOutcome, OpportunityTranslation
+from taxonomies.models import EscoSkill, EscoSkillLabel
 
 _state = threading.local()
 WEIGHTS = ("A", "B", "C", "D")
 
 
-def _parts(opportunity: LearningOpportunity) -> dict[str, str]:
-    """The searchable text of an opportunity by ranking weight."""
-    translations = list(opportunity.translations.all())
-    skills = [skill for outcome in opportunity.outcomes.all() for skill in outcome.skills.all()]
-    outcome_texts = []
-    for outcome in opportunity.outcomes.all():
-        outcome_texts.append(outcome.title)
-        outcome_texts.extend(outcome.title_translations.values())
-    skill_texts = []
-    for skill in skills:
-        skill_texts += [skill.preferred_label, skill.alt_labels]
-        skill_texts += [label.preferred_label for label in skill.labels.all()]
-    organisations = [opportunity.provider, *opportunity.co_providers.all()]
-    if opportunity.hosted_by:
-        organisations.append(opportunity.hosted_by)
-    return {
-        "A": " ".join([opportunity.title, *(t.title for t in translations)]),
-        "B": " ".join(outcome_texts + skill_texts),
-        "C": " ".join([opportunity.description, *(t.description for t in translations)]),
-        "D": " ".join(organisation.name for organisation in organisations),
+def _texts(ids: list[int]) -> dict[int, dict[str, list[str]]]:
+    """The searchable text of each opportunity by ranking weight, read with flat queries."""
+    texts = {pk: {weight: [] for weight in WEIGHTS} for pk in ids}
+    for pk, title, description, provider, host in LearningOpportunity.objects.filter(
+        pk__in=ids
+    ).values_list("pk", "title", "description", "provider__name", "hosted_by__name"):
+        texts[pk]["A"].append(title)
+        texts[pk]["C"].append(description)
+        texts[pk]["D"] += [provider, host or ""]
+    for pk, title, description in OpportunityTranslation.objects.filter(
+        opportunity_id__in=ids
+    ).values_list("opportunity_id", "title", "description"):
+        texts[pk]["A"].append(title)
+        texts[pk]["C"].append(description)
+    for pk, name in LearningOpportunity.co_providers.through.objects.filter(
+        learningopportunity_id__in=ids
+    ).values_list("learningopportunity_id", "organisation__name"):
+        texts[pk]["D"].append(name)
+    for pk, title, translations in LearningOutcome.objects.filter(
+        opportunity_id__in=ids
+    ).values_list("opportunity_id", "title", "title_translations"):
+        texts[pk]["B"] += [title, *translations.values()]
+    links = list(
+        LearningOutcome.skills.through.objects.filter(
+            learningoutcome__opportunity_id__in=ids
+        ).values_list("learningoutcome__opportunity_id", "escoskill_id")
+    )
+    skill_texts = _skill_texts({skill for _, skill in links})
+    for pk, skill in set(links):
+        texts[pk]["B"].append(skill_texts[skill])
+    return texts
+
+
+def _skill_texts(skill_ids: set[int]) -> dict[int, str]:
+    """Preferred, alternative and other-language labels of each skill, as one string."""
+    texts = {
+        pk: f"{preferred} {alternative}"
+        for pk, preferred, alternative in EscoSkill.objects.filter(pk__in=skill_ids).values_list(
+            "pk", "preferred_label", "alt_labels"
+        )
     }
+    for pk, preferred, alternative in EscoSkillLabel.objects.filter(
+        skill_id__in=skill_ids
+    ).values_list("skill_id", "preferred_label", "alt_labels"):
+        texts[pk] += f" {preferred} {alternative}"
+    return texts
+
+
+CHUNK = 500
+UPSERT_POSTGRES = (
+    "INSERT INTO catalogue_searchdocument (opportunity_id, document, vector) VALUES (%s, %s, "
+    "setweight(to_tsvector('oclo', %s), 'A') || setweight(to_tsvector('oclo', %s), 'B') || "
+    "setweight(to_tsvector('oclo', %s), 'C') || setweight(to_tsvector('oclo', %s), 'D')) "
+    "ON CONFLICT (opportunity_id) DO UPDATE SET document = EXCLUDED.document, "
+    "vector = EXCLUDED.vector"
+)
 
 
 def search_index_update(opportunity_ids: Iterable[int]) -> None:
     """Rebuild the search documents of these opportunities (missing ones are dropped)."""
     ids = sorted(set(opportunity_ids))
-    if not ids:
-        return
-    opportunities = (
-        LearningOpportunity.objects.filter(pk__in=ids)
-        .select_related("provider", "hosted_by")
-        .prefetch_related("translations", "co_providers", "outcomes__skills__labels")
-    )
-    documents, vocabulary, vectors = [], set(), []
-    for opportunity in opportunities:
-        parts = _parts(opportunity)
-        text = " ".join(words(" ".join(parts.values())))
-        documents.append(SearchDocument(opportunity_id=opportunity.pk, document=text))
-        vocabulary.update(word for word in text.split() if 2 < len(word) <= 100)
-        vectors.append([*(parts[weight] for weight in WEIGHTS), opportunity.pk])
+    for start in range(0, len(ids), CHUNK):
+        _update_chunk(ids[start : start + CHUNK])
+
+
+def _update_chunk(ids: list[int]) -> None:
+    texts = _texts(ids)
+    existing = set(LearningOpportunity.objects.filter(pk__in=ids).values_list("pk", flat=True))
+    rows, vocabulary = [], set()
+    for pk in sorted(existing):
+        parts = {weight: " ".join(texts[pk][weight]) for weight in WEIGHTS}
+        document = " ".join(words(" ".join(parts.values())))
+        vocabulary.update(word for word in document.split() if 2 < len(word) <= 100)
+        rows.append((pk, document, *(parts[weight] for weight in WEIGHTS)))
     with transaction.atomic():
-        SearchDocument.objects.filter(opportunity_id__in=ids).exclude(
-            opportunity_id__in=[document.opportunity_id for document in documents]
-        ).delete()
-        SearchDocument.objects.bulk_create(
-            documents,
-            update_conflicts=True,
-            unique_fields=["opportunity"],
-            update_fields=["document"],
-        )
+        SearchDocument.objects.filter(opportunity_id__in=set(ids) - existing).delete()
         SearchWord.objects.bulk_create(
             [SearchWord(word=word) for word in vocabulary], ignore_conflicts=True
         )
-        if connection.vendor == "postgresql" and vectors:
+        if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                cursor.executemany(
-                    "UPDATE catalogue_searchdocument SET vector = "
-                    "setweight(to_tsvector('oclo', %s), 'A') || "
-                    "setweight(to_tsvector('oclo', %s), 'B') || "
-                    "setweight(to_tsvector('oclo', %s), 'C') || "
-                    "setweight(to_tsvector('oclo', %s), 'D') "
-                    "WHERE opportunity_id = %s",
-                    vectors,
-                )
+                cursor.executemany(UPSERT_POSTGRES, rows)
+        else:
+            SearchDocument.objects.bulk_create(
+                [SearchDocument(opportunity_id=row[0], document=row[1]) for row in rows],
+                update_conflicts=True,
+                unique_fields=["opportunity"],
+                update_fields=["document"],
+            )
 
 
 def _record(opportunity_ids: set[int], kinds: dict[int, str]) -> None:
@@ -150,9 +176,14 @@ def deferred_indexing() -> Iterator[None]:
     _record(set(pending), pending)
 
 
+def opportunities_bulk_changed(opportunity_ids: list[int], kind: str) -> None:
+    """For bulk writers that bypass signals: index these opportunities and log the change."""
+    search_index_update(opportunity_ids)
+    _record(set(opportunity_ids), dict.fromkeys(opportunity_ids, kind))
+
+
 def search_index_rebuild() -> int:
     """Re-index every opportunity (after an upgrade or a raw SQL import)."""
     ids = list(LearningOpportunity.objects.values_list("pk", flat=True))
-    for start in range(0, len(ids), 1000):
-        search_index_update(ids[start : start + 1000])
+    search_index_update(ids)
     return len(ids)

@@ -8,6 +8,7 @@ from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 
 from catalogue.facet_index import NO_DATE, Snapshot, facet_index
 from catalogue.facets import FACETS, RANGE_FACETS, Facet
@@ -142,20 +143,40 @@ def _facet_result(facet: Facet, snapshot: Snapshot, mask: np.ndarray, chosen: se
         keys = [key for key in keys if key in chosen] + [key for key in keys if key not in chosen][
             : max(0, facet.show - len(chosen))
         ]
-    labels = facet.labels(keys)
+    labels = _labels(facet, snapshot, keys)
     values = [FacetValue(key, labels.get(key, key), shown[key], key in chosen) for key in keys]
     if facet.key == "isced":
         values = _as_tree(values)
     return FacetResult(facet.key, str(facet.label), values, facet.searchable)
 
 
+def _labels(facet: Facet, snapshot: Snapshot, keys: list[str]) -> dict[str, str]:
+    """Labels of the shown values; small vocabularies are labelled once per snapshot."""
+    if facet.searchable and facet.show:
+        return facet.labels(keys)
+    cache_key = (facet.key, get_language())
+    if cache_key not in snapshot.labels:
+        snapshot.labels[cache_key] = facet.labels(snapshot.columns[facet.key].keys)
+    return snapshot.labels[cache_key]
+
+
 def _as_tree(values: list[FacetValue]) -> list[FacetValue]:
-    """Nest ISCED-F codes: broad (2 digits) > narrow (3) > detailed (4)."""
+    """Nest ISCED-F codes: broad (2 digits) > narrow (3) > detailed (4). A field's children
+    are shown once it, or something below it, is chosen."""
     by_code = {value.key: value for value in sorted(values, key=lambda value: value.key)}
     roots = []
     for code, value in by_code.items():
         parent = by_code.get(code[:-1]) if len(code) > 2 else None
         (parent.children if parent else roots).append(value)
+
+    def prune(value: FacetValue) -> bool:
+        opened = [child for child in value.children if prune(child)]
+        if not (value.selected or opened):
+            value.children = []
+        return value.selected or bool(opened)
+
+    for root in roots:
+        prune(root)
     return roots
 
 

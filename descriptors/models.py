@@ -143,7 +143,7 @@ class LearningOpportunityQuerySet(models.QuerySet):
     def with_card_data(self) -> "LearningOpportunityQuerySet":
         """Everything a list card shows, in a fixed number of queries."""
         return self.select_related(
-            "provider", "provider__country", "eqf_level", "opportunity_type"
+            "provider__country", "eqf_level", "opportunity_type", "currency"
         ).prefetch_related("isced_fields", "languages", "modes", "translations__language")
 
     def with_detail_data(self) -> "LearningOpportunityQuerySet":

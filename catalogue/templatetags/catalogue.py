@@ -1,4 +1,6 @@
 from django import template
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -14,3 +16,26 @@ def page_url(context, number: int) -> str:
     query = context["request"].GET.copy()
     query["page"] = number
     return f"?{query.urlencode()}"
+
+
+@register.simple_tag
+def facet_values(key: str, values) -> str:
+    """The checkbox list of a facet, nested for trees (Python, not a recursive include: this is
+    the hottest part of the search page)."""
+    return _facet_list(key, values)
+
+
+def _facet_list(key: str, values) -> str:
+    items = format_html_join(
+        "\n",
+        '<li><input type="checkbox" name="{0}" value="{1}" id="{0}-{1}"{2}>'
+        ' <label for="{0}-{1}">{3} <span class="count">{4}</span></label>{5}</li>',
+        (
+            (
+                key, value.key, mark_safe(" checked") if value.selected else "", value.label,
+                value.count, _facet_list(key, value.children) if value.children else "",
+            )
+            for value in values
+        ),
+    )
+    return format_html('<ul class="facet-values">{}</ul>', items)

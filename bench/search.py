@@ -1,0 +1,85 @@
+"""Search page at scale: a fixed query mix against a synthetic catalogue (issue 3 targets:
+p95 under 150 ms for every query type, under 50 ms for the empty query and facet-only browsing).
+
+OCLO_BENCH_COUNT sets the catalogue size (default 100,000); OCLO_BENCH_ROUNDS the repetitions.
+"""
+
+import os
+import resource
+import statistics
+import sys
+import time
+
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from bench.esco_import import DEFAULT_BUNDLE
+from catalogue.facet_index import facet_index
+from catalogue.synthetic import catalogue_generate
+from descriptors.models import LearningOpportunity
+from taxonomies.esco import esco_import
+
+QUERY_MIX = {
+    "empty query": {},
+    "common word": {"q": "management"},
+    "rare word": {"q": "photovoltaic"},
+    "phrase": {"q": '"data analysis"'},
+    "text + 2 facets": {"q": "management", "eqf": "6", "mode": "920fbb3cbe"},
+    "5 facets": {
+        "eqf": "6",
+        "mode": "920fbb3cbe",
+        "language": "ITA",
+        "type": "05053c1cbe",
+        "ects": "2-5",
+    },
+    "page 50": {"page": "50"},
+}
+
+
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def _prepare(count: int) -> None:
+    existing = LearningOpportunity.objects.published().count()
+    if existing >= count:
+        return
+    call_command("load_taxonomies", verbosity=0)
+    if (DEFAULT_BUNDLE / "skills_en.csv").is_file():
+        esco_import(DEFAULT_BUNDLE)
+    started = time.perf_counter()
+    catalogue_generate(count - existing, progress=lambda line: print(line, file=sys.stderr))
+    print(f"generated {count - existing} opportunities in {time.perf_counter() - started:.0f} s")
+
+
+def run() -> None:
+    count = int(os.environ.get("OCLO_BENCH_COUNT", "100000"))
+    rounds = int(os.environ.get("OCLO_BENCH_ROUNDS", "30"))
+    _prepare(count)
+    facet_index.reset()
+    started = time.perf_counter()
+    snapshot = facet_index.current()
+    print(
+        f"facet index: {snapshot.size} documents built in {time.perf_counter() - started:.1f} s; "
+        f"process peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
+    )
+    client = Client()
+    print(f"search page, {count} opportunities on {connection.vendor}, {rounds} rounds:")
+    print(f"{'query':<18}{'results':>9}{'p50 ms':>9}{'p95 ms':>9}{'queries':>9}")
+    for name, params in QUERY_MIX.items():
+        timings, queries, total = [], 0, 0
+        for _ in range(rounds):
+            with CaptureQueriesContext(connection) as captured:
+                started = time.perf_counter()
+                response = client.get("/", params)
+                timings.append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200, response.status_code
+            queries = len(captured.captured_queries)
+            total = response.context["result"].total
+        print(
+            f"{name:<18}{total:>9}{statistics.median(timings):>9.1f}"
+            f"{_percentile(timings, 0.95):>9.1f}{queries:>9}"
+        )
