@@ -96,15 +96,11 @@ def _isced_labels(keys: Iterable[str]) -> dict[str, str]:
     return {field.code: str(field) for field in IscedField.objects.filter(code__in=list(keys))}
 
 
-def _skill_key(uri: str) -> str:
-    return uri.rsplit("/", 1)[-1]
-
-
 def _skill_pairs(opportunities: QuerySet) -> Pairs:
     rows = LearningOutcome.skills.through.objects.filter(
         learningoutcome__opportunity__in=opportunities
     ).values_list("learningoutcome__opportunity_id", "escoskill__uri")
-    return ((opportunity_id, _skill_key(uri)) for opportunity_id, uri in rows)
+    return ((opportunity_id, EscoSkill.key_of(uri)) for opportunity_id, uri in rows)
 
 
 def _skill_uris(keys: Iterable[str]) -> list[str]:
@@ -113,7 +109,7 @@ def _skill_uris(keys: Iterable[str]) -> list[str]:
 
 def _skill_labels(keys: Iterable[str]) -> dict[str, str]:
     skills = EscoSkill.objects.filter(uri__in=_skill_uris(keys)).prefetch_related("labels")
-    return {_skill_key(skill.uri): skill.localized_label for skill in skills}
+    return {skill.key: skill.localized_label for skill in skills}
 
 
 def _skill_with_narrower(keys: set[str]) -> set[str]:
@@ -131,7 +127,7 @@ def _skill_with_narrower(keys: set[str]) -> set[str]:
         )
         found |= frontier
     return keys | {
-        _skill_key(uri)
+        EscoSkill.key_of(uri)
         for uri in EscoSkill.objects.filter(pk__in=found).values_list("uri", flat=True)
     }
 

@@ -343,10 +343,7 @@ def opportunity_search_total(params: SearchParams) -> int:
 def skill_suggestions(term: str, *, limit: int = 10) -> list[FacetValue]:
     """ESCO skills (the full set, not only those in use) whose labels contain ``term``."""
     skills = EscoSkill.objects.skills().search(term).prefetch_related("labels")[:limit]
-    return [
-        FacetValue(skill.uri.rsplit("/", 1)[-1], skill.localized_label, 0, False)
-        for skill in skills
-    ]
+    return [FacetValue(skill.key, skill.localized_label, 0, False) for skill in skills]
 
 
 def opportunity_detail(*, pk: int) -> LearningOpportunity:
@@ -370,4 +367,20 @@ def opportunity_related(opportunity: LearningOpportunity, *, limit: int = 4):
         .filter(Q(shared_skills__gt=0) | Q(shared_fields__gt=0))
         .order_by("-shared_skills", "-shared_fields", "title")
         .with_card_data()[:limit]
+    )
+
+
+def facet_totals(facet_key: str) -> dict[str, int]:
+    """How many published opportunities have each value of a facet (for the browse pages)."""
+    snapshot = facet_index.current()
+    column = snapshot.columns[facet_key]
+    counts = column.count(snapshot.alive)
+    return {column.keys[index]: int(count) for index, count in enumerate(counts) if count}
+
+
+def skill_by_key(key: str) -> EscoSkill:
+    """An ESCO concept by the last segment of its URI, with its neighbours, or 404."""
+    return get_object_or_404(
+        EscoSkill.objects.prefetch_related("labels", "broader", "narrower"),
+        uri__in=[f"{prefix}{key}" for prefix in EscoSkill.URI_PREFIXES],
     )

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from itertools import accumulate
 
 from django.db import transaction
 from django.utils import timezone
@@ -47,8 +48,8 @@ COUNTRY_LANGUAGE = {
 
 def _weighted(rng: random.Random, population: list, skew: float = 1.1) -> Callable[[], object]:
     """A picker that favours the first items (Zipf-like), as real catalogues do."""
-    weights = [1 / (rank + 1) ** skew for rank in range(len(population))]
-    return lambda: rng.choices(population, weights)[0]
+    cumulative = list(accumulate(1 / (rank + 1) ** skew for rank in range(len(population))))
+    return lambda: rng.choices(population, cum_weights=cumulative)[0]
 
 
 def _concepts(scheme: str) -> dict[str, Concept]:

@@ -3,16 +3,22 @@ from django.http import QueryDict
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from catalogue.facets import facet_by_key
 from catalogue.filters import SORT_CHOICES, OpportunitySearchFilterSet, SearchParams
 from catalogue.presenters import active_filter_chips
+from catalogue.schema_org import course_jsonld
 from catalogue.selectors import (
+    facet_totals,
     opportunity_detail,
     opportunity_related,
     opportunity_search,
     opportunity_search_total,
+    skill_by_key,
     skill_suggestions,
 )
 from descriptors.completeness import opportunity_completeness
+from descriptors.models import Organisation
+from taxonomies.models import EqfLevel, IscedField
 
 MAX_PAGE = 10_000
 
@@ -75,5 +81,70 @@ def opportunity_detail_view(request, pk: int):
             "opportunity": opportunity,
             "completeness": opportunity_completeness(opportunity),
             "related": opportunity_related(opportunity),
+            "jsonld": course_jsonld(opportunity, request.build_absolute_uri()),
+        },
+    )
+
+
+def browse_fields_view(request):
+    totals = facet_totals("isced")
+    fields = IscedField.objects.filter(code__in=totals).order_by("code")
+    tree = _as_field_tree([(field, totals[field.code]) for field in fields])
+    return render(request, "catalogue/browse_fields.html", {"tree": tree})
+
+
+def _as_field_tree(rows):
+    roots, by_code = [], {}
+    for field, count in rows:
+        node = {"field": field, "count": count, "children": []}
+        by_code[field.code] = node
+        parent = by_code.get(field.parent_id)
+        (parent["children"] if parent else roots).append(node)
+    return roots
+
+
+def browse_levels_view(request):
+    totals = facet_totals("eqf")
+    levels = [(level, totals.get(str(level.level), 0)) for level in EqfLevel.objects.all()]
+    return render(request, "catalogue/browse_levels.html", {"levels": levels})
+
+
+def browse_providers_view(request):
+    totals = facet_totals("provider")
+    providers = Organisation.objects.filter(pk__in=[int(key) for key in totals]).select_related(
+        "country", "provider_type"
+    )
+    rows = sorted(((p, totals[str(p.pk)]) for p in providers), key=lambda row: row[0].name)
+    return render(request, "catalogue/browse_providers.html", {"providers": rows})
+
+
+def browse_skills_view(request):
+    term = request.GET.get("skill_term", "").strip()[:100]
+    totals = facet_totals("skill")
+    popular = sorted(totals.items(), key=lambda item: (-item[1], item[0]))[:60]
+    labels = facet_by_key("skill").labels([key for key, _ in popular])
+    return render(
+        request,
+        "catalogue/browse_skills.html",
+        {
+            "popular": [(key, labels.get(key, key), count) for key, count in popular],
+            "skill_term": term,
+            "matches": skill_suggestions(term, limit=30) if term else None,
+        },
+    )
+
+
+def browse_skill_view(request, key: str):
+    skill = skill_by_key(key)
+    totals = facet_totals("skill")
+    return render(
+        request,
+        "catalogue/browse_skill.html",
+        {
+            "skill": skill,
+            "key": key,
+            "teaching": totals.get(key, 0),
+            "broader": skill.broader.all(),
+            "narrower": skill.narrower.all().order_by("preferred_label")[:100],
         },
     )

@@ -366,6 +366,15 @@ class EscoSkill(models.Model):
                     return label.preferred_label
         return self.preferred_label
 
+    @staticmethod
+    def key_of(uri: str) -> str:
+        """The last segment of a URI: the short, stable identifier used in catalogue URLs."""
+        return uri.rsplit("/", 1)[-1]
+
+    @property
+    def key(self) -> str:
+        return self.key_of(self.uri)
+
     @property
     def alt_label_list(self) -> list[str]:
         return [label for label in self.alt_labels.splitlines() if label]

@@ -1,4 +1,7 @@
+import json
+
 from django import template
+from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
@@ -32,10 +35,23 @@ def _facet_list(key: str, values) -> str:
         ' <label for="{0}-{1}">{3} <span class="count">{4}</span></label>{5}</li>',
         (
             (
-                key, value.key, mark_safe(" checked") if value.selected else "", value.label,
-                value.count, _facet_list(key, value.children) if value.children else "",
+                key,
+                value.key,
+                mark_safe(" checked") if value.selected else "",
+                value.label,
+                value.count,
+                _facet_list(key, value.children) if value.children else "",
             )
             for value in values
         ),
     )
     return format_html('<ul class="facet-values">{}</ul>', items)
+
+
+@register.filter
+def jsonld(data: dict) -> str:
+    """A JSON-LD script element, escaped like ``json_script`` so text cannot close the tag."""
+    encoded = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
+    for character, escaped in (("<", "\\u003C"), (">", "\\u003E"), ("&", "\\u0026")):
+        encoded = encoded.replace(character, escaped)
+    return format_html('<script type="application/ld+json">{}</script>', mark_safe(encoded))
