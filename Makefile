@@ -22,6 +22,7 @@ demo: $(INSTALLED)
 	$(BIN)/python manage.py runserver $(HOST)
 
 test: $(INSTALLED)
+	./scripts/ensure-chromium
 	$(BIN)/ruff check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest

@@ -1,0 +1,99 @@
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import screenshot
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+
+
+def result_count(page) -> int:
+    return int(re.match(r"\d+", page.locator("#result-count").inner_text()).group())
+
+
+def test_search_facets_chips_pagination_and_detail(page, catalogue_server):
+    page.goto(catalogue_server.url)
+    everything = result_count(page)
+    assert everything >= 30
+
+    page.get_by_label("Search micro-credentials").fill("data")
+    page.get_by_role("button", name="Search").click()
+    expect(page).to_have_url(re.compile(r"q=data"))
+    with_text = result_count(page)
+    assert 0 < with_text < everything
+
+    # Two facets: the results and the counts update in place, and the URL keeps the state.
+    page.locator("#facet-eqf").get_by_label(re.compile(r"^EQF level 5")).check()
+    expect(page).to_have_url(re.compile(r"eqf=5"))
+    expect(page.locator("#facet-eqf").get_by_label(re.compile(r"^EQF level 5"))).to_be_checked()
+    after_one = result_count(page)
+    page.locator("#facet-mode").get_by_label(re.compile(r"^Online")).check()
+    expect(page).to_have_url(re.compile(r"mode=920fbb3cbe"))
+    after_two = result_count(page)
+    assert after_two <= after_one <= with_text
+
+    # A chip removes one filter.
+    page.get_by_role("link", name=re.compile("Remove filter EQF level")).click()
+    expect(page).not_to_have_url(re.compile(r"eqf=5"))
+    expect(page).to_have_url(re.compile(r"mode=920fbb3cbe"))
+
+    # The back button returns to the two-facet state.
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"eqf=5"))
+
+    # Pagination over the whole catalogue.
+    page.goto(catalogue_server.url)
+    first_titles = page.locator(".card h2").all_inner_texts()
+    page.get_by_role("link", name="Next").click()
+    expect(page).to_have_url(re.compile(r"page=2"))
+    assert not set(page.locator(".card h2").all_inner_texts()) & set(first_titles)
+
+    screenshot(page, "search-desktop")
+    page.set_viewport_size({"width": 390, "height": 844})
+    screenshot(page, "search-phone")
+
+    page.locator(".card h2 a").first.click()
+    expect(page.locator("h2#outcomes")).to_be_visible()
+    page.set_viewport_size({"width": 1280, "height": 900})
+    screenshot(page, "detail-desktop")
+    page.set_viewport_size({"width": 390, "height": 844})
+    screenshot(page, "detail-phone")
+
+
+def test_language_switch(page, catalogue_server):
+    page.goto(catalogue_server.url)
+    page.locator("#language-select").select_option("it")
+    page.get_by_role("button", name="Change").click()
+    expect(page.get_by_label("Cerca micro-credenziali")).to_be_visible()
+    expect(page.locator("#facet-eqf legend")).to_have_text("Livello EQF")
+    expect(page.locator("#result-count")).to_contain_text("opportunità formative")
+
+
+def test_facets_work_with_the_keyboard_only(page, catalogue_server):
+    page.goto(catalogue_server.url)
+    everything = result_count(page)
+    page.get_by_label("Search micro-credentials").focus()
+    # Tab from the search box through the button to the first facet value, tick it with Space.
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.id")
+    assert focused.startswith("eqf-")
+    page.keyboard.press("Space")
+    expect(page).to_have_url(re.compile(r"eqf="))
+    assert result_count(page) < everything
+    # Focus stays on the same checkbox after the in-place update.
+    expect(page.locator(f"#{focused}")).to_be_focused()
+    expect(page.locator(f"#{focused}")).to_be_checked()
+
+
+def test_no_accessibility_violations(page, catalogue_server):
+    for path in ("/", "/?q=fotografia&eqf=6", "/browse/fields/"):
+        page.goto(catalogue_server.url + path)
+        page.add_script_tag(path=str(AXE))
+        results = page.evaluate("axe.run(document, {runOnly: ['wcag2a', 'wcag2aa']})")
+        violations = [(v["id"], v["help"], len(v["nodes"])) for v in results["violations"]]
+        assert violations == [], path
