@@ -30,7 +30,9 @@ def main() -> None:
     # OCLO_BENCH_KEEPDB=1 keeps the scratch database, and its generated catalogue, for the
     # next run.
     keepdb = os.environ.get("OCLO_BENCH_KEEPDB") == "1"
-    databases = setup_databases(verbosity=0, interactive=False, keepdb=keepdb)
+    databases = setup_databases(
+        verbosity=0, interactive=False, keepdb=keepdb, serialized_aliases=set()
+    )
     try:
         for name in names:
             benchmarks[name]()

@@ -13,7 +13,8 @@ class SearchDocument(models.Model):
 
     ``document`` is the accent-free, lower-cased text of every searchable descriptor; SQLite
     matches against it. On PostgreSQL ``vector`` holds the weighted tsvector (title A; outcomes
-    and ESCO skill labels B; description C; provider names D) behind a GIN index.
+    and ESCO skill labels B; description C; provider names D) behind a GIN index, and
+    ``document`` stays empty to keep the table small.
     """
 
     opportunity = models.OneToOneField(
@@ -24,6 +25,8 @@ class SearchDocument(models.Model):
     )
     document = models.TextField(_("searchable text"))
     vector = SearchVectorField(null=True)
+    # The title alone: small enough to rank tens of thousands of matches quickly.
+    title_vector = SearchVectorField(null=True)
 
     class Meta:
         verbose_name = _("search document")

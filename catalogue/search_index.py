@@ -70,11 +70,13 @@ def _skill_texts(skill_ids: set[int]) -> dict[int, str]:
 
 CHUNK = 500
 UPSERT_POSTGRES = (
-    "INSERT INTO catalogue_searchdocument (opportunity_id, document, vector) VALUES (%s, %s, "
-    "setweight(to_tsvector('oclo', %s), 'A') || setweight(to_tsvector('oclo', %s), 'B') || "
-    "setweight(to_tsvector('oclo', %s), 'C') || setweight(to_tsvector('oclo', %s), 'D')) "
+    "INSERT INTO catalogue_searchdocument (opportunity_id, document, vector, title_vector) "
+    "VALUES (%(id)s, '', "
+    "setweight(to_tsvector('oclo', %(A)s), 'A') || setweight(to_tsvector('oclo', %(B)s), 'B') || "
+    "setweight(to_tsvector('oclo', %(C)s), 'C') || setweight(to_tsvector('oclo', %(D)s), 'D'), "
+    "setweight(to_tsvector('oclo', %(A)s), 'A')) "
     "ON CONFLICT (opportunity_id) DO UPDATE SET document = EXCLUDED.document, "
-    "vector = EXCLUDED.vector"
+    "vector = EXCLUDED.vector, title_vector = EXCLUDED.title_vector"
 )
 
 
@@ -93,7 +95,7 @@ def _update_chunk(ids: list[int]) -> None:
         parts = {weight: " ".join(texts[pk][weight]) for weight in WEIGHTS}
         document = " ".join(words(" ".join(parts.values())))
         vocabulary.update(word for word in document.split() if 2 < len(word) <= 100)
-        rows.append((pk, document, *(parts[weight] for weight in WEIGHTS)))
+        rows.append({"id": pk, "document": document, **parts})
     with transaction.atomic():
         SearchDocument.objects.filter(opportunity_id__in=set(ids) - existing).delete()
         SearchWord.objects.bulk_create(
@@ -104,7 +106,10 @@ def _update_chunk(ids: list[int]) -> None:
                 cursor.executemany(UPSERT_POSTGRES, rows)
         else:
             SearchDocument.objects.bulk_create(
-                [SearchDocument(opportunity_id=row[0], document=row[1]) for row in rows],
+                [
+                    SearchDocument(opportunity_id=row["id"], document=row["document"])
+                    for row in rows
+                ],
                 update_conflicts=True,
                 unique_fields=["opportunity"],
                 update_fields=["document"],

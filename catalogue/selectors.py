@@ -13,7 +13,7 @@ from django.utils.translation import get_language
 from catalogue.facet_index import NO_DATE, Snapshot, facet_index
 from catalogue.facets import FACETS, RANGE_FACETS, Facet
 from catalogue.filters import SearchParams
-from catalogue.text_search import snippets, suggestion, text_matches
+from catalogue.text_search import snippets, suggestion, text_matching_ids, text_relevance
 from descriptors.models import LearningOpportunity
 from taxonomies.models import EscoSkill
 
@@ -132,9 +132,14 @@ def _all_of(base: np.ndarray, masks: dict[str, np.ndarray], *, ignoring: str = "
 def _facet_result(facet: Facet, snapshot: Snapshot, mask: np.ndarray, chosen: set[str]):
     column = snapshot.columns[facet.key]
     counts = column.count(mask)
-    shown = {column.keys[index]: int(count) for index, count in enumerate(counts) if count}
+    present = np.flatnonzero(counts)
+    if facet.show and len(present) > facet.show:
+        # Only the most frequent values are shown: pick them without sorting thousands.
+        present = present[np.argpartition(-counts[present], facet.show - 1)[: facet.show]]
+    shown = {column.keys[index]: int(counts[index]) for index in present}
     for key in chosen:
-        shown.setdefault(key, 0)
+        position = column.positions.get(key)
+        shown[key] = int(counts[position]) if position is not None else 0
     if facet.order == "key":
         keys = sorted(shown, key=lambda key: (len(key), key))
     else:
@@ -274,20 +279,18 @@ def _ordered(snapshot: Snapshot, positions: np.ndarray, sort: str, relevance) ->
     return positions[np.lexsort(keys)]
 
 
-def _text_mask(snapshot: Snapshot, params: SearchParams):
-    """(documents matching the text query, their relevance); everything when there is none."""
+def _text_mask(snapshot: Snapshot, params: SearchParams) -> np.ndarray:
+    """The documents matching the text query; all of them when there is none."""
     if not params.text:
-        return np.ones(snapshot.size, bool), None
-    ids, ranks = text_matches(params.text)
+        return np.ones(snapshot.size, bool)
+    return np.isin(snapshot.ids, text_matching_ids(params.text))
+
+
+def _relevance(snapshot: Snapshot, positions: np.ndarray, text: str) -> np.ndarray:
+    ranks = text_relevance(text, [int(pk) for pk in snapshot.ids[positions]])
     relevance = np.zeros(snapshot.size)
-    if not len(ids):
-        return np.zeros(snapshot.size, bool), relevance
-    order = np.argsort(ids)
-    sorted_ids, sorted_ranks = ids[order], ranks[order]
-    where = np.clip(np.searchsorted(sorted_ids, snapshot.ids), 0, len(ids) - 1)
-    found = sorted_ids[where] == snapshot.ids
-    relevance[found] = sorted_ranks[where[found]]
-    return found, relevance
+    relevance[positions] = [ranks.get(int(pk), 0.0) for pk in snapshot.ids[positions]]
+    return relevance
 
 
 def opportunity_search(params: SearchParams, *, page: int = 1, page_size: int = 20) -> SearchResult:
@@ -297,8 +300,7 @@ def opportunity_search(params: SearchParams, *, page: int = 1, page_size: int = 
     facet's own, so choosing one value still shows how many the others would add.
     """
     snapshot = facet_index.current()
-    text_mask, relevance = _text_mask(snapshot, params)
-    base = snapshot.alive & text_mask
+    base = snapshot.alive & _text_mask(snapshot, params)
     masks = _filter_masks(snapshot, params)
     matching = _all_of(base, masks)
     total = int(np.count_nonzero(matching))
@@ -315,7 +317,10 @@ def opportunity_search(params: SearchParams, *, page: int = 1, page_size: int = 
     facets += _range_results(snapshot, base, masks, params)
 
     page = max(1, page)
-    positions = _ordered(snapshot, np.flatnonzero(matching), params.effective_sort, relevance)
+    positions = np.flatnonzero(matching)
+    sort = params.effective_sort
+    relevance = _relevance(snapshot, positions, params.text) if sort == "relevance" else None
+    positions = _ordered(snapshot, positions, sort, relevance)
     page_ids = [
         int(pk) for pk in snapshot.ids[positions[(page - 1) * page_size : page * page_size]]
     ]
@@ -336,7 +341,7 @@ def opportunity_search(params: SearchParams, *, page: int = 1, page_size: int = 
 def opportunity_search_total(params: SearchParams) -> int:
     """How many opportunities match, without building a page (for "remove this filter")."""
     snapshot = facet_index.current()
-    base = snapshot.alive & _text_mask(snapshot, params)[0]
+    base = snapshot.alive & _text_mask(snapshot, params)
     return int(np.count_nonzero(_all_of(base, _filter_masks(snapshot, params))))
 
 

@@ -25,31 +25,60 @@ def _is_postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
-def text_matches(text: str) -> tuple[np.ndarray, np.ndarray]:
-    """(opportunity ids, relevance) of every opportunity matching the query."""
+# Up to this many matches are ranked on their full weighted vector; beyond it on the title
+# vector only, which is small enough to rank any number quickly (see decision record 0005).
+FULL_RANK_LIMIT = 3000
+
+
+def text_matching_ids(text: str) -> np.ndarray:
+    """Ids of every opportunity whose searchable text matches the query."""
     if _is_postgres():
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT opportunity_id, ts_rank_cd(vector, query) "
-                "FROM catalogue_searchdocument, websearch_to_tsquery('oclo', %s) AS query "
-                "WHERE vector @@ query",
+                "SELECT opportunity_id FROM catalogue_searchdocument "
+                "WHERE vector @@ websearch_to_tsquery('oclo', %s)",
                 [text],
             )
-            rows = cursor.fetchall()
-    else:
-        query = parse_web_search(text)
-        if query.is_empty:
-            return np.zeros(0, np.int64), np.zeros(0)
-        rows = []
-        for pk, document in SearchDocument.objects.values_list("opportunity_id", "document"):
-            if query.matches(document):
-                padded = f" {document} "
-                score = sum(padded.count(f" {term} ") for group in query.required for term in group)
-                rows.append((pk, float(score)))
-    if not rows:
-        return np.zeros(0, np.int64), np.zeros(0)
-    ids, ranks = zip(*rows, strict=True)
-    return np.asarray(ids, np.int64), np.asarray(ranks, np.float64)
+            return np.asarray([row[0] for row in cursor.fetchall()], np.int64)
+    query = parse_web_search(text)
+    if query.is_empty:
+        return np.zeros(0, np.int64)
+    return np.asarray(
+        [
+            pk
+            for pk, document in SearchDocument.objects.values_list("opportunity_id", "document")
+            if query.matches(document)
+        ],
+        np.int64,
+    )
+
+
+def text_relevance(text: str, ids: list[int]) -> dict[int, float]:
+    """Relevance of the given matches: weighted (title > outcomes and skills > description)."""
+    if not ids:
+        return {}
+    if _is_postgres():
+        column = "vector" if len(ids) <= FULL_RANK_LIMIT else "title_vector"
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT opportunity_id, ts_rank_cd({column}, query) "
+                "FROM catalogue_searchdocument, websearch_to_tsquery('oclo', %s) AS query "
+                f"WHERE opportunity_id = ANY(%s) AND {column} @@ query",
+                [text, ids],
+            )
+            return dict(cursor.fetchall())
+    terms = [term for group in parse_web_search(text).required for term in group]
+    titles = dict(LearningOpportunity.objects.filter(pk__in=ids).values_list("pk", "title"))
+    relevance = {}
+    for pk, document in SearchDocument.objects.filter(opportunity_id__in=ids).values_list(
+        "opportunity_id", "document"
+    ):
+        title = f" {' '.join(words(titles.get(pk, '')))} "
+        padded = f" {document} "
+        relevance[pk] = sum(
+            padded.count(f" {term} ") + 4 * title.count(f" {term} ") for term in terms
+        )
+    return relevance
 
 
 def snippets(opportunities: list[LearningOpportunity], text: str) -> dict[int, SafeString]:
@@ -109,7 +138,7 @@ def suggestion(text: str) -> str:
     if not changed:
         return ""
     candidate = " ".join(corrected)
-    return candidate if len(text_matches(candidate)[0]) else ""
+    return candidate if len(text_matching_ids(candidate)) else ""
 
 
 def _closest_word(word: str) -> str:
