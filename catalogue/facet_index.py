@@ -7,6 +7,7 @@ docs/decisions/0005-facet-counts.md).
 """
 
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -85,6 +86,13 @@ class Snapshot:
     _title_order: np.ndarray | None = None
     # (facet key, language) -> {value key: label}, filled on first use (see selectors).
     labels: dict = field(default_factory=dict)
+    # Recent search results against this snapshot (see selectors.opportunity_search).
+    results: OrderedDict = field(default_factory=OrderedDict)
+
+    @property
+    def version(self) -> str:
+        """Identifies the catalogue state this snapshot reflects (for caches keyed on it)."""
+        return f"{self.sequence}-{self.marker.timestamp() if self.marker else 0}"
 
     @property
     def size(self) -> int:

@@ -148,6 +148,20 @@ class SearchParams:
     start_to: date | None = None
     sort: str = ""
 
+    def cache_key(self) -> tuple:
+        """A hashable form of the parameters (sets become sorted tuples)."""
+        return (
+            self.text,
+            tuple((key, tuple(sorted(values))) for key, values in sorted(self.facets.items())),
+            tuple((key, tuple(sorted(values))) for key, values in sorted(self.ranges.items())),
+            self.price,
+            self.max_fee,
+            self.start,
+            self.start_from,
+            self.start_to,
+            self.sort,
+        )
+
     @property
     def effective_sort(self) -> str:
         if self.sort and (self.sort != "relevance" or self.text):

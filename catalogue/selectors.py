@@ -1,9 +1,11 @@
 """Reads for the public catalogue: the faceted search and the detail page."""
 
+import threading
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 import numpy as np
+from django.conf import settings
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -18,6 +20,7 @@ from descriptors.models import LearningOpportunity
 from taxonomies.models import EscoSkill
 
 FEW_RESULTS = 3
+_results_lock = threading.Lock()
 
 
 @dataclass
@@ -39,6 +42,7 @@ class FacetResult:
 
 @dataclass
 class SearchResult:
+    version: str
     params: SearchParams
     total: int
     page: int
@@ -300,6 +304,23 @@ def opportunity_search(params: SearchParams, *, page: int = 1, page_size: int = 
     facet's own, so choosing one value still shows how many the others would add.
     """
     snapshot = facet_index.current()
+    # Today is part of the key: "starts within 30 days" changes at midnight.
+    key = (params.cache_key(), page, page_size, get_language(), timezone.localdate())
+    with _results_lock:
+        cached = snapshot.results.get(key) if settings.OCLO_SEARCH_CACHE else None
+        if cached is not None:
+            snapshot.results.move_to_end(key)
+            return cached
+    result = _search(snapshot, params, page=page, page_size=page_size)
+    if settings.OCLO_SEARCH_CACHE:
+        with _results_lock:
+            snapshot.results[key] = result
+            while len(snapshot.results) > settings.OCLO_SEARCH_CACHE_SIZE:
+                snapshot.results.popitem(last=False)
+    return result
+
+
+def _search(snapshot: Snapshot, params: SearchParams, *, page: int, page_size: int):
     base = snapshot.alive & _text_mask(snapshot, params)
     masks = _filter_masks(snapshot, params)
     matching = _all_of(base, masks)
@@ -327,6 +348,7 @@ def opportunity_search(params: SearchParams, *, page: int = 1, page_size: int = 
     by_id = LearningOpportunity.objects.with_card_data().in_bulk(page_ids)
     opportunities = [by_id[pk] for pk in page_ids if pk in by_id]
     return SearchResult(
+        version=snapshot.version,
         params=params,
         total=total,
         page=page,

@@ -21,6 +21,7 @@ from descriptors.models import Organisation
 from taxonomies.models import EqfLevel, IscedField
 
 MAX_PAGE = 10_000
+FRAGMENT_CACHE_SECONDS = 600
 
 
 def _page_number(value: str | None) -> int:
@@ -55,6 +56,8 @@ def opportunity_search_view(request):
         "sort_choices": SORT_CHOICES,
         "errors": None if valid else filterset.form.errors,
         "page_title": params.text or _("Find a micro-credential"),
+        # The rendered page is cached per catalogue version, query and language.
+        "cache_seconds": FRAGMENT_CACHE_SECONDS if settings.OCLO_SEARCH_CACHE else 0,
     }
     return render(request, "catalogue/search.html", context, status=200 if valid else 400)
 

@@ -17,3 +17,9 @@ OCLO_ESCO_IMPORT_BATCH_SIZE = 2000
 
 # Public catalogue pages: opportunities per list page.
 OCLO_LIST_PAGE_SIZE = 20
+
+# Repeated searches (the home page above all) are answered from a per-process cache keyed on
+# the catalogue version, so an edit is visible at once. Benchmarks switch it off to measure the
+# work itself.
+OCLO_SEARCH_CACHE = True
+OCLO_SEARCH_CACHE_SIZE = 256

@@ -130,3 +130,14 @@ def test_detail_page_speaks_the_visitors_language_and_falls_back(client, demo):
     german_only = LearningOpportunity.objects.get(provider_reference="DHBW-DMH-2026")
     fallback = client.get(detail_url(german_only), headers={"accept-language": "it"})
     assert "<h1>Digitales Marketing im Handel</h1>" in fallback.text
+
+
+def test_repeated_searches_are_cached_until_the_catalogue_changes(
+    client, django_assert_max_num_queries
+):
+    make_opportunity(complete=True, title="Cached course")
+    client.get(LIST, {"q": "cached"})
+    with django_assert_max_num_queries(3):  # the catalogue version check only
+        assert client.get(LIST, {"q": "cached"}).context["result"].total == 1
+    make_opportunity(complete=True, title="Another cached course")
+    assert client.get(LIST, {"q": "cached"}).context["result"].total == 2
