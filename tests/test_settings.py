@@ -11,7 +11,13 @@ def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=settings.BASE_DIR,
-        env={**os.environ, "DATABASE_URL": "sqlite:///:memory:", **env},
+        # The browser tests allow Django's ORM under Playwright's event loop in this process;
+        # a deployment must not inherit that.
+        env={
+            **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
+            "DATABASE_URL": "sqlite:///:memory:",
+            **env,
+        },
         capture_output=True,
         text=True,
         timeout=120,
