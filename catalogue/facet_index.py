@@ -6,6 +6,7 @@ built once per process and kept current by replaying ``CatalogueChange`` rows (s
 docs/decisions/0005-facet-counts.md).
 """
 
+import gc
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -246,6 +247,9 @@ class FacetIndex:
                 # The log no longer holds the entry the snapshot was built at: the database
                 # was restored or reset (as between tests), so start again.
                 self._snapshot = build_snapshot()
+                # The snapshot's lists and dicts live long: keep the garbage collector from
+                # walking them on every full collection (those pauses showed up as p95 spikes).
+                gc.freeze()
             elif snapshot.sequence < latest:
                 changed = set(
                     CatalogueChange.objects.filter(sequence__gt=snapshot.sequence)
