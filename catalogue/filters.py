@@ -5,7 +5,7 @@ The FilterSet declares and validates every URL parameter (and documents them for
 """
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 import django_filters
@@ -97,6 +97,11 @@ class OpportunitySearchFilterSet(django_filters.FilterSet):
     start_to = django_filters.DateFilter(
         label=_("Starts on or before"), method="evaluated_in_selector"
     )
+    modified_since = django_filters.IsoDateTimeFilter(
+        label=_("Modified since"),
+        method="evaluated_in_selector",
+        help_text=_("Only opportunities changed at or after this ISO 8601 date-time."),
+    )
     sort = django_filters.ChoiceFilter(
         label=_("Sort by"), choices=SORT_CHOICES, method="evaluated_in_selector", empty_label=None
     )
@@ -133,6 +138,7 @@ class OpportunitySearchFilterSet(django_filters.FilterSet):
             start_from=data.get("start_from"),
             start_to=data.get("start_to"),
             sort=data.get("sort") or "",
+            modified_since=data.get("modified_since"),
         )
 
 
@@ -147,6 +153,7 @@ class SearchParams:
     start_from: date | None = None
     start_to: date | None = None
     sort: str = ""
+    modified_since: datetime | None = None
 
     def cache_key(self) -> tuple:
         """A hashable form of the parameters (sets become sorted tuples)."""

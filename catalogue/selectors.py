@@ -90,6 +90,8 @@ def _filter_masks(snapshot: Snapshot, params: SearchParams) -> dict[str, np.ndar
     start = _start_mask(snapshot, params)
     if start is not None:
         masks["start"] = start
+    if params.modified_since is not None:
+        masks["modified_since"] = snapshot.modified >= params.modified_since.timestamp()
     return masks
 
 
@@ -297,7 +299,9 @@ def _relevance(snapshot: Snapshot, positions: np.ndarray, text: str) -> np.ndarr
     return relevance
 
 
-def opportunity_search(params: SearchParams, *, page: int = 1, page_size: int = 20) -> SearchResult:
+def opportunity_search(
+    params: SearchParams, *, page: int = 1, page_size: int = 20, after_id: int | None = None
+) -> SearchResult:
     """Published opportunities matching the parameters, one page of them, and facet counts.
 
     Counts are disjunctive: a facet's values are counted with every filter applied except the
@@ -305,13 +309,13 @@ def opportunity_search(params: SearchParams, *, page: int = 1, page_size: int = 
     """
     snapshot = facet_index.current()
     # Today is part of the key: "starts within 30 days" changes at midnight.
-    key = (params.cache_key(), page, page_size, get_language(), timezone.localdate())
+    key = (params.cache_key(), page, page_size, after_id, get_language(), timezone.localdate())
     with _results_lock:
         cached = snapshot.results.get(key) if settings.OCLO_SEARCH_CACHE else None
         if cached is not None:
             snapshot.results.move_to_end(key)
             return cached
-    result = _search(snapshot, params, page=page, page_size=page_size)
+    result = _search(snapshot, params, page=page, page_size=page_size, after_id=after_id)
     if settings.OCLO_SEARCH_CACHE:
         with _results_lock:
             snapshot.results[key] = result
@@ -320,7 +324,7 @@ def opportunity_search(params: SearchParams, *, page: int = 1, page_size: int = 
     return result
 
 
-def _search(snapshot: Snapshot, params: SearchParams, *, page: int, page_size: int):
+def _search(snapshot: Snapshot, params: SearchParams, *, page: int, page_size: int, after_id):
     base = snapshot.alive & _text_mask(snapshot, params)
     masks = _filter_masks(snapshot, params)
     matching = _all_of(base, masks)
@@ -339,12 +343,18 @@ def _search(snapshot: Snapshot, params: SearchParams, *, page: int, page_size: i
 
     page = max(1, page)
     positions = np.flatnonzero(matching)
-    sort = params.effective_sort
-    relevance = _relevance(snapshot, positions, params.text) if sort == "relevance" else None
-    positions = _ordered(snapshot, positions, sort, relevance)
-    page_ids = [
-        int(pk) for pk in snapshot.ids[positions[(page - 1) * page_size : page * page_size]]
-    ]
+    if after_id is not None:
+        # Harvesting: a stable order by id, resumed after the last id seen (keyset cursor).
+        positions = positions[np.argsort(snapshot.ids[positions], kind="stable")]
+        positions = positions[snapshot.ids[positions] > after_id]
+        page_ids = [int(pk) for pk in snapshot.ids[positions[:page_size]]]
+    else:
+        sort = params.effective_sort
+        relevance = _relevance(snapshot, positions, params.text) if sort == "relevance" else None
+        positions = _ordered(snapshot, positions, sort, relevance)
+        page_ids = [
+            int(pk) for pk in snapshot.ids[positions[(page - 1) * page_size : page * page_size]]
+        ]
     by_id = LearningOpportunity.objects.with_card_data().in_bulk(page_ids)
     opportunities = [by_id[pk] for pk in page_ids if pk in by_id]
     return SearchResult(

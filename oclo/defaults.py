@@ -23,3 +23,7 @@ OCLO_LIST_PAGE_SIZE = 20
 # work itself.
 OCLO_SEARCH_CACHE = True
 OCLO_SEARCH_CACHE_SIZE = 256
+
+# API pages: the default and the largest number of results a client may ask for.
+OCLO_API_PAGE_SIZE = 20
+OCLO_API_MAX_PAGE_SIZE = 100

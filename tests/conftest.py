@@ -3,6 +3,8 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.management import call_command
+from django.db import transaction
 
 from taxonomies.loaders import taxonomies_load
 
@@ -27,6 +29,15 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """Every test database starts with the shipped taxonomies, loaded once per session."""
     with django_db_blocker.unblock():
         taxonomies_load()
+
+
+@pytest.fixture(scope="module")
+def demo_catalogue(django_db_setup, django_db_blocker):
+    """The demo catalogue, loaded once per module and rolled back after it."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("load_demo", "--no-users")
+        yield
+        transaction.set_rollback(True)
 
 
 @pytest.fixture

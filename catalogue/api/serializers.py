@@ -1,0 +1,244 @@
+"""JSON shapes of the public API. Taxonomy references are always ``{"uri", "label"}``."""
+
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from descriptors.completeness import opportunity_completeness
+from descriptors.models import LearningOpportunity, Organisation
+from taxonomies.models import Concept, EqfLevel, EscoSkill, IscedField, NqfLevel
+
+
+class ReferenceSchema(serializers.Serializer):
+    """OpenAPI shape of a reference; only the keys that apply are present."""
+
+    uri = serializers.URLField(required=False)
+    code = serializers.CharField(required=False)
+    level = serializers.IntegerField(required=False)
+    id = serializers.IntegerField(required=False)
+    label = serializers.CharField()
+
+
+@extend_schema_field(ReferenceSchema(allow_null=True))
+class ReferenceField(serializers.Field):
+    """A taxonomy concept (or an organisation) as ``{"uri", "label"}``."""
+
+    def to_representation(self, value):
+        if isinstance(value, Organisation):
+            return {"id": value.pk, "label": value.name}
+        if isinstance(value, Concept):
+            return {"uri": value.uri, "code": value.code, "label": value.localized_label}
+        if isinstance(value, IscedField):
+            return {"uri": value.uri, "code": value.code, "label": value.localized_name}
+        if isinstance(value, EqfLevel):
+            return {"uri": value.uri, "level": value.level, "label": str(value)}
+        if isinstance(value, EscoSkill):
+            return {"uri": value.uri, "label": value.localized_label}
+        if isinstance(value, NqfLevel):
+            return {"uri": value.uri, "label": str(value)}
+        return str(value)
+
+
+class ReferenceListField(serializers.ListField):
+    child = ReferenceField()
+
+    def to_representation(self, value):
+        return [self.child.to_representation(item) for item in value.all()]
+
+
+class OrganisationSerializer(serializers.ModelSerializer):
+    provider_type = ReferenceField()
+    country = ReferenceField()
+
+    class Meta:
+        model = Organisation
+        fields = ["id", "name", "legal_name", "provider_type", "country", "city", "website"]
+
+
+class OpportunitySummarySerializer(serializers.ModelSerializer):
+    """What a result list carries; ``url`` leads to every descriptor."""
+
+    url = serializers.SerializerMethodField()
+    provider = ReferenceField()
+    opportunity_type = ReferenceField()
+    eqf_level = ReferenceField()
+    languages = ReferenceListField()
+    modes = ReferenceListField()
+    isced_fields = ReferenceListField()
+    currency = ReferenceField()
+
+    class Meta:
+        model = LearningOpportunity
+        fields = [
+            "id",
+            "url",
+            "title",
+            "provider",
+            "opportunity_type",
+            "eqf_level",
+            "ects_credits",
+            "workload_hours",
+            "languages",
+            "modes",
+            "isced_fields",
+            "is_free",
+            "fee_amount",
+            "currency",
+            "any_start_date",
+            "start_date",
+            "end_date",
+            "modified",
+        ]
+
+    def get_url(self, opportunity) -> str:
+        path = reverse("api:opportunity-detail", args=[opportunity.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
+
+
+class TranslationSerializer(serializers.Serializer):
+    language = ReferenceField()
+    title = serializers.CharField()
+    description = serializers.CharField()
+    admission_procedure = serializers.CharField()
+    entry_requirements = serializers.CharField()
+    further_information = serializers.CharField()
+
+
+class OutcomeSerializer(serializers.Serializer):
+    title = serializers.CharField()
+    title_translations = serializers.DictField(child=serializers.CharField())
+    skills = ReferenceListField()
+
+
+class AssessmentSerializer(serializers.Serializer):
+    title = serializers.CharField()
+    assessment_type = ReferenceField()
+    mode = ReferenceField()
+    supervision = ReferenceField()
+    grading_scheme = serializers.CharField()
+    description = serializers.CharField()
+
+
+class ActivitySerializer(serializers.Serializer):
+    title = serializers.CharField()
+    activity_type = ReferenceField()
+    mode = ReferenceField()
+    hours = serializers.IntegerField(allow_null=True)
+    description = serializers.CharField()
+
+
+class OpportunityDetailSerializer(OpportunitySummarySerializer):
+    """Every descriptor (ECCOE 1-25 and the Annex I additions)."""
+
+    co_providers = ReferenceListField()
+    hosted_by = ReferenceField()
+    awarding_bodies = ReferenceListField()
+    countries = ReferenceListField()
+    default_language = ReferenceField()
+    learning_schedule = ReferenceField()
+    credit_system = ReferenceField()
+    target_groups = ReferenceListField()
+    learning_setting = ReferenceField()
+    credential_type = ReferenceField()
+    nqf_level = ReferenceField()
+    quality_assurance_type = ReferenceField()
+    translations = TranslationSerializer(many=True)
+    outcomes = OutcomeSerializer(many=True)
+    assessments = AssessmentSerializer(many=True)
+    activities = ActivitySerializer(many=True)
+    completeness = serializers.SerializerMethodField()
+
+    class Meta(OpportunitySummarySerializer.Meta):
+        fields = [
+            *OpportunitySummarySerializer.Meta.fields,
+            "provider_reference",
+            "description",
+            "co_providers",
+            "hosted_by",
+            "awarding_bodies",
+            "location",
+            "countries",
+            "homepage",
+            "default_language",
+            "application_deadline",
+            "duration",
+            "learning_schedule",
+            "schedule_information",
+            "credit_system",
+            "admission_procedure",
+            "entry_requirements",
+            "target_groups",
+            "fee_note",
+            "learning_setting",
+            "credential_type",
+            "nqf_level",
+            "nqf_sublevel",
+            "quality_assurance_type",
+            "quality_assurance_note",
+            "is_stackable",
+            "integration_options",
+            "further_information",
+            "translations",
+            "outcomes",
+            "assessments",
+            "activities",
+            "completeness",
+            "published_at",
+            "created",
+        ]
+
+    def get_completeness(self, opportunity) -> dict:
+        report = opportunity_completeness(opportunity)
+        return {"score": report.score, "missing": [item.key for item in report.missing]}
+
+
+class ConceptSerializer(serializers.ModelSerializer):
+    label = serializers.CharField(source="localized_label")
+
+    class Meta:
+        model = Concept
+        fields = ["uri", "code", "label", "scheme"]
+
+
+class EqfLevelSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = EqfLevel
+        fields = ["level", "uri", "knowledge", "skills", "responsibility_autonomy", "qf_ehea_cycle"]
+
+
+class NqfLevelSerializer(serializers.ModelSerializer):
+    framework = serializers.CharField(source="framework.name")
+    country = serializers.CharField(source="framework.country.code")
+
+    class Meta:
+        model = NqfLevel
+        fields = ["uri", "code", "label", "framework", "country", "eqf_level"]
+
+
+class IscedFieldSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="localized_name")
+    children = serializers.SerializerMethodField()
+
+    class Meta:
+        model = IscedField
+        fields = ["code", "uri", "level", "name", "children"]
+
+    def get_children(self, field) -> list[dict]:
+        children = self.context["children"].get(field.code, [])
+        return IscedFieldSerializer(children, many=True, context=self.context).data
+
+
+class EscoSkillSerializer(serializers.ModelSerializer):
+    label = serializers.CharField(source="localized_label")
+
+    class Meta:
+        model = EscoSkill
+        fields = ["uri", "label", "concept_type", "skill_type", "reuse_level", "description"]
+
+
+class ChangeSerializer(serializers.Serializer):
+    sequence = serializers.IntegerField()
+    opportunity = serializers.IntegerField(source="opportunity_id")
+    kind = serializers.CharField()
+    changed_at = serializers.DateTimeField()

@@ -1,0 +1,25 @@
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from catalogue.api import views
+
+app_name = "api"
+
+urlpatterns = [
+    path("learning-opportunities/", views.OpportunityListView.as_view(), name="opportunity-list"),
+    path(
+        "learning-opportunities/<int:pk>/",
+        views.OpportunityDetailView.as_view(),
+        name="opportunity-detail",
+    ),
+    path("providers/", views.ProviderList.as_view(), name="provider-list"),
+    path("providers/<int:pk>/", views.ProviderDetail.as_view(), name="provider-detail"),
+    path("eqf-levels/", views.EqfLevelList.as_view(), name="eqf-levels"),
+    path("nqf-levels/", views.NqfLevelList.as_view(), name="nqf-levels"),
+    path("isced-fields/", views.IscedFieldTree.as_view(), name="isced-fields"),
+    path("esco-skills/", views.EscoSkillList.as_view(), name="esco-skills"),
+    path("vocabularies/", views.VocabularyList.as_view(), name="vocabularies"),
+    path("changes/", views.ChangeFeed.as_view(), name="changes"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+]

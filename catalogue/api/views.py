@@ -1,0 +1,324 @@
+"""The public, read-only API v1: the search page's selector and filters, as JSON."""
+
+import base64
+import binascii
+
+from django.conf import settings
+from django.db.models import Max
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import http_date, quote_etag
+from django_filters import MultipleChoiceFilter
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
+from rest_framework.views import APIView
+
+from catalogue.api.serializers import (
+    ChangeSerializer,
+    ConceptSerializer,
+    EqfLevelSerializer,
+    EscoSkillSerializer,
+    IscedFieldSerializer,
+    NqfLevelSerializer,
+    OpportunityDetailSerializer,
+    OpportunitySummarySerializer,
+    OrganisationSerializer,
+)
+from catalogue.filters import OpportunitySearchFilterSet, ValuesFilter
+from catalogue.models import CatalogueChange
+from catalogue.selectors import opportunity_detail, opportunity_search
+from descriptors.models import LearningOpportunity, Organisation
+from taxonomies.models import Concept, EqfLevel, EscoSkill, IscedField, NqfLevel, Scheme
+
+PUBLIC_MAX_AGE = 60
+
+
+def _search_parameters() -> list[OpenApiParameter]:
+    """The search FilterSet's parameters, documented from its own definitions."""
+    parameters = []
+    for name, search_filter in OpportunitySearchFilterSet.get_filters().items():
+        choices = getattr(search_filter.field, "choices", None) or search_filter.extra.get(
+            "choices"
+        )
+        parameters.append(
+            OpenApiParameter(
+                name,
+                str,
+                many=isinstance(search_filter, ValuesFilter | MultipleChoiceFilter),
+                description=str(search_filter.extra.get("help_text") or search_filter.label),
+                enum=[str(value) for value, _ in choices] if choices else None,
+            )
+        )
+    return parameters
+
+
+class PublicReadMixin:
+    """Anonymous reads may be cached by browsers and proxies for a minute."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if request.method in ("GET", "HEAD") and response.status_code == 200:
+            patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
+        return response
+
+
+class ReferencePagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = settings.OCLO_API_MAX_PAGE_SIZE
+
+
+def _cursor_decode(value: str) -> int:
+    try:
+        return int(base64.urlsafe_b64decode(value.encode() + b"==").decode())
+    except (ValueError, binascii.Error, UnicodeDecodeError) as error:
+        raise ValidationError({"cursor": ["Not a cursor returned by this API."]}) from error
+
+
+def _cursor_encode(last_id: int) -> str:
+    return base64.urlsafe_b64encode(str(last_id).encode()).decode().rstrip("=")
+
+
+def _page_size(request) -> int:
+    raw = request.query_params.get("page_size", settings.OCLO_API_PAGE_SIZE)
+    try:
+        size = int(raw)
+    except ValueError as error:
+        raise ValidationError({"page_size": ["Enter a whole number."]}) from error
+    if not 1 <= size <= settings.OCLO_API_MAX_PAGE_SIZE:
+        raise ValidationError(
+            {"page_size": [f"Choose between 1 and {settings.OCLO_API_MAX_PAGE_SIZE}."]}
+        )
+    return size
+
+
+class OpportunityListView(PublicReadMixin, APIView):
+    """Published learning opportunities: the same search, filters, facets and sort as the
+    search page. Page through them with ``page`` (and ``page_size``), or harvest everything in
+    id order with ``cursor`` (start with ``cursor=start``); add ``facets=true`` for counts."""
+
+    filterset_class = OpportunitySearchFilterSet
+
+    @extend_schema(
+        parameters=[
+            *_search_parameters(),
+            OpenApiParameter("page", int, description="Page number (people)."),
+            OpenApiParameter("page_size", int, description="Up to the maximum page size."),
+            OpenApiParameter("cursor", str, description="Harvesting: 'start', then `next`."),
+            OpenApiParameter("facets", bool, description="Include facet counts."),
+        ],
+        responses=OpportunitySummarySerializer(many=True),
+    )
+    def get(self, request):
+        filterset = OpportunitySearchFilterSet(request.query_params)
+        if not filterset.is_valid():
+            raise ValidationError(filterset.errors)
+        size = _page_size(request)
+        cursor = request.query_params.get("cursor")
+        after_id = None
+        if cursor is not None:
+            after_id = 0 if cursor == "start" else _cursor_decode(cursor)
+        try:
+            page = int(request.query_params.get("page", 1))
+        except ValueError as error:
+            raise ValidationError({"page": ["Enter a whole number."]}) from error
+        result = opportunity_search(
+            filterset.params(), page=page, page_size=size, after_id=after_id
+        )
+        url = request.build_absolute_uri()
+        links = {}
+        if after_id is not None:
+            if len(result.opportunities) == size:
+                links["next"] = replace_query_param(
+                    url, "cursor", _cursor_encode(result.opportunities[-1].pk)
+                )
+        else:
+            if page < result.pages:
+                links["next"] = replace_query_param(url, "page", page + 1)
+            if page > 1:
+                links["prev"] = (
+                    replace_query_param(url, "page", page - 1)
+                    if page > 2
+                    else remove_query_param(url, "page")
+                )
+        body = {
+            "count": result.total,
+            "next": links.get("next"),
+            "previous": links.get("prev"),
+            "results": OpportunitySummarySerializer(
+                result.opportunities, many=True, context={"request": request}
+            ).data,
+        }
+        if request.query_params.get("facets") in ("1", "true", "yes"):
+            body["facets"] = [_facet_json(facet) for facet in result.facets]
+        response = Response(body)
+        if links:
+            response["Link"] = ", ".join(f'<{href}>; rel="{rel}"' for rel, href in links.items())
+        return response
+
+
+def _facet_json(facet) -> dict:
+    def value_json(value):
+        data = {
+            "value": value.key,
+            "label": value.label,
+            "count": value.count,
+            "selected": value.selected,
+        }
+        if value.children:
+            data["children"] = [value_json(child) for child in value.children]
+        return data
+
+    return {
+        "facet": facet.key,
+        "label": facet.label,
+        "values": [value_json(value) for value in facet.values],
+    }
+
+
+class OpportunityDetailView(PublicReadMixin, APIView):
+    """Every descriptor of one published opportunity. Supports ``If-None-Match`` and
+    ``If-Modified-Since`` (304)."""
+
+    @extend_schema(responses=OpportunityDetailSerializer)
+    def get(self, request, pk: int):
+        opportunity = opportunity_detail(pk=pk)
+        etag = quote_etag(f"{opportunity.pk}-{opportunity.modified.timestamp()}")
+        last_modified = int(opportunity.modified.timestamp())
+        conditional = get_conditional_response(request, etag=etag, last_modified=last_modified)
+        if conditional is not None:
+            return conditional
+        response = Response(
+            OpportunityDetailSerializer(opportunity, context={"request": request}).data
+        )
+        response["ETag"] = etag
+        response["Last-Modified"] = http_date(last_modified)
+        return response
+
+
+class ProviderList(PublicReadMixin, generics.ListAPIView):
+    """Organisations that provide, host or award learning opportunities."""
+
+    serializer_class = OrganisationSerializer
+    pagination_class = ReferencePagination
+    queryset = Organisation.objects.select_related("provider_type", "country").order_by("name")
+
+
+class ProviderDetail(PublicReadMixin, generics.RetrieveAPIView):
+    serializer_class = OrganisationSerializer
+    queryset = ProviderList.queryset
+
+
+class EqfLevelList(PublicReadMixin, generics.ListAPIView):
+    """The eight EQF levels with their descriptors and QF-EHEA cycles."""
+
+    serializer_class = EqfLevelSerializer
+    queryset = EqfLevel.objects.all()
+    pagination_class = None
+
+
+class NqfLevelList(PublicReadMixin, generics.ListAPIView):
+    """National qualifications framework levels and the EQF level each is referenced to."""
+
+    serializer_class = NqfLevelSerializer
+    queryset = NqfLevel.objects.select_related("framework__country")
+    pagination_class = None
+
+
+class IscedFieldTree(PublicReadMixin, APIView):
+    """ISCED-F 2013 as a tree: broad fields with their narrow and detailed fields."""
+
+    @extend_schema(responses=IscedFieldSerializer(many=True))
+    def get(self, request):
+        fields = list(IscedField.objects.all())
+        children: dict[str, list] = {}
+        for field in fields:
+            children.setdefault(field.parent_id, []).append(field)
+        roots = children.get(None, [])
+        return Response(IscedFieldSerializer(roots, many=True, context={"children": children}).data)
+
+
+class EscoSkillList(PublicReadMixin, generics.ListAPIView):
+    """ESCO skills, knowledge and competences (the full loaded set). ``q`` searches preferred
+    and alternative labels, best matches first (type-ahead)."""
+
+    serializer_class = EscoSkillSerializer
+    pagination_class = ReferencePagination
+
+    @extend_schema(parameters=[OpenApiParameter("q", str, description="Label search.")])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        text = self.request.query_params.get("q", "").strip()[:100]
+        skills = EscoSkill.objects.skills().prefetch_related("labels")
+        return skills.search(text) if text else skills.order_by("preferred_label")
+
+
+class VocabularyList(PublicReadMixin, generics.ListAPIView):
+    """Concepts of the controlled vocabularies; ``scheme`` picks one (e.g. learning-assessment)."""
+
+    serializer_class = ConceptSerializer
+    pagination_class = ReferencePagination
+
+    @extend_schema(parameters=[OpenApiParameter("scheme", str, enum=Scheme.values)])
+    def get(self, request, *args, **kwargs):
+        scheme = request.query_params.get("scheme")
+        if scheme and scheme not in Scheme.values:
+            raise ValidationError(
+                {"scheme": [f"Unknown vocabulary; one of {', '.join(Scheme.values)}."]}
+            )
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        scheme = self.request.query_params.get("scheme")
+        concepts = Concept.objects.all()
+        return concepts.filter(scheme=scheme) if scheme else concepts
+
+
+class ChangeFeed(APIView):
+    """Every change to the catalogue in order: ``created``, ``updated``, ``unpublished``,
+    ``deleted``. Resume with ``since`` = the last ``sequence`` you processed. A change to an
+    opportunity that is not published now is reported as ``unpublished`` (or ``deleted``)."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("since", int, description="Last sequence already processed."),
+            OpenApiParameter("limit", int, description="At most this many changes (1-1000)."),
+        ],
+        responses=ChangeSerializer(many=True),
+    )
+    def get(self, request):
+        try:
+            since = int(request.query_params.get("since", 0))
+            limit = int(request.query_params.get("limit", 500))
+        except ValueError as error:
+            raise ValidationError(
+                {"since": ["Enter whole numbers for since and limit."]}
+            ) from error
+        if not 1 <= limit <= 1000:
+            raise ValidationError({"limit": ["Choose between 1 and 1000."]})
+        changes = list(CatalogueChange.objects.filter(sequence__gt=since)[:limit])
+        public = set(
+            LearningOpportunity.objects.published()
+            .filter(pk__in={change.opportunity_id for change in changes})
+            .values_list("pk", flat=True)
+        )
+        for change in changes:
+            if change.kind != CatalogueChange.Kind.DELETED and change.opportunity_id not in public:
+                change.kind = CatalogueChange.Kind.UNPUBLISHED
+        latest = CatalogueChange.objects.aggregate(latest=Max("sequence"))["latest"] or 0
+        last = changes[-1].sequence if changes else since
+        next_url = None
+        if last < latest:
+            next_url = replace_query_param(request.build_absolute_uri(), "since", last)
+        return Response(
+            {
+                "latest": latest,
+                "next": next_url,
+                "results": ChangeSerializer(changes, many=True).data,
+            }
+        )

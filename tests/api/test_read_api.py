@@ -1,0 +1,200 @@
+import pytest
+from django.urls import reverse
+
+from catalogue.models import CatalogueChange
+from descriptors.models import LearningOpportunity
+from tests.builders import make_opportunity
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_catalogue")]
+
+LIST = reverse("api:opportunity-list")
+
+
+def detail_url(pk: int) -> str:
+    return reverse("api:opportunity-detail", args=[pk])
+
+
+def test_list_gives_the_same_answer_as_the_search_page(client):
+    params = {"q": "fotografia", "eqf": "6"}
+    page = client.get(reverse("catalogue:search"), params).context["result"]
+    api = client.get(LIST, {**params, "facets": "true"}).json()
+    assert api["count"] == page.total
+    assert [item["id"] for item in api["results"]] == [o.pk for o in page.opportunities]
+    eqf = next(facet for facet in api["facets"] if facet["facet"] == "eqf")
+    assert {value["value"]: value["count"] for value in eqf["values"]} == {
+        value.key: value.count for value in next(f for f in page.facets if f.key == "eqf").values
+    }
+
+
+def test_references_carry_uri_and_label(client):
+    item = client.get(LIST, {"q": "automatic recognition"}).json()["results"][0]
+    assert item["eqf_level"] == {
+        "uri": "http://data.europa.eu/snb/eqf/7",
+        "level": 7,
+        "label": "EQF level 7",
+    }
+    assert item["modes"][0]["uri"] == "http://data.europa.eu/snb/learning-assessment/e92d221e4d"
+    assert item["isced_fields"][0]["uri"] == "http://data.europa.eu/snb/isced-f/0413"
+
+
+def test_detail_has_every_descriptor(client):
+    opportunity = LearningOpportunity.objects.get(provider_reference="DHBW-DMH-2026")
+    data = client.get(detail_url(opportunity.pk)).json()
+    assert data["title"] == "Digitales Marketing im Handel"
+    assert data["nqf_level"]["uri"] == "http://data.europa.eu/snb/qdr/c_6919ed25"
+    assert data["outcomes"][0]["skills"][0]["uri"].startswith("http://data.europa.eu/esco/skill/")
+    assert data["assessments"][0]["assessment_type"]["label"] == "project work"
+    assert data["fee_amount"] == "690.00" and data["currency"]["code"] == "EUR"
+    assert data["completeness"]["score"] == 100
+    for name in (
+        "duration",
+        "learning_schedule",
+        "entry_requirements",
+        "credential_type",
+        "quality_assurance_type",
+        "integration_options",
+        "awarding_bodies",
+    ):
+        assert data[name], name
+
+
+def test_drafts_are_not_public(client):
+    draft = LearningOpportunity.objects.get(provider_reference="CIMEA-DRAFT")
+    response = client.get(detail_url(draft.pk))
+    assert response.status_code == 404
+    assert response.json() == {"detail": "No LearningOpportunity matches the given query."}
+
+
+def test_conditional_get(client):
+    opportunity = LearningOpportunity.objects.published().first()
+    first = client.get(detail_url(opportunity.pk))
+    assert first["Cache-Control"] == "public, max-age=60"
+    etag, modified = first["ETag"], first["Last-Modified"]
+    assert (
+        client.get(detail_url(opportunity.pk), headers={"if-none-match": etag}).status_code == 304
+    )
+    assert (
+        client.get(detail_url(opportunity.pk), headers={"if-modified-since": modified}).status_code
+        == 304
+    )
+    opportunity.title = "Renamed"
+    opportunity.save()
+    again = client.get(detail_url(opportunity.pk), headers={"if-none-match": etag})
+    assert again.status_code == 200 and again.json()["title"] == "Renamed"
+
+
+def test_cursor_harvest_returns_every_published_record_once(client):
+    seen, url = [], LIST + "?cursor=start&page_size=7"
+    while url:
+        response = client.get(url)
+        body = response.json()
+        seen += [item["id"] for item in body["results"]]
+        url = body["next"]
+        if url:
+            assert f'<{url}>; rel="next"' in response["Link"]
+    assert seen == sorted(LearningOpportunity.objects.published().values_list("pk", flat=True))
+
+
+def test_modified_since(client):
+    recent = make_opportunity(title="Fresh course")
+    body = client.get(LIST, {"modified_since": recent.modified.isoformat()}).json()
+    assert [item["id"] for item in body["results"]] == [recent.pk]
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"page_size": "500"}, "page_size"),
+        ({"sort": "price"}, "sort"),
+        ({"eqf": [str(level) for level in range(60)]}, "eqf"),
+        ({"cursor": "%%%"}, "cursor"),
+        ({"modified_since": "yesterday"}, "modified_since"),
+    ],
+)
+def test_bad_parameters_are_400_with_field_errors(client, params, field):
+    response = client.get(LIST, params)
+    assert response.status_code == 400
+    assert field in response.json()
+
+
+def test_errors_are_json(client, settings):
+    assert client.get("/api/v1/no-such-endpoint/").json() == {"detail": "Not found."}
+    response = client.post(LIST, {})
+    assert response.status_code == 405
+    assert response.json()["detail"] == 'Method "POST" not allowed.'
+
+
+def test_cors_allows_any_origin_to_read(client):
+    response = client.get(LIST, headers={"origin": "https://portal.example.eu"})
+    assert response["Access-Control-Allow-Origin"] == "*"
+
+
+def test_anonymous_clients_are_throttled(client, monkeypatch):
+    from django.core.cache import cache
+    from rest_framework.throttling import AnonRateThrottle
+
+    cache.clear()
+    monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": "3/minute"})
+    statuses = [client.get(reverse("api:eqf-levels")).status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    assert "throttled" in client.get(reverse("api:eqf-levels")).json()["detail"]
+    cache.clear()
+
+
+def test_taxonomy_endpoints(client):
+    tree = client.get(reverse("api:isced-fields")).json()
+    assert len(tree) == 11 and tree[6]["children"][0]["children"][0]["code"] == "0610"
+    assert len(client.get(reverse("api:eqf-levels")).json()) == 8
+    skills = client.get(reverse("api:esco-skills"), {"q": "photo"}).json()["results"]
+    assert skills[0]["label"].startswith("photo")
+    modes = client.get(reverse("api:vocabularies"), {"scheme": "learning-assessment"}).json()
+    assert {item["code"] for item in modes["results"]} >= {"920fbb3cbe", "e92d221e4d"}
+    assert client.get(reverse("api:vocabularies"), {"scheme": "nope"}).status_code == 400
+    qnq = [
+        level
+        for level in client.get(reverse("api:nqf-levels")).json()
+        if level["framework"].startswith("Italian")
+    ]
+    assert len(qnq) == 8
+
+
+def test_changes_feed_replays_to_an_identical_copy(client):
+    mirror: set[int] = set()
+    first = make_opportunity(title="Feed course one")
+    second = make_opportunity(title="Feed course two")
+    draft = make_opportunity(title="Feed draft", status="draft")
+    second.status = "archived"
+    second.save()
+    first.delete()
+    url = reverse("api:changes") + "?limit=5"
+    while url:
+        body = client.get(url).json()
+        for change in body["results"]:
+            if change["kind"] in ("created", "updated"):
+                assert client.get(detail_url(change["opportunity"])).status_code == 200
+                mirror.add(change["opportunity"])
+            else:
+                mirror.discard(change["opportunity"])
+        url = body["next"]
+    assert mirror == set(LearningOpportunity.objects.published().values_list("pk", flat=True))
+    assert draft.pk not in mirror
+    assert CatalogueChange.objects.filter(opportunity_id=draft.pk).exists()
+
+
+def test_openapi_schema_documents_filters_and_is_served_locally(client):
+    schema = client.get(reverse("api:schema"), {"format": "json"}).json()
+    parameters = {
+        parameter["name"]
+        for parameter in schema["paths"]["/api/v1/learning-opportunities/"]["get"]["parameters"]
+    }
+    assert {"q", "eqf", "isced", "skill", "ects", "cursor", "modified_since"} <= parameters
+    docs = client.get(reverse("api:docs")).text
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in docs
+    assert "cdn" not in docs.lower()
+
+
+def test_list_query_count_is_bounded(client, django_assert_max_num_queries, settings):
+    settings.OCLO_SEARCH_CACHE = False
+    client.get(LIST)
+    with django_assert_max_num_queries(12):
+        client.get(LIST, {"page_size": 100})
