@@ -198,3 +198,11 @@ def test_list_query_count_is_bounded(client, django_assert_max_num_queries, sett
     client.get(LIST)
     with django_assert_max_num_queries(12):
         client.get(LIST, {"page_size": 100})
+
+
+def test_openapi_schema_is_valid_without_warnings(tmp_path):
+    from django.core.management import call_command
+
+    target = tmp_path / "schema.yaml"
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(target))
+    assert "/api/v1/changes/" in target.read_text()
