@@ -27,7 +27,7 @@ def _is_postgres() -> bool:
 
 # Up to this many matches are ranked on their full weighted vector; beyond it on the title
 # vector only, which is small enough to rank any number quickly (see decision record 0005).
-FULL_RANK_LIMIT = 3000
+FULL_RANK_LIMIT = 1000
 
 
 def text_matching_ids(text: str) -> np.ndarray:

@@ -200,6 +200,7 @@ def test_form_shows_validation_messages_and_workload_warning(client):
     assert errors["end_date"] == ["The end date cannot be before the start date."]
     assert "greater than or equal to 0" in errors["ects_credits"][0]
     assert errors["currency"] == ["Choose the currency of the fee."]
+    assert "Select a valid choice" in errors["eqf_level"][0]  # EQF has levels 1 to 8 only
     assert "'xx' is not a known language code" in html.unescape(response.text)
 
     response = client.post(
