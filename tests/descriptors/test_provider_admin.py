@@ -188,6 +188,7 @@ def test_form_shows_validation_messages_and_workload_warning(client):
             end_date="2026-05-01",
             ects_credits="-2",
             fee_amount="100",
+            eqf_level=9,
             **{
                 "outcomes-TOTAL_FORMS": 1,
                 "outcomes-0-title": "Outcome",
