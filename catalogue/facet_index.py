@@ -89,6 +89,17 @@ class Snapshot:
     labels: dict = field(default_factory=dict)
     # Recent search results against this snapshot (see selectors.opportunity_search).
     results: OrderedDict = field(default_factory=OrderedDict)
+    # facet key -> counts over the whole published catalogue (no filter at all).
+    unfiltered_counts: dict = field(default_factory=dict)
+
+    def counts(self, facet_key: str, mask: np.ndarray | None) -> np.ndarray:
+        """Value counts of a facet over ``mask``; ``None`` means every published document."""
+        column = self.columns[facet_key]
+        if mask is not None:
+            return column.count(mask)
+        if facet_key not in self.unfiltered_counts:
+            self.unfiltered_counts[facet_key] = column.count(self.alive)
+        return self.unfiltered_counts[facet_key]
 
     @property
     def version(self) -> str:

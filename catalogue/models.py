@@ -30,7 +30,10 @@ class SearchDocument(models.Model):
 
     class Meta:
         verbose_name = _("search document")
-        indexes = [GinIndex(fields=["vector"], name="search_document_vector")]
+        indexes = [
+            GinIndex(fields=["vector"], name="search_document_vector"),
+            GinIndex(fields=["title_vector"], name="search_document_title"),
+        ]
 
     def __str__(self) -> str:
         return self.document[:80]

@@ -135,9 +135,9 @@ def _all_of(base: np.ndarray, masks: dict[str, np.ndarray], *, ignoring: str = "
     return result
 
 
-def _facet_result(facet: Facet, snapshot: Snapshot, mask: np.ndarray, chosen: set[str]):
+def _facet_result(facet: Facet, snapshot: Snapshot, mask: np.ndarray | None, chosen: set[str]):
     column = snapshot.columns[facet.key]
-    counts = column.count(mask)
+    counts = snapshot.counts(facet.key, mask)
     present = np.flatnonzero(counts)
     if facet.show and len(present) > facet.show:
         # Only the most frequent values are shown: pick them without sorting thousands.
@@ -264,7 +264,10 @@ def _range_results(snapshot: Snapshot, base, masks, params) -> list[FacetResult]
     return results
 
 
-def _ordered(snapshot: Snapshot, positions: np.ndarray, sort: str, relevance) -> np.ndarray:
+def _ordered(
+    snapshot: Snapshot, positions: np.ndarray, sort: str, relevance, needed: int
+) -> np.ndarray:
+    """Positions in the requested order; ``needed`` is how many the page needs at least."""
     titles = snapshot.title_order()[positions]
     if sort == "relevance" and relevance is not None:
         keys = (titles, -relevance[positions])
@@ -281,8 +284,16 @@ def _ordered(snapshot: Snapshot, positions: np.ndarray, sort: str, relevance) ->
         values = values[positions]
         keys = (titles, -values, np.isnan(values))
     else:
-        keys = (titles,)
+        return _first_by_title(positions, titles, needed)
     return positions[np.lexsort(keys)]
+
+
+def _first_by_title(positions: np.ndarray, titles: np.ndarray, needed: int) -> np.ndarray:
+    """Positions in title order; only the first ``needed`` are sorted when that is cheaper."""
+    if needed < len(positions) // 4:
+        nearest = np.argpartition(titles, needed - 1)[:needed]
+        return positions[nearest[np.argsort(titles[nearest])]]
+    return positions[np.argsort(titles)]
 
 
 def _text_mask(snapshot: Snapshot, params: SearchParams) -> np.ndarray:
@@ -293,9 +304,14 @@ def _text_mask(snapshot: Snapshot, params: SearchParams) -> np.ndarray:
 
 
 def _relevance(snapshot: Snapshot, positions: np.ndarray, text: str) -> np.ndarray:
-    ranks = text_relevance(text, [int(pk) for pk in snapshot.ids[positions]])
+    ids, ranks = text_relevance(text, snapshot.ids[positions])
     relevance = np.zeros(snapshot.size)
-    relevance[positions] = [ranks.get(int(pk), 0.0) for pk in snapshot.ids[positions]]
+    if len(ids):
+        order = np.argsort(ids)
+        ids, ranks = ids[order], ranks[order]
+        where = np.clip(np.searchsorted(ids, snapshot.ids[positions]), 0, len(ids) - 1)
+        found = ids[where] == snapshot.ids[positions]
+        relevance[positions[found]] = ranks[where[found]]
     return relevance
 
 
@@ -334,11 +350,16 @@ def _search(snapshot: Snapshot, params: SearchParams, *, page: int, page_size: i
         _facet_result(
             facet,
             snapshot,
-            _all_of(base, masks, ignoring=facet.key),
+            # None: nothing but this facet's own selection applies, so the counts over the
+            # whole catalogue (computed once per snapshot) are the answer.
+            None
+            if not params.text and set(masks) <= {facet.key}
+            else _all_of(base, masks, ignoring=facet.key),
             params.facets.get(facet.key, set()),
         )
         for facet in FACETS
     ]
+
     facets += _range_results(snapshot, base, masks, params)
 
     page = max(1, page)
@@ -351,7 +372,7 @@ def _search(snapshot: Snapshot, params: SearchParams, *, page: int, page_size: i
     else:
         sort = params.effective_sort
         relevance = _relevance(snapshot, positions, params.text) if sort == "relevance" else None
-        positions = _ordered(snapshot, positions, sort, relevance)
+        positions = _ordered(snapshot, positions, sort, relevance, page * page_size)
         page_ids = [
             int(pk) for pk in snapshot.ids[positions[(page - 1) * page_size : page * page_size]]
         ]

@@ -39,7 +39,7 @@ def text_matching_ids(text: str) -> np.ndarray:
                 "WHERE vector @@ websearch_to_tsquery('oclo', %s)",
                 [text],
             )
-            return np.asarray([row[0] for row in cursor.fetchall()], np.int64)
+            return np.fromiter((row[0] for row in cursor.fetchall()), np.int64)
     query = parse_web_search(text)
     if query.is_empty:
         return np.zeros(0, np.int64)
@@ -53,32 +53,55 @@ def text_matching_ids(text: str) -> np.ndarray:
     )
 
 
-def text_relevance(text: str, ids: list[int]) -> dict[int, float]:
-    """Relevance of the given matches: weighted (title > outcomes and skills > description)."""
-    if not ids:
-        return {}
+def text_relevance(text: str, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(ids, relevance) for the given matches, weighted title > outcomes and skills >
+    description; matches missing from the answer rank 0."""
+    if not len(ids):
+        return np.zeros(0, np.int64), np.zeros(0)
     if _is_postgres():
-        column = "vector" if len(ids) <= FULL_RANK_LIMIT else "title_vector"
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT opportunity_id, ts_rank_cd({column}, query) "
-                "FROM catalogue_searchdocument, websearch_to_tsquery('oclo', %s) AS query "
-                f"WHERE opportunity_id = ANY(%s) AND {column} @@ query",
-                [text, ids],
+            if len(ids) <= FULL_RANK_LIMIT:
+                cursor.execute(
+                    "SELECT opportunity_id, ts_rank_cd(vector, query) "
+                    "FROM catalogue_searchdocument, websearch_to_tsquery('oclo', %s) AS query "
+                    "WHERE opportunity_id = ANY(%s) AND vector @@ query",
+                    [text, ids.tolist()],
+                )
+            else:
+                # Many matches: rank the title matches only; sending every id would cost
+                # more than the ranking itself.
+                cursor.execute(
+                    "SELECT opportunity_id, ts_rank_cd(title_vector, query) "
+                    "FROM catalogue_searchdocument, websearch_to_tsquery('oclo', %s) AS query "
+                    "WHERE title_vector @@ query",
+                    [text],
+                )
+            rows = cursor.fetchall()
+    else:
+        terms = [term for group in parse_web_search(text).required for term in group]
+        wanted = ids.tolist()
+        titles = dict(LearningOpportunity.objects.filter(pk__in=wanted).values_list("pk", "title"))
+        rows = []
+        for pk, document in SearchDocument.objects.filter(opportunity_id__in=wanted).values_list(
+            "opportunity_id", "document"
+        ):
+            title = f" {' '.join(words(titles.get(pk, '')))} "
+            padded = f" {document} "
+            rows.append(
+                (
+                    pk,
+                    float(
+                        sum(
+                            padded.count(f" {term} ") + 4 * title.count(f" {term} ")
+                            for term in terms
+                        )
+                    ),
+                )
             )
-            return dict(cursor.fetchall())
-    terms = [term for group in parse_web_search(text).required for term in group]
-    titles = dict(LearningOpportunity.objects.filter(pk__in=ids).values_list("pk", "title"))
-    relevance = {}
-    for pk, document in SearchDocument.objects.filter(opportunity_id__in=ids).values_list(
-        "opportunity_id", "document"
-    ):
-        title = f" {' '.join(words(titles.get(pk, '')))} "
-        padded = f" {document} "
-        relevance[pk] = sum(
-            padded.count(f" {term} ") + 4 * title.count(f" {term} ") for term in terms
-        )
-    return relevance
+    if not rows:
+        return np.zeros(0, np.int64), np.zeros(0)
+    found, ranks = zip(*rows, strict=True)
+    return np.asarray(found, np.int64), np.asarray(ranks, np.float64)
 
 
 def snippets(opportunities: list[LearningOpportunity], text: str) -> dict[int, SafeString]:
