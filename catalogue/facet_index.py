@@ -34,6 +34,7 @@ class FacetColumn:
     values: np.ndarray  # int32 positions in ``keys``
     keys: list[str]
     positions: dict[str, int]
+    offsets: np.ndarray | None = None  # where each document's pairs start (built on demand)
 
     @classmethod
     def from_pairs(cls, pairs: list[tuple[int, str]], keys: list[str] | None = None):
@@ -66,7 +67,22 @@ class FacetColumn:
         return mask
 
     def count(self, mask: np.ndarray) -> np.ndarray:
+        """How many documents in ``mask`` have each value."""
+        matching = np.flatnonzero(mask)
+        if len(matching) * 20 < len(self.documents):
+            # Few documents: read just their pairs (``documents`` is sorted, so each
+            # document's pairs are one contiguous run) instead of testing every pair.
+            offsets = self._offsets(len(mask))
+            starts, lengths = offsets[matching], offsets[matching + 1] - offsets[matching]
+            runs = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
+            pairs = runs + np.arange(int(lengths.sum()))
+            return np.bincount(self.values[pairs], minlength=len(self.keys))
         return np.bincount(self.values[mask[self.documents]], minlength=len(self.keys))
+
+    def _offsets(self, size: int) -> np.ndarray:
+        if self.offsets is None or len(self.offsets) != size + 1:
+            self.offsets = np.searchsorted(self.documents, np.arange(size + 1))
+        return self.offsets
 
 
 @dataclass
