@@ -1,11 +1,31 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.urlpatterns import format_suffix_patterns
 
 from catalogue.api import views
 
 app_name = "api"
 
+# learning-opportunities/7.xml and learning-opportunities.xml give ELM LOQ XML.
+formats = format_suffix_patterns(
+    [
+        path(
+            "learning-opportunities",
+            views.OpportunityListView.as_view(),
+            name="opportunity-list-format",
+        ),
+        path(
+            "learning-opportunities/<int:pk>",
+            views.OpportunityDetailView.as_view(),
+            name="opportunity-detail-format",
+        ),
+    ],
+    suffix_required=True,
+    allowed=["json", "xml"],
+)
+
 urlpatterns = [
+    *formats,
     path("learning-opportunities/", views.OpportunityListView.as_view(), name="opportunity-list"),
     path(
         "learning-opportunities/<int:pk>/",

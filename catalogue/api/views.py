@@ -12,6 +12,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
@@ -30,10 +31,31 @@ from catalogue.api.serializers import (
 from catalogue.filters import OpportunitySearchFilterSet, ValuesFilter
 from catalogue.models import CatalogueChange
 from catalogue.selectors import opportunity_detail, opportunity_search
+from descriptors.formats.elm_xml import dump_loq
 from descriptors.models import LearningOpportunity, Organisation
 from taxonomies.models import Concept, EqfLevel, EscoSkill, IscedField, NqfLevel, Scheme
 
 PUBLIC_MAX_AGE = 60
+
+
+class LoqXmlRenderer(BaseRenderer):
+    """ELM LOQ XML (a ``Courses`` document); views hand it the serialised bytes."""
+
+    media_type = "application/xml"
+    format = "xml"
+    charset = None
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data
+
+
+FORMAT_RENDERERS = [JSONRenderer, LoqXmlRenderer]
+
+
+def _wants_xml(request) -> bool:
+    return getattr(request, "accepted_renderer", None) is not None and (
+        request.accepted_renderer.format == "xml"
+    )
 
 
 def _search_parameters() -> list[OpenApiParameter]:
@@ -59,6 +81,10 @@ class PublicReadMixin:
     """Anonymous reads may be cached by browsers and proxies for a minute."""
 
     def finalize_response(self, request, response, *args, **kwargs):
+        if response.status_code >= 400 and _wants_xml(request):
+            # Errors are JSON in every format: the XML schema has no error document.
+            request.accepted_renderer = JSONRenderer()
+            request.accepted_media_type = JSONRenderer.media_type
         response = super().finalize_response(request, response, *args, **kwargs)
         if request.method in ("GET", "HEAD") and response.status_code == 200:
             patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
@@ -101,6 +127,7 @@ class OpportunityListView(PublicReadMixin, APIView):
     id order with ``cursor`` (start with ``cursor=start``); add ``facets=true`` for counts."""
 
     filterset_class = OpportunitySearchFilterSet
+    renderer_classes = FORMAT_RENDERERS
 
     @extend_schema(
         parameters=[
@@ -112,7 +139,7 @@ class OpportunityListView(PublicReadMixin, APIView):
         ],
         responses=OpportunitySummarySerializer(many=True),
     )
-    def get(self, request):
+    def get(self, request, format=None):
         filterset = OpportunitySearchFilterSet(request.query_params)
         if not filterset.is_valid():
             raise ValidationError(filterset.errors)
@@ -128,6 +155,10 @@ class OpportunityListView(PublicReadMixin, APIView):
         result = opportunity_search(
             filterset.params(), page=page, page_size=size, after_id=after_id
         )
+        if _wants_xml(request):
+            page_ids = [opportunity.pk for opportunity in result.opportunities]
+            detailed = LearningOpportunity.objects.with_detail_data().in_bulk(page_ids)
+            return Response(dump_loq(detailed[pk] for pk in page_ids))
         url = request.build_absolute_uri()
         links = {}
         if after_id is not None:
@@ -180,20 +211,27 @@ def _facet_json(facet) -> dict:
 
 
 class OpportunityDetailView(PublicReadMixin, APIView):
-    """Every descriptor of one published opportunity. Supports ``If-None-Match`` and
+    """Every descriptor of one published opportunity, as JSON or, with ``.xml`` or
+    ``Accept: application/xml``, as ELM LOQ XML. Supports ``If-None-Match`` and
     ``If-Modified-Since`` (304)."""
 
+    renderer_classes = FORMAT_RENDERERS
+
     @extend_schema(responses=OpportunityDetailSerializer)
-    def get(self, request, pk: int):
+    def get(self, request, pk: int, format=None):
         opportunity = opportunity_detail(pk=pk)
-        etag = quote_etag(f"{opportunity.pk}-{opportunity.modified.timestamp()}")
+        representation = "xml" if _wants_xml(request) else "json"
+        etag = quote_etag(f"{opportunity.pk}-{opportunity.modified.timestamp()}-{representation}")
         last_modified = int(opportunity.modified.timestamp())
         conditional = get_conditional_response(request, etag=etag, last_modified=last_modified)
         if conditional is not None:
             return conditional
-        response = Response(
-            OpportunityDetailSerializer(opportunity, context={"request": request}).data
-        )
+        if _wants_xml(request):
+            response = Response(dump_loq([opportunity]))
+        else:
+            response = Response(
+                OpportunityDetailSerializer(opportunity, context={"request": request}).data
+            )
         response["ETag"] = etag
         response["Last-Modified"] = http_date(last_modified)
         return response

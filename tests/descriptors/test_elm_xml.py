@@ -1,0 +1,101 @@
+"""ELM LOQ XML export: valid against the official loq.xsd, stable (golden file), reachable
+through the API and a management command."""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from lxml import etree
+
+from descriptors.formats.elm_xml import dump_loq
+from descriptors.models import LearningOpportunity
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_catalogue")]
+
+GOLDEN = Path(__file__).parent / "golden" / "loq_dhbw_digital_marketing.xml"
+LOQ = "{http://data.europa.eu/snb/model/ap/loq-constraints/}"
+
+
+@pytest.fixture(scope="module")
+def loq_schema():
+    from tests.conftest import SHARED
+
+    path = SHARED / "spec" / "elm" / "loq" / "loq.xsd"
+    if not path.is_file():
+        pytest.skip(f"the official LOQ schema is not at {path}")
+    return etree.XMLSchema(etree.parse(str(path)))
+
+
+def assert_valid(schema, document: bytes) -> etree._Element:
+    tree = etree.fromstring(document)
+    if not schema.validate(tree):
+        errors = "\n".join(f"line {e.line}: {e.message}" for e in schema.error_log)
+        pytest.fail(f"not valid against loq.xsd:\n{errors}")
+    return tree
+
+
+def canonical(document: bytes) -> str:
+    """Database ids and timestamps replaced by stable placeholders."""
+    text = document.decode()
+    numbering: dict[str, str] = {}
+
+    def renumber(match):
+        numbering.setdefault(match.group(0), f"urn:oclo:{match.group(1)}:{len(numbering) + 1}")
+        return numbering[match.group(0)]
+
+    text = re.sub(r"urn:oclo:(\w+):\d+", renumber, text)
+    return re.sub(r"<modified>[^<]+</modified>", "<modified>MODIFIED</modified>", text)
+
+
+def test_one_opportunity_matches_the_golden_file_and_the_schema(loq_schema):
+    opportunity = LearningOpportunity.objects.with_detail_data().get(
+        provider_reference="DHBW-DMH-2026"
+    )
+    document = dump_loq([opportunity])
+    tree = assert_valid(loq_schema, document)
+    if os.environ.get("OCLO_UPDATE_GOLDEN"):  # after an intended change of the format
+        GOLDEN.write_text(canonical(document), encoding="utf-8")
+    assert canonical(document) == GOLDEN.read_text(encoding="utf-8")
+    specification = tree.find(
+        f"{LOQ}learningAchievementSpecificationReferences/{LOQ}learningAchievementSpecification"
+    )
+    assert specification.find(f"{LOQ}volumeOfLearning").text == "PT150H"
+    assert specification.find(f"{LOQ}creditPoint/{LOQ}point").text == "5"
+    skills = tree.findall(f".//{LOQ}relatedESCOSkill")
+    assert skills and all(
+        s.get("uri").startswith("http://data.europa.eu/esco/skill/") for s in skills
+    )
+
+
+def test_the_whole_demo_catalogue_is_valid(loq_schema):
+    opportunities = LearningOpportunity.objects.published().with_detail_data()
+    tree = assert_valid(loq_schema, dump_loq(opportunities))
+    assert len(tree.findall(f"{LOQ}learningOpportunityReferences/{LOQ}learningOpportunity")) == (
+        opportunities.count()
+    )
+
+
+def test_api_serves_xml_by_suffix_and_by_accept_header(client, loq_schema):
+    opportunity = LearningOpportunity.objects.get(provider_reference="UNIT-RENO-2026")
+    by_suffix = client.get(f"/api/v1/learning-opportunities/{opportunity.pk}.xml")
+    assert by_suffix["Content-Type"] == "application/xml"
+    assert_valid(loq_schema, by_suffix.content)
+    by_header = client.get(
+        f"/api/v1/learning-opportunities/{opportunity.pk}/", headers={"accept": "application/xml"}
+    )
+    assert by_header.content == by_suffix.content
+    result = client.get("/api/v1/learning-opportunities.xml", {"q": "fotografia"})
+    tree = assert_valid(loq_schema, result.content)
+    assert len(tree.findall(f".//{LOQ}learningOpportunity")) == 3
+    missing = client.get("/api/v1/learning-opportunities/999999.xml")
+    assert missing.status_code == 404 and missing.json()["detail"]
+
+
+def test_export_command_writes_a_valid_document(tmp_path, loq_schema):
+    target = tmp_path / "catalogue.xml"
+    call_command("export_elm", "--output", str(target), "--query", "eqf=6")
+    tree = assert_valid(loq_schema, target.read_bytes())
+    expected = LearningOpportunity.objects.published().filter(eqf_level=6).count()
+    assert len(tree.findall(f".//{LOQ}learningOpportunity")) == expected
