@@ -7,11 +7,23 @@ their locations, in the element order ``loq.xsd`` (xsdVersion 3.1.0) prescribes.
 
 import re
 from collections.abc import Iterable
-from decimal import Decimal
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
 
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from lxml import etree
 
-from descriptors.models import LearningOpportunity, Organisation
+from descriptors.models import (
+    Activity,
+    Assessment,
+    LearningOpportunity,
+    LearningOutcome,
+    OpportunityTranslation,
+    Organisation,
+)
+from taxonomies.models import Concept, EqfLevel, EscoSkill, IscedField, Scheme
 
 LOQ = "http://data.europa.eu/snb/model/ap/loq-constraints/"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
@@ -153,8 +165,8 @@ class _Writer:
         )
         self.lang(node, "title", titles)
         self.note(node, "additionalNote", opportunity.integration_options, language)
-        for field in opportunity.isced_fields.all():
-            self.add(node, "ISCEDFCode", uri=field.uri)
+        for isced in opportunity.isced_fields.all():
+            self.add(node, "ISCEDFCode", uri=isced.uri)
         if opportunity.workload_hours:
             self.add(node, "volumeOfLearning", f"PT{opportunity.workload_hours}H")
         if opportunity.ects_credits is not None:
@@ -262,3 +274,392 @@ def dump_loq(opportunities: Iterable[LearningOpportunity]) -> bytes:
     for opportunity in opportunities:
         writer.opportunity(opportunity)
     return writer.finish()
+
+
+# --- Import -------------------------------------------------------------------------------
+
+OWN_ID = re.compile(r"^urn:oclo:opportunity:(\d+)$")
+HOURS = re.compile(r"^PT(\d+)H$")
+NAL_SCHEMES = {
+    "http://publications.europa.eu/resource/authority/language/": Scheme.LANGUAGE,
+    "http://publications.europa.eu/resource/authority/country/": Scheme.COUNTRY,
+    "http://publications.europa.eu/resource/authority/currency/": Scheme.CURRENCY,
+}
+
+
+class RecordRejected(ValueError):
+    """A learning opportunity that cannot be imported; the message says why."""
+
+
+@dataclass
+class LoqRejection:
+    record: str
+    line: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.record} (line {self.line}): {self.reason}"
+
+
+@dataclass
+class LoqImportReport:
+    created: list[int] = field(default_factory=list)
+    updated: list[int] = field(default_factory=list)
+    rejected: list[LoqRejection] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def _local(element) -> str:
+    return etree.QName(element).localname
+
+
+def _children(node, name: str) -> list:
+    return [child for child in node if isinstance(child.tag, str) and _local(child) == name]
+
+
+def _child(node, name: str):
+    found = _children(node, name)
+    return found[0] if found else None
+
+
+def _texts(node, name: str) -> dict[str, str]:
+    return {
+        child.get("language", ""): (child.text or "").strip()
+        for child in _children(node, name)
+        if (child.text or "").strip()
+    }
+
+
+def _uri(node, name: str) -> str | None:
+    element = _child(node, name)
+    return element.get("uri") if element is not None else None
+
+
+def _note(node, name: str) -> str:
+    note = _child(node, name)
+    literal = _child(note, "noteLiteral") if note is not None else None
+    return (literal.text or "").strip() if literal is not None else ""
+
+
+def _date(node, name: str):
+    element = _child(node, name)
+    if element is None or not element.text:
+        return None
+    return datetime.fromisoformat(element.text.strip()[:10]).date()
+
+
+class _Reader:
+    def __init__(self, root):
+        self.by_id = {element.get("id"): element for element in root.iter() if element.get("id")}
+        self.report = LoqImportReport()
+
+    def concept(self, uri: str | None, scheme: str | None = None) -> Concept | None:
+        if not uri:
+            return None
+        concept = Concept.objects.filter(uri=uri).first()
+        if concept is None:
+            # EU authority tables are large (thousands of languages): add what arrives.
+            for prefix, nal_scheme in NAL_SCHEMES.items():
+                if uri.startswith(prefix) and scheme in (None, nal_scheme):
+                    code = uri[len(prefix) :]
+                    concept, _ = Concept.objects.get_or_create(
+                        scheme=nal_scheme, code=code, defaults={"uri": uri, "label": code}
+                    )
+        if concept is not None and scheme and concept.scheme != scheme:
+            return None
+        return concept
+
+    def number(self, element, what: str) -> Decimal | None:
+        """A decimal, or None with a note when the document holds something else."""
+        text = (element.text or "").strip() if element is not None else ""
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            self.report.warnings.append(
+                f"line {element.sourceline}: {what} {text!r} is not a number and was left out"
+            )
+            return None
+        return number if number.is_finite() and number >= 0 else None
+
+    def concepts(self, node, name: str, scheme: str) -> list[Concept]:
+        found = []
+        for element in _children(node, name):
+            concept = self.concept(element.get("uri"), scheme)
+            if concept is None:
+                self.report.warnings.append(
+                    f"line {element.sourceline}: unknown {name} {element.get('uri')} ignored"
+                )
+            else:
+                found.append(concept)
+        return found
+
+    def referenced(self, node, name: str) -> list:
+        elements = []
+        for reference in _children(node, name):
+            target = self.by_id.get(reference.get("idref"))
+            if target is None:
+                raise RecordRejected(
+                    f"{name} points to {reference.get('idref')}, "
+                    "which the document does not contain"
+                )
+            elements.append(target)
+        return elements
+
+    def organisation(self, element) -> Organisation:
+        names = _texts(element, "legalName")
+        name = names.get("en") or next(iter(names.values()), "")
+        if not name:
+            raise RecordRejected(f"organisation {element.get('id')} has no legalName")
+        country, city = None, ""
+        for location in self.referenced(element, "location"):
+            address = _child(location, "address")
+            code = _child(address, "countryCode") if address is not None else None
+            country = self.concept(code.get("uri") if code is not None else None, Scheme.COUNTRY)
+            city = _note(address, "fullAddress") if address is not None else ""
+        if country is None:
+            raise RecordRejected(f"organisation {name!r} has no known country")
+        homepage = _child(element, "homepage")
+        website = (
+            _child(homepage, "contentUrl").text
+            if homepage is not None and _child(homepage, "contentUrl") is not None
+            else ""
+        )
+        organisation, _ = Organisation.objects.get_or_create(
+            name=name[:255],
+            defaults={
+                "country": country,
+                "city": city[:120],
+                "website": website or "",
+                "provider_type": Concept.objects.get(scheme=Scheme.PROVIDER_TYPE, code="other"),
+            },
+        )
+        return organisation
+
+    def opportunity(self, node) -> None:
+        record = node.get("id", "")
+        try:
+            with transaction.atomic():
+                created, pk = self._opportunity(node)
+        except (RecordRejected, ValidationError, ValueError) as error:
+            reason = (
+                "; ".join(
+                    f"{name}: {' '.join(messages)}" for name, messages in error.message_dict.items()
+                )
+                if isinstance(error, ValidationError) and hasattr(error, "message_dict")
+                else str(error)
+            )
+            self.report.rejected.append(LoqRejection(record, node.sourceline, reason))
+            return
+        (self.report.created if created else self.report.updated).append(pk)
+
+    def _opportunity(self, node) -> tuple[bool, int]:
+        record = node.get("id", "")
+        default_language = self.concept(_uri(node, "defaultLanguage"), Scheme.LANGUAGE)
+        if default_language is None:
+            raise RecordRejected("defaultLanguage is missing or not an EU language")
+        providers = [self.organisation(element) for element in self.referenced(node, "providedBy")]
+        if not providers:
+            raise RecordRejected("providedBy is missing")
+        specifications = self.referenced(node, "learningAchievementSpecification")
+        if len(specifications) != 1:
+            raise RecordRejected("exactly one learningAchievementSpecification is required")
+        specification = specifications[0]
+        titles = _texts(node, "title")
+        if not titles:
+            raise RecordRejected("title is missing")
+        iso = default_language.short_code or next(iter(titles))
+        title = titles.pop(iso, None) or titles.pop(next(iter(titles)))
+        descriptions = _texts(node, "description")
+        description = descriptions.pop(iso, "")
+
+        opportunity = self._existing(record, providers[0]) or LearningOpportunity(
+            provider=providers[0], provider_reference="" if OWN_ID.match(record) else record[:100]
+        )
+        created = opportunity.pk is None
+        temporal = _child(node, "temporal")
+        price = _child(node, "priceDetail")
+        amount = _child(price, "amount") if price is not None else None
+        value = self.number(_child(amount, "value"), "amount") if amount is not None else None
+        credit = _child(specification, "creditPoint")
+        volume = _child(specification, "volumeOfLearning")
+        hours = HOURS.match((volume.text or "").strip()) if volume is not None else None
+        level = _child(specification, "educationLevel")
+        if level is None:
+            level = _child(specification, "EQFLevel")
+        status = (_child(node, "status").text or "") if _child(node, "status") is not None else ""
+        values = {
+            "provider": providers[0],
+            "title": title[:255],
+            "description": description,
+            "opportunity_type": self.concept(
+                _uri(node, "type"),
+                Scheme.LEARNING_OPPORTUNITY_TYPE,
+            ),
+            "homepage": (_child(_child(node, "homepage"), "contentUrl").text or "")
+            if _child(node, "homepage") is not None
+            and _child(_child(node, "homepage"), "contentUrl") is not None
+            else "",
+            "default_language": default_language,
+            "start_date": _date(temporal, "startDate") if temporal is not None else None,
+            "end_date": _date(temporal, "endDate") if temporal is not None else None,
+            "duration": (_child(node, "duration").text or "").strip()
+            if _child(node, "duration") is not None
+            else "",
+            "learning_schedule": self.concept(
+                _uri(node, "learningSchedule"),
+                Scheme.LEARNING_SCHEDULE,
+            ),
+            "schedule_information": _note(node, "scheduleInformation"),
+            "admission_procedure": _note(node, "admissionProcedure"),
+            "application_deadline": _date(node, "applicationDeadline"),
+            "is_free": value == 0,
+            "fee_amount": value if value else None,
+            "currency": self.concept(_child(amount, "unit").get("uri"), Scheme.CURRENCY)
+            if value
+            else None,
+            "fee_note": next(iter(_texts(price, "prefLabel").values()), "")
+            if price is not None
+            else "",
+            "further_information": _note(node, "additionalNote"),
+            "integration_options": _note(specification, "additionalNote"),
+            "workload_hours": int(hours.group(1)) if hours else None,
+            "ects_credits": self.number(_child(credit, "point"), "creditPoint")
+            if credit is not None
+            else None,
+            "credit_system": self.concept(
+                _child(credit, "framework").get("uri"), Scheme.CREDIT_SYSTEM
+            )
+            if credit is not None
+            else None,
+            "eqf_level": EqfLevel.objects.filter(uri=level.get("uri")).first()
+            if level is not None
+            else None,
+            "learning_setting": self.concept(
+                _uri(specification, "learningSetting"),
+                Scheme.LEARNING_SETTING,
+            ),
+            "entry_requirements": _note(specification, "entryRequirement"),
+            "status": status
+            if status in LearningOpportunity.Status.values
+            else LearningOpportunity.Status.DRAFT,
+        }
+        if values["fee_amount"] and values["currency"] is None:
+            raise RecordRejected("priceDetail has an amount in an unknown currency")
+        if values["duration"]:
+            values["duration"] = values["duration"].replace("T0H", "")
+        for name, value in values.items():
+            setattr(opportunity, name, value)
+        opportunity.full_clean(exclude=["languages", "isced_fields"])
+        opportunity.save()
+        self._relations(opportunity, node, specification, providers, iso, titles, descriptions)
+        return created, opportunity.pk
+
+    def _existing(self, record: str, provider: Organisation) -> LearningOpportunity | None:
+        own = OWN_ID.match(record)
+        if own:
+            return LearningOpportunity.objects.filter(pk=int(own.group(1))).first()
+        return LearningOpportunity.objects.filter(
+            provider=provider, provider_reference=record[:100]
+        ).first()
+
+    def _relations(self, opportunity, node, specification, providers, iso, titles, descriptions):
+        opportunity.co_providers.set(providers[1:])
+        opportunity.modes.set(self.concepts(node, "mode", Scheme.MODE))
+        opportunity.languages.set(
+            self.concepts(specification, "language", Scheme.LANGUAGE)
+            or [opportunity.default_language]
+        )
+        opportunity.target_groups.set(
+            self.concepts(specification, "targetGroup", Scheme.TARGET_GROUP)
+        )
+        codes = [
+            element.get("uri", "").rsplit("/", 1)[-1]
+            for element in _children(specification, "ISCEDFCode")
+        ]
+        fields = list(IscedField.objects.filter(code__in=codes))
+        if not fields:
+            raise RecordRejected("no ISCEDFCode of ISCED-F 2013 is given")
+        opportunity.isced_fields.set(fields)
+        opportunity.awarding_bodies.set(
+            [
+                self.organisation(body)
+                for awarding in _children(specification, "awardingOpportunity")
+                for body in self.referenced(awarding, "awardingBody")
+            ]
+        )
+        opportunity.translations.all().delete()
+        for code, title in titles.items():
+            language = Concept.objects.filter(scheme=Scheme.LANGUAGE, short_code=code).first()
+            if language and language != opportunity.default_language:
+                OpportunityTranslation.objects.create(
+                    opportunity=opportunity,
+                    language=language,
+                    title=title[:255],
+                    description=descriptions.get(code, ""),
+                )
+        opportunity.outcomes.all().delete()
+        for position, element in enumerate(self.referenced(specification, "learningOutcome")):
+            texts = _texts(element, "title")
+            outcome = LearningOutcome.objects.create(
+                opportunity=opportunity,
+                position=position,
+                title=texts.pop(iso, None) or next(iter(texts.values()), ""),
+                title_translations={code: text for code, text in texts.items() if code != iso},
+            )
+            uris = [skill.get("uri") for skill in _children(element, "relatedESCOSkill")]
+            skills = list(EscoSkill.objects.filter(uri__in=uris))
+            if len(skills) < len(uris):
+                self.report.warnings.append(
+                    f"line {element.sourceline}: {len(uris) - len(skills)} ESCO skill(s) not "
+                    "in the loaded ESCO set were left out"
+                )
+            outcome.skills.set(skills)
+        opportunity.activities.all().delete()
+        for element in self.referenced(specification, "influencedBy"):
+            hours = HOURS.match(
+                (_child(element, "volumeOfLearning").text or "")
+                if _child(element, "volumeOfLearning") is not None
+                else ""
+            )
+            Activity.objects.create(
+                opportunity=opportunity,
+                title=next(iter(_texts(element, "title").values()), "")[:255],
+                description=next(iter(_texts(element, "description").values()), ""),
+                activity_type=next(
+                    iter(self.concepts(element, "type", Scheme.ACTIVITY_TYPE)), None
+                ),
+                mode=next(iter(self.concepts(element, "mode", Scheme.MODE)), None),
+                hours=int(hours.group(1)) if hours else None,
+            )
+        opportunity.assessments.all().delete()
+        for element in self.referenced(specification, "provenBy"):
+            kind = next(iter(self.concepts(element, "type", Scheme.ASSESSMENT_TYPE)), None)
+            if kind is None:
+                self.report.warnings.append(
+                    f"line {element.sourceline}: an assessment without a known type was left out"
+                )
+                continue
+            Assessment.objects.create(
+                opportunity=opportunity,
+                title=next(iter(_texts(element, "title").values()), "")[:255],
+                description=next(iter(_texts(element, "description").values()), ""),
+                assessment_type=kind,
+                mode=next(iter(self.concepts(element, "mode", Scheme.MODE)), None),
+            )
+
+
+def load_loq(source: bytes) -> LoqImportReport:
+    """Import every learning opportunity of a LOQ document, each all-or-nothing.
+
+    Re-importing updates instead of duplicating: our own exports are matched by id, other
+    documents by (provider, the opportunity's id in the document).
+    """
+    try:
+        root = etree.fromstring(source, parser=etree.XMLParser(resolve_entities=False))
+    except etree.XMLSyntaxError as error:
+        raise RecordRejected(f"not well-formed XML: {error}") from error
+    reader = _Reader(root)
+    for node in root.iter(f"{{{LOQ}}}learningOpportunity"):
+        if node.get("id"):
+            reader.opportunity(node)
+    return reader.report

@@ -99,3 +99,51 @@ def test_export_command_writes_a_valid_document(tmp_path, loq_schema):
     tree = assert_valid(loq_schema, target.read_bytes())
     expected = LearningOpportunity.objects.published().filter(eqf_level=6).count()
     assert len(tree.findall(f".//{LOQ}learningOpportunity")) == expected
+
+
+@pytest.mark.parametrize("sample", ["loq.xml", "loq_withLearningAchievementSpecification.xml"])
+def test_official_samples_import_valid_records_and_report_the_rest(sample, capsys):
+    from tests.conftest import SHARED
+
+    path = SHARED / "spec" / "elm" / "loq" / sample
+    if not path.is_file():
+        pytest.skip(f"the official sample is not at {path}")
+    before = LearningOpportunity.objects.count()
+    call_command("import_elm", str(path))
+    output = capsys.readouterr().out
+    assert output.startswith("1 created, 0 updated, 1 rejected")
+    assert "rejected http://LOP-01 (line 42):" in output
+    assert "The end date cannot be before the start date." in output
+    imported = LearningOpportunity.objects.get(provider_reference="http://LOP-02")
+    assert imported.status == "draft"  # external records wait for a provider's review
+    assert imported.isced_fields.exists() and imported.outcomes.exists()
+    assert imported.default_language.uri.startswith(
+        "http://publications.europa.eu/resource/authority/language/"
+    )
+
+    call_command("import_elm", str(path))  # re-import: updates, never duplicates
+    assert capsys.readouterr().out.startswith("0 created, 1 updated, 1 rejected")
+    assert LearningOpportunity.objects.count() == before + 1
+
+
+def test_export_import_export_gives_the_same_document(loq_schema):
+    from descriptors.formats.elm_xml import load_loq
+
+    opportunity = LearningOpportunity.objects.with_detail_data().get(
+        provider_reference="VMU-RDM-2026"
+    )
+    first = dump_loq([opportunity])
+    report = load_loq(first)
+    assert (report.created, report.updated, report.rejected) == ([], [opportunity.pk], [])
+    again = dump_loq([LearningOpportunity.objects.with_detail_data().get(pk=opportunity.pk)])
+    assert canonical(again) == canonical(first)
+    assert_valid(loq_schema, again)
+
+
+def test_malformed_documents_are_refused_clearly(tmp_path):
+    from django.core.management import CommandError
+
+    broken = tmp_path / "broken.xml"
+    broken.write_text("<Courses><learningOpportunity", encoding="utf-8")
+    with pytest.raises(CommandError, match="not well-formed XML"):
+        call_command("import_elm", str(broken))
