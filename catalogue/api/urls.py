@@ -21,7 +21,7 @@ formats = format_suffix_patterns(
         ),
     ],
     suffix_required=True,
-    allowed=["json", "xml"],
+    allowed=["json", "xml", "jsonld"],
 )
 
 urlpatterns = [

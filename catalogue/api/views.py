@@ -31,6 +31,7 @@ from catalogue.api.serializers import (
 from catalogue.filters import OpportunitySearchFilterSet, ValuesFilter
 from catalogue.models import CatalogueChange
 from catalogue.selectors import opportunity_detail, opportunity_search
+from descriptors.formats.elm_jsonld import dump_jsonld
 from descriptors.formats.elm_xml import dump_loq
 from descriptors.models import LearningOpportunity, Organisation
 from taxonomies.models import Concept, EqfLevel, EscoSkill, IscedField, NqfLevel, Scheme
@@ -49,13 +50,23 @@ class LoqXmlRenderer(BaseRenderer):
         return data
 
 
-FORMAT_RENDERERS = [JSONRenderer, LoqXmlRenderer]
+class ElmJsonLdRenderer(JSONRenderer):
+    """ELM JSON-LD (``Accept: application/ld+json``)."""
+
+    media_type = "application/ld+json"
+    format = "jsonld"
+
+
+FORMAT_RENDERERS = [JSONRenderer, LoqXmlRenderer, ElmJsonLdRenderer]
+
+
+def _requested_format(request) -> str:
+    renderer = getattr(request, "accepted_renderer", None)
+    return renderer.format if renderer is not None else "json"
 
 
 def _wants_xml(request) -> bool:
-    return getattr(request, "accepted_renderer", None) is not None and (
-        request.accepted_renderer.format == "xml"
-    )
+    return _requested_format(request) == "xml"
 
 
 def _search_parameters() -> list[OpenApiParameter]:
@@ -81,7 +92,7 @@ class PublicReadMixin:
     """Anonymous reads may be cached by browsers and proxies for a minute."""
 
     def finalize_response(self, request, response, *args, **kwargs):
-        if response.status_code >= 400 and _wants_xml(request):
+        if response.status_code >= 400 and _requested_format(request) != "json":
             # Errors are JSON in every format: the XML schema has no error document.
             request.accepted_renderer = JSONRenderer()
             request.accepted_media_type = JSONRenderer.media_type
@@ -220,14 +231,16 @@ class OpportunityDetailView(PublicReadMixin, APIView):
     @extend_schema(responses=OpportunityDetailSerializer)
     def get(self, request, pk: int, format=None):
         opportunity = opportunity_detail(pk=pk)
-        representation = "xml" if _wants_xml(request) else "json"
+        representation = _requested_format(request)
         etag = quote_etag(f"{opportunity.pk}-{opportunity.modified.timestamp()}-{representation}")
         last_modified = int(opportunity.modified.timestamp())
         conditional = get_conditional_response(request, etag=etag, last_modified=last_modified)
         if conditional is not None:
             return conditional
-        if _wants_xml(request):
+        if representation == "xml":
             response = Response(dump_loq([opportunity]))
+        elif representation == "jsonld":
+            response = Response(dump_jsonld(opportunity))
         else:
             response = Response(
                 OpportunityDetailSerializer(opportunity, context={"request": request}).data

@@ -1,0 +1,71 @@
+import json
+
+import pytest
+
+from descriptors.formats.elm_jsonld import LOCAL_TERMS
+from descriptors.models import LearningOpportunity
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_catalogue")]
+
+LANGUAGE_MAPS = {"title", "description", "prefLabel", "noteLiteral", "legalName"}
+
+
+def terms_used(value, found=None) -> set[str]:
+    found = set() if found is None else found
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found.add(key)
+            if key not in LANGUAGE_MAPS and key != "@context":
+                terms_used(item, found)
+    elif isinstance(value, list):
+        for item in value:
+            terms_used(item, found)
+    return found
+
+
+@pytest.fixture(scope="module")
+def elm_context_terms():
+    from tests.conftest import SHARED
+
+    path = SHARED / "spec" / "elm" / "samples" / "edc-ap-context.jsonld"
+    if not path.is_file():
+        pytest.skip(f"the ELM JSON-LD context is not at {path}")
+    context = json.loads(path.read_text(encoding="utf-8"))["@context"]
+    terms = set()
+
+    def collect(scope):
+        for key, value in scope.items():
+            terms.add(key)
+            if isinstance(value, dict) and isinstance(value.get("@context"), dict):
+                collect(value["@context"])
+
+    collect(context)
+    return terms | set(LOCAL_TERMS) | {"@context", "id", "type"}
+
+
+def test_jsonld_uses_only_terms_of_the_elm_context(client, elm_context_terms):
+    opportunity = LearningOpportunity.objects.get(provider_reference="CIMEA-CE-2026")
+    response = client.get(
+        f"/api/v1/learning-opportunities/{opportunity.pk}/",
+        headers={"accept": "application/ld+json"},
+    )
+    assert response["Content-Type"] == "application/ld+json"
+    document = response.json()
+    assert document["@context"][0] == "http://data.europa.eu/snb/model/context/edc-ap"
+    assert document["type"] == "LearningOpportunity"
+    assert document["title"] == {
+        "it": "Corso professionale per Credential Evaluator",
+        "en": "Professional course for Credential Evaluators",
+    }
+    specification = document["learningAchievementSpecification"]
+    assert specification["creditPoint"][0]["point"] == "12"
+    assert specification["volumeOfLearning"] == "PT330H"
+    assert specification["learningOutcome"][0]["relatedESCOSkill"][0]["id"].startswith(
+        "http://data.europa.eu/esco/skill/"
+    )
+    assert document["providedBy"][0]["location"][0]["address"][0]["countryCode"]["id"] == (
+        "http://publications.europa.eu/resource/authority/country/ITA"
+    )
+    assert terms_used(document) - elm_context_terms == set()
+    suffix = client.get(f"/api/v1/learning-opportunities/{opportunity.pk}.jsonld")
+    assert suffix.json() == document
