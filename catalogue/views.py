@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 
 from catalogue.facets import facet_by_key
 from catalogue.filters import SORT_CHOICES, OpportunitySearchFilterSet, SearchParams
-from catalogue.presenters import active_filter_chips
+from catalogue.presenters import active_filter_chips, query_without
 from catalogue.schema_org import course_jsonld
 from catalogue.selectors import (
     facet_totals,
@@ -53,6 +53,7 @@ def opportunity_search_view(request):
         "result": result,
         "filterset": filterset,
         "chips": chips,
+        "csv_query": query_without(request.GET, "skill_term"),
         "sort_choices": SORT_CHOICES,
         "errors": None if valid else filterset.form.errors,
         "page_title": params.text or _("Find a micro-credential"),

@@ -27,3 +27,6 @@ OCLO_SEARCH_CACHE_SIZE = 256
 # API pages: the default and the largest number of results a client may ask for.
 OCLO_API_PAGE_SIZE = 20
 OCLO_API_MAX_PAGE_SIZE = 100
+
+# A CSV download holds the whole search result, up to this many rows.
+OCLO_CSV_MAX_ROWS = 10_000

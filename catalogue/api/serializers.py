@@ -93,7 +93,9 @@ class OpportunitySummarySerializer(serializers.ModelSerializer):
     def get_url(self, opportunity) -> str:
         path = reverse("api:opportunity-detail", args=[opportunity.pk])
         request = self.context.get("request")
-        return request.build_absolute_uri(path) if request else path
+        if request is not None:
+            return request.build_absolute_uri(path)
+        return self.context.get("base_url", "") + path
 
 
 class TranslationSerializer(serializers.Serializer):

@@ -6,7 +6,7 @@ from catalogue.api import views
 
 app_name = "api"
 
-# learning-opportunities/7.xml and learning-opportunities.xml give ELM LOQ XML.
+# learning-opportunities/7.xml, .jsonld and learning-opportunities.xml, .csv: other formats.
 formats = format_suffix_patterns(
     [
         path(
@@ -14,6 +14,11 @@ formats = format_suffix_patterns(
             views.OpportunityListView.as_view(),
             name="opportunity-list-format",
         ),
+    ],
+    suffix_required=True,
+    allowed=["json", "xml", "csv"],
+) + format_suffix_patterns(
+    [
         path(
             "learning-opportunities/<int:pk>",
             views.OpportunityDetailView.as_view(),

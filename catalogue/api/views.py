@@ -31,6 +31,7 @@ from catalogue.api.serializers import (
 from catalogue.filters import OpportunitySearchFilterSet, ValuesFilter
 from catalogue.models import CatalogueChange
 from catalogue.selectors import opportunity_detail, opportunity_search
+from descriptors.formats.csv_export import dump_csv
 from descriptors.formats.elm_jsonld import dump_jsonld
 from descriptors.formats.elm_xml import dump_loq
 from descriptors.models import LearningOpportunity, Organisation
@@ -57,7 +58,19 @@ class ElmJsonLdRenderer(JSONRenderer):
     format = "jsonld"
 
 
+class CsvRenderer(BaseRenderer):
+    """A search result as CSV (``.csv``), columns as documented in ``csv_export``."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data.encode("utf-8") if isinstance(data, str) else data
+
+
 FORMAT_RENDERERS = [JSONRenderer, LoqXmlRenderer, ElmJsonLdRenderer]
+LIST_RENDERERS = [*FORMAT_RENDERERS, CsvRenderer]
 
 
 def _requested_format(request) -> str:
@@ -138,7 +151,7 @@ class OpportunityListView(PublicReadMixin, APIView):
     id order with ``cursor`` (start with ``cursor=start``); add ``facets=true`` for counts."""
 
     filterset_class = OpportunitySearchFilterSet
-    renderer_classes = FORMAT_RENDERERS
+    renderer_classes = LIST_RENDERERS
 
     @extend_schema(
         parameters=[
@@ -154,18 +167,24 @@ class OpportunityListView(PublicReadMixin, APIView):
         filterset = OpportunitySearchFilterSet(request.query_params)
         if not filterset.is_valid():
             raise ValidationError(filterset.errors)
-        size = _page_size(request)
+        representation = _requested_format(request)
+        # CSV is a download of the whole result (up to a limit), not of one page.
+        size = settings.OCLO_CSV_MAX_ROWS if representation == "csv" else _page_size(request)
         cursor = request.query_params.get("cursor")
         after_id = None
         if cursor is not None:
             after_id = 0 if cursor == "start" else _cursor_decode(cursor)
         try:
-            page = int(request.query_params.get("page", 1))
+            page = 1 if representation == "csv" else int(request.query_params.get("page", 1))
         except ValueError as error:
             raise ValidationError({"page": ["Enter a whole number."]}) from error
         result = opportunity_search(
             filterset.params(), page=page, page_size=size, after_id=after_id
         )
+        if representation == "csv":
+            response = Response(dump_csv(result.opportunities))
+            response["Content-Disposition"] = 'attachment; filename="learning-opportunities.csv"'
+            return response
         if _wants_xml(request):
             page_ids = [opportunity.pk for opportunity in result.opportunities]
             detailed = LearningOpportunity.objects.with_detail_data().in_bulk(page_ids)

@@ -206,3 +206,20 @@ def test_openapi_schema_is_valid_without_warnings(tmp_path):
     target = tmp_path / "schema.yaml"
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(target))
     assert "/api/v1/changes/" in target.read_text()
+
+
+def test_dump_command_writes_every_published_record_as_json_lines(tmp_path):
+    import gzip
+    import json
+
+    from django.core.management import call_command
+
+    from catalogue.api.serializers import OpportunityDetailSerializer
+
+    target = tmp_path / "catalogue.jsonl.gz"
+    call_command("dump_catalogue", "--output", str(target))
+    with gzip.open(target, "rt", encoding="utf-8") as handle:
+        records = [json.loads(line) for line in handle]
+    published = list(LearningOpportunity.objects.published().order_by("pk"))
+    assert [record["id"] for record in records] == [o.pk for o in published]
+    assert list(records[0]) == OpportunityDetailSerializer.Meta.fields  # the stated order
