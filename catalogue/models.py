@@ -74,3 +74,45 @@ class CatalogueChange(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.sequence} {self.kind} {self.opportunity_id}"
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def active(self) -> "ApiTokenQuerySet":
+        return self.filter(revoked_at__isnull=True)
+
+
+class ApiToken(models.Model):
+    """A secret that lets one organisation's systems write its own opportunities via the API.
+
+    Only a SHA-256 digest is stored; the token itself is shown once, when it is issued.
+    """
+
+    organisation = models.ForeignKey(
+        "descriptors.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+    )
+    name = models.CharField(
+        _("name"), max_length=100, help_text=_("What uses it, e.g. 'course management system'.")
+    )
+    prefix = models.CharField(
+        _("prefix"),
+        max_length=8,
+        editable=False,
+        help_text=_("The first characters, to tell tokens apart."),
+    )
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    created = models.DateTimeField(_("issued"), auto_now_add=True)
+    last_used = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["organisation", "-created"]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} – {self.name} ({self.prefix}…)"

@@ -8,6 +8,7 @@ import re
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -40,6 +41,13 @@ def validate_iso_duration(value: str) -> None:
 
 def _concepts(scheme: Scheme) -> dict:
     return {"scheme": scheme}
+
+
+def _history_user(request=None, **kwargs):
+    """Who made a change, for the history: a person, or nobody for an API token's system
+    (the catalogue's change log and the token's last use record those)."""
+    user = getattr(request, "user", None)
+    return user if isinstance(user, get_user_model()) else None
 
 
 def _visitor_language() -> str:
@@ -502,7 +510,7 @@ class LearningOpportunity(models.Model):
     modified = models.DateTimeField(_("modified"), auto_now=True, db_index=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
 
-    history = HistoricalRecords(m2m_fields=[isced_fields, languages, modes])
+    history = HistoricalRecords(m2m_fields=[isced_fields, languages, modes], get_user=_history_user)
     objects = LearningOpportunityQuerySet.as_manager()
 
     class Meta:
@@ -618,7 +626,7 @@ class OpportunityTranslation(models.Model):
     entry_requirements = models.TextField(_("entry requirements"), blank=True)
     further_information = models.TextField(_("further information"), blank=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(get_user=_history_user)
 
     class Meta:
         verbose_name = _("translation")
@@ -666,7 +674,7 @@ class LearningOutcome(models.Model):
         help_text=_("ECCOE 23: the ESCO skills, knowledge or competences this outcome develops."),
     )
 
-    history = HistoricalRecords(m2m_fields=[skills])
+    history = HistoricalRecords(m2m_fields=[skills], get_user=_history_user)
 
     class Meta:
         verbose_name = _("learning outcome")
@@ -728,7 +736,7 @@ class Assessment(models.Model):
     )
     description = models.TextField(_("description"), blank=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(get_user=_history_user)
 
     class Meta:
         verbose_name = _("assessment")
@@ -774,7 +782,7 @@ class Activity(models.Model):
     )
     description = models.TextField(_("description"), blank=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(get_user=_history_user)
 
     class Meta:
         verbose_name = _("activity")

@@ -1,10 +1,16 @@
 """Writes on learning opportunities and the people who maintain them."""
 
 from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from descriptors.models import LearningOpportunity, Organisation, OrganisationMember
+from descriptors.models import (
+    LearningOpportunity,
+    LearningOutcome,
+    Organisation,
+    OrganisationMember,
+)
 
 PROVIDER_STAFF_GROUP = "Provider staff"
 # What provider staff may do in the admin; the admin itself narrows every action to their
@@ -56,4 +62,55 @@ def opportunity_publish(*, opportunity: LearningOpportunity) -> LearningOpportun
     opportunity.status = LearningOpportunity.Status.PUBLISHED
     opportunity.published_at = opportunity.published_at or timezone.now()
     opportunity.save(update_fields=["status", "published_at", "modified"])
+    return opportunity
+
+
+@transaction.atomic
+def opportunity_save(
+    *,
+    opportunity: LearningOpportunity,
+    values: dict,
+    relations: dict[str, list],
+    outcomes: list[dict] | None = None,
+) -> LearningOpportunity:
+    """Create or update an opportunity with the same validation as the admin form.
+
+    ``relations`` maps many-to-many descriptors to their new members; ``outcomes`` (title and
+    ESCO skills each), when given, replaces the learning outcomes. Raises ``ValidationError``
+    with field messages and writes nothing when anything is invalid.
+    """
+    for name, value in values.items():
+        setattr(opportunity, name, value)
+    opportunity.full_clean(exclude=list(relations))
+    required = {
+        "languages": "Give at least one language of instruction.",
+        "isced_fields": "Give at least one ISCED-F field.",
+    }
+    missing = {
+        name: [message]
+        for name, message in required.items()
+        if name in relations and not relations[name]
+    }
+    if opportunity.pk is None:
+        missing |= {name: [message] for name, message in required.items() if name not in relations}
+    if missing:
+        raise ValidationError(missing)
+    opportunity.save()
+    for name, members in relations.items():
+        getattr(opportunity, name).set(members)
+    if outcomes is not None:
+        opportunity.outcomes.all().delete()
+        for position, outcome in enumerate(outcomes):
+            saved = LearningOutcome.objects.create(
+                opportunity=opportunity, position=position, title=outcome["title"]
+            )
+            saved.skills.set(outcome.get("skills", []))
+    return opportunity
+
+
+@transaction.atomic
+def opportunity_archive(*, opportunity: LearningOpportunity) -> LearningOpportunity:
+    """Withdraw an opportunity from the public catalogue, keeping its record."""
+    opportunity.status = LearningOpportunity.Status.ARCHIVED
+    opportunity.save(update_fields=["status", "modified"])
     return opportunity

@@ -155,6 +155,7 @@ class OpportunityDetailSerializer(OpportunitySummarySerializer):
         fields = [
             *OpportunitySummarySerializer.Meta.fields,
             "provider_reference",
+            "status",
             "description",
             "co_providers",
             "hosted_by",

@@ -37,6 +37,16 @@ urlpatterns = [
         views.OpportunityDetailView.as_view(),
         name="opportunity-detail",
     ),
+    path(
+        "learning-opportunities/<int:pk>/publish/",
+        views.OpportunityStatusView.as_view(action="publish"),
+        name="opportunity-publish",
+    ),
+    path(
+        "learning-opportunities/<int:pk>/archive/",
+        views.OpportunityStatusView.as_view(action="archive"),
+        name="opportunity-archive",
+    ),
     path("providers/", views.ProviderList.as_view(), name="provider-list"),
     path("providers/<int:pk>/", views.ProviderDetail.as_view(), name="provider-detail"),
     path("eqf-levels/", views.EqfLevelList.as_view(), name="eqf-levels"),

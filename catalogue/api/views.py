@@ -4,19 +4,27 @@ import base64
 import binascii
 
 from django.conf import settings
+from django.core.exceptions import ValidationError as ModelValidationError
 from django.db.models import Max
+from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date, quote_etag
 from django_filters import MultipleChoiceFilter
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
-from rest_framework.exceptions import ValidationError
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
+from catalogue.api.auth import (
+    CanWriteOpportunities,
+    OrganisationClient,
+    OrganisationTokenAuthentication,
+)
 from catalogue.api.serializers import (
     ChangeSerializer,
     ConceptSerializer,
@@ -28,6 +36,7 @@ from catalogue.api.serializers import (
     OpportunitySummarySerializer,
     OrganisationSerializer,
 )
+from catalogue.api.writes import OpportunityWriteSerializer, model_errors
 from catalogue.filters import OpportunitySearchFilterSet, ValuesFilter
 from catalogue.models import CatalogueChange
 from catalogue.selectors import opportunity_detail, opportunity_search
@@ -35,6 +44,7 @@ from descriptors.formats.csv_export import dump_csv
 from descriptors.formats.elm_jsonld import dump_jsonld
 from descriptors.formats.elm_xml import dump_loq
 from descriptors.models import LearningOpportunity, Organisation
+from descriptors.services import opportunity_archive, opportunity_publish, opportunity_save
 from taxonomies.models import Concept, EqfLevel, EscoSkill, IscedField, NqfLevel, Scheme
 
 PUBLIC_MAX_AGE = 60
@@ -145,7 +155,45 @@ def _page_size(request) -> int:
     return size
 
 
-class OpportunityListView(PublicReadMixin, APIView):
+class OpportunityWriteMixin:
+    """Writes by organisation tokens (their own organisation only) or superusers' sessions."""
+
+    authentication_classes = [OrganisationTokenAuthentication, SessionAuthentication]
+    permission_classes = [CanWriteOpportunities]
+
+    def writable(self, request, pk: int) -> LearningOpportunity:
+        opportunity = LearningOpportunity.objects.filter(pk=pk).select_related("provider").first()
+        if opportunity is None or (
+            not opportunity.is_public and not self.may_write(request, opportunity)
+        ):
+            raise NotFound()
+        if not self.may_write(request, opportunity):
+            raise PermissionDenied("This opportunity belongs to another organisation.")
+        return opportunity
+
+    @staticmethod
+    def may_write(request, opportunity: LearningOpportunity) -> bool:
+        user = request.user
+        if isinstance(user, OrganisationClient):
+            return opportunity.provider_id == user.organisation.pk
+        return bool(user and user.is_authenticated and user.is_superuser)
+
+    @staticmethod
+    def save(request, opportunity, *, partial: bool) -> Response:
+        serializer = OpportunityWriteSerializer(data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        values, relations, outcomes = serializer.split()
+        try:
+            opportunity = opportunity_save(
+                opportunity=opportunity, values=values, relations=relations, outcomes=outcomes
+            )
+        except ModelValidationError as error:
+            raise ValidationError(model_errors(error)) from error
+        opportunity = LearningOpportunity.objects.with_detail_data().get(pk=opportunity.pk)
+        return Response(OpportunityDetailSerializer(opportunity, context={"request": request}).data)
+
+
+class OpportunityListView(OpportunityWriteMixin, PublicReadMixin, APIView):
     """Published learning opportunities: the same search, filters, facets and sort as the
     search page. Page through them with ``page`` (and ``page_size``), or harvest everything in
     id order with ``cursor`` (start with ``cursor=start``); add ``facets=true`` for counts."""
@@ -220,6 +268,22 @@ class OpportunityListView(PublicReadMixin, APIView):
             response["Link"] = ", ".join(f'<{href}>; rel="{rel}"' for rel, href in links.items())
         return response
 
+    @extend_schema(request=OpportunityWriteSerializer, responses={201: OpportunityDetailSerializer})
+    def post(self, request, format=None):
+        """Create a draft opportunity of the token's organisation."""
+        user = request.user
+        if isinstance(user, OrganisationClient):
+            provider = user.organisation
+        else:
+            provider_id = request.data.get("provider")
+            provider = Organisation.objects.filter(pk=provider_id).first()
+            if provider is None:
+                raise ValidationError({"provider": ["Superusers must name the provider's id."]})
+        response = self.save(request, LearningOpportunity(provider=provider), partial=False)
+        response.status_code = 201
+        response["Location"] = reverse("api:opportunity-detail", args=[response.data["id"]])
+        return response
+
 
 def _facet_json(facet) -> dict:
     def value_json(value):
@@ -240,7 +304,7 @@ def _facet_json(facet) -> dict:
     }
 
 
-class OpportunityDetailView(PublicReadMixin, APIView):
+class OpportunityDetailView(OpportunityWriteMixin, PublicReadMixin, APIView):
     """Every descriptor of one published opportunity, as JSON or, with ``.xml`` or
     ``Accept: application/xml``, as ELM LOQ XML. Supports ``If-None-Match`` and
     ``If-Modified-Since`` (304)."""
@@ -267,6 +331,41 @@ class OpportunityDetailView(PublicReadMixin, APIView):
         response["ETag"] = etag
         response["Last-Modified"] = http_date(last_modified)
         return response
+
+    @extend_schema(request=OpportunityWriteSerializer, responses=OpportunityDetailSerializer)
+    def put(self, request, pk: int, format=None):
+        """Replace the descriptors of one of your organisation's opportunities."""
+        return self.save(request, self.writable(request, pk), partial=False)
+
+    @extend_schema(request=OpportunityWriteSerializer, responses=OpportunityDetailSerializer)
+    def patch(self, request, pk: int, format=None):
+        """Change some descriptors of one of your organisation's opportunities."""
+        return self.save(request, self.writable(request, pk), partial=True)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, pk: int, format=None):
+        """Delete one of your organisation's opportunities (archive it to keep the record)."""
+        self.writable(request, pk).delete()
+        return Response(status=204)
+
+
+class OpportunityStatusView(OpportunityWriteMixin, APIView):
+    """Publish or archive one of your organisation's opportunities."""
+
+    action = ""
+
+    @extend_schema(request=None, responses=OpportunityDetailSerializer)
+    def post(self, request, pk: int):
+        opportunity = self.writable(request, pk)
+        try:
+            if self.action == "publish":
+                opportunity_publish(opportunity=opportunity)
+            else:
+                opportunity_archive(opportunity=opportunity)
+        except ModelValidationError as error:
+            raise ValidationError(model_errors(error)) from error
+        opportunity = LearningOpportunity.objects.with_detail_data().get(pk=pk)
+        return Response(OpportunityDetailSerializer(opportunity, context={"request": request}).data)
 
 
 class ProviderList(PublicReadMixin, generics.ListAPIView):

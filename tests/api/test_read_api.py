@@ -119,7 +119,7 @@ def test_bad_parameters_are_400_with_field_errors(client, params, field):
 
 def test_errors_are_json(client, settings):
     assert client.get("/api/v1/no-such-endpoint/").json() == {"detail": "Not found."}
-    response = client.post(LIST, {})
+    response = client.post(reverse("api:eqf-levels"), {})
     assert response.status_code == 405
     assert response.json()["detail"] == 'Method "POST" not allowed.'
 

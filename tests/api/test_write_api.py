@@ -1,0 +1,210 @@
+"""Writes through the API: organisation tokens, the same rules as the admin forms."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+from catalogue.models import ApiToken
+from catalogue.tokens import api_token_issue, api_token_revoke
+from descriptors.models import LearningOpportunity
+from tests.builders import make_opportunity, make_organisation
+
+pytestmark = pytest.mark.django_db
+
+LIST = reverse("api:opportunity-list")
+VALID = {
+    "title": "Applied statistics for public health",
+    "provider_reference": "STAT-1",
+    "default_language": "ENG",
+    "languages": ["ENG", "http://publications.europa.eu/resource/authority/language/ITA"],
+    "isced_fields": ["0542"],
+    "modes": ["920fbb3cbe"],
+    "eqf_level": 6,
+    "workload_hours": 125,
+    "ects_credits": "5",
+    "homepage": "https://example.org/stat",
+    "outcomes": [
+        {
+            "title": "Fit and interpret regression models.",
+            "skills": ["http://data.europa.eu/esco/skill/21d2f96d-35f7-4e3f-9745-c533d2dd6e97"],
+        }
+    ],
+}
+
+
+def token_for(organisation) -> str:
+    return api_token_issue(token=ApiToken(organisation=organisation, name="course system"))
+
+
+@pytest.fixture
+def world():
+    a = make_organisation("Provider A")
+    b = make_organisation("Provider B", country="ESP")
+    return {
+        "a": a,
+        "b": b,
+        "a_key": token_for(a),
+        "b_key": token_for(b),
+        "a_record": make_opportunity(a, title="A's course", status="draft"),
+        "b_record": make_opportunity(b, title="B's course"),
+    }
+
+
+def call(client, method, url, key=None, data=None):
+    headers = {"authorization": f"Token {key}"} if key else {}
+    return getattr(client, method)(url, data=data, content_type="application/json", headers=headers)
+
+
+def detail(pk):
+    return reverse("api:opportunity-detail", args=[pk])
+
+
+ACTIONS = {
+    "list": lambda w: ("get", LIST, None),
+    "detail": lambda w: ("get", detail(w["b_record"].pk), None),
+    "create": lambda w: ("post", LIST, VALID),
+    "update": lambda w: ("patch", detail(w["b_record"].pk), {"title": "Renamed"}),
+    "publish": lambda w: (
+        "post",
+        reverse("api:opportunity-publish", args=[w["b_record"].pk]),
+        None,
+    ),
+    "delete": lambda w: ("delete", detail(w["b_record"].pk), None),
+}
+# Every action is aimed at provider B's published record (create makes a new one).
+EXPECTED = {
+    "anonymous": {
+        "list": 200,
+        "detail": 200,
+        "create": 401,
+        "update": 401,
+        "publish": 401,
+        "delete": 401,
+    },
+    "provider A token": {
+        "list": 200,
+        "detail": 200,
+        "create": 201,
+        "update": 403,
+        "publish": 403,
+        "delete": 403,
+    },
+    "provider B token": {
+        "list": 200,
+        "detail": 200,
+        "create": 201,
+        "update": 200,
+        "publish": 200,
+        "delete": 204,
+    },
+    "admin": {
+        "list": 200,
+        "detail": 200,
+        "create": 400,
+        "update": 200,
+        "publish": 200,
+        "delete": 204,
+    },
+}
+
+
+@pytest.mark.parametrize("caller", list(EXPECTED))
+@pytest.mark.parametrize("action", list(ACTIONS))
+def test_permission_matrix(client, world, caller, action):
+    key = {"provider A token": world["a_key"], "provider B token": world["b_key"]}.get(caller)
+    if caller == "admin":
+        client.force_login(get_user_model().objects.create_superuser("root", password="x" * 12))
+    method, url, data = ACTIONS[action](world)
+    response = call(client, method, url, key, data)
+    assert response.status_code == EXPECTED[caller][action], response.content[:300]
+    if response.status_code >= 400:
+        assert "detail" in response.json() or response.json()  # JSON, never HTML
+
+
+def test_a_token_creates_only_for_its_own_organisation(client, world):
+    response = call(client, "post", LIST, world["a_key"], {**VALID, "provider": world["b"].pk})
+    assert response.status_code == 201
+    created = LearningOpportunity.objects.get(pk=response.json()["id"])
+    assert created.provider == world["a"] and created.status == "draft"
+    assert response["Location"] == detail(created.pk)
+    assert created.outcomes.get().skills.count() == 1
+    assert set(created.languages.values_list("code", flat=True)) == {"ENG", "ITA"}
+
+
+def test_drafts_of_others_are_invisible(client, world):
+    response = call(client, "patch", detail(world["a_record"].pk), world["b_key"], {"title": "x"})
+    assert response.status_code == 404
+
+
+def test_validation_errors_are_400_with_the_admin_rules(client, world):
+    response = call(
+        client,
+        "post",
+        LIST,
+        world["a_key"],
+        {
+            **VALID,
+            "eqf_level": 9,
+            "ects_credits": "-1",
+            "start_date": "2026-05-02",
+            "end_date": "2026-05-01",
+            "default_language": "XXX",
+            "isced_fields": ["9999"],
+        },
+    )
+    assert response.status_code == 400
+    errors = response.json()
+    assert errors["eqf_level"] == ["EQF levels go from 1 to 8."]
+    assert errors["default_language"] == ["Unknown language value 'XXX'."]
+    assert "isced_fields" in errors
+    response = call(
+        client,
+        "post",
+        LIST,
+        world["a_key"],
+        {
+            **VALID,
+            "ects_credits": "-1",
+            "start_date": "2026-05-02",
+            "end_date": "2026-05-01",
+        },
+    )
+    errors = response.json()
+    assert errors["end_date"] == ["The end date cannot be before the start date."]
+    assert "greater than or equal to 0" in errors["ects_credits"][0]
+    assert not LearningOpportunity.objects.filter(provider_reference="STAT-1").exists()
+
+
+def test_publish_and_archive(client, world):
+    own = world["a_record"]
+    publish = reverse("api:opportunity-publish", args=[own.pk])
+    assert call(client, "post", publish, world["a_key"]).json()["status"] == "published"
+    assert client.get(detail(own.pk)).status_code == 200
+    archive = reverse("api:opportunity-archive", args=[own.pk])
+    assert call(client, "post", archive, world["a_key"]).json()["status"] == "archived"
+    assert client.get(detail(own.pk)).status_code == 404
+
+
+def test_revoked_and_unknown_tokens_are_refused(client, world):
+    token = ApiToken.objects.get(organisation=world["a"])
+    api_token_revoke(token=token)
+    response = call(client, "post", LIST, world["a_key"], VALID)
+    assert response.status_code == 401
+    assert response.json() == {"detail": "Unknown or revoked token."}
+    assert call(client, "post", LIST, "not-a-token", VALID).status_code == 401
+    assert token.digest != world["a_key"] and world["a_key"] not in token.prefix * 10
+
+
+def test_admin_issues_a_token_shown_once(client):
+    organisation = make_organisation("Provider C")
+    client.force_login(get_user_model().objects.create_superuser("boss", password="y" * 12))
+    response = client.post(
+        reverse("admin:catalogue_apitoken_add"),
+        {"organisation": organisation.pk, "name": "LMS"},
+        follow=True,
+    )
+    message = next(str(m) for m in response.context["messages"])
+    key = message.rsplit(": ", 1)[1]
+    assert ApiToken.objects.get(organisation=organisation).prefix == key[:8]
+    created = call(client.__class__(), "post", LIST, key, VALID)
+    assert created.status_code == 201
