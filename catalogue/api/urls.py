@@ -38,6 +38,11 @@ urlpatterns = [
         name="opportunity-detail",
     ),
     path(
+        "learning-opportunities/import/",
+        views.OpportunityImportView.as_view(),
+        name="opportunity-import",
+    ),
+    path(
         "learning-opportunities/<int:pk>/publish/",
         views.OpportunityStatusView.as_view(action="publish"),
         name="opportunity-publish",

@@ -349,9 +349,11 @@ def _date(node, name: str):
 
 
 class _Reader:
-    def __init__(self, root):
+    def __init__(self, root, provider: Organisation | None):
         self.by_id = {element.get("id"): element for element in root.iter() if element.get("id")}
         self.report = LoqImportReport()
+        # When an organisation imports through the API, every record is its own.
+        self.provider = provider
 
     def concept(self, uri: str | None, scheme: str | None = None) -> Concept | None:
         if not uri:
@@ -458,6 +460,8 @@ class _Reader:
         if default_language is None:
             raise RecordRejected("defaultLanguage is missing or not an EU language")
         providers = [self.organisation(element) for element in self.referenced(node, "providedBy")]
+        if self.provider is not None:
+            providers = [self.provider, *(p for p in providers if p != self.provider)]
         if not providers:
             raise RecordRejected("providedBy is missing")
         specifications = self.referenced(node, "learningAchievementSpecification")
@@ -557,7 +561,10 @@ class _Reader:
     def _existing(self, record: str, provider: Organisation) -> LearningOpportunity | None:
         own = OWN_ID.match(record)
         if own:
-            return LearningOpportunity.objects.filter(pk=int(own.group(1))).first()
+            existing = LearningOpportunity.objects.filter(pk=int(own.group(1))).first()
+            if existing is not None and self.provider not in (None, existing.provider):
+                raise RecordRejected("this opportunity belongs to another organisation")
+            return existing
         return LearningOpportunity.objects.filter(
             provider=provider, provider_reference=record[:100]
         ).first()
@@ -648,17 +655,18 @@ class _Reader:
             )
 
 
-def load_loq(source: bytes) -> LoqImportReport:
+def load_loq(source: bytes, *, provider: Organisation | None = None) -> LoqImportReport:
     """Import every learning opportunity of a LOQ document, each all-or-nothing.
 
     Re-importing updates instead of duplicating: our own exports are matched by id, other
-    documents by (provider, the opportunity's id in the document).
+    documents by (provider, the opportunity's id in the document). With ``provider``, every
+    record is imported as that organisation's and others' records are refused.
     """
     try:
         root = etree.fromstring(source, parser=etree.XMLParser(resolve_entities=False))
     except etree.XMLSyntaxError as error:
         raise RecordRejected(f"not well-formed XML: {error}") from error
-    reader = _Reader(root)
+    reader = _Reader(root, provider)
     for node in root.iter(f"{{{LOQ}}}learningOpportunity"):
         if node.get("id"):
             reader.opportunity(node)
