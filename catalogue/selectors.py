@@ -6,7 +6,8 @@ from datetime import timedelta
 
 import numpy as np
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.safestring import SafeString
@@ -15,6 +16,7 @@ from django.utils.translation import get_language
 from catalogue.facet_index import NO_DATE, Snapshot, facet_index
 from catalogue.facets import FACETS, RANGE_FACETS, Facet
 from catalogue.filters import SearchParams
+from catalogue.models import CatalogueChange
 from catalogue.text_search import snippets, suggestion, text_matching_ids, text_relevance
 from descriptors.models import LearningOpportunity
 from taxonomies.models import EscoSkill
@@ -402,6 +404,26 @@ def skill_suggestions(term: str, *, limit: int = 10) -> list[FacetValue]:
     """ESCO skills (the full set, not only those in use) whose labels contain ``term``."""
     skills = EscoSkill.objects.skills().search(term).prefetch_related("labels")[:limit]
     return [FacetValue(skill.key, skill.localized_label, 0, False) for skill in skills]
+
+
+def opportunity_version(*, pk: int):
+    """(sequence, time) of the latest change to a published opportunity, or 404."""
+    latest = CatalogueChange.objects.filter(opportunity_id=OuterRef("pk")).order_by("-sequence")
+    row = (
+        LearningOpportunity.objects.published()
+        .filter(pk=pk)
+        .annotate(
+            sequence=Subquery(latest.values("sequence")[:1]),
+            changed_at=Subquery(latest.values("changed_at")[:1]),
+        )
+        .values_list("sequence", "changed_at", "modified")
+        .first()
+    )
+    if row is None:
+        raise Http404("No LearningOpportunity matches the given query.")
+    sequence, changed_at, modified = row
+    # Records loaded without the change log (raw fixtures) fall back to their own timestamp.
+    return (sequence or 0, changed_at or modified)
 
 
 def opportunity_detail(*, pk: int) -> LearningOpportunity:

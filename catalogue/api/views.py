@@ -1,14 +1,18 @@
-"""The public, read-only API v1: the search page's selector and filters, as JSON."""
+"""The API v1: open reads through the search page's selector and filters, in JSON and the ELM
+formats; writes by organisation tokens."""
 
 import base64
 import binascii
+import hashlib
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError as ModelValidationError
 from django.db.models import Max
 from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date, quote_etag
+from django.utils.translation import get_language
 from django_filters import MultipleChoiceFilter
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -42,7 +46,7 @@ from catalogue.api.writes import OpportunityWriteSerializer, model_errors
 from catalogue.filters import OpportunitySearchFilterSet, ValuesFilter
 from catalogue.models import CatalogueChange
 from catalogue.search_index import deferred_indexing
-from catalogue.selectors import opportunity_detail, opportunity_search
+from catalogue.selectors import opportunity_detail, opportunity_search, opportunity_version
 from descriptors.formats.csv_export import dump_csv
 from descriptors.formats.elm_jsonld import dump_jsonld
 from descriptors.formats.elm_xml import RecordRejected, dump_loq, load_loq
@@ -51,6 +55,7 @@ from descriptors.services import opportunity_archive, opportunity_publish, oppor
 from taxonomies.models import Concept, EqfLevel, EscoSkill, IscedField, NqfLevel, Scheme
 
 PUBLIC_MAX_AGE = 60
+DETAIL_CACHE_SECONDS = 3600
 
 
 class LoqXmlRenderer(BaseRenderer):
@@ -256,16 +261,22 @@ class OpportunityListView(OpportunityWriteMixin, PublicReadMixin, APIView):
                     if page > 2
                     else remove_query_param(url, "page")
                 )
-        body = {
-            "count": result.total,
-            "next": links.get("next"),
-            "previous": links.get("prev"),
-            "results": OpportunitySummarySerializer(
-                result.opportunities, many=True, context={"request": request}
-            ).data,
-        }
-        if request.query_params.get("facets") in ("1", "true", "yes"):
-            body["facets"] = [_facet_json(facet) for facet in result.facets]
+        # Serialising is most of a list's cost: keep it per catalogue version and query.
+        query = hashlib.sha256(url.encode()).hexdigest()
+        cache_key = f"api-list:{result.version}:{query}:{get_language()}"
+        body = cache.get(cache_key)
+        if body is None:
+            body = {
+                "count": result.total,
+                "next": links.get("next"),
+                "previous": links.get("prev"),
+                "results": OpportunitySummarySerializer(
+                    result.opportunities, many=True, context={"request": request}
+                ).data,
+            }
+            if request.query_params.get("facets") in ("1", "true", "yes"):
+                body["facets"] = [_facet_json(facet) for facet in result.facets]
+            cache.set(cache_key, body, DETAIL_CACHE_SECONDS)
         response = Response(body)
         if links:
             response["Link"] = ", ".join(f'<{href}>; rel="{rel}"' for rel, href in links.items())
@@ -316,21 +327,28 @@ class OpportunityDetailView(OpportunityWriteMixin, PublicReadMixin, APIView):
 
     @extend_schema(responses=OpportunityDetailSerializer)
     def get(self, request, pk: int, format=None):
-        opportunity = opportunity_detail(pk=pk)
+        # The version is the opportunity's latest entry in the change log, which every change
+        # (children, skills, organisation names) writes: it drives the ETag and the cache.
+        sequence, changed_at = opportunity_version(pk=pk)
         representation = _requested_format(request)
-        etag = quote_etag(f"{opportunity.pk}-{opportunity.modified.timestamp()}-{representation}")
-        last_modified = int(opportunity.modified.timestamp())
+        version = f"{pk}-{sequence}-{changed_at.timestamp()}"
+        etag = quote_etag(f"{version}-{representation}")
+        last_modified = int(changed_at.timestamp())
         conditional = get_conditional_response(request, etag=etag, last_modified=last_modified)
         if conditional is not None:
             return conditional
-        if representation == "xml":
-            response = Response(dump_loq([opportunity]))
-        elif representation == "jsonld":
-            response = Response(dump_jsonld(opportunity))
-        else:
-            response = Response(
-                OpportunityDetailSerializer(opportunity, context={"request": request}).data
-            )
+        cache_key = f"api-detail:{version}:{representation}:{get_language()}"
+        body = cache.get(cache_key)
+        if body is None:
+            opportunity = opportunity_detail(pk=pk)
+            if representation == "xml":
+                body = dump_loq([opportunity])
+            elif representation == "jsonld":
+                body = dump_jsonld(opportunity)
+            else:
+                body = OpportunityDetailSerializer(opportunity, context={"request": request}).data
+            cache.set(cache_key, body, DETAIL_CACHE_SECONDS)
+        response = Response(body)
         response["ETag"] = etag
         response["Last-Modified"] = http_date(last_modified)
         return response

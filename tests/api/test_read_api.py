@@ -223,3 +223,16 @@ def test_dump_command_writes_every_published_record_as_json_lines(tmp_path):
     published = list(LearningOpportunity.objects.published().order_by("pk"))
     assert [record["id"] for record in records] == [o.pk for o in published]
     assert list(records[0]) == OpportunityDetailSerializer.Meta.fields  # the stated order
+
+
+def test_etag_changes_when_only_a_child_changes(client):
+    from descriptors.models import LearningOutcome
+    from taxonomies.models import EscoSkill
+
+    opportunity = make_opportunity(title="ETag course")
+    outcome = LearningOutcome.objects.create(opportunity=opportunity, title="Do things.")
+    first = client.get(detail_url(opportunity.pk))
+    outcome.skills.add(EscoSkill.objects.skills().first())  # the opportunity row is untouched
+    again = client.get(detail_url(opportunity.pk), headers={"if-none-match": first["ETag"]})
+    assert again.status_code == 200
+    assert again.json()["outcomes"][0]["skills"]

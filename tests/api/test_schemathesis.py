@@ -12,8 +12,7 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", applicati
 @pytest.mark.django_db
 @pytest.mark.usefixtures("demo_catalogue")
 @schema.parametrize()
-@settings(max_examples=15, deadline=None, derandomize=True,
-          suppress_health_check=list(HealthCheck))
+@settings(max_examples=15, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 def test_no_request_built_from_the_schema_gets_a_server_error(case):
     response = case.call()
     assert response.status_code < 500, (case.method, case.formatted_path, response.text[:300])

@@ -216,17 +216,29 @@ def test_token_holders_import_elm_xml_as_their_own(client, world):
     source = make_opportunity(world["b"], complete=True, title="Exported by B")
     document = dump_loq([LearningOpportunity.objects.with_detail_data().get(pk=source.pk)])
     url = reverse("api:opportunity-import")
-    refused = client.post(url, data=document, content_type="application/xml",
-                          headers={"authorization": f"Token {world['a_key']}"})
+    refused = client.post(
+        url,
+        data=document,
+        content_type="application/xml",
+        headers={"authorization": f"Token {world['a_key']}"},
+    )
     assert refused.status_code == 200
     assert refused.json()["rejected"][0]["reason"] == (
         "this opportunity belongs to another organisation"
     )
-    own = client.post(url, data=document, content_type="application/xml",
-                      headers={"authorization": f"Token {world['b_key']}"})
+    own = client.post(
+        url,
+        data=document,
+        content_type="application/xml",
+        headers={"authorization": f"Token {world['b_key']}"},
+    )
     assert own.json()["updated"] == [source.pk] and own.json()["rejected"] == []
     anonymous = client.post(url, data=document, content_type="application/xml")
     assert anonymous.status_code == 401
-    broken = client.post(url, data=b"<Courses", content_type="application/xml",
-                         headers={"authorization": f"Token {world['b_key']}"})
+    broken = client.post(
+        url,
+        data=b"<Courses",
+        content_type="application/xml",
+        headers={"authorization": f"Token {world['b_key']}"},
+    )
     assert broken.status_code == 400 and "not well-formed" in broken.json()["document"][0]

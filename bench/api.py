@@ -1,0 +1,113 @@
+"""API at scale, served by gunicorn on loopback (issue 4 targets on a 2-core machine: p95 under
+100 ms for list and detail; at least 800 requests/s for detail and the unfiltered 20-item list).
+
+Needs the catalogue the search benchmark generates (OCLO_BENCH_COUNT, default 100,000) and
+Debian's ``wrk`` for the throughput figures.
+"""
+
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+
+from django.conf import settings
+from django.db import connection
+
+from bench.search import _percentile, _prepare
+from descriptors.models import LearningOpportunity
+
+PORT = 8799
+BASE = f"http://127.0.0.1:{PORT}"
+
+
+def _server() -> subprocess.Popen:
+    database = connection.settings_dict
+    url = (
+        f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
+        if connection.vendor == "postgresql"
+        else f"sqlite:///{database['NAME']}"
+    )
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "DJANGO_DEBUG": "false",
+        "DJANGO_SECRET_KEY": "benchmark-only-secret-key-0123456789abcdefghijklmnop",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DJANGO_SECURE_SSL_REDIRECT": "false",
+        "OCLO_API_ANON_RATE": "1000000/minute",
+    }
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "oclo.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{PORT}",
+            "--workers",
+            "3",
+            "--log-level",
+            "warning",
+        ],
+        cwd=settings.BASE_DIR,
+        env=env,
+    )
+    for _ in range(240):
+        try:
+            urllib.request.urlopen(f"{BASE}/api/v1/eqf-levels/", timeout=2)
+            return server
+        except OSError:
+            time.sleep(0.5)
+    server.kill()
+    raise RuntimeError("gunicorn did not start")
+
+
+def run() -> None:
+    count = int(os.environ.get("OCLO_BENCH_COUNT", "100000"))
+    rounds = int(os.environ.get("OCLO_BENCH_ROUNDS", "30"))
+    _prepare(count)
+    pk = (
+        LearningOpportunity.objects.published()
+        .order_by("pk")
+        .values_list("pk", flat=True)[count // 2]
+    )
+    paths = {
+        "detail": f"/api/v1/learning-opportunities/{pk}/",
+        "list (no filter)": "/api/v1/learning-opportunities/",
+        "list (2 filters)": "/api/v1/learning-opportunities/?eqf=6&mode=920fbb3cbe",
+        "list (text search)": "/api/v1/learning-opportunities/?q=management",
+        "harvest (cursor)": "/api/v1/learning-opportunities/?cursor=start&page_size=100",
+    }
+    server = _server()
+    try:
+        print(f"API, {count} opportunities on {connection.vendor}, gunicorn 3 workers:")
+        print(f"{'request':<20}{'p50 ms':>9}{'p95 ms':>9}{'req/s (16 conn)':>17}")
+        for name, path in paths.items():
+            for _ in range(3):  # every worker builds its facet index first
+                urllib.request.urlopen(BASE + path).read()
+            timings = []
+            for _ in range(rounds):
+                started = time.perf_counter()
+                urllib.request.urlopen(BASE + path).read()
+                timings.append((time.perf_counter() - started) * 1000)
+            throughput = _wrk(BASE + path) if name in ("detail", "list (no filter)") else ""
+            print(
+                f"{name:<20}{statistics.median(timings):>9.1f}"
+                f"{_percentile(timings, 0.95):>9.1f}{throughput:>17}"
+            )
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def _wrk(url: str) -> str:
+    if not shutil.which("wrk"):
+        return "no wrk"
+    output = subprocess.run(
+        ["wrk", "-t2", "-c16", "-d10s", url], capture_output=True, text=True, check=True
+    ).stdout
+    line = next(line for line in output.splitlines() if line.startswith("Requests/sec"))
+    return line.split()[-1]
