@@ -55,6 +55,7 @@ from descriptors.services import opportunity_archive, opportunity_publish, oppor
 from taxonomies.models import Concept, EqfLevel, EscoSkill, IscedField, NqfLevel, Scheme
 
 PUBLIC_MAX_AGE = 60
+MAX_ID = 2**63 - 1  # ids and sequences are 64-bit
 DETAIL_CACHE_SECONDS = 3600
 
 
@@ -141,9 +142,12 @@ class ReferencePagination(PageNumberPagination):
 
 def _cursor_decode(value: str) -> int:
     try:
-        return int(base64.urlsafe_b64decode(value.encode() + b"==").decode())
-    except (ValueError, binascii.Error, UnicodeDecodeError) as error:
-        raise ValidationError({"cursor": ["Not a cursor returned by this API."]}) from error
+        last_id = int(base64.urlsafe_b64decode(value.encode() + b"==").decode())
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        last_id = -1
+    if not 0 <= last_id <= MAX_ID:
+        raise ValidationError({"cursor": ["Not a cursor returned by this API."]})
+    return last_id
 
 
 def _cursor_encode(last_id: int) -> str:
@@ -529,6 +533,8 @@ class ChangeFeed(APIView):
             ) from error
         if not 1 <= limit <= 1000:
             raise ValidationError({"limit": ["Choose between 1 and 1000."]})
+        if not 0 <= since <= MAX_ID:
+            raise ValidationError({"since": ["Give a sequence number from a previous answer."]})
         changes = list(CatalogueChange.objects.filter(sequence__gt=since)[:limit])
         public = set(
             LearningOpportunity.objects.published()

@@ -236,3 +236,15 @@ def test_etag_changes_when_only_a_child_changes(client):
     again = client.get(detail_url(opportunity.pk), headers={"if-none-match": first["ETag"]})
     assert again.status_code == 200
     assert again.json()["outcomes"][0]["skills"]
+
+
+@pytest.mark.parametrize(
+    ("url", "field"),
+    [
+        (reverse("api:changes") + "?since=99999999999999999999999", "since"),
+        (LIST + "?cursor=OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5", "cursor"),
+    ],
+)
+def test_out_of_range_numbers_are_400(client, url, field):
+    response = client.get(url)
+    assert response.status_code == 400 and field in response.json()
