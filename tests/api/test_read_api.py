@@ -248,3 +248,16 @@ def test_etag_changes_when_only_a_child_changes(client):
 def test_out_of_range_numbers_are_400(client, url, field):
     response = client.get(url)
     assert response.status_code == 400 and field in response.json()
+
+
+def test_server_errors_are_json(client, monkeypatch):
+    from catalogue.api import views
+
+    def broken(**kwargs):
+        raise RuntimeError("simulated failure")
+
+    monkeypatch.setattr(views, "opportunity_version", broken)
+    client.raise_request_exception = False
+    response = client.get(detail_url(1))
+    assert response.status_code == 500
+    assert response.json() == {"detail": "Server error. It has been logged."}

@@ -67,3 +67,26 @@ def test_search_page_offers_the_csv_of_its_result(client):
     assert len(rows(client.get(f"{csv_url}?q=data").content.decode())) == (
         page.context["result"].total
     )
+
+
+def test_csv_matches_the_golden_file():
+    import os
+    from pathlib import Path
+
+    golden = Path(__file__).parent / "golden" / "csv_leica_path.csv"
+    text = dump_csv(
+        LearningOpportunity.objects.with_card_data()
+        .filter(provider__name="Leica Camera Italia")
+        .order_by("provider_reference")
+    )
+    # Database ids and modification times differ from run to run.
+    stable = (
+        "\n".join(
+            ",".join(["ID", *line.split(",")[1:-1], "MODIFIED"]) if index else line
+            for index, line in enumerate(text.splitlines())
+        )
+        + "\n"
+    )
+    if os.environ.get("OCLO_UPDATE_GOLDEN"):  # after an intended change of the format
+        golden.write_text(stable, encoding="utf-8")
+    assert stable == golden.read_text(encoding="utf-8")

@@ -69,3 +69,27 @@ def test_jsonld_uses_only_terms_of_the_elm_context(client, elm_context_terms):
     assert terms_used(document) - elm_context_terms == set()
     suffix = client.get(f"/api/v1/learning-opportunities/{opportunity.pk}.jsonld")
     assert suffix.json() == document
+
+
+def test_jsonld_matches_the_golden_file():
+    import os
+    import re
+    from pathlib import Path
+
+    from descriptors.formats.elm_jsonld import dump_jsonld
+
+    golden = Path(__file__).parent / "golden" / "jsonld_cimea_credential_evaluator.json"
+    opportunity = LearningOpportunity.objects.with_detail_data().get(
+        provider_reference="CIMEA-CE-2026"
+    )
+    text = json.dumps(dump_jsonld(opportunity), indent=1, ensure_ascii=False, sort_keys=True)
+    numbering: dict[str, str] = {}
+    text = re.sub(
+        r"urn:oclo:(\w+):(\d+)",
+        lambda m: numbering.setdefault(m.group(0), f"urn:oclo:{m.group(1)}:{len(numbering) + 1}"),
+        text,
+    )
+    text = re.sub(r'"dateModified": "[^"]+"', '"dateModified": "MODIFIED"', text) + "\n"
+    if os.environ.get("OCLO_UPDATE_GOLDEN"):  # after an intended change of the format
+        golden.write_text(text, encoding="utf-8")
+    assert text == golden.read_text(encoding="utf-8")
