@@ -44,20 +44,18 @@ def _note(identifier: str, text: str, language: str) -> dict | None:
     return {"id": identifier, "type": "Note", "noteLiteral": {language: text}}
 
 
+def _web_resource(identifier: str, url: str) -> list[dict] | None:
+    return [{"id": identifier, "type": "WebResource", "contentUrl": url}] if url else None
+
+
 def _organisation(organisation: Organisation) -> dict:
     return {
         "id": f"urn:oclo:organisation:{organisation.pk}",
         "type": "Organisation",
         "legalName": {"en": organisation.legal_name or organisation.name},
-        "homepage": [
-            {
-                "id": f"urn:oclo:organisation:{organisation.pk}:homepage",
-                "type": "WebResource",
-                "contentUrl": organisation.website,
-            }
-        ]
-        if organisation.website
-        else None,
+        "homepage": _web_resource(
+            f"urn:oclo:organisation:{organisation.pk}:homepage", organisation.website
+        ),
         "location": [
             {
                 "id": f"urn:oclo:location:{organisation.pk}",
@@ -187,15 +185,7 @@ def dump_jsonld(opportunity: LearningOpportunity) -> dict:
         "title": titles,
         "description": descriptions,
         "dcType": _concept(opportunity.opportunity_type),
-        "homepage": [
-            {
-                "id": f"urn:oclo:opportunity:{pk}:homepage",
-                "type": "WebResource",
-                "contentUrl": opportunity.homepage,
-            }
-        ]
-        if opportunity.homepage
-        else None,
+        "homepage": _web_resource(f"urn:oclo:opportunity:{pk}:homepage", opportunity.homepage),
         "temporal": {
             "id": f"urn:oclo:temporal:{pk}",
             "type": "PeriodOfTime",

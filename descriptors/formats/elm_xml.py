@@ -214,15 +214,22 @@ class _Writer:
             element = self.add(node, "relatedESCOSkill", uri=skill.uri)
             self.add(element, "prefLabel", skill.preferred_label, SKOS, language="en")
 
+    def titled(self, group: str, name: str, item, kind: str, language: str):
+        """An activity or assessment specification's element with its title and description."""
+        node = self.add(self.groups[group], name, id=_id(kind, item.pk))
+        self.add(node, "title", item.title, language=language)
+        if item.description:
+            self.add(node, "description", item.description, language=language)
+        return node
+
     def activity(self, activity, language: str) -> None:
-        node = self.add(
-            self.groups["learningActivitySpecificationReferences"],
+        node = self.titled(
+            "learningActivitySpecificationReferences",
             "learningActivitySpecification",
-            id=_id("activity", activity.pk),
+            activity,
+            "activity",
+            language,
         )
-        self.add(node, "title", activity.title, language=language)
-        if activity.description:
-            self.add(node, "description", activity.description, language=language)
         if activity.activity_type:
             self.add(node, "type", uri=activity.activity_type.uri)
         if activity.hours:
@@ -231,14 +238,13 @@ class _Writer:
             self.add(node, "mode", uri=activity.mode.uri)
 
     def assessment(self, assessment, language: str) -> None:
-        node = self.add(
-            self.groups["learningAssessmentSpecificationReferences"],
+        node = self.titled(
+            "learningAssessmentSpecificationReferences",
             "learningAssessmentSpecification",
-            id=_id("assessment", assessment.pk),
+            assessment,
+            "assessment",
+            language,
         )
-        self.add(node, "title", assessment.title, language=language)
-        if assessment.description:
-            self.add(node, "description", assessment.description, language=language)
         self.add(node, "type", uri=assessment.assessment_type.uri)
         if assessment.mode:
             self.add(node, "mode", uri=assessment.mode.uri)
