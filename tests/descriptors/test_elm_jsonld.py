@@ -85,7 +85,7 @@ def test_jsonld_matches_the_golden_file():
     text = json.dumps(dump_jsonld(opportunity), indent=1, ensure_ascii=False, sort_keys=True)
     numbering: dict[str, str] = {}
     text = re.sub(
-        r"urn:oclo:(\w+):(\d+)",
+        r"urn:oclo:(\w+)(?::\d+)+",
         lambda m: numbering.setdefault(m.group(0), f"urn:oclo:{m.group(1)}:{len(numbering) + 1}"),
         text,
     )
