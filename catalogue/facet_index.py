@@ -23,7 +23,6 @@ from descriptors.models import LearningOpportunity
 # Beyond this many changed opportunities a full rebuild is cheaper than patching.
 REBUILD_AFTER_CHANGES = 5000
 NO_DATE = np.iinfo(np.int32).min
-NUMERIC_FIELDS = ("ects_credits", "workload_hours", "fee")
 
 
 @dataclass

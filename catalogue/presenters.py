@@ -5,8 +5,8 @@ from dataclasses import dataclass
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 
-from catalogue.filters import PRICE_CHOICES, START_CHOICES
-from catalogue.selectors import FacetValue, SearchResult
+from catalogue.filters import PRICE_CHOICES, START_CHOICES, OpportunitySearchFilterSet
+from catalogue.selectors import FacetValue, SearchResult, opportunity_search_total
 
 # Parameters that are state, not filters: a chip never removes them.
 NOT_FILTERS = {"page", "sort", "skill_term"}
@@ -70,3 +70,11 @@ def active_filter_chips(query: QueryDict, result: SearchResult) -> list[Chip]:
                 label = f"{names.get(key, key)}: {labels.get(key, {}).get(value, value)}"
             chips.append(Chip(label, query_without(query, key, value), key, value))
     return chips
+
+
+def chips_count_what_they_bring_back(chips: list[Chip]) -> None:
+    """For a search with no result: how many results removing each filter would give."""
+    for chip in chips:
+        without = OpportunitySearchFilterSet(QueryDict(chip.remove_url.lstrip("?")))
+        without.is_valid()
+        chip.total_without = opportunity_search_total(without.params())

@@ -1,18 +1,20 @@
 from django.conf import settings
-from django.http import QueryDict
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from catalogue.facets import facet_by_key
 from catalogue.filters import SORT_CHOICES, OpportunitySearchFilterSet, SearchParams
-from catalogue.presenters import active_filter_chips, query_without
+from catalogue.presenters import (
+    active_filter_chips,
+    chips_count_what_they_bring_back,
+    query_without,
+)
 from catalogue.schema_org import course_jsonld
 from catalogue.selectors import (
     facet_totals,
     opportunity_detail,
     opportunity_related,
     opportunity_search,
-    opportunity_search_total,
     skill_by_key,
     skill_suggestions,
 )
@@ -22,6 +24,10 @@ from taxonomies.models import EqfLevel, IscedField
 
 MAX_PAGE = 10_000
 FRAGMENT_CACHE_SECONDS = 600
+
+
+def _skill_term(request) -> str:
+    return request.GET.get("skill_term", "").strip()[:100]
 
 
 def _page_number(value: str | None) -> int:
@@ -42,11 +48,8 @@ def opportunity_search_view(request):
     )
     chips = active_filter_chips(request.GET, result)
     if valid and result.total == 0:
-        for chip in chips:
-            without = OpportunitySearchFilterSet(_query_from(chip.remove_url))
-            without.is_valid()
-            chip.total_without = opportunity_search_total(without.params())
-    skill_term = request.GET.get("skill_term", "").strip()[:100]
+        chips_count_what_they_bring_back(chips)
+    skill_term = _skill_term(request)
     context = {
         "skill_term": skill_term,
         "skill_suggestions": skill_suggestions(skill_term) if skill_term else None,
@@ -64,16 +67,12 @@ def opportunity_search_view(request):
 
 
 def skill_suggestions_view(request):
-    term = request.GET.get("skill_term", "").strip()[:100]
+    term = _skill_term(request)
     return render(
         request,
         "catalogue/_skill_suggestions.html",
         {"skills": skill_suggestions(term) if term else []},
     )
-
-
-def _query_from(url: str) -> QueryDict:
-    return QueryDict(url.lstrip("?"))
 
 
 def opportunity_detail_view(request, pk: int):
@@ -123,7 +122,7 @@ def browse_providers_view(request):
 
 
 def browse_skills_view(request):
-    term = request.GET.get("skill_term", "").strip()[:100]
+    term = _skill_term(request)
     totals = facet_totals("skill")
     popular = sorted(totals.items(), key=lambda item: (-item[1], item[0]))[:60]
     labels = facet_by_key("skill").labels([key for key, _ in popular])
