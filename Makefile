@@ -19,6 +19,7 @@ demo: $(INSTALLED)
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py load_taxonomies
 	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py load_recognition_demo
 	$(BIN)/python manage.py runserver $(HOST)
 
 test: $(INSTALLED)

@@ -14,6 +14,7 @@ from datetime import date
 
 import numpy as np
 from django.db.models import Max
+from django.utils import timezone
 
 from catalogue.facets import FACETS
 from catalogue.models import CatalogueChange
@@ -99,6 +100,8 @@ class Snapshot:
     start: np.ndarray  # int32 days since 1970, NO_DATE when none
     modified: np.ndarray  # float64 timestamps
     title_keys: list[str]
+    # Facets may depend on the day (an agreement in force until yesterday): one day's index.
+    built_on: date = field(default_factory=timezone.localdate)
     _title_order: np.ndarray | None = None
     # (facet key, language) -> {value key: label}, filled on first use (see selectors).
     labels: dict = field(default_factory=dict)
@@ -119,7 +122,8 @@ class Snapshot:
     @property
     def version(self) -> str:
         """Identifies the catalogue state this snapshot reflects (for caches keyed on it)."""
-        return f"{self.sequence}-{self.marker.timestamp() if self.marker else 0}"
+        marker = self.marker.timestamp() if self.marker else 0
+        return f"{self.sequence}-{marker}-{self.built_on.isoformat()}"
 
     @property
     def size(self) -> int:
@@ -252,6 +256,7 @@ def _patched(snapshot: Snapshot, sequence: int, changed: set[int]) -> Snapshot:
         start=np.concatenate([snapshot.start, data["start"]]),
         modified=np.concatenate([snapshot.modified, data["modified"]]),
         title_keys=snapshot.title_keys + data["title_keys"],
+        built_on=snapshot.built_on,
     )
 
 
@@ -270,8 +275,8 @@ class FacetIndex:
         with self._lock:
             snapshot = self._snapshot
             if snapshot is None or snapshot.sequence > latest or not self._still_valid(snapshot):
-                # The log no longer holds the entry the snapshot was built at: the database
-                # was restored or reset (as between tests), so start again.
+                # A new day, or the log no longer holds the entry the snapshot was built at
+                # (the database was restored or reset, as between tests): start again.
                 self._snapshot = build_snapshot()
                 # The snapshot's lists and dicts live long: keep the garbage collector from
                 # walking them on every full collection (those pauses showed up as p95 spikes).
@@ -291,6 +296,8 @@ class FacetIndex:
 
     @staticmethod
     def _still_valid(snapshot: Snapshot) -> bool:
+        if snapshot.built_on != timezone.localdate():
+            return False
         return snapshot.sequence == 0 or _log_marker(snapshot.sequence) == snapshot.marker
 
     def reset(self) -> None:

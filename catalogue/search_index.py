@@ -165,26 +165,51 @@ def _stronger(previous: str | None, kind: str) -> str:
     return max(previous, kind, key=order.index)
 
 
+def indexing_deferral_start() -> None:
+    """From now on collect changes; blocks may nest, the outermost one indexes."""
+    _state.depth = getattr(_state, "depth", 0) + 1
+    if _state.depth == 1:
+        _state.pending = {}
+
+
+def indexing_deferral_end(*, completed: bool = True) -> None:
+    """Re-index each opportunity touched since the outermost start, once (unless the block
+    failed: its writes were rolled back)."""
+    _state.depth -= 1
+    if _state.depth:
+        return
+    pending, _state.pending = _state.pending, None
+    if completed:
+        search_index_update(
+            pk for pk, kind in pending.items() if kind != CatalogueChange.Kind.DELETED
+        )
+        _record(set(pending), pending)
+
+
 @contextlib.contextmanager
 def deferred_indexing() -> Iterator[None]:
     """Collect changes and re-index each touched opportunity once, at the end."""
-    if getattr(_state, "pending", None) is not None:
-        yield
-        return
-    _state.pending = {}
+    indexing_deferral_start()
     try:
         yield
-        pending = _state.pending
-    finally:
-        _state.pending = None
-    search_index_update(pk for pk, kind in pending.items() if kind != CatalogueChange.Kind.DELETED)
-    _record(set(pending), pending)
+    except BaseException:
+        indexing_deferral_end(completed=False)
+        raise
+    indexing_deferral_end()
 
 
 def opportunities_bulk_changed(opportunity_ids: list[int], kind: str) -> None:
     """For bulk writers that bypass signals: index these opportunities and log the change."""
     search_index_update(opportunity_ids)
     _record(set(opportunity_ids), dict.fromkeys(opportunity_ids, kind))
+
+
+def opportunities_touched(opportunity_ids: Iterable[int]) -> None:
+    """For apps whose records show on an opportunity without being part of its text (a
+    recognition agreement approved): log an update so facet counts and ETags move on."""
+    ids = set(opportunity_ids)
+    if ids:
+        _record(ids, {})
 
 
 def search_index_rebuild() -> int:

@@ -5,7 +5,13 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_de
 from django.dispatch import receiver
 
 from catalogue.models import CatalogueChange
-from catalogue.search_index import opportunity_changed, opportunity_deletion_started
+from catalogue.search_index import (
+    indexing_deferral_end,
+    indexing_deferral_start,
+    opportunity_changed,
+    opportunity_deletion_started,
+)
+from descriptors.signals import bulk_write_finished, bulk_write_started
 from descriptors.models import (
     Activity,
     Assessment,
@@ -96,3 +102,13 @@ def _organisation_saved(sender, instance, created, raw=False, **kwargs):
     ).values_list("pk", flat=True)
     for pk in set(related):
         opportunity_changed(pk)
+
+
+@receiver(bulk_write_started)
+def _defer_indexing(sender, **kwargs):
+    indexing_deferral_start()
+
+
+@receiver(bulk_write_finished)
+def _index_bulk_write(sender, completed: bool, **kwargs):
+    indexing_deferral_end(completed=completed)

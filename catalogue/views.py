@@ -2,6 +2,7 @@ from django.conf import settings
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from catalogue.extensions import detail_sections
 from catalogue.facets import facet_by_key
 from catalogue.filters import SORT_CHOICES, OpportunitySearchFilterSet, SearchParams
 from catalogue.presenters import (
@@ -84,6 +85,7 @@ def opportunity_detail_view(request, pk: int):
             "opportunity": opportunity,
             "completeness": opportunity_completeness(opportunity),
             "related": opportunity_related(opportunity),
+            "extra_sections": detail_sections(opportunity),
             "jsonld": course_jsonld(opportunity, request.build_absolute_uri()),
         },
     )

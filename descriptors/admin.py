@@ -7,6 +7,7 @@ another organisation's records.
 
 from django import forms
 from django.contrib import admin, messages
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -66,8 +67,9 @@ class ActivityInline(admin.TabularInline):
     fields = ["title", "activity_type", "mode", "hours"]
 
 
-class ProviderScopedAdmin(SimpleHistoryAdmin):
-    """Narrows the admin to the organisations the signed-in user is a member of."""
+class OrganisationScopedMixin:
+    """Narrows a model admin to the records of the organisations the signed-in user is a
+    member of (the model's queryset has ``for_user``)."""
 
     def get_queryset(self, request):
         return super().get_queryset(request).for_user(request.user)
@@ -83,6 +85,10 @@ class ProviderScopedAdmin(SimpleHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return super().has_delete_permission(request, obj) and self._in_scope(request, obj)
+
+
+class ProviderScopedAdmin(OrganisationScopedMixin, SimpleHistoryAdmin):
+    """Provider staff's admin: scoped to their organisations, with the change history."""
 
 
 @admin.register(LearningOpportunity)
@@ -200,6 +206,13 @@ class LearningOpportunityAdmin(ProviderScopedAdmin):
         ),
         (_("Record"), {"fields": ["created", "modified", "published_at"], "classes": ["collapse"]}),
     ]
+
+    def get_search_results(self, request, queryset, search_term):
+        if request.path == reverse("admin:autocomplete"):
+            # Published records are public: any autocomplete (a recognition officer choosing
+            # what an agreement covers) may offer them, whoever provides them.
+            queryset = queryset | LearningOpportunity.objects.published()
+        return super().get_search_results(request, queryset, search_term)
 
     def get_list_filter(self, request):
         if request.user.is_superuser:

@@ -158,6 +158,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {"AgreementStatusEnum": "recognition.models.Agreement.Status"},
 }
 # Read endpoints are open data: any origin may read them from a browser.
 CORS_URLS_REGEX = r"^/api/.*$"

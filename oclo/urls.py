@@ -8,7 +8,9 @@ admin.site.index_title = "Learning opportunities and reference data"
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("recognition.api.urls")),
     path("api/v1/", include("catalogue.api.urls")),
+    path("recognition/", include("recognition.urls")),
     path("", include("catalogue.urls")),
 ]
 

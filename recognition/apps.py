@@ -5,3 +5,21 @@ from django.utils.translation import gettext_lazy as _
 class RecognitionConfig(AppConfig):
     name = "recognition"
     verbose_name = _("Recognition")
+
+    def ready(self):
+        from catalogue.extensions import (
+            BrowseLink,
+            DetailSection,
+            register_browse_link,
+            register_detail_section,
+        )
+        from catalogue.facets import FACETS, register_facet
+        from recognition.facets import RECOGNISED_BY
+        from recognition.selectors import opportunity_recognition_section
+
+        if RECOGNISED_BY not in FACETS:
+            register_facet(RECOGNISED_BY)
+        register_detail_section(
+            DetailSection("recognition/_opportunity_section.html", opportunity_recognition_section)
+        )
+        register_browse_link(BrowseLink(_("Recognising institutions"), "recognition:institutions"))

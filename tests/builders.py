@@ -1,6 +1,8 @@
 """Small builders for test data: each test builds only what it needs."""
 
 import itertools
+from datetime import date
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 
@@ -64,3 +66,44 @@ def make_opportunity(
             assessment_type=concept(Scheme.ASSESSMENT_TYPE, "b1b68f6735"),
         )
     return opportunity
+
+
+def make_agreement(institution, providers, opportunities, *, approve=True, **values):
+    """A recognition agreement over ``opportunities`` (2 ECTS each), approved by default."""
+    from recognition.models import Agreement
+    from recognition.services import agreement_approve, agreement_save
+
+    values = {
+        "title": f"Agreement {next(_sequence)}",
+        "objective": "Recognise partner micro-credentials as elective credits.",
+        "process": "Apply to the student office with the credential.",
+        "language": concept(Scheme.LANGUAGE, "ENG"),
+        "valid_from": date(2020, 1, 1),
+        **values,
+    }
+    agreement = agreement_save(
+        agreement=Agreement(institution=institution),
+        values=values,
+        providers=providers,
+        items=[
+            {
+                "opportunity": opportunity,
+                "target_title": "Elective credits, BA Design",
+                "ects": Decimal("2"),
+            }
+            for opportunity in opportunities
+        ],
+    )
+    if approve:
+        agreement_approve(agreement=agreement, by_name="Prof. Approver")
+    return agreement
+
+
+def make_officer(organisation: Organisation, username: str | None = None):
+    from recognition.services import recognition_officer_add
+
+    user = get_user_model().objects.create_user(
+        username=username or f"officer{next(_sequence)}", password="a-long-test-password"
+    )
+    recognition_officer_add(user=user, organisation=organisation)
+    return user

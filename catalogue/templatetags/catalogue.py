@@ -5,6 +5,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from catalogue.extensions import BROWSE_LINKS
+
 register = template.Library()
 
 
@@ -55,3 +57,9 @@ def jsonld(data: dict) -> str:
     for character, escaped in (("<", "\\u003C"), (">", "\\u003E"), ("&", "\\u0026")):
         encoded = encoded.replace(character, escaped)
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(encoded))
+
+
+@register.simple_tag
+def browse_links() -> list:
+    """Browse pages other apps add (see ``catalogue.extensions``)."""
+    return BROWSE_LINKS

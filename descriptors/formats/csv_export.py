@@ -42,7 +42,8 @@ COLUMNS: tuple[tuple[str, Callable[[LearningOpportunity], object]], ...] = (
 )
 
 
-def _safe(value: object) -> object:
+def formula_safe(value: object) -> object:
+    """A cell a spreadsheet would run as a formula becomes text (CSV injection)."""
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
@@ -54,5 +55,5 @@ def dump_csv(opportunities: Iterable[LearningOpportunity]) -> str:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(name for name, _ in COLUMNS)
     for opportunity in opportunities:
-        writer.writerow(_safe(value(opportunity)) for _, value in COLUMNS)
+        writer.writerow(formula_safe(value(opportunity)) for _, value in COLUMNS)
     return buffer.getvalue()

@@ -1,0 +1,49 @@
+"""Where other apps add to the catalogue's pages without the catalogue importing them.
+
+Recognition, for one, adds a "where it is recognised" section to the opportunity page and
+a browse page per recognising institution (its facet goes through ``facets.register_facet``).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from descriptors.models import LearningOpportunity
+
+
+@dataclass(frozen=True)
+class DetailSection:
+    """A section of the opportunity page: ``context`` returns what ``template`` needs, or
+    None when there is nothing to show for that opportunity."""
+
+    template: str
+    context: Callable[[LearningOpportunity], dict | None]
+
+
+@dataclass(frozen=True)
+class BrowseLink:
+    label: str
+    url_name: str
+
+
+DETAIL_SECTIONS: list[DetailSection] = []
+BROWSE_LINKS: list[BrowseLink] = []
+
+
+def register_detail_section(section: DetailSection) -> None:
+    if section not in DETAIL_SECTIONS:
+        DETAIL_SECTIONS.append(section)
+
+
+def register_browse_link(link: BrowseLink) -> None:
+    if link not in BROWSE_LINKS:
+        BROWSE_LINKS.append(link)
+
+
+def detail_sections(opportunity: LearningOpportunity) -> list[dict]:
+    """The registered sections that have something to show, as template + context."""
+    sections = []
+    for section in DETAIL_SECTIONS:
+        context = section.context(opportunity)
+        if context is not None:
+            sections.append({"template": section.template, "context": context})
+    return sections

@@ -1,0 +1,52 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from descriptors.formats.futurelearn import futurelearn_rows
+from descriptors.formats.spreadsheet import SpreadsheetError, read_rows
+from descriptors.imports import opportunities_import
+from descriptors.models import Organisation
+
+
+class Command(BaseCommand):
+    help = (
+        "Import or update a provider's learning opportunities from the spreadsheet template "
+        "(CSV or XLSX). Each row lands whole or is reported with its reasons."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file")
+        parser.add_argument("--provider", required=True, help="The organisation's exact name.")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Report what would happen; write nothing."
+        )
+        parser.add_argument(
+            "--from-futurelearn",
+            action="store_true",
+            help="The file is the FutureLearn catalogue CSV: convert it first.",
+        )
+
+    def handle(self, file, provider, dry_run, from_futurelearn, **options):
+        organisation = Organisation.objects.filter(name=provider).first()
+        if organisation is None:
+            raise CommandError(f"No organisation named {provider!r}.")
+        path = Path(file)
+        if not path.is_file():
+            raise CommandError(f"No file {file}.")
+        raw = path.read_bytes()
+        try:
+            rows = list(futurelearn_rows(raw) if from_futurelearn else read_rows(raw, path.name))
+        except SpreadsheetError as error:
+            raise CommandError(str(error)) from error
+        with tqdm(total=len(rows), unit="row", disable=None, file=self.stderr) as bar:
+            report = opportunities_import(
+                rows, provider=organisation, dry_run=dry_run, progress=bar.update
+            )
+        for row in report.rows:
+            for problem in row.problems:
+                where = f"row {row.row}" + (f", {problem.column}" if problem.column else "")
+                value = f" {problem.value!r}:" if problem.value else ""
+                self.stdout.write(f"{where}:{value} {problem.message}")
+        prefix = "dry run, nothing written: " if dry_run else ""
+        self.stdout.write(f"{prefix}{report.summary}")

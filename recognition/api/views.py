@@ -1,0 +1,395 @@
+"""Recognition API: public reads; officers write with their institution's token."""
+
+from django.core.exceptions import ValidationError as ModelValidationError
+from django.db.models import Prefetch, Q
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from catalogue.api.auth import (
+    CanWriteOpportunities,
+    OrganisationClient,
+    OrganisationTokenAuthentication,
+)
+from catalogue.api.views import PublicReadMixin, ReferencePagination
+from catalogue.api.writes import model_errors
+from descriptors.models import LearningOpportunity, Organisation
+from recognition.api.serializers import (
+    AgreementSerializer,
+    AgreementWriteSerializer,
+    DecisionSerializer,
+    DecisionWriteSerializer,
+    PathwaySerializer,
+    RecognitionCheckSerializer,
+)
+from recognition.filters import DecisionFilterSet
+from recognition.models import Agreement, AgreementItem, Pathway, RecognitionDecision
+from recognition.selectors import (
+    decisions_public,
+    pathway_detail,
+    pathway_list,
+    recognitions_in_force,
+)
+from recognition.services import (
+    agreement_approve,
+    agreement_new_version,
+    agreement_retire,
+    agreement_save,
+    decision_save,
+)
+
+
+def _day(request, name: str = "on"):
+    raw = request.query_params.get(name)
+    if not raw:
+        return timezone.localdate()
+    try:
+        day = parse_date(raw)
+    except ValueError:
+        day = None
+    if day is None:
+        raise ValidationError({name: ["Give a date as YYYY-MM-DD."]})
+    return day
+
+
+def _organisation_of(request) -> Organisation | None:
+    """The institution a request acts for: the token's; None for a superuser's session."""
+    user = request.user
+    return user.organisation if isinstance(user, OrganisationClient) else None
+
+
+def _is_superuser(request) -> bool:
+    user = request.user
+    return bool(user and getattr(user, "is_superuser", False))
+
+
+def _acting_institution(request) -> Organisation:
+    organisation = _organisation_of(request)
+    if organisation is not None:
+        return organisation
+    institution = Organisation.objects.filter(pk=request.data.get("institution")).first()
+    if institution is None:
+        raise ValidationError({"institution": ["Superusers must name the institution's id."]})
+    return institution
+
+
+def _saved(callable_, **kwargs):
+    try:
+        return callable_(**kwargs)
+    except ModelValidationError as error:
+        raise ValidationError(model_errors(error)) from error
+
+
+class RecognitionWriteMixin:
+    authentication_classes = [OrganisationTokenAuthentication, SessionAuthentication]
+    permission_classes = [CanWriteOpportunities]
+
+    def visible_agreements(self, request):
+        """Public versions, plus the caller's own drafts."""
+        agreements = Agreement.objects.all()
+        if _is_superuser(request):
+            return agreements
+        organisation = _organisation_of(request)
+        own = Q(institution=organisation) if organisation else Q(pk__in=[])
+        return agreements.filter(~Q(status=Agreement.Status.DRAFT) | own)
+
+    def writable_agreement(self, request, pk: int) -> Agreement:
+        agreement = self.visible_agreements(request).filter(pk=pk).first()
+        if agreement is None:
+            raise NotFound()
+        organisation = _organisation_of(request)
+        if not _is_superuser(request) and agreement.institution_id != organisation.pk:
+            raise PermissionDenied("This agreement belongs to another institution.")
+        return agreement
+
+
+def _agreement_data(agreement: Agreement, request) -> dict:
+    agreement = (
+        Agreement.objects.select_related("institution", "language")
+        .prefetch_related(
+            "providers", Prefetch("items", AgreementItem.objects.select_related("opportunity"))
+        )
+        .get(pk=agreement.pk)
+    )
+    include_drafts = _is_superuser(request) or agreement.institution == _organisation_of(request)
+    return AgreementSerializer(
+        agreement, context={"request": request, "include_drafts": include_drafts}
+    ).data
+
+
+def _split_agreement(serializer) -> tuple[dict, list | None, list | None]:
+    values = dict(serializer.validated_data)
+    providers = values.pop("providers", None)
+    items = values.pop("items", None)
+    return values, providers, items
+
+
+class AgreementList(RecognitionWriteMixin, PublicReadMixin, generics.ListAPIView):
+    """Recognition agreements (MCRA): approved and retired versions, and your own drafts.
+    Filter with ``institution``, ``provider``, ``opportunity``, ``status`` and
+    ``in_force=true`` (on today, or on ``on=YYYY-MM-DD``)."""
+
+    serializer_class = AgreementSerializer
+    pagination_class = ReferencePagination
+
+    def get_queryset(self):
+        agreements = (
+            self.visible_agreements(self.request)
+            .select_related("institution", "language")
+            .prefetch_related(
+                "providers", Prefetch("items", AgreementItem.objects.select_related("opportunity"))
+            )
+        )
+        params = self.request.query_params
+        for name, lookup in (
+            ("institution", "institution_id"),
+            ("provider", "providers"),
+            ("opportunity", "items__opportunity_id"),
+        ):
+            if params.get(name):
+                if not params[name].isdigit():
+                    raise ValidationError({name: ["Give an id."]})
+                agreements = agreements.filter(**{lookup: int(params[name])})
+        if params.get("status"):
+            if params["status"] not in Agreement.Status.values:
+                raise ValidationError({"status": [f"One of {', '.join(Agreement.Status.values)}."]})
+            agreements = agreements.filter(status=params["status"])
+        if params.get("in_force") in ("1", "true", "yes"):
+            agreements = agreements.filter(pk__in=Agreement.objects.in_force(_day(self.request)))
+        return agreements.distinct().order_by("institution__name", "title", "version")
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("institution", int),
+            OpenApiParameter("provider", int),
+            OpenApiParameter("opportunity", int),
+            OpenApiParameter("status", str, enum=Agreement.Status.values),
+            OpenApiParameter("in_force", bool),
+            OpenApiParameter("on", str, description="Day for in_force, YYYY-MM-DD."),
+        ]
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(request=AgreementWriteSerializer, responses={201: AgreementSerializer})
+    def post(self, request, *args, **kwargs):
+        """Create a draft agreement of your institution."""
+        institution = _acting_institution(request)
+        serializer = AgreementWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        values, providers, items = _split_agreement(serializer)
+        agreement = _saved(
+            agreement_save,
+            agreement=Agreement(institution=institution),
+            values=values,
+            providers=providers,
+            items=items,
+        )
+        return Response(_agreement_data(agreement, request), status=201)
+
+
+class AgreementDetail(RecognitionWriteMixin, PublicReadMixin, APIView):
+    """One agreement version, its items and the list of all its versions."""
+
+    @extend_schema(responses=AgreementSerializer)
+    def get(self, request, pk: int):
+        agreement = self.visible_agreements(request).filter(pk=pk).first()
+        if agreement is None:
+            raise NotFound()
+        return Response(_agreement_data(agreement, request))
+
+    def _change(self, request, pk: int, *, partial: bool):
+        agreement = self.writable_agreement(request, pk)
+        if not agreement.is_draft:
+            return Response(
+                {
+                    "detail": "An approved agreement cannot be changed; create a new version "
+                    f"(POST {request.path}new-version/)."
+                },
+                status=409,
+            )
+        serializer = AgreementWriteSerializer(agreement, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        values, providers, items = _split_agreement(serializer)
+        agreement = _saved(
+            agreement_save, agreement=agreement, values=values, providers=providers, items=items
+        )
+        return Response(_agreement_data(agreement, request))
+
+    @extend_schema(request=AgreementWriteSerializer, responses=AgreementSerializer)
+    def put(self, request, pk: int):
+        """Replace a draft of your institution."""
+        return self._change(request, pk, partial=False)
+
+    @extend_schema(request=AgreementWriteSerializer, responses=AgreementSerializer)
+    def patch(self, request, pk: int):
+        """Change some fields of a draft of your institution."""
+        return self._change(request, pk, partial=True)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, pk: int):
+        """Delete a draft of your institution (approved versions stay)."""
+        agreement = self.writable_agreement(request, pk)
+        if not agreement.is_draft:
+            return Response({"detail": "Only a draft can be deleted; retire it instead."}, 409)
+        agreement.delete()
+        return Response(status=204)
+
+
+class AgreementTransition(RecognitionWriteMixin, APIView):
+    """approve: the draft becomes immutable (an earlier approved version retires);
+    new-version: a draft copy of this version; retire: no longer in force."""
+
+    action = ""
+
+    @extend_schema(request=None, responses={200: AgreementSerializer, 201: AgreementSerializer})
+    def post(self, request, pk: int):
+        agreement = self.writable_agreement(request, pk)
+        status = 200
+        if self.action == "approve":
+            name = (
+                f"{request.user.token.name} (API token)"
+                if isinstance(request.user, OrganisationClient)
+                else request.user.get_username()
+            )
+            user = None if isinstance(request.user, OrganisationClient) else request.user
+            agreement = _saved(agreement_approve, agreement=agreement, by_user=user, by_name=name)
+        elif self.action == "new-version":
+            agreement = _saved(agreement_new_version, agreement=agreement)
+            status = 201
+        else:
+            agreement = _saved(agreement_retire, agreement=agreement)
+        return Response(_agreement_data(agreement, request), status=status)
+
+
+class DecisionList(RecognitionWriteMixin, PublicReadMixin, generics.ListAPIView):
+    """Public recognition decisions (precedents), searchable by opportunity, institution,
+    EQF level, ECTS and outcome wording; your institution's private ones too."""
+
+    serializer_class = DecisionSerializer
+    pagination_class = ReferencePagination
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = DecisionFilterSet
+
+    def get_queryset(self):
+        decisions = RecognitionDecision.objects.select_related("institution", "opportunity")
+        if _is_superuser(self.request):
+            return decisions
+        organisation = _organisation_of(self.request)
+        own = Q(institution=organisation) if organisation else Q(pk__in=[])
+        return decisions.filter(Q(is_public=True) | own)
+
+    @extend_schema(request=DecisionWriteSerializer, responses={201: DecisionSerializer})
+    def post(self, request, *args, **kwargs):
+        """Record a decision of your institution."""
+        institution = _acting_institution(request)
+        serializer = DecisionWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        decision = _saved(
+            decision_save,
+            decision=RecognitionDecision(institution=institution),
+            values=serializer.validated_data,
+        )
+        return Response(DecisionSerializer(decision, context={"request": request}).data, 201)
+
+
+class DecisionDetail(RecognitionWriteMixin, PublicReadMixin, APIView):
+    def _visible(self, request, pk: int) -> RecognitionDecision:
+        decision = (
+            RecognitionDecision.objects.filter(pk=pk)
+            .select_related("institution", "opportunity")
+            .first()
+        )
+        organisation = _organisation_of(request)
+        mine = _is_superuser(request) or (
+            decision is not None
+            and organisation is not None
+            and decision.institution_id == organisation.pk
+        )
+        if decision is None or not (decision.is_public or mine):
+            raise NotFound()
+        decision.mine = mine
+        return decision
+
+    @extend_schema(responses=DecisionSerializer)
+    def get(self, request, pk: int):
+        return Response(DecisionSerializer(self._visible(request, pk)).data)
+
+    @extend_schema(request=DecisionWriteSerializer, responses=DecisionSerializer)
+    def patch(self, request, pk: int):
+        """Correct a decision of your institution."""
+        decision = self._visible(request, pk)
+        if not decision.mine:
+            raise PermissionDenied("This decision belongs to another institution.")
+        serializer = DecisionWriteSerializer(decision, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        decision = _saved(decision_save, decision=decision, values=serializer.validated_data)
+        return Response(DecisionSerializer(decision).data)
+
+
+class PathwayList(PublicReadMixin, APIView):
+    """Published stackable pathways with their rules and computed totals."""
+
+    @extend_schema(responses=PathwaySerializer(many=True))
+    def get(self, request):
+        return Response(
+            PathwaySerializer(pathway_list(), many=True, context={"request": request}).data
+        )
+
+
+class PathwayDetail(PublicReadMixin, APIView):
+    @extend_schema(responses=PathwaySerializer)
+    def get(self, request, pk: int):
+        try:
+            view = pathway_detail(pk=pk)
+        except Pathway.DoesNotExist as missing:
+            raise NotFound() from missing
+        return Response(PathwaySerializer(view, context={"request": request}).data)
+
+
+class RecognitionCheck(PublicReadMixin, APIView):
+    """Is learning opportunity X recognised by institution Y (today, or ``on``), toward what,
+    for how many ECTS and under which conditions; with Y's public decisions on X."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("opportunity", int, required=True),
+            OpenApiParameter("institution", int, required=True),
+            OpenApiParameter("on", str, description="YYYY-MM-DD; today when absent."),
+        ],
+        responses=RecognitionCheckSerializer,
+    )
+    def get(self, request):
+        ids = {}
+        for name in ("opportunity", "institution"):
+            raw = request.query_params.get(name, "")
+            if not raw.isdigit():
+                raise ValidationError({name: ["Give an id."]})
+            ids[name] = int(raw)
+        if not LearningOpportunity.objects.published().filter(pk=ids["opportunity"]).exists():
+            raise NotFound("No published learning opportunity has that id.")
+        if not Organisation.objects.filter(pk=ids["institution"]).exists():
+            raise NotFound("No institution has that id.")
+        day = _day(request)
+        recognitions = list(
+            recognitions_in_force(
+                opportunity_id=ids["opportunity"], institution_id=ids["institution"], on=day
+            )
+        )
+        decisions = decisions_public().filter(
+            opportunity_id=ids["opportunity"], institution_id=ids["institution"]
+        )
+        data = {
+            **ids,
+            "on": day,
+            "recognised": bool(recognitions),
+            "recognitions": recognitions,
+            "decisions": decisions,
+        }
+        return Response(RecognitionCheckSerializer(data, context={"request": request}).data)

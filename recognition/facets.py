@@ -1,0 +1,30 @@
+"""The "recognised by" search facet, plugged into the catalogue's facet definitions."""
+
+from collections.abc import Iterable
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from catalogue.facets import Facet
+from descriptors.models import Organisation
+from recognition.models import Agreement, AgreementItem
+
+
+def _recognised_by_pairs(opportunities: QuerySet) -> Iterable[tuple[int, str]]:
+    # Agreements in force today: the facet index is rebuilt each day.
+    return AgreementItem.objects.filter(
+        opportunity__in=opportunities, agreement__in=Agreement.objects.in_force()
+    ).values_list("opportunity_id", "agreement__institution_id")
+
+
+def _institution_labels(keys: Iterable[str]) -> dict[str, str]:
+    ids = [int(key) for key in keys if key.isdigit()]
+    return {
+        str(pk): name
+        for pk, name in Organisation.objects.filter(pk__in=ids).values_list("pk", "name")
+    }
+
+
+RECOGNISED_BY = Facet(
+    "recognised_by", _("Recognised by"), _recognised_by_pairs, _institution_labels
+)

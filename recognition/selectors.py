@@ -1,0 +1,195 @@
+"""Reads for the recognition pages and API: what is recognised where, pathways, comparisons."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Count, Prefetch
+
+from descriptors.models import LearningOpportunity, LearningOutcome, Organisation
+from recognition.models import (
+    Agreement,
+    AgreementItem,
+    Pathway,
+    PathwayStep,
+    RecognitionDecision,
+    TargetCourse,
+)
+from recognition.pathways import PathwayTotals, pathway_totals
+from taxonomies.models import EscoSkill
+
+
+def recognitions_in_force(
+    *, opportunity_id: int, institution_id: int | None = None, on: date | None = None
+):
+    """Where an opportunity is recognised today (or ``on``): items of approved agreements in
+    force, optionally at one institution."""
+    items = AgreementItem.objects.filter(
+        opportunity_id=opportunity_id, agreement__in=Agreement.objects.in_force(on)
+    ).select_related("agreement__institution__country", "opportunity")
+    if institution_id is not None:
+        items = items.filter(agreement__institution_id=institution_id)
+    return items.order_by("agreement__institution__name", "position")
+
+
+def recognising_institutions(on: date | None = None) -> list[tuple[Organisation, int]]:
+    """Institutions with agreements in force, and how many opportunities each recognises."""
+    counts = (
+        AgreementItem.objects.filter(agreement__in=Agreement.objects.in_force(on))
+        .values("agreement__institution")
+        .annotate(opportunities=Count("opportunity", distinct=True))
+    )
+    by_pk = {row["agreement__institution"]: row["opportunities"] for row in counts}
+    institutions = Organisation.objects.filter(pk__in=by_pk).select_related("country")
+    return [(institution, by_pk[institution.pk]) for institution in institutions.order_by("name")]
+
+
+def institution_agreements_in_force(*, institution: Organisation, on: date | None = None):
+    return (
+        Agreement.objects.in_force(on)
+        .filter(institution=institution)
+        .prefetch_related(
+            "providers",
+            Prefetch(
+                "items",
+                AgreementItem.objects.select_related(
+                    "opportunity__provider", "opportunity__eqf_level"
+                ),
+            ),
+        )
+        .order_by("title")
+    )
+
+
+def agreement_public(*, pk: int) -> Agreement:
+    """An approved or retired version (drafts are not public); raises ``DoesNotExist``."""
+    return (
+        Agreement.objects.public()
+        .select_related("institution__country", "language")
+        .prefetch_related(
+            "providers__country",
+            Prefetch(
+                "items",
+                AgreementItem.objects.select_related(
+                    "opportunity__provider", "opportunity__eqf_level"
+                ).prefetch_related("opportunity__isced_fields", "opportunity__assessments"),
+            ),
+        )
+        .get(pk=pk)
+    )
+
+
+def agreement_versions(agreement: Agreement, *, include_drafts: bool = False):
+    versions = Agreement.objects.filter(series=agreement.series)
+    if not include_drafts:
+        versions = versions.public()
+    return versions.order_by("version")
+
+
+@dataclass(frozen=True)
+class PathwayView:
+    pathway: Pathway
+    steps: list[PathwayStep]
+    totals: PathwayTotals
+
+
+def _pathway_view(pathway: Pathway) -> PathwayView:
+    steps = list(pathway.steps.all())
+    return PathwayView(pathway, steps, pathway_totals(pathway, steps))
+
+
+def _pathways():
+    return (
+        Pathway.objects.published()
+        .select_related("owner", "awarding_body")
+        .prefetch_related(
+            Prefetch(
+                "steps",
+                PathwayStep.objects.select_related("opportunity__provider").order_by(
+                    "position", "pk"
+                ),
+            )
+        )
+    )
+
+
+def opportunity_pathways(*, opportunity_id: int) -> list[PathwayView]:
+    pathways = _pathways().filter(steps__opportunity_id=opportunity_id).distinct()
+    return [_pathway_view(pathway) for pathway in pathways]
+
+
+def pathway_list() -> list[PathwayView]:
+    return [_pathway_view(pathway) for pathway in _pathways()]
+
+
+def pathway_detail(*, pk: int) -> PathwayView:
+    return _pathway_view(_pathways().get(pk=pk))
+
+
+def decisions_public():
+    return RecognitionDecision.objects.public().select_related(
+        "institution", "opportunity__provider", "opportunity__eqf_level", "proposed_eqf_level"
+    )
+
+
+@dataclass(frozen=True)
+class SkillComparison:
+    """Decision support: which skills an opportunity and a course share, and the gaps."""
+
+    shared: list[EscoSkill]
+    missing: list[EscoSkill]  # the course's, not covered by the opportunity
+    additional: list[EscoSkill]  # the opportunity's, beyond the course
+    # missing skill -> opportunity skills under the same broader ESCO concept
+    close: dict[EscoSkill, list[EscoSkill]]
+    opportunity_outcomes: list[LearningOutcome]
+    course_outcomes: list[str]
+
+    @property
+    def coverage(self) -> int:
+        """Share of the course's skills the opportunity covers, in per cent."""
+        wanted = len(self.shared) + len(self.missing)
+        return round(100 * len(self.shared) / wanted) if wanted else 0
+
+
+def _by_label(skills) -> list[EscoSkill]:
+    return sorted(skills, key=lambda skill: skill.preferred_label.casefold())
+
+
+def outcome_comparison(
+    *, opportunity: LearningOpportunity, course: TargetCourse
+) -> SkillComparison:
+    outcomes = list(opportunity.outcomes.prefetch_related("skills").order_by("position"))
+    offered = {skill for outcome in outcomes for skill in outcome.skills.all()}
+    wanted = set(course.skills.all())
+    missing = wanted - offered
+    broader = {
+        (relation.narrower_id, relation.broader_id)
+        for relation in EscoSkill.broader.through.objects.filter(narrower__in=missing | offered)
+    }
+    parents: dict[int, set[int]] = {}
+    for narrower, parent in broader:
+        parents.setdefault(narrower, set()).add(parent)
+    close = {
+        skill: _by_label(
+            other
+            for other in offered
+            if parents.get(other.pk, set()) & parents.get(skill.pk, set())
+        )
+        for skill in _by_label(missing)
+    }
+    return SkillComparison(
+        shared=_by_label(wanted & offered),
+        missing=_by_label(missing),
+        additional=_by_label(offered - wanted),
+        close={skill: others for skill, others in close.items() if others},
+        opportunity_outcomes=outcomes,
+        course_outcomes=course.outcome_lines(),
+    )
+
+
+def opportunity_recognition_section(opportunity: LearningOpportunity) -> dict | None:
+    """What the opportunity page shows: recognitions in force and pathways (None if neither)."""
+    recognitions = list(recognitions_in_force(opportunity_id=opportunity.pk))
+    pathways = opportunity_pathways(opportunity_id=opportunity.pk)
+    if not recognitions and not pathways:
+        return None
+    return {"opportunity": opportunity, "recognitions": recognitions, "pathways": pathways}

@@ -1,0 +1,70 @@
+"""Decision support: a learning opportunity beside a course of the recognising institution."""
+
+import pytest
+from django.urls import reverse
+
+from descriptors.models import LearningOutcome
+from recognition.models import TargetCourse
+from recognition.selectors import outcome_comparison
+from taxonomies.models import EscoSkill
+from tests.builders import make_officer
+
+pytestmark = pytest.mark.django_db
+
+PHOTOGRAPHY = "http://data.europa.eu/esco/skill/38509fa4-7c06-4a4b-9622-f521f03c37b8"
+CAMERAS = "http://data.europa.eu/esco/skill/3795f2ca-7c0a-4a80-88d9-052c9d1b36c3"
+IMAGE_EDITING = "http://data.europa.eu/esco/skill/91ba97f5-7518-4638-b2d2-308996db3cf8"
+LIGHTING = "http://data.europa.eu/esco/skill/c39b8441-359e-4cf9-8a52-c5f6dd918813"
+
+
+def skills(*uris):
+    return list(EscoSkill.objects.filter(uri__in=uris))
+
+
+@pytest.fixture
+def pair(parties):
+    opportunity = parties["opportunities"][0]
+    outcome = LearningOutcome.objects.create(
+        opportunity=opportunity, title="Compose street photographs with camera and lenses."
+    )
+    outcome.skills.set(skills(PHOTOGRAPHY, CAMERAS))
+    course = TargetCourse.objects.create(
+        institution=parties["a"],
+        code="AV-FOTO",
+        title="Fotografia e linguaggi visivi",
+        outcomes="Build a visual narrative.\nEdit and light images for exhibition.",
+    )
+    course.skills.set(skills(PHOTOGRAPHY, IMAGE_EDITING, LIGHTING))
+    return opportunity, course
+
+
+def test_shared_missing_and_additional_skills(pair):
+    opportunity, course = pair
+    result = outcome_comparison(opportunity=opportunity, course=course)
+    assert [skill.uri for skill in result.shared] == [PHOTOGRAPHY]
+    assert sorted(skill.uri for skill in result.missing) == sorted([IMAGE_EDITING, LIGHTING])
+    assert [skill.uri for skill in result.additional] == [CAMERAS]
+    assert result.coverage == 33
+    assert result.course_outcomes == [
+        "Build a visual narrative.",
+        "Edit and light images for exhibition.",
+    ]
+
+
+def test_officer_sees_the_comparison_side_by_side(client, pair, parties):
+    opportunity, course = pair
+    client.force_login(make_officer(parties["a"]))
+    url = reverse("admin:recognition_targetcourse_compare", args=[course.pk])
+    found = client.get(url, {"q": "shape and content"})
+    assert list(found.context["candidates"]) == [opportunity]
+    page = client.get(url, {"opportunity": opportunity.pk})
+    assert page.status_code == 200
+    text = page.text
+    shared = text[text.index('class="shared"') : text.index('class="missing"')]
+    missing = text[text.index('class="missing"') : text.index('class="additional"')]
+    assert "photography" in shared and "cameras" not in shared
+    assert "perform image editing" in missing and "lighting techniques" in missing
+    assert "33%" in text
+    # Another institution's officer cannot open this institution's course.
+    client.force_login(make_officer(parties["b"]))
+    assert client.get(url, {"opportunity": opportunity.pk}).status_code == 404
