@@ -11,7 +11,6 @@ from catalogue.search_index import (
     opportunity_changed,
     opportunity_deletion_started,
 )
-from descriptors.signals import bulk_write_finished, bulk_write_started
 from descriptors.models import (
     Activity,
     Assessment,
@@ -20,6 +19,7 @@ from descriptors.models import (
     OpportunityTranslation,
     Organisation,
 )
+from descriptors.signals import bulk_write_finished, bulk_write_started
 
 CHILD_MODELS = (OpportunityTranslation, LearningOutcome, Assessment, Activity)
 M2M_FIELDS = (

@@ -5,15 +5,31 @@ object check and provider choice goes through ``for_user`` so that a direct URL 
 another organisation's records.
 """
 
+import tempfile
+import uuid
+from pathlib import Path
+
 from django import forms
 from django.contrib import admin, messages
-from django.urls import reverse
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from descriptors.completeness import opportunity_completeness
+from descriptors.formats.spreadsheet import (
+    SpreadsheetError,
+    dump_template_csv,
+    dump_template_xlsx,
+    read_rows,
+    row_of,
+    template_rows,
+)
 from descriptors.forms import LangStringField
+from descriptors.imports import opportunities_import
 from descriptors.models import (
     Activity,
     Assessment,
@@ -65,6 +81,33 @@ class ActivityInline(admin.TabularInline):
     model = Activity
     extra = 0
     fields = ["title", "activity_type", "mode", "hours"]
+
+
+class SpreadsheetImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("spreadsheet"), help_text=_("The template filled in, as CSV or XLSX.")
+    )
+    provider = forms.ModelChoiceField(queryset=Organisation.objects.none(), label=_("provider"))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        own = Organisation.objects.for_user(user)
+        self.fields["provider"].queryset = own
+        if own.count() == 1:
+            self.fields["provider"].initial = own.get()
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_IMPORT_BYTES:
+            raise forms.ValidationError(_("The file is larger than 20 MB: split it."))
+        if not upload.name.lower().endswith((".csv", ".xlsx")):
+            raise forms.ValidationError(_("Upload a .csv or .xlsx file."))
+        return upload
+
+
+MAX_IMPORT_BYTES = 20 * 1024 * 1024
+IMPORT_SESSION_KEY = "opportunity-import"
+UPLOAD_DIR = Path(tempfile.gettempdir()) / "oclo-imports"
 
 
 class OrganisationScopedMixin:
@@ -207,6 +250,87 @@ class LearningOpportunityAdmin(ProviderScopedAdmin):
         (_("Record"), {"fields": ["created", "modified", "published_at"], "classes": ["collapse"]}),
     ]
 
+    actions = ["export_template_csv"]
+
+    def get_urls(self):
+        return [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="descriptors_learningopportunity_import",
+            ),
+            path(
+                "import/template.<str:extension>",
+                self.admin_site.admin_view(self.template_view),
+                name="descriptors_learningopportunity_template",
+            ),
+            *super().get_urls(),
+        ]
+
+    def template_view(self, request, extension: str):
+        if extension not in ("csv", "xlsx"):
+            raise PermissionDenied
+        return _download(f"opportunities-template.{extension}", template_rows())
+
+    def import_view(self, request):
+        """Upload, dry-run preview row by row, then confirm: the same file is imported."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Import learning opportunities from a spreadsheet"),
+        }
+        form = SpreadsheetImportForm(user=request.user)
+        if request.method == "POST" and "confirm" in request.POST:
+            pending = request.session.pop(IMPORT_SESSION_KEY, None)
+            if not pending:
+                messages.error(request, _("Upload the file again: the preview has expired."))
+            else:
+                provider = (
+                    Organisation.objects.for_user(request.user)
+                    .filter(pk=pending["provider"])
+                    .first()
+                )
+                if provider is None:
+                    raise PermissionDenied
+                upload = Path(pending["path"])
+                rows = read_rows(upload.read_bytes(), pending["name"])
+                context["report"] = opportunities_import(rows, provider=provider)
+                upload.unlink(missing_ok=True)
+                context["provider"] = provider
+        elif request.method == "POST":
+            form = SpreadsheetImportForm(request.POST, request.FILES, user=request.user)
+            if form.is_valid():
+                upload, provider = form.cleaned_data["file"], form.cleaned_data["provider"]
+                raw = upload.read()
+                try:
+                    report = opportunities_import(
+                        read_rows(raw, upload.name), provider=provider, dry_run=True
+                    )
+                except SpreadsheetError as error:
+                    form.add_error("file", str(error))
+                else:
+                    # Kept for the confirm step, so that what lands is what was previewed.
+                    kept = UPLOAD_DIR / uuid.uuid4().hex
+                    UPLOAD_DIR.mkdir(parents=True, exist_ok=True)
+                    kept.write_bytes(raw)
+                    request.session[IMPORT_SESSION_KEY] = {
+                        "path": str(kept),
+                        "name": upload.name,
+                        "provider": provider.pk,
+                    }
+                    context.update(report=report, provider=provider, preview=True)
+        context["form"] = form
+        return TemplateResponse(request, "admin/descriptors/import.html", context)
+
+    @admin.action(description=_("Export the selected in the import template (CSV)"))
+    def export_template_csv(self, request, queryset):
+        opportunities = queryset.prefetch_related(
+            "languages", "countries", "modes", "isced_fields", "outcomes__skills"
+        ).select_related("opportunity_type", "default_language", "currency", "credential_type")
+        return _download("opportunities.csv", [row_of(o) for o in opportunities])
+
     def get_search_results(self, request, queryset, search_term):
         if request.path == reverse("admin:autocomplete"):
             # Published records are public: any autocomplete (a recognition officer choosing
@@ -260,6 +384,18 @@ class LearningOpportunityAdmin(ProviderScopedAdmin):
         warning = form.instance.workload_warning
         if warning:
             messages.warning(request, warning)
+
+
+def _download(filename: str, rows) -> HttpResponse:
+    xlsx = filename.endswith(".xlsx")
+    response = HttpResponse(
+        dump_template_xlsx(rows) if xlsx else dump_template_csv(rows),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        if xlsx
+        else "text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 class OrganisationMemberInline(admin.TabularInline):

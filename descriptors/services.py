@@ -101,9 +101,13 @@ def opportunity_save(
     if outcomes is not None:
         opportunity.outcomes.all().delete()
         for position, outcome in enumerate(outcomes):
-            saved = LearningOutcome.objects.create(
+            saved = LearningOutcome(
                 opportunity=opportunity, position=position, title=outcome["title"]
             )
+            if hasattr(opportunity, "skip_history_when_saving"):
+                # A bulk writer records the opportunity's history itself (see imports).
+                saved.skip_history_when_saving = True
+            saved.save()
             saved.skills.set(outcome.get("skills", []))
     return opportunity
 

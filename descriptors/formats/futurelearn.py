@@ -9,7 +9,7 @@ rows, prices in either of two columns, ``€23.99,/month``) or left for the impo
 import csv
 import io
 import re
-from collections.abc import Iterator
+from dataclasses import dataclass, field
 
 from django.utils.text import slugify
 
@@ -53,34 +53,48 @@ def _workload(duration: str, weekly: str) -> str:
     return f"{duration} x {weekly}" if (duration or weekly) else ""
 
 
-def futurelearn_rows(raw: bytes) -> Iterator[tuple[int, dict[str, str]]]:
-    """Template rows numbered as lines of the source file."""
+@dataclass
+class Conversion:
+    rows: list[tuple[int, dict[str, str]]] = field(default_factory=list)
+    skipped: list[tuple[int, str]] = field(default_factory=list)  # (line, reason)
+
+
+def futurelearn_convert(raw: bytes) -> Conversion:
+    """Template rows numbered as lines of the source file, and the lines left out."""
+    conversion = Conversion()
     reader = csv.DictReader(io.StringIO(raw.decode("utf-8-sig"), newline=""))
     for number, source in enumerate(reader, start=2):
+        if source.get("name") == "name" and source.get("category") == "category":
+            conversion.skipped.append((number, "A repeated header row, not a course."))
+            continue
         title = (source.get("name") or "").strip()
         organisation = (source.get("organization") or "").strip()
         is_free, fee = _price(
             source.get("subscription_type", ""), source.get("subscription_value", "")
         )
         category = (source.get("category") or "").strip()
-        yield (
-            number,
-            {
-                "provider_reference": "FL-" + slugify(title)[:80] if title else "",
-                "title": title,
-                "status": "draft",
-                "description": f"Offered by {organisation} on FutureLearn." if organisation else "",
-                "default_language": "en",
-                "languages": "en",
-                "modes": "online",
-                # A repeated header row carries 'category' here: reported as an unknown field.
-                "isced_fields": CATEGORY_FIELDS.get(category, category),
-                "workload_hours": _workload(
-                    source.get("duration", ""), source.get("weekly_study", "")
-                ),
-                "any_start_date": "yes",
-                "is_free": is_free,
-                "fee_amount": fee,
-                "currency": "EUR" if fee else "",
-            },
+        conversion.rows.append(
+            (
+                number,
+                {
+                    "provider_reference": "FL-" + slugify(title)[:80] if title else "",
+                    "title": title,
+                    "status": "draft",
+                    "description": f"Offered by {organisation} on FutureLearn."
+                    if organisation
+                    else "",
+                    "default_language": "en",
+                    "languages": "en",
+                    "modes": "online",
+                    "isced_fields": CATEGORY_FIELDS.get(category, category),
+                    "workload_hours": _workload(
+                        source.get("duration", ""), source.get("weekly_study", "")
+                    ),
+                    "any_start_date": "yes",
+                    "is_free": is_free,
+                    "fee_amount": fee,
+                    "currency": "EUR" if fee else "",
+                },
+            )
         )
+    return conversion

@@ -73,6 +73,25 @@ class VersionSerializer(serializers.ModelSerializer):
         fields = ["id", "version", "status", "approved_by_name", "approved_at", "retired_at"]
 
 
+AGREEMENT_TERMS = [
+    "title",
+    "agreement_type",
+    "objective",
+    "scope",
+    "language",
+    "grade_conversion",
+    "max_ects_per_learner",
+    "process",
+    "appeal",
+    "quality_assurance",
+    "valid_from",
+    "valid_until",
+    "renewal_and_termination",
+    "contact",
+    "signatories",
+]
+
+
 class AgreementSerializer(serializers.ModelSerializer):
     institution = OrganisationRefSerializer(read_only=True)
     providers = OrganisationRefSerializer(many=True, read_only=True)
@@ -92,21 +111,7 @@ class AgreementSerializer(serializers.ModelSerializer):
             "validity",
             "institution",
             "providers",
-            "title",
-            "agreement_type",
-            "objective",
-            "scope",
-            "language",
-            "grade_conversion",
-            "max_ects_per_learner",
-            "process",
-            "appeal",
-            "quality_assurance",
-            "valid_from",
-            "valid_until",
-            "renewal_and_termination",
-            "contact",
-            "signatories",
+            *AGREEMENT_TERMS,
             "approved_by_name",
             "approved_at",
             "retired_at",
@@ -148,25 +153,7 @@ class AgreementWriteSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Agreement
-        fields = [
-            "title",
-            "agreement_type",
-            "objective",
-            "scope",
-            "language",
-            "grade_conversion",
-            "max_ects_per_learner",
-            "process",
-            "appeal",
-            "quality_assurance",
-            "valid_from",
-            "valid_until",
-            "renewal_and_termination",
-            "contact",
-            "signatories",
-            "providers",
-            "items",
-        ]
+        fields = [*AGREEMENT_TERMS, "providers", "items"]
 
 
 class DecisionSerializer(serializers.ModelSerializer):

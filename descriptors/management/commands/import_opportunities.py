@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from descriptors.formats.futurelearn import futurelearn_rows
+from descriptors.formats.futurelearn import futurelearn_convert
 from descriptors.formats.spreadsheet import SpreadsheetError, read_rows
 from descriptors.imports import opportunities_import
 from descriptors.models import Organisation
@@ -35,10 +35,17 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(f"No file {file}.")
         raw = path.read_bytes()
+        skipped = []
         try:
-            rows = list(futurelearn_rows(raw) if from_futurelearn else read_rows(raw, path.name))
+            if from_futurelearn:
+                conversion = futurelearn_convert(raw)
+                rows, skipped = conversion.rows, conversion.skipped
+            else:
+                rows = list(read_rows(raw, path.name))
         except SpreadsheetError as error:
             raise CommandError(str(error)) from error
+        for number, reason in skipped:
+            self.stdout.write(f"row {number}: {reason}")
         with tqdm(total=len(rows), unit="row", disable=None, file=self.stderr) as bar:
             report = opportunities_import(
                 rows, provider=organisation, dry_run=dry_run, progress=bar.update
@@ -49,4 +56,5 @@ class Command(BaseCommand):
                 value = f" {problem.value!r}:" if problem.value else ""
                 self.stdout.write(f"{where}:{value} {problem.message}")
         prefix = "dry run, nothing written: " if dry_run else ""
-        self.stdout.write(f"{prefix}{report.summary}")
+        left_out = f", {len(skipped)} left out by the conversion" if skipped else ""
+        self.stdout.write(f"{prefix}{report.summary}{left_out}")

@@ -1,0 +1,226 @@
+"""Spreadsheet import: template round trip, per-row errors, idempotence, scoping, quirks."""
+
+import csv
+import io
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from descriptors.formats.futurelearn import futurelearn_convert
+from descriptors.formats.spreadsheet import (
+    COLUMN_NAMES,
+    EXAMPLE_ROW,
+    dump_template_csv,
+    dump_template_xlsx,
+    provider_rows,
+    read_rows,
+)
+from descriptors.imports import opportunities_import
+from descriptors.models import LearningOpportunity
+from tests.builders import make_organisation, make_provider_user
+
+pytestmark = pytest.mark.django_db
+
+
+def csv_bytes(rows: list[dict], *, delimiter=",", encoding="utf-8") -> bytes:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), delimiter=delimiter)
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue().encode(encoding)
+
+
+def row(reference: str, **cells) -> dict:
+    return {**EXAMPLE_ROW, "provider_reference": reference, "title": f"Course {reference}", **cells}
+
+
+def imported(raw: bytes, provider, name="file.csv", **options):
+    return opportunities_import(read_rows(raw, name), provider=provider, **options)
+
+
+@pytest.fixture
+def provider():
+    return make_organisation("Leica Camera Italia", provider_type="company")
+
+
+def test_good_rows_land_and_each_bad_row_is_reported(provider):
+    rows = [
+        row("OK-1"),
+        row("BAD-LEVEL", eqf_level="9"),
+        row("OK-2", ects_credits="2,5", languages="inglese; ITALIANO"),  # Italian labels, case
+        row(
+            "BAD-MANY",
+            isced_fields="Histroy and archeology",
+            languages="Klingon",
+            start_date="31/02/2027",
+        ),
+        row("BAD-DATES", start_date="2027-05-01", end_date="2027-04-01"),
+        row("OK-1", title="Repeated identifier"),
+    ]
+    report = imported(csv_bytes(rows), provider)
+    assert [(r.row, r.action) for r in report.rows] == [
+        (2, "created"),
+        (3, "rejected"),
+        (4, "created"),
+        (5, "rejected"),
+        (6, "rejected"),
+        (7, "rejected"),
+    ]
+    problems = {r.row: [(p.column, p.value, p.message) for p in r.problems] for r in report.rows}
+    assert problems[3] == [("eqf_level", "9", "'9' is not an EQF level (1-8).")]
+    assert problems[5] == [
+        ("languages", "Klingon", "'Klingon' is not a known value."),
+        (
+            "isced_fields",
+            "Histroy and archeology",
+            "'Histroy and archeology' is not an ISCED-F 2013 field."
+            " Did you mean 'history and archaeology'?",
+        ),
+        ("start_date", "31/02/2027", "'31/02/2027' is not a date; write YYYY-MM-DD."),
+    ]
+    assert problems[6] == [("end_date", "", "The end date cannot be before the start date.")]
+    assert problems[7] == [("provider_reference", "OK-1", "Already on row 2.")]
+    saved = LearningOpportunity.objects.filter(provider=provider).order_by("provider_reference")
+    assert [o.provider_reference for o in saved] == ["OK-1", "OK-2"]
+    second = saved.get(provider_reference="OK-2")
+    assert str(second.ects_credits) == "2.50"
+    assert sorted(second.languages.values_list("code", flat=True)) == ["ENG", "ITA"]
+    assert [o.title for o in second.outcomes.all()] == [
+        "Compose street photographs",
+        "Edit a photographic series",
+    ]
+    assert second.outcomes.first().skills.count() == 2
+    # Nothing of a rejected row was written, not even partly.
+    assert not LearningOpportunity.objects.filter(provider_reference__startswith="BAD").exists()
+
+
+def test_reimport_is_a_no_op_and_an_edit_updates(provider):
+    raw = csv_bytes([row("A-1"), row("A-2")])
+    assert imported(raw, provider).summary == "2 created, 0 updated, 0 unchanged, 0 rejected"
+    first = LearningOpportunity.objects.get(provider_reference="A-1")
+    modified, history = first.modified, first.history.count()
+    assert imported(raw, provider).summary == "0 created, 0 updated, 2 unchanged, 0 rejected"
+    first.refresh_from_db()
+    assert (first.modified, first.history.count()) == (modified, history)
+    edited = csv_bytes([row("A-1", title="Renamed"), row("A-2")])
+    assert imported(edited, provider).summary == "0 created, 1 updated, 1 unchanged, 0 rejected"
+    first.refresh_from_db()
+    assert first.title == "Renamed"
+    assert LearningOpportunity.objects.filter(provider=provider).count() == 2
+    assert first.history.first().history_change_reason == "spreadsheet import"
+
+
+def test_dry_run_reports_exactly_and_writes_nothing(provider):
+    raw = csv_bytes([row("D-1"), row("D-2", eqf_level="x")])
+    preview = imported(raw, provider, dry_run=True)
+    assert preview.summary == "1 created, 0 updated, 0 unchanged, 1 rejected"
+    assert not LearningOpportunity.objects.exists()
+    assert imported(raw, provider).summary == preview.summary
+
+
+@pytest.mark.parametrize("name", ["records.csv", "records.xlsx"])
+def test_export_edit_import_round_trips(provider, name):
+    imported(
+        csv_bytes(
+            [row("R-1"), row("R-2", status="published", is_free="yes", fee_amount="", currency="")]
+        ),
+        provider,
+    )
+    dump = dump_template_xlsx if name.endswith("xlsx") else dump_template_csv
+    exported = dump(provider_rows(provider))
+    assert imported(exported, provider, name).summary == (
+        "0 created, 0 updated, 2 unchanged, 0 rejected"
+    )
+    other = make_organisation("Another provider")
+    copy = imported(exported, other, name)
+    assert copy.summary == "2 created, 0 updated, 0 unchanged, 0 rejected"
+    assert provider_rows(other) == provider_rows(provider)
+
+
+def test_xlsx_template_documents_columns_and_allowed_values(db):
+    workbook = load_workbook(io.BytesIO(dump_template_xlsx([EXAMPLE_ROW])))
+    assert workbook.sheetnames == ["opportunities", "columns", "allowed values"]
+    header = [cell.value for cell in workbook["opportunities"][1]]
+    assert tuple(header) == COLUMN_NAMES
+    allowed = {(r[0].value, r[1].value) for r in workbook["allowed values"].iter_rows(min_row=2)}
+    assert ("languages", "ITA") in allowed and ("eqf_level", "6") in allowed
+    required = {r[0].value for r in workbook["columns"].iter_rows(min_row=2) if r[1].value}
+    assert required == {
+        "provider_reference",
+        "title",
+        "default_language",
+        "languages",
+        "isced_fields",
+    }
+
+
+def test_encodings_separators_excel_dates_and_formula_cells(provider):
+    latin1 = csv_bytes([row("E-1", title="Città e caffè")], delimiter=";", encoding="cp1252")
+    assert imported(latin1, provider).count("created") == 1
+    assert LearningOpportunity.objects.get(provider_reference="E-1").title == "Città e caffè"
+    bom = b"\xef\xbb\xbf" + csv_bytes([row("E-2", start_date="46447")])  # Excel serial date
+    assert imported(bom, provider).count("created") == 1
+    assert str(LearningOpportunity.objects.get(provider_reference="E-2").start_date) == "2027-03-01"
+    imported(csv_bytes([row("E-3", title='=HYPERLINK("http://evil")')]), provider)
+    exported = dump_template_csv(provider_rows(provider)).decode("utf-8-sig")
+    assert "'=HYPERLINK" in exported
+    with pytest.raises(Exception, match="lacks required columns: title"):
+        list(read_rows(b"provider_reference\nX\n", "x.csv"))
+
+
+def test_real_futurelearn_catalogue_imports_the_valid_rows_and_reports_the_rest(
+    provider, shared_dir
+):
+    raw = (shared_dir / "data" / "courses" / "futurelearn-courses.csv").read_bytes()
+    conversion = futurelearn_convert(raw)
+    assert [reason for _, reason in conversion.skipped] == [
+        "A repeated header row, not a course."
+    ] * 5
+    report = opportunities_import(conversion.rows, provider=provider)
+    created = report.count("created")
+    rejected = [r for r in report.rows if r.action == "rejected"]
+    assert created + len(rejected) == 1811
+    assert created == LearningOpportunity.objects.filter(provider=provider).count()
+    titles = set(LearningOpportunity.objects.values_list("title", flat=True))
+    assert len(titles) == created  # duplicated titles were not imported twice
+    reasons = {p.message for r in rejected for p in r.problems}
+    assert any(message.startswith("Already on row") for message in reasons)
+    assert "Ensure this value is greater than or equal to 1." in reasons  # "0 hours" a week
+    fee = LearningOpportunity.objects.get(title="Understanding Autism").fee_amount
+    assert str(fee) == "23.99"  # price found whichever column it is in
+    assert imported_again_is_a_no_op(conversion, provider)
+
+
+def imported_again_is_a_no_op(conversion, provider) -> bool:
+    return opportunities_import(conversion.rows, provider=provider).count("created") == 0
+
+
+def test_admin_upload_previews_then_imports_and_refuses_other_providers(client, provider):
+    other = make_organisation("Another provider")
+    client.force_login(make_provider_user(provider))
+    url = reverse("admin:descriptors_learningopportunity_import")
+    upload = io.BytesIO(csv_bytes([row("U-1"), row("U-2", eqf_level="12")]))
+    upload.name = "offer.csv"
+    refused = client.post(url, {"file": upload, "provider": other.pk})
+    assert "Select a valid choice" in str(refused.context["form"].errors["provider"])
+    upload.seek(0)
+    preview = client.post(url, {"file": upload, "provider": provider.pk})
+    assert preview.context["report"].summary == "1 created, 0 updated, 0 unchanged, 1 rejected"
+    assert "&#x27;12&#x27; is not an EQF level (1-8)." in preview.text
+    assert not LearningOpportunity.objects.exists()
+    done = client.post(url, {"confirm": "1"})
+    assert done.context["report"].summary == "1 created, 0 updated, 0 unchanged, 1 rejected"
+    assert list(LearningOpportunity.objects.values_list("provider_reference", flat=True)) == ["U-1"]
+    template = client.get(reverse("admin:descriptors_learningopportunity_template", args=["csv"]))
+    assert template.content.decode("utf-8-sig").startswith("provider_reference,title,")
+
+
+def test_command_reports_rows_and_summary(provider, tmp_path, capsys):
+    path = tmp_path / "offer.csv"
+    path.write_bytes(csv_bytes([row("C-1"), row("C-2", workload_hours="ten")]))
+    call_command("import_opportunities", str(path), "--provider", provider.name)
+    out = capsys.readouterr().out
+    assert "row 3, workload_hours: 'ten': 'ten' is not a number." in out
+    assert out.strip().endswith("1 created, 0 updated, 0 unchanged, 1 rejected")
