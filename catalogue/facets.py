@@ -132,7 +132,8 @@ def _skill_with_narrower(keys: set[str]) -> set[str]:
     }
 
 
-def _provider_labels(keys: Iterable[str]) -> dict[str, str]:
+def organisation_labels(keys: Iterable[str]) -> dict[str, str]:
+    """Organisation names by id (as facet value keys), for facets whose values are organisations."""
     ids = [int(key) for key in keys if key.isdigit()]
     return {
         str(pk): name
@@ -160,7 +161,7 @@ FACETS: list[Facet] = [
         searchable=True,
     ),
     Facet(
-        "provider", _("Provider"), _field_pairs("provider_id"), _provider_labels, searchable=True
+        "provider", _("Provider"), _field_pairs("provider_id"), organisation_labels, searchable=True
     ),
     Facet(
         "provider_type",

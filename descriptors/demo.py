@@ -8,6 +8,7 @@ import json
 from collections import Counter
 from pathlib import Path
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from descriptors.models import (
@@ -131,6 +132,15 @@ def _load_opportunity(record: dict) -> bool:
 
 
 @transaction.atomic
+def demo_login(username: str, password: str):
+    """A demo user with a published password (created, or its password reset)."""
+    users = get_user_model()
+    user = users.objects.filter(username=username).first() or users(username=username)
+    user.set_password(password)
+    user.save()
+    return user
+
+
 def demo_catalogue_load(path: str | Path) -> Counter:
     data = json.loads(Path(path).read_text(encoding="utf-8"))
     counts: Counter = Counter()

@@ -7,7 +7,7 @@ Approved agreement versions are read-only here; "Draft a new version" is how the
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -427,11 +427,19 @@ class PathwayAdmin(OrganisationScopedMixin, OwnOrganisationChoices, admin.ModelA
         "totals",
     ]
 
+    def get_queryset(self, request):
+        # The list shows each pathway's totals: read all steps in one query.
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(Prefetch("steps", PathwayStep.objects.select_related("opportunity")))
+        )
+
     @admin.display(description=_("totals (computed)"))
     def totals(self, pathway: Pathway) -> str:
         if pathway.pk is None:
             return _("Computed from the steps when saved.")
-        totals = pathway_totals(pathway)
+        totals = pathway_totals(pathway, pathway.steps.all())
         return format_html(
             "{} ECTS · {} h · {}",
             totals.ects,

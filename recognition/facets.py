@@ -5,8 +5,7 @@ from collections.abc import Iterable
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from catalogue.facets import Facet
-from descriptors.models import Organisation
+from catalogue.facets import Facet, organisation_labels
 from recognition.models import Agreement, AgreementItem
 
 
@@ -17,14 +16,6 @@ def _recognised_by_pairs(opportunities: QuerySet) -> Iterable[tuple[int, str]]:
     ).values_list("opportunity_id", "agreement__institution_id")
 
 
-def _institution_labels(keys: Iterable[str]) -> dict[str, str]:
-    ids = [int(key) for key in keys if key.isdigit()]
-    return {
-        str(pk): name
-        for pk, name in Organisation.objects.filter(pk__in=ids).values_list("pk", "name")
-    }
-
-
 RECOGNISED_BY = Facet(
-    "recognised_by", _("Recognised by"), _recognised_by_pairs, _institution_labels
+    "recognised_by", _("Recognised by"), _recognised_by_pairs, organisation_labels
 )

@@ -79,10 +79,20 @@ def agreement_public(*, pk: int) -> Agreement:
 
 
 def agreement_versions(agreement: Agreement, *, include_drafts: bool = False):
-    versions = Agreement.objects.filter(series=agreement.series)
+    return versions_by_series([agreement.series], include_drafts=include_drafts).get(
+        agreement.series, []
+    )
+
+
+def versions_by_series(series: list, *, include_drafts: bool = False) -> dict:
+    """Every version of these agreements, in order, in one query (for lists)."""
+    versions = Agreement.objects.filter(series__in=series)
     if not include_drafts:
         versions = versions.public()
-    return versions.order_by("version")
+    grouped: dict = {}
+    for version in versions.order_by("version"):
+        grouped.setdefault(version.series, []).append(version)
+    return grouped
 
 
 @dataclass(frozen=True)

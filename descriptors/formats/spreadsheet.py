@@ -187,21 +187,24 @@ def _day(value) -> str:
     return value.isoformat() if value else ""
 
 
+def _code(concept) -> str:
+    return concept.code if concept else ""
+
+
 def row_of(opportunity: LearningOpportunity) -> dict[str, str]:
     """An opportunity as a template row (export, and the input of a round trip)."""
     outcomes = []
     for outcome in opportunity.outcomes.all():
         skills = [skill.uri for skill in outcome.skills.all()]
         outcomes.append(outcome.title + (f" [{_joined(skills)}]" if skills else ""))
-    code = lambda concept: concept.code if concept else ""  # noqa: E731
     return {
         "provider_reference": opportunity.provider_reference or "",
         "title": opportunity.title,
         "status": opportunity.status,
         "description": opportunity.description,
-        "opportunity_type": code(opportunity.opportunity_type),
+        "opportunity_type": _code(opportunity.opportunity_type),
         "homepage": opportunity.homepage,
-        "default_language": code(opportunity.default_language),
+        "default_language": _code(opportunity.default_language),
         "languages": _joined(c.code for c in opportunity.languages.all()),
         "countries": _joined(c.code for c in opportunity.countries.all()),
         "modes": _joined(c.code for c in opportunity.modes.all()),
@@ -215,8 +218,8 @@ def row_of(opportunity: LearningOpportunity) -> dict[str, str]:
         "application_deadline": _day(opportunity.application_deadline),
         "is_free": "yes" if opportunity.is_free else "no",
         "fee_amount": _number(opportunity.fee_amount),
-        "currency": code(opportunity.currency),
-        "credential_type": code(opportunity.credential_type),
+        "currency": _code(opportunity.currency),
+        "credential_type": _code(opportunity.credential_type),
         "entry_requirements": opportunity.entry_requirements,
         "outcomes": "\n".join(outcomes),
     }

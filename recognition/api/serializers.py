@@ -128,10 +128,13 @@ class AgreementSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(VersionSerializer(many=True))
     def get_versions(self, agreement):
-        drafts = self.context.get("include_drafts", False)
-        return VersionSerializer(
-            agreement_versions(agreement, include_drafts=drafts), many=True
-        ).data
+        listed = self.context.get("versions")  # a list view reads them all at once
+        if listed is not None:
+            versions = listed.get(agreement.series, [])
+        else:
+            drafts = self.context.get("include_drafts", False)
+            versions = agreement_versions(agreement, include_drafts=drafts)
+        return VersionSerializer(versions, many=True).data
 
     def get_document(self, agreement) -> dict[str, str] | None:
         if agreement.is_draft:

@@ -35,6 +35,7 @@ from recognition.selectors import (
     pathway_detail,
     pathway_list,
     recognitions_in_force,
+    versions_by_series,
 )
 from recognition.services import (
     agreement_approve,
@@ -163,6 +164,16 @@ class AgreementList(RecognitionWriteMixin, PublicReadMixin, generics.ListAPIView
         if params.get("in_force") in ("1", "true", "yes"):
             agreements = agreements.filter(pk__in=Agreement.objects.in_force(_day(self.request)))
         return agreements.distinct().order_by("institution__name", "title", "version")
+
+    def get_serializer(self, *args, **kwargs):
+        if args and kwargs.get("many"):
+            agreements = list(args[0])
+            kwargs["context"] = {
+                **self.get_serializer_context(),
+                "versions": versions_by_series([agreement.series for agreement in agreements]),
+            }
+            args = (agreements, *args[1:])
+        return super().get_serializer(*args, **kwargs)
 
     @extend_schema(
         parameters=[

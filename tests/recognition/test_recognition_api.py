@@ -229,3 +229,16 @@ def test_decisions_public_private_and_written_by_tokens(client, parties, keys):
         == "Updated."
     )
     assert call(client, "get", DECISIONS, data={"decision": "recognised"}).json()["count"] == 1
+
+
+def test_agreement_list_queries_do_not_grow_with_the_page(
+    client, parties, django_assert_max_num_queries
+):
+    for _ in range(2):
+        make_agreement(parties["a"], [parties["provider"]], parties["opportunities"])
+    with django_assert_max_num_queries(12) as few:
+        assert call(client, "get", AGREEMENTS).json()["count"] == 2
+    for _ in range(4):
+        make_agreement(parties["b"], [parties["provider"]], parties["opportunities"][:1])
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert call(client, "get", AGREEMENTS).json()["count"] == 6

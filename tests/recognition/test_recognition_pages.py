@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from catalogue.facet_index import facet_index
 from recognition.models import Agreement, RecognitionDecision
@@ -33,7 +34,8 @@ def test_only_agreements_in_force_show_on_the_opportunity_page(client, parties):
     assert "Università Iuav di Venezia" in page
     assert "2 ECTS toward Elective credits, BA Design" in page
     assert "the assessment is passed" in page
-    assert (today + timedelta(days=30)).strftime("%Y") in page
+    until = date_format(today + timedelta(days=30), "DATE_FORMAT")
+    assert f"Valid until {until}." in page
     assert "Politecnico di Milano" not in page
     current_draft = agreement_new_version(agreement=current)
     assert current_draft.status == "draft"

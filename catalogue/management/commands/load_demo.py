@@ -1,11 +1,10 @@
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from catalogue.search_index import deferred_indexing
-from descriptors.demo import demo_catalogue_load
+from descriptors.demo import demo_catalogue_load, demo_login
 from descriptors.models import Organisation
 from descriptors.services import organisation_member_add
 
@@ -36,16 +35,11 @@ class Command(BaseCommand):
             return
         if not settings.DEBUG:
             raise CommandError("Demo logins have public passwords: refusing with DEBUG off.")
-        users = get_user_model()
-        username, password = DEMO_ADMIN
-        admin = users.objects.filter(username=username).first() or users(username=username)
+        admin = demo_login(*DEMO_ADMIN)
         admin.is_staff = admin.is_superuser = True
-        admin.set_password(password)
         admin.save()
         username, password, organisation = DEMO_PROVIDER
-        provider = users.objects.filter(username=username).first() or users(username=username)
-        provider.set_password(password)
-        provider.save()
+        provider = demo_login(username, password)
         organisation_member_add(
             user=provider, organisation=Organisation.objects.get(name=organisation)
         )

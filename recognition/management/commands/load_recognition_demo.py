@@ -1,9 +1,9 @@
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from descriptors.demo import demo_login
 from descriptors.models import Organisation
 from recognition.demo import demo_recognition_load
 from recognition.services import recognition_officer_add
@@ -31,10 +31,7 @@ class Command(BaseCommand):
         if not settings.DEBUG:
             raise CommandError("Demo logins have public passwords: refusing with DEBUG off.")
         username, password, institution = DEMO_OFFICER
-        users = get_user_model()
-        officer = users.objects.filter(username=username).first() or users(username=username)
-        officer.set_password(password)
-        officer.save()
+        officer = demo_login(username, password)
         recognition_officer_add(
             user=officer, organisation=Organisation.objects.get(name=institution)
         )
