@@ -6,6 +6,7 @@ from django.dispatch import receiver
 
 from catalogue.models import CatalogueChange
 from catalogue.search_index import (
+    deferred_indexing,
     indexing_deferral_end,
     indexing_deferral_start,
     opportunity_changed,
@@ -19,7 +20,11 @@ from descriptors.models import (
     OpportunityTranslation,
     Organisation,
 )
-from descriptors.signals import bulk_write_finished, bulk_write_started
+from descriptors.signals import (
+    bulk_write_finished,
+    bulk_write_started,
+    opportunities_bulk_saved,
+)
 
 CHILD_MODELS = (OpportunityTranslation, LearningOutcome, Assessment, Activity)
 M2M_FIELDS = (
@@ -33,17 +38,26 @@ M2M_FIELDS = (
 )
 
 
+def _change_kind(opportunity: LearningOpportunity, created: bool) -> str:
+    if created:
+        return CatalogueChange.Kind.CREATED
+    if opportunity.is_public:
+        return CatalogueChange.Kind.UPDATED
+    return CatalogueChange.Kind.UNPUBLISHED
+
+
 @receiver(post_save, sender=LearningOpportunity)
 def _opportunity_saved(sender, instance, created, raw=False, **kwargs):
-    if raw:
-        return
-    if created:
-        kind = CatalogueChange.Kind.CREATED
-    elif instance.is_public:
-        kind = CatalogueChange.Kind.UPDATED
-    else:
-        kind = CatalogueChange.Kind.UNPUBLISHED
-    opportunity_changed(instance.pk, kind)
+    if not raw:
+        opportunity_changed(instance.pk, _change_kind(instance, created))
+
+
+@receiver(opportunities_bulk_saved)
+def _opportunities_bulk_saved(sender, created, changed, **kwargs):
+    with deferred_indexing():
+        for opportunities, were_created in ((created, True), (changed, False)):
+            for opportunity in opportunities:
+                opportunity_changed(opportunity.pk, _change_kind(opportunity, were_created))
 
 
 @receiver(pre_delete, sender=LearningOpportunity)

@@ -5,14 +5,11 @@ object check and provider choice goes through ``for_user`` so that a direct URL 
 another organisation's records.
 """
 
-import tempfile
-import uuid
-from pathlib import Path
-
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
@@ -29,7 +26,6 @@ from descriptors.formats.spreadsheet import (
     template_rows,
 )
 from descriptors.forms import LangStringField
-from descriptors.imports import opportunities_import
 from descriptors.models import (
     Activity,
     Assessment,
@@ -38,8 +34,10 @@ from descriptors.models import (
     OpportunityTranslation,
     Organisation,
     OrganisationMember,
+    SpreadsheetImport,
 )
 from descriptors.services import organisation_member_add
+from descriptors.tasks import spreadsheet_import_confirm, spreadsheet_import_start
 
 
 class OpportunityTranslationInline(admin.StackedInline):
@@ -102,12 +100,15 @@ class SpreadsheetImportForm(forms.Form):
             raise forms.ValidationError(_("The file is larger than 20 MB: split it."))
         if not upload.name.lower().endswith((".csv", ".xlsx")):
             raise forms.ValidationError(_("Upload a .csv or .xlsx file."))
+        try:  # an unreadable file or a wrong header is refused now, not by the worker later
+            next(read_rows(upload.read(), upload.name), None)
+        except SpreadsheetError as error:
+            raise forms.ValidationError(str(error)) from error
+        upload.seek(0)
         return upload
 
 
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
-IMPORT_SESSION_KEY = "opportunity-import"
-UPLOAD_DIR = Path(tempfile.gettempdir()) / "oclo-imports"
 
 
 class OrganisationScopedMixin:
@@ -260,6 +261,11 @@ class LearningOpportunityAdmin(ProviderScopedAdmin):
                 name="descriptors_learningopportunity_import",
             ),
             path(
+                "import/<int:pk>/",
+                self.admin_site.admin_view(self.import_status_view),
+                name="descriptors_learningopportunity_import_status",
+            ),
+            path(
                 "import/template.<str:extension>",
                 self.admin_site.admin_view(self.template_view),
                 name="descriptors_learningopportunity_template",
@@ -273,56 +279,53 @@ class LearningOpportunityAdmin(ProviderScopedAdmin):
         return _download(f"opportunities-template.{extension}", template_rows())
 
     def import_view(self, request):
-        """Upload, dry-run preview row by row, then confirm: the same file is imported."""
+        """Upload: the file is kept and its preview queued for the task worker."""
         if not self.has_add_permission(request):
             raise PermissionDenied
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": _("Import learning opportunities from a spreadsheet"),
-        }
-        form = SpreadsheetImportForm(user=request.user)
-        if request.method == "POST" and "confirm" in request.POST:
-            pending = request.session.pop(IMPORT_SESSION_KEY, None)
-            if not pending:
-                messages.error(request, _("Upload the file again: the preview has expired."))
-            else:
-                provider = (
-                    Organisation.objects.for_user(request.user)
-                    .filter(pk=pending["provider"])
-                    .first()
-                )
-                if provider is None:
-                    raise PermissionDenied
-                upload = Path(pending["path"])
-                rows = read_rows(upload.read_bytes(), pending["name"])
-                context["report"] = opportunities_import(rows, provider=provider)
-                upload.unlink(missing_ok=True)
-                context["provider"] = provider
-        elif request.method == "POST":
-            form = SpreadsheetImportForm(request.POST, request.FILES, user=request.user)
-            if form.is_valid():
-                upload, provider = form.cleaned_data["file"], form.cleaned_data["provider"]
-                raw = upload.read()
-                try:
-                    report = opportunities_import(
-                        read_rows(raw, upload.name), provider=provider, dry_run=True
-                    )
-                except SpreadsheetError as error:
-                    form.add_error("file", str(error))
-                else:
-                    # Kept for the confirm step, so that what lands is what was previewed.
-                    kept = UPLOAD_DIR / uuid.uuid4().hex
-                    UPLOAD_DIR.mkdir(parents=True, exist_ok=True)
-                    kept.write_bytes(raw)
-                    request.session[IMPORT_SESSION_KEY] = {
-                        "path": str(kept),
-                        "name": upload.name,
-                        "provider": provider.pk,
-                    }
-                    context.update(report=report, provider=provider, preview=True)
-        context["form"] = form
-        return TemplateResponse(request, "admin/descriptors/import.html", context)
+        form = SpreadsheetImportForm(request.POST or None, request.FILES or None, user=request.user)
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            job = spreadsheet_import_start(
+                provider=form.cleaned_data["provider"],
+                uploaded_by=request.user,
+                file_name=upload.name,
+                content=upload.read(),
+            )
+            return redirect("admin:descriptors_learningopportunity_import_status", job.pk)
+        recent = SpreadsheetImport.objects.filter(
+            provider__in=Organisation.objects.for_user(request.user)
+        ).select_related("provider")[:10]
+        return self._import_page(request, form=form, recent=recent)
+
+    def import_status_view(self, request, pk: int):
+        """A preview or import: its progress while the worker runs it, then its report; a
+        finished preview can be confirmed here."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        job = get_object_or_404(
+            SpreadsheetImport.objects.select_related("provider"),
+            pk=pk,
+            provider__in=Organisation.objects.for_user(request.user),
+        )
+        if request.method == "POST":
+            try:
+                spreadsheet_import_confirm(job=job)
+            except ValueError as error:
+                messages.error(request, str(error))
+            return redirect("admin:descriptors_learningopportunity_import_status", job.pk)
+        return self._import_page(request, job=job)
+
+    def _import_page(self, request, **context):
+        return TemplateResponse(
+            request,
+            "admin/descriptors/import.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": _("Import learning opportunities from a spreadsheet"),
+                **context,
+            },
+        )
 
     @admin.action(description=_("Export the selected in the import template (CSV)"))
     def export_template_csv(self, request, queryset):

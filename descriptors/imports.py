@@ -1,10 +1,12 @@
 """Bulk import of a provider's learning opportunities from the spreadsheet template.
 
-Each row is all-or-nothing: it is checked cell by cell, then saved through
-``opportunity_save`` (the admin form's rules) in its own savepoint, so a bad row is reported
-with nothing of it written, while the good rows land. The provider's own identifier makes
-re-imports update (or leave alone) instead of duplicating. A dry run does all of it and rolls
-everything back, so its report is exactly what the real import would do.
+Each row is all-or-nothing: it is checked cell by cell and against the admin form's rules
+(``opportunity_validate``) before anything is written, so a bad row is reported with nothing of
+it written, while the good rows land. Valid rows are written together, 500 at a time
+(``opportunities_bulk_save``); should the database still refuse a batch, its rows are retried
+one by one. The provider's own identifier makes re-imports update (or leave alone) instead of
+duplicating. A dry run does all of it and rolls everything back, so its report is exactly what
+the real import would do.
 
 A column missing from the file leaves that descriptor as it is; a column present with an
 empty cell clears it.
@@ -12,24 +14,44 @@ empty cell clears it.
 
 import contextlib
 import difflib
+import itertools
 import re
 import unicodedata
+from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import DatabaseError, transaction
+from django.db.models import F, Model
 from django.utils import timezone
 
-from descriptors.formats.spreadsheet import COLUMNS, MULTI_SEPARATOR
-from descriptors.models import LearningOpportunity, Organisation
-from descriptors.services import opportunity_save
+from descriptors.formats.spreadsheet import (
+    COLUMNS,
+    MULTI_SEPARATOR,
+    SpreadsheetError,
+    read_rows,
+)
+from descriptors.models import (
+    LearningOpportunity,
+    LearningOutcome,
+    Organisation,
+    SpreadsheetImport,
+)
+from descriptors.services import (
+    OpportunityWrite,
+    opportunities_bulk_save,
+    opportunity_validate,
+    relation_links,
+)
 from descriptors.signals import bulk_write
 from taxonomies.models import Concept, EqfLevel, EscoSkill, IscedField
 
-CHUNK = 500  # rows re-indexed together in a real import
+RELATION_COLUMNS = [column.name for column in COLUMNS if column.many]
+CHUNK = 500  # rows written, and re-indexed, together
+CHANGE_REASON = "spreadsheet import"
 EXCEL_EPOCH = date(1899, 12, 30)
 SKILLS_AT_END = re.compile(r"^(?P<title>.*?)\s*\[(?P<skills>[^\[\]]*)\]\s*$")
 YES = {"yes", "y", "true", "1", "si", "sì", "x"}
@@ -256,20 +278,58 @@ class RowParser:
         return outcomes
 
 
-def _unchanged(opportunity, values: dict, relations: dict, outcomes) -> bool:
-    if any(getattr(opportunity, name) != value for name, value in values.items()):
-        return False
-    for name, members in relations.items():
-        if {member.pk for member in getattr(opportunity, name).all()} != {m.pk for m in members}:
-            return False
-    if outcomes is not None:
-        current = [
-            (outcome.title, {skill.pk for skill in outcome.skills.all()})
-            for outcome in opportunity.outcomes.all()
+@dataclass
+class Stored:
+    """A record as stored, with the ids an import compares its rows with."""
+
+    opportunity: LearningOpportunity
+    relations: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
+    outcomes: list[tuple[str, set[int]]] = field(default_factory=list)
+
+    def value(self, name: str):
+        """A field's value; a reference's id, so that comparing needs no query."""
+        model_field = self.opportunity._meta.get_field(name)
+        return getattr(self.opportunity, model_field.attname if model_field.is_relation else name)
+
+    def matches(self, values: dict, relations: dict, outcomes: list | None) -> bool:
+        for name, value in values.items():
+            if self.value(name) != (value.pk if isinstance(value, Model) else value):
+                return False
+        for name, members in relations.items():
+            if self.relations[name] != {member.pk for member in members}:
+                return False
+        return outcomes is None or self.outcomes == [
+            (outcome["title"], set(outcome["skills"])) for outcome in outcomes
         ]
-        if current != [(outcome["title"], set(outcome["skills"])) for outcome in outcomes]:
-            return False
-    return True
+
+
+def _existing(provider: Organisation, references: list[str]) -> dict[str, Stored]:
+    """The provider's records with these identifiers, read with flat queries: model instances
+    for every language and skill would cost more than the rest of the import."""
+    stored = {
+        record.pk: Stored(record)
+        for record in LearningOpportunity.objects.filter(
+            provider=provider,
+            provider_reference__in=[reference for reference in references if reference],
+        )
+    }
+    for name in RELATION_COLUMNS:
+        links, source, target = relation_links(LearningOpportunity._meta.get_field(name))
+        for pk, member in links.objects.filter(**{f"{source}__in": stored}).values_list(
+            source, target
+        ):
+            stored[pk].relations[name].add(member)
+    outcomes = {}
+    for pk, outcome_id, title in LearningOutcome.objects.filter(
+        opportunity_id__in=stored
+    ).values_list("opportunity_id", "pk", "title"):
+        outcomes[outcome_id] = (title, set())
+        stored[pk].outcomes.append(outcomes[outcome_id])
+    for outcome_id, skill in LearningOutcome.skills.through.objects.filter(
+        learningoutcome_id__in=outcomes
+    ).values_list("learningoutcome_id", "escoskill_id"):
+        outcomes[outcome_id][1].add(skill)
+    return {record.opportunity.provider_reference: record for record in stored.values()}
 
 
 def _model_problems(error: ValidationError) -> list[Problem]:
@@ -282,63 +342,79 @@ def _model_problems(error: ValidationError) -> list[Problem]:
     ]
 
 
-def _existing(provider: Organisation) -> dict[str, LearningOpportunity]:
-    records = LearningOpportunity.objects.filter(provider=provider).prefetch_related(
-        "languages", "countries", "modes", "isced_fields", "outcomes__skills"
-    )
-    return {record.provider_reference: record for record in records if record.provider_reference}
-
-
-def _import_row(number, cells, *, provider, parser, existing, seen) -> RowResult:
+def _prepared_row(
+    number, cells, *, provider, parser, existing, seen
+) -> tuple[RowResult, OpportunityWrite | None]:
+    """Check one row; the write it needs, if valid and different from the record."""
     reference = cells.get("provider_reference", "")
     result = RowResult(number, reference, "rejected")
     if not reference:
         result.problems.append(Problem("provider_reference", "", "This column is required."))
-        return result
+        return result, None
     if reference in seen:
         result.problems.append(
             Problem("provider_reference", reference, f"Already on row {seen[reference]}.")
         )
-        return result
+        return result, None
     seen[reference] = number
     values, relations, outcomes, problems = parser.parse(cells)
     if problems:
         result.problems = problems
-        return result
-    opportunity = existing.get(reference)
-    if opportunity is not None and _unchanged(opportunity, values, relations, outcomes):
-        result.action, result.opportunity_id = "unchanged", opportunity.pk
-        return result
+        return result, None
+    stored = existing.get(reference)
+    if stored is not None and stored.matches(values, relations, outcomes):
+        result.action, result.opportunity_id = "unchanged", stored.opportunity.pk
+        return result, None
+    opportunity = stored and stored.opportunity
     if values.get("status") == LearningOpportunity.Status.PUBLISHED:
         values["published_at"] = (opportunity and opportunity.published_at) or timezone.now()
-    created = opportunity is None
+    result.action = "created" if opportunity is None else "updated"
     opportunity = opportunity or LearningOpportunity(
         provider=provider, provider_reference=reference
     )
-    # One history entry per row, written with the chunk, instead of one per descriptor list.
-    opportunity.skip_history_when_saving = True
+    for name, value in values.items():
+        setattr(opportunity, name, value)
+    try:
+        # Every reference was loaded by the parser and identifiers are checked across the
+        # file: the per-record database look-ups can be skipped.
+        opportunity_validate(opportunity=opportunity, relations=relations, references_resolved=True)
+    except ValidationError as error:
+        result.action, result.problems = "rejected", _model_problems(error)
+        return result, None
+    return result, OpportunityWrite(opportunity, relations, outcomes)
+
+
+def _chunk_write(prepared: list[tuple[RowResult, OpportunityWrite]]) -> None:
+    """Write a chunk's valid rows together; if the database refuses the batch (another writer
+    took an identifier since the file was read), write them one by one to find the culprits."""
+    new = [write.opportunity for _, write in prepared if write.opportunity.pk is None]
     try:
         with transaction.atomic():
-            saved = opportunity_save(
-                opportunity=opportunity, values=values, relations=relations, outcomes=outcomes
+            opportunities_bulk_save(
+                writes=[write for _, write in prepared], change_reason=CHANGE_REASON
             )
+    except DatabaseError:
+        for opportunity in new:  # the ids the rolled-back batch handed out do not exist
+            opportunity.pk, opportunity._state.adding = None, True
+        for result, write in prepared:
+            _row_write(result, write)
+        return
+    for result, write in prepared:
+        result.opportunity_id = write.opportunity.pk
+
+
+def _row_write(result: RowResult, write: OpportunityWrite) -> None:
+    try:
+        with transaction.atomic():
+            opportunity_validate(opportunity=write.opportunity, relations=write.relations)
+            opportunities_bulk_save(writes=[write], change_reason=CHANGE_REASON)
     except ValidationError as error:
-        result.problems = _model_problems(error)
-        return result
-    finally:
-        del opportunity.skip_history_when_saving
-    existing[reference] = saved
-    result.action, result.opportunity_id = ("created" if created else "updated"), saved.pk
-    return result
-
-
-def _history_record(results: list[RowResult], existing: dict) -> None:
-    for action, update in (("created", False), ("updated", True)):
-        saved = [existing[row.reference] for row in results if row.action == action]
-        if saved:
-            LearningOpportunity.history.bulk_history_create(
-                saved, update=update, default_change_reason="spreadsheet import"
-            )
+        result.action, result.problems = "rejected", _model_problems(error)
+    except DatabaseError as error:
+        result.action = "rejected"
+        result.problems = [Problem("", "", f"The database refused this row: {error}")]
+    else:
+        result.opportunity_id = write.opportunity.pk
 
 
 def opportunities_import(
@@ -348,33 +424,60 @@ def opportunities_import(
     dry_run: bool = False,
     progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
-    """Import template rows into ``provider``'s records; see the module docstring."""
+    """Import template rows into ``provider``'s records; see the module docstring.
+
+    ``progress`` is called with the number of rows after each chunk, outside any transaction
+    of the import's own, so that another process can show it.
+    """
     report = ImportReport(dry_run=dry_run)
     parser = RowParser(Vocabularies())
-    existing, seen = _existing(provider), {}
+    seen = {}
     rows = iter(rows)
-    # A real import commits row by row: a long file never holds one long transaction.
-    with transaction.atomic() if dry_run else contextlib.nullcontext():
-        while True:
-            chunk = [row for _, row in zip(range(CHUNK), rows, strict=False)]
-            if not chunk:
-                break
+    # Chunk by chunk: a long file never holds one long transaction, and memory stays flat.
+    while chunk := list(itertools.islice(rows, CHUNK)):
+        with transaction.atomic() if dry_run else contextlib.nullcontext():
+            existing = _existing(
+                provider, [cells.get("provider_reference", "") for _, cells in chunk]
+            )
+            prepared = []
+            for number, cells in chunk:
+                result, write = _prepared_row(
+                    number, cells, provider=provider, parser=parser, existing=existing, seen=seen
+                )
+                report.rows.append(result)
+                if write is not None:
+                    prepared.append((result, write))
             with bulk_write():
-                results = [
-                    _import_row(
-                        number,
-                        cells,
-                        provider=provider,
-                        parser=parser,
-                        existing=existing,
-                        seen=seen,
-                    )
-                    for number, cells in chunk
-                ]
-                _history_record(results, existing)
-            report.rows += results
-            if progress:
-                progress(len(chunk))
-        if dry_run:
-            transaction.set_rollback(True)
+                _chunk_write(prepared)
+            if dry_run:
+                # Chunks are independent (identifiers are unique in a file), so rolling each
+                # back predicts the real import exactly.
+                transaction.set_rollback(True)
+        if progress:
+            progress(len(chunk))
     return report
+
+
+def spreadsheet_import_run(job: SpreadsheetImport) -> None:
+    """Run an uploaded spreadsheet's preview or import, recording progress and the report."""
+    jobs = SpreadsheetImport.objects.filter(pk=job.pk)
+    jobs.update(status=SpreadsheetImport.Status.RUNNING, rows_done=0)
+    try:
+        rows = list(read_rows(bytes(job.content), job.file_name))
+    except SpreadsheetError as error:
+        job.status, job.error = SpreadsheetImport.Status.FAILED, str(error)
+    else:
+        jobs.update(rows_total=len(rows))
+        report = opportunities_import(
+            rows,
+            provider=job.provider,
+            dry_run=job.dry_run,
+            progress=lambda count: jobs.update(rows_done=F("rows_done") + count),
+        )
+        job.rows_total = job.rows_done = len(rows)
+        job.status, job.summary = SpreadsheetImport.Status.DONE, report.summary
+        job.report = [asdict(row) for row in report.rows]
+        if not job.dry_run:
+            job.content = b""  # imported: the records themselves now hold what it said
+    job.finished = timezone.now()
+    job.save()

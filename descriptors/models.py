@@ -526,6 +526,9 @@ class LearningOpportunity(models.Model):
                 fields=["provider", "provider_reference"],
                 condition=~models.Q(provider_reference=""),
                 name="opportunity_unique_provider_reference",
+                violation_error_message=_(
+                    "This provider already has an opportunity with this identifier."
+                ),
             ),
             models.CheckConstraint(
                 condition=models.Q(end_date__isnull=True)
@@ -795,3 +798,70 @@ class Activity(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class SpreadsheetImport(models.Model):
+    """An uploaded spreadsheet and its import into one provider's records.
+
+    The task worker runs it twice: first as a dry run whose report is the preview, then, once
+    someone confirms, for real. The file is kept in the database (the worker may run on another
+    machine) until the real import has run.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting for the worker")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    provider = models.ForeignKey(
+        Organisation,
+        verbose_name=_("provider"),
+        on_delete=models.CASCADE,
+        related_name="spreadsheet_imports",
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    file_name = models.CharField(_("file"), max_length=255)
+    content = models.BinaryField(_("content"), editable=False)
+    dry_run = models.BooleanField(
+        _("preview"), default=True, help_text=_("A preview writes nothing.")
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    rows_total = models.PositiveIntegerField(_("rows"), null=True, blank=True)
+    rows_done = models.PositiveIntegerField(_("rows done"), default=0)
+    summary = models.CharField(_("summary"), max_length=200, blank=True)
+    report = models.JSONField(
+        _("report"),
+        default=list,
+        blank=True,
+        help_text=_("Each row: number, identifier, action and the problems found."),
+    )
+    error = models.TextField(
+        _("error"), blank=True, help_text=_("Why the file as a whole could not be imported.")
+    )
+    created = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    finished = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("spreadsheet import")
+        verbose_name_plural = _("spreadsheet imports")
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.provider})"
+
+    @property
+    def in_progress(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def rejected_rows(self) -> list[dict]:
+        return [row for row in self.report if row["action"] == "rejected"]

@@ -20,3 +20,8 @@ def bulk_write() -> Iterator[None]:
         bulk_write_finished.send(sender=None, completed=False)
         raise
     bulk_write_finished.send(sender=None, completed=True)
+
+
+# Sent by a bulk write that bypassed the model signals (bulk_create): ``created`` and ``changed``
+# opportunities, so listeners learn what their saves would have told them.
+opportunities_bulk_saved = Signal()

@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from catalogue.models import CatalogueChange
 from descriptors.formats.futurelearn import futurelearn_convert
 from descriptors.formats.spreadsheet import (
     COLUMN_NAMES,
@@ -20,7 +21,9 @@ from descriptors.formats.spreadsheet import (
 )
 from descriptors.imports import opportunities_import
 from descriptors.models import LearningOpportunity
-from tests.builders import make_organisation, make_provider_user
+from descriptors.signals import bulk_write_started
+from taxonomies.loaders import taxonomies_load
+from tests.builders import make_opportunity, make_organisation, make_provider_user
 
 pytestmark = pytest.mark.django_db
 
@@ -195,22 +198,56 @@ def test_real_futurelearn_catalogue_imports_the_valid_rows_and_reports_the_rest(
     assert (again.count("created"), again.count("unchanged")) == (0, created)
 
 
-def test_admin_upload_previews_then_imports_and_refuses_other_providers(client, provider):
+def run_worker():
+    """The task worker, as `python manage.py db_worker` runs it, until the queue is empty."""
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload")
+
+
+@pytest.mark.django_db(transaction=True)  # the worker opens its own transactions
+def test_admin_upload_previews_in_the_worker_then_imports_and_refuses_other_providers(client):
+    taxonomies_load()
+    provider = make_organisation("Leica Camera Italia", provider_type="company")
     other = make_organisation("Another provider")
     client.force_login(make_provider_user(provider))
     url = reverse("admin:descriptors_learningopportunity_import")
-    upload = io.BytesIO(csv_bytes([row("U-1"), row("U-2", eqf_level="12")]))
-    upload.name = "offer.csv"
-    refused = client.post(url, {"file": upload, "provider": other.pk})
+
+    def upload(raw: bytes, owner):
+        file = io.BytesIO(raw)
+        file.name = "offer.csv"
+        return client.post(url, {"file": file, "provider": owner.pk})
+
+    raw = csv_bytes([row("U-1"), row("U-2", eqf_level="12")])
+    refused = upload(raw, other)
     assert "Select a valid choice" in str(refused.context["form"].errors["provider"])
-    upload.seek(0)
-    preview = client.post(url, {"file": upload, "provider": provider.pk})
-    assert preview.context["report"].summary == "1 created, 0 updated, 0 unchanged, 1 rejected"
+    unreadable = upload(b"title\nNo identifier column\n", provider)
+    assert unreadable.context["form"].errors["file"] == [
+        "The header row lacks required columns: provider_reference, default_language,"
+        " languages, isced_fields. Download the template to see them."
+    ]
+
+    status_url = upload(raw, provider).url
+    waiting = client.get(status_url)
+    assert "Waiting for the worker" in waiting.text
+    assert '<meta http-equiv="refresh"' in waiting.text  # the page follows the progress
+    run_worker()
+    preview = client.get(status_url)
+    assert "Done: 2 of 2 rows" in preview.text
+    assert "1 created, 0 updated, 0 unchanged, 1 rejected" in preview.text
     assert "&#x27;12&#x27; is not an EQF level (1-8)." in preview.text
+    assert '<meta http-equiv="refresh"' not in preview.text
     assert not LearningOpportunity.objects.exists()
-    done = client.post(url, {"confirm": "1"})
-    assert done.context["report"].summary == "1 created, 0 updated, 0 unchanged, 1 rejected"
+
+    assert "Waiting for the worker" in client.post(status_url, follow=True).text
+    run_worker()
+    done = client.get(status_url)
+    assert "Import – offer.csv" in done.text
+    assert "1 created, 0 updated, 0 unchanged, 1 rejected" in done.text
+    assert "Import the rows that are not rejected" not in done.text  # not twice
     assert list(LearningOpportunity.objects.values_list("provider_reference", flat=True)) == ["U-1"]
+    assert "offer.csv" in client.get(url).text  # listed among the recent imports
+
+    client.force_login(make_provider_user(other))
+    assert client.get(status_url).status_code == 404
     template = client.get(reverse("admin:descriptors_learningopportunity_template", args=["csv"]))
     assert template.content.decode("utf-8-sig").startswith("provider_reference,title,")
 
@@ -222,3 +259,76 @@ def test_command_reports_rows_and_summary(provider, tmp_path, capsys):
     out = capsys.readouterr().out
     assert "row 3, workload_hours: 'ten': 'ten' is not a number." in out
     assert out.strip().endswith("1 created, 0 updated, 0 unchanged, 1 rejected")
+
+
+def search_titles(client, query: str) -> list[str]:
+    response = client.get(reverse("catalogue:search"), {"q": query})
+    return [opportunity.title for opportunity in response.context["result"].opportunities]
+
+
+def test_imports_reach_search_and_the_changes_feed(client, provider):
+    imported(csv_bytes([row("S-1", title="Darkroom printing", status="published")]), provider)
+    assert search_titles(client, "darkroom") == ["Darkroom printing"]
+    record = LearningOpportunity.objects.get(provider_reference="S-1")
+    edited = row(
+        "S-1",
+        title="Cyanotype printing",
+        status="published",
+        languages="Italian",
+        outcomes="Print a cyanotype [photography]",
+    )
+    assert imported(csv_bytes([edited]), provider).count("updated") == 1
+    assert search_titles(client, "darkroom") == []
+    assert search_titles(client, "cyanotype") == ["Cyanotype printing"]
+    record.refresh_from_db()
+    assert list(record.languages.values_list("code", flat=True)) == ["ITA"]
+    assert [
+        (o.title, [s.preferred_label for s in o.skills.all()]) for o in record.outcomes.all()
+    ] == [("Print a cyanotype", ["photography"])]
+    imported(csv_bytes([{**edited, "status": "draft"}]), provider)
+    assert search_titles(client, "cyanotype") == []
+    kinds = CatalogueChange.objects.filter(opportunity_id=record.pk).order_by("pk")
+    assert list(kinds.values_list("kind", flat=True)) == ["created", "updated", "unpublished"]
+
+
+def test_history_records_each_row_once_with_its_languages(provider):
+    imported(csv_bytes([row("H-1", languages="English; english; Italian")]), provider)
+    record = LearningOpportunity.objects.get(provider_reference="H-1")
+    assert sorted(record.languages.values_list("code", flat=True)) == ["ENG", "ITA"]  # once each
+    imported(csv_bytes([row("H-1", languages="French")]), provider)
+    created, updated = record.history.order_by("history_id")
+    assert (created.history_type, updated.history_type) == ("+", "~")
+    codes = [
+        sorted(entry.languages.values_list("concept__code", flat=True))
+        for entry in (created, updated)
+    ]
+    assert codes == [["ENG", "ITA"], ["FRA"]]
+
+
+def test_a_row_whose_identifier_was_taken_meanwhile_is_rejected_alone(provider, monkeypatch):
+    """Another writer (the admin, a second import) creates a record between the moment a
+    chunk was checked and its write: the chunk is retried row by row, and only that row fails."""
+    monkeypatch.setattr("descriptors.imports.CHUNK", 2)
+
+    def someone_else_creates_t3(**kwargs):
+        first_chunk_written = LearningOpportunity.objects.filter(provider_reference="T-2")
+        if first_chunk_written.exists() and not LearningOpportunity.objects.filter(
+            provider_reference="T-3"
+        ):
+            make_opportunity(provider, provider_reference="T-3", title="Entered meanwhile")
+
+    bulk_write_started.connect(someone_else_creates_t3)
+    try:
+        report = imported(csv_bytes([row(f"T-{number}") for number in range(1, 5)]), provider)
+    finally:
+        bulk_write_started.disconnect(someone_else_creates_t3)
+    assert [(r.reference, r.action) for r in report.rows] == [
+        ("T-1", "created"),
+        ("T-2", "created"),
+        ("T-3", "rejected"),
+        ("T-4", "created"),
+    ]
+    assert [p.message for p in report.rows[2].problems] == [
+        "This provider already has an opportunity with this identifier."
+    ]
+    assert LearningOpportunity.objects.get(provider_reference="T-3").title == "Entered meanwhile"

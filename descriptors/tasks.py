@@ -1,0 +1,39 @@
+"""Work done by the task worker (`python manage.py db_worker`), away from web requests."""
+
+from django.db import transaction
+from django_tasks import task
+
+from descriptors.imports import spreadsheet_import_run
+from descriptors.models import Organisation, SpreadsheetImport
+
+
+@task()
+def spreadsheet_import_task(job_id: int) -> None:
+    spreadsheet_import_run(SpreadsheetImport.objects.select_related("provider").get(pk=job_id))
+
+
+def spreadsheet_import_start(
+    *, provider: Organisation, uploaded_by, file_name: str, content: bytes
+) -> SpreadsheetImport:
+    """Keep an uploaded file and queue its preview (a dry run)."""
+    job = SpreadsheetImport.objects.create(
+        provider=provider, uploaded_by=uploaded_by, file_name=file_name, content=content
+    )
+    _enqueue(job)
+    return job
+
+
+def spreadsheet_import_confirm(*, job: SpreadsheetImport) -> SpreadsheetImport:
+    """Queue the real import of a previewed file: the same bytes, so what lands is what was
+    previewed (unless the records changed meanwhile: the import checks again)."""
+    if job.in_progress or not job.dry_run or job.status != SpreadsheetImport.Status.DONE:
+        raise ValueError("Only a finished preview can be confirmed.")
+    job.dry_run, job.status, job.rows_done = False, SpreadsheetImport.Status.QUEUED, 0
+    job.save(update_fields=["dry_run", "status", "rows_done"])
+    _enqueue(job)
+    return job
+
+
+def _enqueue(job: SpreadsheetImport) -> None:
+    # After commit: the worker must find the job's row when it picks the task up.
+    transaction.on_commit(lambda: spreadsheet_import_task.enqueue(job.pk))
