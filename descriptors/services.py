@@ -78,7 +78,10 @@ REQUIRED_RELATIONS = {
 
 
 def opportunity_validate(
-    *, opportunity: LearningOpportunity, relations: dict[str, list], references_resolved=False
+    *,
+    opportunity: LearningOpportunity,
+    relations: dict[str, list],
+    references_resolved: bool = False,
 ) -> None:
     """Check an opportunity against the admin form's rules; raise ``ValidationError`` with
     field messages.
