@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
-from django.db.models import Max
 from django.utils import timezone
 
 from catalogue.facets import FACETS
@@ -203,8 +202,10 @@ def _load(ids: list[int] | None, offset: int) -> dict:
     }
 
 
-def _latest_sequence() -> int:
-    return CatalogueChange.objects.aggregate(latest=Max("sequence"))["latest"] or 0
+def _latest_entry() -> tuple[int, object]:
+    """(sequence, marker) of the newest log entry, in one query: (0, None) for an empty log."""
+    latest = CatalogueChange.objects.order_by("-sequence").values_list("sequence", "changed_at")
+    return latest.first() or (0, None)
 
 
 def _log_marker(sequence: int):
@@ -218,11 +219,11 @@ def _log_marker(sequence: int):
 
 
 def build_snapshot() -> Snapshot:
-    sequence = _latest_sequence()
+    sequence, marker = _latest_entry()
     data = _load(None, 0)
     return Snapshot(
         sequence=sequence,
-        marker=_log_marker(sequence),
+        marker=marker,
         ids=data["ids"],
         alive=np.ones(len(data["ids"]), bool),
         columns={key: FacetColumn.from_pairs(pairs) for key, pairs in data["columns"].items()},
@@ -268,9 +269,16 @@ class FacetIndex:
         self._lock = threading.Lock()
 
     def current(self) -> Snapshot:
-        latest = _latest_sequence()
+        latest, latest_marker = _latest_entry()
         snapshot = self._snapshot
-        if snapshot is not None and snapshot.sequence == latest and self._still_valid(snapshot):
+        # Nothing changed since the snapshot (the common case, checked on every search): the
+        # newest log entry is the one it was built at, so one query tells both.
+        if (
+            snapshot is not None
+            and snapshot.sequence == latest
+            and snapshot.built_on == timezone.localdate()
+            and (latest == 0 or snapshot.marker == latest_marker)
+        ):
             return snapshot
         with self._lock:
             snapshot = self._snapshot
