@@ -292,9 +292,7 @@ class LearningOpportunityAdmin(ProviderScopedAdmin):
                 content=upload.read(),
             )
             return redirect("admin:descriptors_learningopportunity_import_status", job.pk)
-        recent = SpreadsheetImport.objects.filter(
-            provider__in=Organisation.objects.for_user(request.user)
-        ).select_related("provider")[:10]
+        recent = SpreadsheetImport.objects.for_user(request.user).defer("report")[:10]
         return self._import_page(request, form=form, recent=recent)
 
     def import_status_view(self, request, pk: int):
@@ -302,11 +300,7 @@ class LearningOpportunityAdmin(ProviderScopedAdmin):
         finished preview can be confirmed here."""
         if not self.has_add_permission(request):
             raise PermissionDenied
-        job = get_object_or_404(
-            SpreadsheetImport.objects.select_related("provider"),
-            pk=pk,
-            provider__in=Organisation.objects.for_user(request.user),
-        )
+        job = get_object_or_404(SpreadsheetImport.objects.for_user(request.user), pk=pk)
         if request.method == "POST":
             try:
                 spreadsheet_import_confirm(job=job)

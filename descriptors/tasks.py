@@ -26,7 +26,7 @@ def spreadsheet_import_start(
 def spreadsheet_import_confirm(*, job: SpreadsheetImport) -> SpreadsheetImport:
     """Queue the real import of a previewed file: the same bytes, so what lands is what was
     previewed (unless the records changed meanwhile: the import checks again)."""
-    if job.in_progress or not job.dry_run or job.status != SpreadsheetImport.Status.DONE:
+    if not (job.dry_run and job.status == SpreadsheetImport.Status.DONE):
         raise ValueError("Only a finished preview can be confirmed.")
     job.dry_run, job.status, job.rows_done = False, SpreadsheetImport.Status.QUEUED, 0
     job.save(update_fields=["dry_run", "status", "rows_done"])

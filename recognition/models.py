@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from descriptors.models import LearningOpportunity, Organisation
+from descriptors.models import LearningOpportunity, Organisation, OrganisationScopedQuerySet
 from taxonomies.models import Concept, EqfLevel, EscoSkill, Scheme
 
 CREDITS = {"max_digits": 5, "decimal_places": 2, "validators": [MinValueValidator(Decimal("0.5"))]}
@@ -37,14 +37,10 @@ class GradePolicy(models.TextChoices):
     PASS_WITHOUT_GRADE = "pass", _("recorded as passed, without a grade")
 
 
-class InstitutionScopedQuerySet(models.QuerySet):
-    organisation_field = "institution"
+class InstitutionScopedQuerySet(OrganisationScopedQuerySet):
+    """Records of a recognising institution: an officer sees and edits their institutions'."""
 
-    def for_user(self, user):
-        """What an officer may see and edit: their institutions' records only."""
-        if user.is_superuser:
-            return self
-        return self.filter(**{f"{self.organisation_field}__members__user": user})
+    organisation_field = "institution"
 
 
 class AgreementQuerySet(InstitutionScopedQuerySet):
