@@ -1,16 +1,20 @@
 """Text normalisation and web-search query parsing shared by indexing and matching."""
 
 import re
+import sys
 import unicodedata
 from dataclasses import dataclass, field
 
 WORD = re.compile(r"\w+", re.UNICODE)
+# Accents and other marks left as separate characters by NFKD, deleted by str.translate.
+COMBINING_MARKS = dict.fromkeys(
+    code for code in range(sys.maxunicode + 1) if unicodedata.combining(chr(code))
+)
 
 
-def normalize(text: str) -> str:
+def normalize(text: str | None) -> str:
     """Lower-case, accent-free text: what both the index and the queries are compared in."""
-    decomposed = unicodedata.normalize("NFKD", text or "")
-    return "".join(char for char in decomposed if not unicodedata.combining(char)).lower()
+    return unicodedata.normalize("NFKD", text or "").translate(COMBINING_MARKS).lower()
 
 
 def words(text: str) -> list[str]:
