@@ -12,9 +12,11 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.dispatch import receiver
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+from simple_history.signals import pre_create_historical_record
 
 from taxonomies.models import (
     Concept,
@@ -44,10 +46,25 @@ def _concepts(scheme: Scheme) -> dict:
 
 
 def _history_user(request=None, **kwargs):
-    """Who made a change, for the history: a person, or nobody for an API token's system
-    (the catalogue's change log and the token's last use record those)."""
+    """Who made a change, for the history: a person, or nobody for a system writing through
+    the API (see ``_history_names_the_system``)."""
     user = getattr(request, "user", None)
     return user if isinstance(user, get_user_model()) else None
+
+
+@receiver(pre_create_historical_record)
+def _history_names_the_system(sender, history_instance, **kwargs):
+    """A system writing with an API token is no user to link: its history entries name it
+    (the token and its organisation) as the reason instead, unless a reason is given."""
+    request = getattr(HistoricalRecords.context, "request", None)
+    writer = getattr(request, "user", None)
+    if (
+        writer is not None
+        and writer.is_authenticated
+        and not isinstance(writer, get_user_model())
+        and not history_instance.history_change_reason
+    ):
+        history_instance.history_change_reason = str(writer)[:100]
 
 
 def _visitor_language() -> str:

@@ -16,6 +16,10 @@ class OrganisationClient:
         self.token = token
         self.organisation = token.organisation
 
+    def __str__(self) -> str:
+        # Named in the history of what it writes (it has no user account to link).
+        return f"API token {self.token}"
+
 
 class OrganisationTokenAuthentication(authentication.BaseAuthentication):
     """``Authorization: Token <secret>``."""

@@ -131,6 +131,16 @@ def test_a_token_creates_only_for_its_own_organisation(client, world):
     assert set(created.languages.values_list("code", flat=True)) == {"ENG", "ITA"}
 
 
+def test_history_names_the_token_that_wrote(client, world):
+    created = call(client, "post", LIST, world["a_key"], VALID).json()
+    call(client, "patch", detail(created["id"]), world["a_key"], {"title": "Renamed"})
+    history = LearningOpportunity.objects.get(pk=created["id"]).history.all()
+    assert history.last().history_type == "+" and history.first().title == "Renamed"
+    for entry in history:
+        assert entry.history_user is None  # a system, not a person
+        assert entry.history_change_reason.startswith("API token Provider A – course system (")
+
+
 def test_drafts_of_others_are_invisible(client, world):
     response = call(client, "patch", detail(world["a_record"].pk), world["b_key"], {"title": "x"})
     assert response.status_code == 404
