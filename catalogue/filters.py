@@ -74,10 +74,20 @@ def _facet_filters() -> dict[str, django_filters.Filter]:
     return filters
 
 
+class _SharedFields(dict):
+    """Form fields that form instances share instead of deep-copying: these forms are never
+    rendered or changed, only asked to clean the parameters, which leaves fields untouched."""
+
+    def __deepcopy__(self, memo):
+        return dict(self)
+
+
 @functools.cache
 def _form_class(filterset_class) -> type[forms.Form]:
     """The form class django-filter builds for each instance, built once."""
-    return django_filters.FilterSet.get_form_class(filterset_class())
+    form_class = django_filters.FilterSet.get_form_class(filterset_class())
+    form_class.base_fields = _SharedFields(form_class.base_fields)
+    return form_class
 
 
 class OpportunitySearchFilterSet(django_filters.FilterSet):

@@ -64,13 +64,18 @@ class CatalogueChange(models.Model):
         DELETED = "deleted", _("deleted")
 
     sequence = models.BigAutoField(primary_key=True)
-    opportunity_id = models.BigIntegerField(_("opportunity"), db_index=True)
+    opportunity_id = models.BigIntegerField(_("opportunity"))
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("catalogue change")
         ordering = ["sequence"]
+        indexes = [
+            # An opportunity's latest change (its version, for ETags) is one index probe; on
+            # the opportunity alone the planner may walk the whole log backwards instead.
+            models.Index(fields=["opportunity_id", "sequence"], name="change_opportunity_seq"),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.sequence} {self.kind} {self.opportunity_id}"

@@ -154,7 +154,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "catalogue.api.schema.ErrorDocumentingSchema",
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
         "catalogue.api.auth.TokenRateThrottle",
@@ -169,13 +169,16 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "OCLO API",
     "DESCRIPTION": "Open catalogue of micro-credentials: learning opportunities described with "
     "the ECCOE descriptors, EU Annex I elements and ELM vocabularies. Published records are "
-    "open data, readable without an account.",
+    "open data, readable without an account. Errors are JSON in every format: "
+    '`{"detail": ...}` (schema `Error`), or field errors for rejected input (schema '
+    "`FieldErrors`, status 400); a method a path does not offer gets 405 with an `Error`.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     # Swagger UI from the sidecar package: nothing is loaded from a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "PREPROCESSING_HOOKS": ["catalogue.api.schema.without_format_suffixes"],
     "ENUM_NAME_OVERRIDES": {"AgreementStatusEnum": "recognition.models.Agreement.Status"},
 }
 # Read endpoints are open data: any origin may read them from a browser.

@@ -245,3 +245,39 @@ class ChangeSerializer(serializers.Serializer):
     opportunity = serializers.IntegerField(source="opportunity_id")
     kind = serializers.CharField()
     changed_at = serializers.DateTimeField()
+
+
+class ChangePageSchema(serializers.Serializer):
+    """OpenAPI shape of the changes feed's answer."""
+
+    latest = serializers.IntegerField(help_text="Sequence of the newest change in the log.")
+    next = serializers.URLField(allow_null=True, help_text="The following changes, if any.")
+    results = ChangeSerializer(many=True)
+
+
+class FacetValueSchema(serializers.Serializer):
+    value = serializers.CharField(help_text="What to pass in the facet's query parameter.")
+    label = serializers.CharField()
+    count = serializers.IntegerField(help_text="Results with this value, other facets applied.")
+    selected = serializers.BooleanField()
+    children = serializers.ListField(
+        child=serializers.DictField(),
+        required=False,
+        help_text="Narrower values (ISCED-F), each of this same shape.",
+    )
+
+
+class FacetSchema(serializers.Serializer):
+    facet = serializers.CharField(help_text="The query parameter this facet filters on.")
+    label = serializers.CharField()
+    values = FacetValueSchema(many=True)
+
+
+class OpportunityPageSchema(serializers.Serializer):
+    """OpenAPI shape of a page of search results (JSON)."""
+
+    count = serializers.IntegerField(help_text="All results of the search, on every page.")
+    next = serializers.URLField(allow_null=True, help_text="Next page or cursor; also in Link.")
+    previous = serializers.URLField(allow_null=True, help_text="Previous page; also in Link.")
+    results = OpportunitySummarySerializer(many=True)
+    facets = FacetSchema(many=True, required=False, help_text="With `facets=true` only.")

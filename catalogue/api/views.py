@@ -4,18 +4,20 @@ formats; writes by organisation tokens."""
 import base64
 import binascii
 import hashlib
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError as ModelValidationError
 from django.db.models import Max
+from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date, quote_etag
 from django.utils.translation import get_language
 from django_filters import MultipleChoiceFilter
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
@@ -32,6 +34,7 @@ from catalogue.api.auth import (
     OrganisationTokenAuthentication,
 )
 from catalogue.api.serializers import (
+    ChangePageSchema,
     ChangeSerializer,
     ConceptSerializer,
     EqfLevelSerializer,
@@ -39,6 +42,7 @@ from catalogue.api.serializers import (
     IscedFieldSerializer,
     NqfLevelSerializer,
     OpportunityDetailSerializer,
+    OpportunityPageSchema,
     OpportunitySummarySerializer,
     OrganisationSerializer,
 )
@@ -56,7 +60,7 @@ from taxonomies.models import Concept, EqfLevel, EscoSkill, IscedField, NqfLevel
 
 PUBLIC_MAX_AGE = 60
 MAX_ID = 2**63 - 1  # ids and sequences are 64-bit
-DETAIL_CACHE_SECONDS = 3600
+RENDERED_CACHE_SECONDS = 3600
 
 
 class LoqXmlRenderer(BaseRenderer):
@@ -118,6 +122,20 @@ def _search_parameters() -> list[OpenApiParameter]:
             )
         )
     return parameters
+
+
+def _rendered(view, request, key: str, build: Callable[[], object]) -> HttpResponse:
+    """The answer ``build`` gives, rendered in the negotiated format and kept by ``key`` (which
+    must change with the data): serialising and rendering cost more than finding a page of
+    results, and the bytes are cheaper to keep and fetch than the data they come from."""
+    renderer, media_type = request.accepted_renderer, request.accepted_media_type
+    cache_key = f"{key}:{media_type}:{get_language()}"
+    content = cache.get(cache_key)
+    if content is None:
+        content = renderer.render(build(), media_type, view.get_renderer_context())
+        cache.set(cache_key, content, RENDERED_CACHE_SECONDS)
+    charset = f"; charset={renderer.charset}" if renderer.charset else ""
+    return HttpResponse(content, content_type=f"{renderer.media_type}{charset}")
 
 
 class PublicReadMixin:
@@ -221,7 +239,8 @@ class OpportunityListView(OpportunityWriteMixin, PublicReadMixin, APIView):
             OpenApiParameter("cursor", str, description="Harvesting: 'start', then `next`."),
             OpenApiParameter("facets", bool, description="Include facet counts."),
         ],
-        responses=OpportunitySummarySerializer(many=True),
+        responses=OpportunityPageSchema,
+        operation_id="learning_opportunities_list",
     )
     def get(self, request, format=None):
         filterset = OpportunitySearchFilterSet(request.query_params)
@@ -265,11 +284,8 @@ class OpportunityListView(OpportunityWriteMixin, PublicReadMixin, APIView):
                     if page > 2
                     else remove_query_param(url, "page")
                 )
-        # Serialising is most of a list's cost: keep it per catalogue version and query.
-        query = hashlib.sha256(url.encode()).hexdigest()
-        cache_key = f"api-list:{result.version}:{query}:{get_language()}"
-        body = cache.get(cache_key)
-        if body is None:
+
+        def page():
             body = {
                 "count": result.total,
                 "next": links.get("next"),
@@ -280,8 +296,10 @@ class OpportunityListView(OpportunityWriteMixin, PublicReadMixin, APIView):
             }
             if request.query_params.get("facets") in ("1", "true", "yes"):
                 body["facets"] = [_facet_json(facet) for facet in result.facets]
-            cache.set(cache_key, body, DETAIL_CACHE_SECONDS)
-        response = Response(body)
+            return body
+
+        query = hashlib.sha256(url.encode()).hexdigest()
+        response = _rendered(self, request, f"api-list:{result.version}:{query}", page)
         if links:
             response["Link"] = ", ".join(f'<{href}>; rel="{rel}"' for rel, href in links.items())
         return response
@@ -329,7 +347,12 @@ class OpportunityDetailView(OpportunityWriteMixin, PublicReadMixin, APIView):
 
     renderer_classes = FORMAT_RENDERERS
 
-    @extend_schema(responses=OpportunityDetailSerializer)
+    @extend_schema(
+        responses={
+            200: OpportunityDetailSerializer,
+            304: OpenApiResponse(description="Unchanged since If-None-Match / If-Modified-Since."),
+        }
+    )
     def get(self, request, pk: int, format=None):
         # The version is the opportunity's latest entry in the change log, which every change
         # (children, skills, organisation names) writes: it drives the ETag and the cache.
@@ -341,18 +364,16 @@ class OpportunityDetailView(OpportunityWriteMixin, PublicReadMixin, APIView):
         conditional = get_conditional_response(request, etag=etag, last_modified=last_modified)
         if conditional is not None:
             return conditional
-        cache_key = f"api-detail:{version}:{representation}:{get_language()}"
-        body = cache.get(cache_key)
-        if body is None:
+
+        def document():
             opportunity = opportunity_detail(pk=pk)
             if representation == "xml":
-                body = dump_loq([opportunity])
-            elif representation == "jsonld":
-                body = dump_jsonld(opportunity)
-            else:
-                body = OpportunityDetailSerializer(opportunity, context={"request": request}).data
-            cache.set(cache_key, body, DETAIL_CACHE_SECONDS)
-        response = Response(body)
+                return dump_loq([opportunity])
+            if representation == "jsonld":
+                return dump_jsonld(opportunity)
+            return OpportunityDetailSerializer(opportunity, context={"request": request}).data
+
+        response = _rendered(self, request, f"api-detail:{version}", document)
         response["ETag"] = etag
         response["Last-Modified"] = http_date(last_modified)
         return response
@@ -521,7 +542,8 @@ class ChangeFeed(APIView):
             OpenApiParameter("since", int, description="Last sequence already processed."),
             OpenApiParameter("limit", int, description="At most this many changes (1-1000)."),
         ],
-        responses=ChangeSerializer(many=True),
+        responses=ChangePageSchema,
+        operation_id="changes_list",
     )
     def get(self, request):
         try:

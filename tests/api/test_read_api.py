@@ -193,6 +193,25 @@ def test_openapi_schema_documents_filters_and_is_served_locally(client):
     assert "cdn" not in docs.lower()
 
 
+def test_openapi_schema_documents_each_operations_errors(client):
+    schema = client.get(reverse("api:schema"), {"format": "json"}).json()
+    paths = schema["paths"]
+    update = paths["/api/v1/learning-opportunities/{id}/"]["patch"]["responses"]
+    assert {"400", "401", "403", "404", "429", "500"} <= set(update)
+    assert update["400"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/FieldErrors"
+    }
+    assert update["403"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Error"
+    }
+    assert "Retry-After" in update["429"]["headers"]
+    read = paths["/api/v1/learning-opportunities/{id}/"]["get"]
+    assert "304" in read["responses"] and "403" not in read["responses"]
+    assert {} in read["security"]  # reads need no token
+    assert not any("{format}" in path for path in paths)  # .xml aliases are not operations
+    assert schema["components"]["schemas"]["Error"]["required"] == ["detail"]
+
+
 def test_list_query_count_is_bounded(client, django_assert_max_num_queries, settings):
     settings.OCLO_SEARCH_CACHE = False
     client.get(LIST)
@@ -248,6 +267,13 @@ def test_etag_changes_when_only_a_child_changes(client):
 def test_out_of_range_numbers_are_400(client, url, field):
     response = client.get(url)
     assert response.status_code == 400 and field in response.json()
+
+
+@pytest.mark.parametrize("pk", [2**63, 10**30])
+def test_ids_beyond_the_database_range_are_404(client, pk):
+    response = client.get(detail_url(pk))
+    assert response.status_code == 404
+    assert "detail" in response.json()
 
 
 def test_server_errors_are_json(client, monkeypatch):
