@@ -458,10 +458,33 @@ def opportunities_import(
     return report
 
 
+UNEXPECTED_PREVIEW_ERROR = "An unexpected error stopped the preview; it has been logged."
+UNEXPECTED_IMPORT_ERROR = (
+    "An unexpected error stopped the import; it has been logged. The rows before it are "
+    "imported: upload the file again to finish (rows already imported count as unchanged)."
+)
+
+
 def spreadsheet_import_run(job: SpreadsheetImport) -> None:
-    """Run an uploaded spreadsheet's preview or import, recording progress and the report."""
+    """Run an uploaded spreadsheet's preview or import, recording progress and the report.
+
+    An unexpected error ends the job as failed (instead of leaving it running forever) and is
+    raised again, for the log and the task's own record.
+    """
     jobs = SpreadsheetImport.objects.filter(pk=job.pk)
     jobs.update(status=SpreadsheetImport.Status.RUNNING, rows_done=0)
+    try:
+        _run(job, jobs)
+    except Exception:
+        jobs.update(
+            status=SpreadsheetImport.Status.FAILED,
+            error=UNEXPECTED_PREVIEW_ERROR if job.dry_run else UNEXPECTED_IMPORT_ERROR,
+            finished=timezone.now(),
+        )
+        raise
+
+
+def _run(job: SpreadsheetImport, jobs) -> None:
     try:
         rows = list(read_rows(bytes(job.content), job.file_name))
     except SpreadsheetError as error:

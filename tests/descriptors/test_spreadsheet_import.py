@@ -19,8 +19,8 @@ from descriptors.formats.spreadsheet import (
     provider_rows,
     read_rows,
 )
-from descriptors.imports import opportunities_import
-from descriptors.models import LearningOpportunity
+from descriptors.imports import opportunities_import, spreadsheet_import_run
+from descriptors.models import LearningOpportunity, SpreadsheetImport
 from descriptors.signals import bulk_write_started
 from taxonomies.loaders import taxonomies_load
 from tests.builders import make_opportunity, make_organisation, make_provider_user
@@ -332,3 +332,23 @@ def test_a_row_whose_identifier_was_taken_meanwhile_is_rejected_alone(provider, 
         "This provider already has an opportunity with this identifier."
     ]
     assert LearningOpportunity.objects.get(provider_reference="T-3").title == "Entered meanwhile"
+
+
+@pytest.mark.parametrize("dry_run", [True, False])
+def test_an_unexpected_error_ends_the_job_as_failed_with_a_reason(provider, monkeypatch, dry_run):
+    def broken(*args, **kwargs):
+        raise RuntimeError("simulated bug")
+
+    monkeypatch.setattr("descriptors.imports.opportunities_import", broken)
+    job = SpreadsheetImport.objects.create(
+        provider=provider, file_name="f.csv", content=csv_bytes([row("E-1")]), dry_run=dry_run
+    )
+    with pytest.raises(RuntimeError):  # raised again for the worker's log
+        spreadsheet_import_run(job)
+    job.refresh_from_db()
+    assert job.status == SpreadsheetImport.Status.FAILED and job.finished is not None
+    assert job.error.startswith(
+        "An unexpected error stopped the preview"
+        if dry_run
+        else "An unexpected error stopped the import"
+    )
