@@ -37,7 +37,11 @@ from descriptors.models import (
     SpreadsheetImport,
 )
 from descriptors.services import organisation_member_add
-from descriptors.tasks import spreadsheet_import_confirm, spreadsheet_import_start
+from descriptors.tasks import (
+    spreadsheet_import_confirm,
+    spreadsheet_import_retry,
+    spreadsheet_import_start,
+)
 
 
 class OpportunityTranslationInline(admin.StackedInline):
@@ -297,13 +301,17 @@ class LearningOpportunityAdmin(ProviderScopedAdmin):
 
     def import_status_view(self, request, pk: int):
         """A preview or import: its progress while the worker runs it, then its report; a
-        finished preview can be confirmed here."""
+        finished preview can be confirmed here, a stalled job queued again."""
         if not self.has_add_permission(request):
             raise PermissionDenied
         job = get_object_or_404(SpreadsheetImport.objects.for_user(request.user), pk=pk)
         if request.method == "POST":
+            run_again = request.POST.get("action") == "retry"
             try:
-                spreadsheet_import_confirm(job=job)
+                if run_again:
+                    spreadsheet_import_retry(job=job)
+                else:
+                    spreadsheet_import_confirm(job=job)
             except ValueError as error:
                 messages.error(request, str(error))
             return redirect("admin:descriptors_learningopportunity_import_status", job.pk)

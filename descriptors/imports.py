@@ -472,7 +472,7 @@ def spreadsheet_import_run(job: SpreadsheetImport) -> None:
     raised again, for the log and the task's own record.
     """
     jobs = SpreadsheetImport.objects.filter(pk=job.pk)
-    jobs.update(status=SpreadsheetImport.Status.RUNNING, rows_done=0)
+    jobs.update(status=SpreadsheetImport.Status.RUNNING, rows_done=0, updated=timezone.now())
     try:
         _run(job, jobs)
     except Exception:
@@ -480,6 +480,7 @@ def spreadsheet_import_run(job: SpreadsheetImport) -> None:
             status=SpreadsheetImport.Status.FAILED,
             error=UNEXPECTED_PREVIEW_ERROR if job.dry_run else UNEXPECTED_IMPORT_ERROR,
             finished=timezone.now(),
+            updated=timezone.now(),
         )
         raise
 
@@ -490,12 +491,14 @@ def _run(job: SpreadsheetImport, jobs) -> None:
     except SpreadsheetError as error:
         job.status, job.error = SpreadsheetImport.Status.FAILED, str(error)
     else:
-        jobs.update(rows_total=len(rows))
+        jobs.update(rows_total=len(rows), updated=timezone.now())
         report = opportunities_import(
             rows,
             provider=job.provider,
             dry_run=job.dry_run,
-            progress=lambda count: jobs.update(rows_done=F("rows_done") + count),
+            progress=lambda count: jobs.update(
+                rows_done=F("rows_done") + count, updated=timezone.now()
+            ),
         )
         job.rows_total = job.rows_done = len(rows)
         job.status, job.summary = SpreadsheetImport.Status.DONE, report.summary

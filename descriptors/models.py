@@ -5,6 +5,7 @@ table (they are 1:1 in a catalogue); outcomes, activities and assessments are ch
 """
 
 import re
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -13,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.dispatch import receiver
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -878,9 +880,16 @@ class SpreadsheetImport(models.Model):
         _("error"), blank=True, help_text=_("Why the file as a whole could not be imported.")
     )
     created = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    updated = models.DateTimeField(
+        _("last activity"), auto_now=True, help_text=_("Queued, started, progressed or ended.")
+    )
     finished = models.DateTimeField(_("finished"), null=True, blank=True)
 
     objects = SpreadsheetImportQuerySet.as_manager()
+
+    # A chunk of rows takes seconds: this long without a sign of life means no worker is
+    # running, or the one that took the job stopped (killed, machine restarted).
+    STALLED_AFTER_MINUTES = 10
 
     class Meta:
         verbose_name = _("spreadsheet import")
@@ -893,3 +902,9 @@ class SpreadsheetImport(models.Model):
     @property
     def in_progress(self) -> bool:
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def is_stalled(self) -> bool:
+        return self.in_progress and timezone.now() - self.updated > timedelta(
+            minutes=self.STALLED_AFTER_MINUTES
+        )

@@ -34,6 +34,17 @@ def spreadsheet_import_confirm(*, job: SpreadsheetImport) -> SpreadsheetImport:
     return job
 
 
+def spreadsheet_import_retry(*, job: SpreadsheetImport) -> SpreadsheetImport:
+    """Queue a stalled job again (see ``SpreadsheetImport.is_stalled``). Running an import a
+    second time is safe: the rows it had written count as unchanged."""
+    if not job.is_stalled:
+        raise ValueError("Only a job that has stopped making progress can be run again.")
+    job.status, job.rows_done, job.error = SpreadsheetImport.Status.QUEUED, 0, ""
+    job.save(update_fields=["status", "rows_done", "error", "updated"])
+    _enqueue(job)
+    return job
+
+
 def _enqueue(job: SpreadsheetImport) -> None:
     # After commit: the worker must find the job's row when it picks the task up.
     transaction.on_commit(lambda: spreadsheet_import_task.enqueue(job.pk))

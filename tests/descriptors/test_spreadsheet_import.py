@@ -2,10 +2,12 @@
 
 import csv
 import io
+from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from catalogue.models import CatalogueChange
@@ -352,3 +354,35 @@ def test_an_unexpected_error_ends_the_job_as_failed_with_a_reason(provider, monk
         if dry_run
         else "An unexpected error stopped the import"
     )
+
+
+def test_a_stalled_job_says_so_and_can_be_run_again(
+    client, provider, django_capture_on_commit_callbacks
+):
+    from django_tasks_db.models import DBTaskResult
+
+    from descriptors.tasks import spreadsheet_import_start
+
+    client.force_login(make_provider_user(provider))
+    job = spreadsheet_import_start(
+        provider=provider, uploaded_by=None, file_name="f.csv", content=csv_bytes([row("S-1")])
+    )
+    status_url = reverse("admin:descriptors_learningopportunity_import_status", args=[job.pk])
+    assert "import-stalled" not in client.get(status_url).text
+    refused = client.post(status_url, {"action": "retry"}, follow=True)
+    assert "Only a job that has stopped making progress can be run again." in refused.text
+
+    # The worker that took it died mid-way: no sign of life for longer than the limit.
+    SpreadsheetImport.objects.filter(pk=job.pk).update(
+        status=SpreadsheetImport.Status.RUNNING,
+        rows_done=1,
+        updated=timezone.now() - timedelta(minutes=SpreadsheetImport.STALLED_AFTER_MINUTES + 1),
+    )
+    stalled = client.get(status_url).text
+    assert "No progress for over 10 minutes" in stalled and 'value="retry"' in stalled
+    queued_before = DBTaskResult.objects.count()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(status_url, {"action": "retry"})
+    job.refresh_from_db()
+    assert (job.status, job.rows_done, job.is_stalled) == ("queued", 0, False)
+    assert DBTaskResult.objects.count() == queued_before + 1  # handed to the worker again
