@@ -23,7 +23,8 @@ class Facet:
     ``pairs(opportunities)`` yields (opportunity id, value key) for a queryset of
     opportunities; ``labels`` maps value keys to what a visitor reads; ``expand_selection``
     turns a chosen value into every value it stands for (a group stands for its narrower
-    skills).
+    skills). A facet whose values depend on the date (agreements in force) ``changes_daily``:
+    the index re-reads it each day.
     """
 
     key: str
@@ -34,6 +35,7 @@ class Facet:
     show: int = 12
     searchable: bool = False
     order: str = "count"  # or "key" for ordinal values such as EQF levels
+    changes_daily: bool = False
 
 
 @dataclass(frozen=True)

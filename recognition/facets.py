@@ -10,12 +10,16 @@ from recognition.models import Agreement, AgreementItem
 
 
 def _recognised_by_pairs(opportunities: QuerySet) -> Iterable[tuple[int, str]]:
-    # Agreements in force today: the facet index is rebuilt each day.
+    # Agreements in force today: the facet index re-reads this facet each day.
     return AgreementItem.objects.filter(
         opportunity__in=opportunities, agreement__in=Agreement.objects.in_force()
     ).values_list("opportunity_id", "agreement__institution_id")
 
 
 RECOGNISED_BY = Facet(
-    "recognised_by", _("Recognised by"), _recognised_by_pairs, organisation_labels
+    "recognised_by",
+    _("Recognised by"),
+    _recognised_by_pairs,
+    organisation_labels,
+    changes_daily=True,
 )

@@ -67,6 +67,29 @@ def test_recognised_by_facet_counts_and_filters(client, parties):
     }
 
 
+def test_the_recognised_by_facet_follows_the_calendar(client, parties, monkeypatch):
+    """An agreement that ends today counts today and not tomorrow, without any write in
+    between: the index re-reads the facet when the day changes (and only that facet)."""
+    facet_index.reset()
+    shape, report, _ = parties["opportunities"]
+    today = timezone.localdate()
+    make_agreement(parties["a"], [parties["provider"]], [shape, report], valid_until=today)
+    make_agreement(
+        parties["b"], [parties["provider"]], [report], valid_from=today + timedelta(days=1)
+    )
+
+    def recognised_by_counts():
+        result = client.get(reverse("catalogue:search")).context["result"]
+        facet = next(facet for facet in result.facets if facet.key == "recognised_by")
+        return {value.label: value.count for value in facet.values}
+
+    assert recognised_by_counts() == {"Università Iuav di Venezia": 2}
+    documents_today = facet_index.current().ids
+    monkeypatch.setattr(timezone, "localdate", lambda *args: today + timedelta(days=1))
+    assert recognised_by_counts() == {"Politecnico di Milano": 1}
+    assert facet_index.current().ids is documents_today  # the rest of the index is kept
+
+
 def test_institution_browse_page(client, parties):
     make_agreement(parties["a"], [parties["provider"]], parties["opportunities"][:2])
     listing = client.get(reverse("recognition:institutions"))
