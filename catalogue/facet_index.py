@@ -3,7 +3,7 @@
 Counting facets with GROUP BY costs about 3.5 us per matching row in PostgreSQL (340 ms for
 browse-all at 100k); the same counts over integer arrays take a few milliseconds. The index is
 built once per process and kept current by replaying ``CatalogueChange`` rows (see
-docs/decisions/0005-facet-counts.md).
+docs/decisions/0005-search-and-facet-counts.md).
 """
 
 import gc
