@@ -213,7 +213,7 @@ LATEST_ENTRY_SQL = (
 )
 
 
-def _latest_entry() -> tuple[int, object]:
+def latest_log_entry() -> tuple[int, object]:
     """(sequence, marker) of the newest log entry, in one query: (0, None) for an empty log."""
     for entry in CatalogueChange.objects.raw(LATEST_ENTRY_SQL):
         return entry.sequence, entry.changed_at
@@ -231,7 +231,7 @@ def _log_marker(sequence: int):
 
 
 def build_snapshot() -> Snapshot:
-    sequence, marker = _latest_entry()
+    sequence, marker = latest_log_entry()
     data = _load(None, 0)
     return Snapshot(
         sequence=sequence,
@@ -300,7 +300,7 @@ class FacetIndex:
         self._lock = threading.Lock()
 
     def current(self) -> Snapshot:
-        latest, latest_marker = _latest_entry()
+        latest, latest_marker = latest_log_entry()
         snapshot = self._snapshot
         # Nothing changed since the snapshot (the common case, checked on every search): the
         # newest log entry is the one it was built at, so one query tells both.

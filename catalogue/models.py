@@ -51,6 +51,10 @@ class SearchWord(models.Model):
         return self.word
 
 
+# Ids and log sequences are 64-bit: a larger number from a URL names nothing.
+MAX_ID = 2**63 - 1
+
+
 class CatalogueChange(models.Model):
     """An ordered log of changes to opportunities, so readers can catch up incrementally.
 

@@ -13,10 +13,10 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
-from catalogue.facet_index import NO_DATE, Snapshot, facet_index
+from catalogue.facet_index import NO_DATE, Snapshot, facet_index, latest_log_entry
 from catalogue.facets import FACETS, RANGE_FACETS, Facet
 from catalogue.filters import SearchParams
-from catalogue.models import CatalogueChange
+from catalogue.models import MAX_ID, CatalogueChange
 from catalogue.text_search import snippets, suggestion, text_matching_ids, text_relevance
 from descriptors.models import LearningOpportunity
 from taxonomies.models import EscoSkill
@@ -419,7 +419,7 @@ LATEST_CHANGE_SQL = (
 
 def opportunity_version(*, pk: int):
     """(sequence, time) of the latest change to a published opportunity, or 404."""
-    if not 0 < pk < 2**63:  # no such id, and the raw query would overflow instead of not finding
+    if not 0 < pk <= MAX_ID:  # the raw query would overflow instead of finding nothing
         raise Http404("No LearningOpportunity matches the given query.")
     published = LearningOpportunity.Status.PUBLISHED
     for change in CatalogueChange.objects.raw(LATEST_CHANGE_SQL, [pk, published]):
@@ -434,6 +434,23 @@ def opportunity_version(*, pk: int):
     if modified is None:
         raise Http404("No LearningOpportunity matches the given query.")
     return 0, modified
+
+
+def catalogue_changes(*, since: int, limit: int) -> tuple[list[CatalogueChange], int]:
+    """Up to ``limit`` log entries after sequence ``since``, and the newest sequence. An entry
+    about an opportunity that is not published now reads ``unpublished`` (unless deleted): a
+    harvester must not keep it, whatever the change was."""
+    changes = list(CatalogueChange.objects.filter(sequence__gt=since)[:limit])
+    public = set(
+        LearningOpportunity.objects.published()
+        .filter(pk__in={change.opportunity_id for change in changes})
+        .values_list("pk", flat=True)
+    )
+    for change in changes:
+        if change.kind != CatalogueChange.Kind.DELETED and change.opportunity_id not in public:
+            change.kind = CatalogueChange.Kind.UNPUBLISHED
+    latest, _ = latest_log_entry()
+    return changes, latest
 
 
 def opportunity_detail(*, pk: int) -> LearningOpportunity:

@@ -9,7 +9,6 @@ from collections.abc import Callable
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError as ModelValidationError
-from django.db.models import Max
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_cache_control
@@ -48,9 +47,14 @@ from catalogue.api.serializers import (
 )
 from catalogue.api.writes import OpportunityWriteSerializer, model_errors
 from catalogue.filters import OpportunitySearchFilterSet, ValuesFilter
-from catalogue.models import CatalogueChange
+from catalogue.models import MAX_ID
 from catalogue.search_index import deferred_indexing
-from catalogue.selectors import opportunity_detail, opportunity_search, opportunity_version
+from catalogue.selectors import (
+    catalogue_changes,
+    opportunity_detail,
+    opportunity_search,
+    opportunity_version,
+)
 from descriptors.formats.csv_export import dump_csv
 from descriptors.formats.elm_jsonld import dump_jsonld
 from descriptors.formats.elm_xml import RecordRejected, dump_loq, load_loq
@@ -59,7 +63,6 @@ from descriptors.services import opportunity_archive, opportunity_publish, oppor
 from taxonomies.models import Concept, EqfLevel, EscoSkill, IscedField, NqfLevel, Scheme
 
 PUBLIC_MAX_AGE = 60
-MAX_ID = 2**63 - 1  # ids and sequences are 64-bit
 RENDERED_CACHE_SECONDS = 3600
 
 
@@ -557,16 +560,7 @@ class ChangeFeed(APIView):
             raise ValidationError({"limit": ["Choose between 1 and 1000."]})
         if not 0 <= since <= MAX_ID:
             raise ValidationError({"since": ["Give a sequence number from a previous answer."]})
-        changes = list(CatalogueChange.objects.filter(sequence__gt=since)[:limit])
-        public = set(
-            LearningOpportunity.objects.published()
-            .filter(pk__in={change.opportunity_id for change in changes})
-            .values_list("pk", flat=True)
-        )
-        for change in changes:
-            if change.kind != CatalogueChange.Kind.DELETED and change.opportunity_id not in public:
-                change.kind = CatalogueChange.Kind.UNPUBLISHED
-        latest = CatalogueChange.objects.aggregate(latest=Max("sequence"))["latest"] or 0
+        changes, latest = catalogue_changes(since=since, limit=limit)
         last = changes[-1].sequence if changes else since
         next_url = None
         if last < latest:

@@ -141,6 +141,20 @@ def test_history_names_the_token_that_wrote(client, world):
         assert entry.history_change_reason.startswith("API token Provider A – course system (")
 
 
+def test_each_token_has_its_own_throttle_budget(client, world, monkeypatch):
+    from django.core.cache import cache
+
+    from catalogue.api.auth import TokenRateThrottle
+
+    cache.clear()
+    monkeypatch.setattr(TokenRateThrottle, "THROTTLE_RATES", {"token": "2/minute"})
+    statuses = [call(client, "get", LIST, world["a_key"]).status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
+    assert call(client, "get", LIST, world["b_key"]).status_code == 200  # B's own budget
+    assert call(client, "get", LIST).status_code == 200  # anonymous clients count apart
+    cache.clear()
+
+
 def test_drafts_of_others_are_invisible(client, world):
     response = call(client, "patch", detail(world["a_record"].pk), world["b_key"], {"title": "x"})
     assert response.status_code == 404
