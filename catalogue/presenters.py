@@ -1,15 +1,28 @@
-"""Turns a search result into what the page shows: active-filter chips and their URLs."""
+"""Turns a search result into what the page shows: active-filter chips and their URLs.
+
+Only the parameters the search knows are read, each with at most ``MAX_VALUES_PER_FACET``
+values, and each (name, value) pair is URL-encoded once: a hostile query string of a thousand
+parameters must not cost a thousand copies of itself (it once held a worker for 22 s).
+"""
 
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 
-from catalogue.filters import PRICE_CHOICES, START_CHOICES, OpportunitySearchFilterSet
+from catalogue.filters import (
+    MAX_VALUES_PER_FACET,
+    PRICE_CHOICES,
+    START_CHOICES,
+    OpportunitySearchFilterSet,
+)
 from catalogue.selectors import FacetValue, SearchResult, opportunity_search_total
 
 # Parameters that are state, not filters: a chip never removes them.
 NOT_FILTERS = {"page", "sort", "skill_term"}
+# More chips than anyone can read; beyond it a filter is still applied, only not shown as a chip.
+MAX_CHIPS = 30
 
 
 @dataclass
@@ -21,16 +34,32 @@ class Chip:
     total_without: int | None = None
 
 
-def query_without(query: QueryDict, key: str, value: str | None = None) -> str:
-    """The query string with one value (or a whole parameter) and the page number removed."""
-    remaining = query.copy()
-    remaining.pop("page", None)
-    if value is None:
-        remaining.pop(key, None)
-    else:
-        remaining.setlist(key, [item for item in remaining.getlist(key) if item != value])
-    encoded = remaining.urlencode()
-    return f"?{encoded}" if encoded else "?"
+def _known_keys() -> set[str]:
+    return {*OpportunitySearchFilterSet.base_filters, *NOT_FILTERS}
+
+
+class SearchQuery:
+    """The search parameters of a request as encoded (name, value) pairs, unknown names and
+    repeated or surplus values left out, ready to be written back with one of them removed."""
+
+    def __init__(self, query: QueryDict):
+        known = _known_keys()
+        self.pairs: list[tuple[str, str, str]] = []  # (name, value, "name=value" encoded)
+        for key in query:
+            if key not in known:
+                continue
+            values = dict.fromkeys(value for value in query.getlist(key) if value)
+            for value in list(values)[:MAX_VALUES_PER_FACET]:
+                self.pairs.append((key, value, urlencode({key: value})))
+
+    def without(self, key: str, value: str | None = None) -> str:
+        """The query string without one value (or a whole parameter) and the page number."""
+        encoded = "&".join(
+            piece
+            for name, item, piece in self.pairs
+            if name != "page" and not (name == key and (value is None or item == value))
+        )
+        return f"?{encoded}"
 
 
 def _flatten(values: list[FacetValue]):
@@ -39,7 +68,7 @@ def _flatten(values: list[FacetValue]):
         yield from _flatten(value.children)
 
 
-def active_filter_chips(query: QueryDict, result: SearchResult) -> list[Chip]:
+def active_filter_chips(search_query: SearchQuery, result: SearchResult) -> list[Chip]:
     labels = {
         facet.key: {value.key: value.label for value in _flatten(facet.values)}
         for facet in result.facets
@@ -50,25 +79,24 @@ def active_filter_chips(query: QueryDict, result: SearchResult) -> list[Chip]:
         "start": dict(START_CHOICES),
     }
     chips = []
-    for key in query:
+    for key, value, _piece in search_query.pairs:
         if key in NOT_FILTERS:
             continue
-        for value in query.getlist(key):
-            if not value:
-                continue
-            if key == "q":
-                label = f"“{value}”"
-            elif key in fixed:
-                label = str(fixed[key].get(value, value))
-            elif key == "max_fee":
-                label = _("Fee up to %(amount)s") % {"amount": value}
-            elif key in ("start_from", "start_to"):
-                label = (_("From %(date)s") if key == "start_from" else _("Until %(date)s")) % {
-                    "date": value
-                }
-            else:
-                label = f"{names.get(key, key)}: {labels.get(key, {}).get(value, value)}"
-            chips.append(Chip(label, query_without(query, key, value), key, value))
+        if len(chips) == MAX_CHIPS:
+            break
+        if key == "q":
+            label = f"“{value}”"
+        elif key in fixed:
+            label = str(fixed[key].get(value, value))
+        elif key == "max_fee":
+            label = _("Fee up to %(amount)s") % {"amount": value}
+        elif key in ("start_from", "start_to"):
+            label = (_("From %(date)s") if key == "start_from" else _("Until %(date)s")) % {
+                "date": value
+            }
+        else:
+            label = f"{names.get(key, key)}: {labels.get(key, {}).get(value, value)}"
+        chips.append(Chip(label, search_query.without(key, value), key, value))
     return chips
 
 

@@ -146,10 +146,16 @@ def _highlight(description: str, terms: set[str]) -> SafeString:
 
 
 def suggestion(text: str) -> str:
-    """A corrected query when some words are unknown and a close known word exists."""
+    """A corrected query when some words are unknown and a close known word exists.
+
+    The word list (``SearchWord``) holds every word ever indexed, drafts and archived records
+    included: each word is therefore checked against the published records before it counts as
+    known or is offered, and so is the corrected query, so that a suggestion never reveals a
+    word that only unpublished records contain.
+    """
     corrected, changed = [], False
     for word in words(text):
-        if len(word) < 4 or SearchWord.objects.filter(word=word).exists():
+        if len(word) < 4 or _published_contain(word):
             corrected.append(word)
             continue
         replacement = _closest_word(word)
@@ -161,7 +167,32 @@ def suggestion(text: str) -> str:
     if not changed:
         return ""
     candidate = " ".join(corrected)
-    return candidate if len(text_matching_ids(candidate)) else ""
+    return candidate if _published_contain(candidate) else ""
+
+
+# Close words considered for one misspelt word, best first, until one is in a published record.
+CLOSE_WORD_CANDIDATES = 10
+
+PUBLISHED_MATCH_SQL = (
+    "SELECT EXISTS (SELECT 1 FROM catalogue_searchdocument document "
+    "JOIN descriptors_learningopportunity opportunity "
+    "ON opportunity.id = document.opportunity_id "
+    "WHERE opportunity.status = %s AND document.vector @@ websearch_to_tsquery('oclo', %s))"
+)
+
+
+def _published_contain(text: str) -> bool:
+    """Whether a query finds at least one published opportunity."""
+    published = LearningOpportunity.Status.PUBLISHED
+    if _is_postgres():
+        with connection.cursor() as cursor:
+            cursor.execute(PUBLISHED_MATCH_SQL, [published, text])
+            return cursor.fetchone()[0]
+    query = parse_web_search(text)
+    documents = SearchDocument.objects.filter(opportunity__status=published).values_list(
+        "document", flat=True
+    )
+    return not query.is_empty and any(query.matches(document) for document in documents)
 
 
 def _closest_word(word: str) -> str:
@@ -169,13 +200,15 @@ def _closest_word(word: str) -> str:
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT word FROM catalogue_searchword WHERE word %% %s "
-                "ORDER BY similarity(word, %s) DESC, word LIMIT 1",
-                [word, word],
+                "ORDER BY similarity(word, %s) DESC, word LIMIT %s",
+                [word, word, CLOSE_WORD_CANDIDATES],
             )
-            row = cursor.fetchone()
-            return row[0] if row else ""
-    vocabulary = SearchWord.objects.filter(word__startswith=normalize(word)[:1]).values_list(
-        "word", flat=True
-    )
-    matches = difflib.get_close_matches(word, list(vocabulary), n=1, cutoff=0.75)
-    return matches[0] if matches else ""
+            candidates = [row[0] for row in cursor.fetchall()]
+    else:
+        vocabulary = SearchWord.objects.filter(word__startswith=normalize(word)[:1]).values_list(
+            "word", flat=True
+        )
+        candidates = difflib.get_close_matches(
+            word, list(vocabulary), n=CLOSE_WORD_CANDIDATES, cutoff=0.75
+        )
+    return next((candidate for candidate in candidates if _published_contain(candidate)), "")

@@ -6,9 +6,9 @@ from catalogue.extensions import detail_sections
 from catalogue.facets import facet_by_key
 from catalogue.filters import SORT_CHOICES, OpportunitySearchFilterSet, SearchParams
 from catalogue.presenters import (
+    SearchQuery,
     active_filter_chips,
     chips_count_what_they_bring_back,
-    query_without,
 )
 from catalogue.schema_org import course_jsonld
 from catalogue.selectors import (
@@ -47,7 +47,8 @@ def opportunity_search_view(request):
         page=_page_number(request.GET.get("page")),
         page_size=settings.OCLO_LIST_PAGE_SIZE,
     )
-    chips = active_filter_chips(request.GET, result)
+    search_query = SearchQuery(request.GET)
+    chips = active_filter_chips(search_query, result)
     if valid and result.total == 0:
         chips_count_what_they_bring_back(chips)
     skill_term = _skill_term(request)
@@ -57,7 +58,7 @@ def opportunity_search_view(request):
         "result": result,
         "filterset": filterset,
         "chips": chips,
-        "csv_query": query_without(request.GET, "skill_term"),
+        "csv_query": search_query.without("skill_term"),
         "sort_choices": SORT_CHOICES,
         "errors": None if valid else filterset.form.errors,
         "page_title": params.text or _("Find a micro-credential"),
