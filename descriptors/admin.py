@@ -410,7 +410,9 @@ class OrganisationMemberInline(admin.TabularInline):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(SimpleHistoryAdmin):
+class OrganisationAdmin(admin.ModelAdmin):
+    # A plain ModelAdmin: organisations keep no django-simple-history table, so the history
+    # admin's "History" page failed for everyone; this one lists the admin's own log entries.
     list_display = ["name", "provider_type", "country", "website"]
     list_filter = ["provider_type", "country"]
     search_fields = ["name", "legal_name"]

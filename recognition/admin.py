@@ -8,12 +8,14 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from catalogue.models import MAX_ID
 from descriptors.admin import OrganisationScopedMixin
 from descriptors.models import LearningOpportunity, Organisation
 from recognition.models import (
@@ -363,11 +365,19 @@ class TargetCourseAdmin(OrganisationScopedMixin, OwnOrganisationChoices, admin.M
                 .select_related("provider")[:COMPARE_CANDIDATES]
             )
         opportunity = None
-        if request.GET.get("opportunity", "").isdigit():
+        chosen = request.GET.get("opportunity", "")
+        if chosen:
+            # isdigit() accepts "²" and other scripts' digits that int() refuses, and a
+            # 20-digit id overflows the database's integer: both are ids of nothing.
+            if not (chosen.isascii() and chosen.isdigit() and 0 < int(chosen) <= MAX_ID):
+                raise Http404("No such learning opportunity.")
+            # One filter, not the union of two querysets: the membership join of ``for_user``
+            # repeats a row per member, and get() then found several.
+            visible = Q(status=LearningOpportunity.Status.PUBLISHED) | Q(
+                provider__in=Organisation.objects.for_user(request.user)
+            )
             opportunity = get_object_or_404(
-                LearningOpportunity.objects.published()
-                | LearningOpportunity.objects.for_user(request.user),
-                pk=int(request.GET["opportunity"]),
+                LearningOpportunity.objects.filter(visible), pk=int(chosen)
             )
         context = {
             **self.admin_site.each_context(request),

@@ -418,6 +418,11 @@ class OpportunityImportView(OpportunityWriteMixin, APIView):
     def post(self, request):
         if not isinstance(request.user, OrganisationClient):
             raise PermissionDenied("Imports need an organisation's API token.")
+        # An empty body never reaches the parser: DRF gives an empty dict instead.
+        if not isinstance(request.data, bytes) or not request.data.strip():
+            raise ValidationError(
+                {"document": ["The request body is empty: send an ELM LOQ XML document."]}
+            )
         try:
             with deferred_indexing():
                 report = load_loq(request.data, provider=request.user.organisation)

@@ -1,0 +1,40 @@
+"""Request checks that hold for every page and API call, before any view runs."""
+
+from urllib.parse import parse_qsl
+
+from django.http import HttpResponseBadRequest, JsonResponse
+
+from catalogue.api.errors import API_PREFIX
+
+NUL_MESSAGE = "The address contains a NUL character (%00), which no page or parameter accepts."
+
+
+class RejectNulMiddleware:
+    """400 for a path or query string with a NUL character.
+
+    PostgreSQL text cannot hold NUL: any parameter that reaches a query with one (a facet value,
+    a skill key, an admin list filter) would end as a 500. Refusing it here is one check instead
+    of one in every view. (Form fields refuse NUL themselves; API bodies are checked by
+    ``catalogue.api.parsers``.)
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        query = request.META.get("QUERY_STRING", "")
+        if "\x00" in request.path_info or "%00" in query or "\x00" in query:
+            if request.path_info.startswith(API_PREFIX):
+                return JsonResponse(_api_errors(query), status=400)
+            return HttpResponseBadRequest(NUL_MESSAGE, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
+
+
+def _api_errors(query: str) -> dict[str, list[str]]:
+    """The API's shape for rejected input (``FieldErrors``): each parameter with the problem."""
+    names = {
+        name.replace("\x00", "") or "non_field_errors"
+        for name, value in parse_qsl(query, keep_blank_values=True)
+        if "\x00" in name or "\x00" in value
+    }
+    return {name: [NUL_MESSAGE] for name in sorted(names or {"non_field_errors"})}
