@@ -48,6 +48,24 @@ class OwnOrganisationChoices:
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+class PublishedOpportunityChoice(forms.ModelForm):
+    """The opportunity field accepts published opportunities only, like the API (and the
+    autocomplete, which offers only those): a record that names a draft would put it on the
+    public pages. The value already saved stays accepted, so that a record whose opportunity
+    was archived since can still be edited."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields.get("opportunity")
+        if field is not None:
+            field.queryset = LearningOpportunity.objects.filter(
+                Q(status=LearningOpportunity.Status.PUBLISHED) | Q(pk=self.instance.opportunity_id)
+            )
+            field.error_messages["invalid_choice"] = _(
+                "Choose a published learning opportunity."
+            )
+
+
 class DraftOnlyInline:
     """Inlines of an agreement can change only while it is a draft."""
 
@@ -66,6 +84,7 @@ class DraftOnlyInline:
 
 class AgreementItemInline(DraftOnlyInline, admin.StackedInline):
     model = AgreementItem
+    form = PublishedOpportunityChoice
     extra = 0
     autocomplete_fields = ["opportunity"]
     fields = [
@@ -225,7 +244,7 @@ class AgreementAdmin(OrganisationScopedMixin, OwnOrganisationChoices, admin.Mode
         )
 
 
-class DecisionForm(forms.ModelForm):
+class DecisionForm(PublishedOpportunityChoice):
     substantial_differences = forms.MultipleChoiceField(
         label=_("substantial differences found"),
         choices=RecognitionDecision.Difference.choices,
@@ -409,6 +428,7 @@ class PathwayStepFormSet(forms.BaseInlineFormSet):
 
 class PathwayStepInline(admin.TabularInline):
     model = PathwayStep
+    form = PublishedOpportunityChoice
     formset = PathwayStepFormSet
     extra = 1
     autocomplete_fields = ["opportunity"]

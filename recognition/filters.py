@@ -4,7 +4,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from descriptors.models import Organisation
+from descriptors.models import LearningOpportunity, Organisation
 from recognition.models import RecognitionDecision
 from taxonomies.models import EqfLevel
 
@@ -45,6 +45,9 @@ class DecisionFilterSet(django_filters.FilterSet):
 
     def filter_outcome_text(self, queryset, name, value):
         words = value.split()
+        if words:
+            # Only the texts of published opportunities: an archived one's title is not public.
+            queryset = queryset.filter(opportunity__status=LearningOpportunity.Status.PUBLISHED)
         for word in words:
             queryset = queryset.filter(
                 Q(opportunity__title__icontains=word)

@@ -270,7 +270,18 @@ class Agreement(models.Model):
         return self.validity(on) == "in-force"
 
 
-class AgreementItem(models.Model):
+class OpportunityReference:
+    """A record that names a catalogue opportunity. Public pages, documents and the API show
+    the opportunity only while it is published: an archived or unpublished one is "no longer
+    offered", and its title (which its provider may have changed since) is not shown."""
+
+    @property
+    def offered_opportunity(self) -> LearningOpportunity | None:
+        opportunity = self.opportunity
+        return opportunity if opportunity.status == LearningOpportunity.Status.PUBLISHED else None
+
+
+class AgreementItem(OpportunityReference, models.Model):
     """One learning opportunity an agreement recognises: toward what, for how many ECTS, and
     under which conditions (the MCRA's list of recognised opportunities and its constraints)."""
 
@@ -426,7 +437,7 @@ class DecisionQuerySet(InstitutionScopedQuerySet):
         return self.filter(is_public=True)
 
 
-class RecognitionDecision(models.Model):
+class RecognitionDecision(OpportunityReference, models.Model):
     """An institution's assessment of one learning opportunity, with or without an agreement
     (the MARTe pilot's questions; substantial differences in the sense of the Lisbon
     Recognition Convention). Public decisions are precedents other officers can search."""
@@ -667,7 +678,7 @@ class Pathway(models.Model):
             )
 
 
-class PathwayStep(models.Model):
+class PathwayStep(OpportunityReference, models.Model):
     """One learning opportunity on a pathway, in its place."""
 
     pathway = models.ForeignKey(

@@ -1,4 +1,9 @@
-"""Reads for the recognition pages and API: what is recognised where, pathways, comparisons."""
+"""Reads for the recognition pages and API: what is recognised where, pathways, comparisons.
+
+Agreements, decisions and pathways may name an opportunity that has since been archived or
+unpublished: they stay readable, and the opportunity shows as "no longer offered"
+(``OpportunityReference.offered_opportunity``), never with its current title.
+"""
 
 from dataclasses import dataclass
 from datetime import date
@@ -34,7 +39,10 @@ def recognitions_in_force(
 def recognising_institutions(on: date | None = None) -> list[tuple[Organisation, int]]:
     """Institutions with agreements in force, and how many opportunities each recognises."""
     counts = (
-        AgreementItem.objects.filter(agreement__in=Agreement.objects.in_force(on))
+        AgreementItem.objects.filter(
+            agreement__in=Agreement.objects.in_force(on),
+            opportunity__status=LearningOpportunity.Status.PUBLISHED,
+        )
         .values("agreement__institution")
         .annotate(opportunities=Count("opportunity", distinct=True))
     )

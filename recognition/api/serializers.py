@@ -18,16 +18,33 @@ class OrganisationRefSerializer(serializers.ModelSerializer):
 
 
 class OpportunityRefSerializer(serializers.ModelSerializer):
+    """The opportunity a recognition record names. One that is no longer published keeps its
+    id, with ``offered`` false and no title or URL (see ``OpportunityReference``)."""
+
+    title = serializers.SerializerMethodField()
     url = serializers.SerializerMethodField()
+    offered = serializers.SerializerMethodField()
 
     class Meta:
         model = LearningOpportunity
-        fields = ["id", "title", "url"]
+        fields = ["id", "title", "url", "offered"]
 
-    def get_url(self, opportunity) -> str:
+    @staticmethod
+    def _offered(opportunity) -> bool:
+        return opportunity.status == LearningOpportunity.Status.PUBLISHED
+
+    def get_title(self, opportunity) -> str | None:
+        return opportunity.title if self._offered(opportunity) else None
+
+    def get_url(self, opportunity) -> str | None:
+        if not self._offered(opportunity):
+            return None
         request = self.context.get("request")
         path = reverse("api:opportunity-detail", args=[opportunity.pk])
         return request.build_absolute_uri(path) if request else path
+
+    def get_offered(self, opportunity) -> bool:
+        return self._offered(opportunity)
 
 
 class AgreementItemSerializer(serializers.ModelSerializer):

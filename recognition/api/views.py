@@ -19,6 +19,7 @@ from catalogue.api.auth import (
 )
 from catalogue.api.views import PublicReadMixin, ReferencePagination
 from catalogue.api.writes import model_errors
+from catalogue.models import MAX_ID
 from descriptors.models import LearningOpportunity, Organisation
 from recognition.api.serializers import (
     AgreementSerializer,
@@ -380,7 +381,8 @@ class RecognitionCheck(PublicReadMixin, APIView):
         ids = {}
         for name in ("opportunity", "institution"):
             raw = request.query_params.get(name, "")
-            if not raw.isdigit():
+            # isdigit() alone accepts "²" (which int() refuses) and ids beyond the database's.
+            if not (raw.isascii() and raw.isdigit() and int(raw) <= MAX_ID):
                 raise ValidationError({name: ["Give an id."]})
             ids[name] = int(raw)
         if not LearningOpportunity.objects.published().filter(pk=ids["opportunity"]).exists():
