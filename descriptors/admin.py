@@ -21,8 +21,8 @@ from descriptors.formats.spreadsheet import (
     SpreadsheetError,
     dump_template_csv,
     dump_template_xlsx,
-    read_rows,
     row_of,
+    spreadsheet_check,
     template_rows,
 )
 from descriptors.forms import LangStringField
@@ -105,7 +105,7 @@ class SpreadsheetImportForm(forms.Form):
         if not upload.name.lower().endswith((".csv", ".xlsx")):
             raise forms.ValidationError(_("Upload a .csv or .xlsx file."))
         try:  # an unreadable file or a wrong header is refused now, not by the worker later
-            next(read_rows(upload.read(), upload.name), None)
+            spreadsheet_check(upload.read(), upload.name)
         except SpreadsheetError as error:
             raise forms.ValidationError(str(error)) from error
         upload.seek(0)

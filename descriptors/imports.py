@@ -272,9 +272,14 @@ class RowParser:
         for line in filter(None, (line.strip() for line in text.splitlines())):
             match = SKILLS_AT_END.match(line)
             title, skills = (match["title"], _many(match["skills"])) if match else (line, [])
-            outcomes.append(
-                {"title": title, "skills": [self.vocabularies.skill(skill) for skill in skills]}
-            )
+            try:
+                found = [self.vocabularies.skill(skill) for skill in skills]
+            except CellError as error:
+                raise CellError(
+                    f"{error} (Text in [ ] at the end of an outcome is read as its ESCO skills: "
+                    "to keep brackets in the outcome itself, add [] after it.)"
+                ) from error
+            outcomes.append({"title": title, "skills": found})
         return outcomes
 
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 from django.utils.text import slugify
 
+from descriptors.formats.spreadsheet import SpreadsheetError
+
 # FutureLearn subjects -> ISCED-F 2013 fields.
 CATEGORY_FIELDS = {
     "Business & Management": "041",
@@ -63,38 +65,43 @@ def futurelearn_convert(raw: bytes) -> Conversion:
     """Template rows numbered as lines of the source file, and the lines left out."""
     conversion = Conversion()
     reader = csv.DictReader(io.StringIO(raw.decode("utf-8-sig"), newline=""))
-    for number, source in enumerate(reader, start=2):
-        if source.get("name") == "name" and source.get("category") == "category":
-            conversion.skipped.append((number, "A repeated header row, not a course."))
-            continue
-        title = (source.get("name") or "").strip()
-        organisation = (source.get("organization") or "").strip()
-        is_free, fee = _price(
-            source.get("subscription_type", ""), source.get("subscription_value", "")
-        )
-        category = (source.get("category") or "").strip()
-        conversion.rows.append(
-            (
-                number,
-                {
-                    "provider_reference": "FL-" + slugify(title)[:80] if title else "",
-                    "title": title,
-                    "status": "draft",
-                    "description": f"Offered by {organisation} on FutureLearn."
-                    if organisation
-                    else "",
-                    "default_language": "en",
-                    "languages": "en",
-                    "modes": "online",
-                    "isced_fields": CATEGORY_FIELDS.get(category, category),
-                    "workload_hours": _workload(
-                        source.get("duration", ""), source.get("weekly_study", "")
-                    ),
-                    "any_start_date": "yes",
-                    "is_free": is_free,
-                    "fee_amount": fee,
-                    "currency": "EUR" if fee else "",
-                },
-            )
-        )
+    try:
+        for number, source in enumerate(reader, start=2):
+            _convert_row(conversion, number, source)
+    except csv.Error as error:  # a cell beyond the csv module's 128 KB limit, a stray NUL
+        raise SpreadsheetError(
+            f"Line {reader.line_num} of the FutureLearn file is not readable ({error})."
+        ) from error
     return conversion
+
+
+def _convert_row(conversion: Conversion, number: int, source: dict[str, str]) -> None:
+    if source.get("name") == "name" and source.get("category") == "category":
+        conversion.skipped.append((number, "A repeated header row, not a course."))
+        return
+    title = (source.get("name") or "").strip()
+    organisation = (source.get("organization") or "").strip()
+    is_free, fee = _price(source.get("subscription_type", ""), source.get("subscription_value", ""))
+    category = (source.get("category") or "").strip()
+    conversion.rows.append(
+        (
+            number,
+            {
+                "provider_reference": "FL-" + slugify(title)[:80] if title else "",
+                "title": title,
+                "status": "draft",
+                "description": f"Offered by {organisation} on FutureLearn." if organisation else "",
+                "default_language": "en",
+                "languages": "en",
+                "modes": "online",
+                "isced_fields": CATEGORY_FIELDS.get(category, category),
+                "workload_hours": _workload(
+                    source.get("duration", ""), source.get("weekly_study", "")
+                ),
+                "any_start_date": "yes",
+                "is_free": is_free,
+                "fee_amount": fee,
+                "currency": "EUR" if fee else "",
+            },
+        )
+    )

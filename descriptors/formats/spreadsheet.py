@@ -11,9 +11,11 @@ English/Italian label, whatever the case and accents.
 import codecs
 import csv
 import io
+import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
+from xml.etree import ElementTree
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
@@ -75,7 +77,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("entry_requirements", "Prerequisites (ECCOE 14)."),
     Column(
         "outcomes",
-        "One learning outcome per line; its ESCO skills after it in [ ], ';'-separated.",
+        "One learning outcome per line; its ESCO skills after it in [ ], ';'-separated "
+        "(an outcome that ends with [ ] of its own and has no skills: add [] after it).",
     ),
 )
 COLUMN_NAMES = tuple(column.name for column in COLUMNS)
@@ -112,6 +115,21 @@ class SpreadsheetError(ValueError):
     """The file as a whole cannot be read (not a row problem)."""
 
 
+# What a file may hold, checked before or while it is parsed: a small upload can unpack to
+# gigabytes (one 300 MB shared string in a 300 KB XLSX) or make the parser pad every row to
+# 16,384 cells (one cell in column XFD). Real provider files stay far below each limit.
+MAX_ROWS = 20_000
+# The reader yields an empty row for each missing one: a lone cell in row 1,048,576 would
+# cost a million of them. Blank rows among the data are fine up to here.
+MAX_ROW_NUMBER = 5 * MAX_ROWS
+MAX_COLUMNS = 100  # the template has 24; room for a provider's own columns, which are ignored
+MAX_CELL_CHARS = 32_767  # Excel's own limit for a cell
+MAX_PART_BYTES = 64 * 1024 * 1024  # any part of an XLSX once unpacked (a 10,000-row sheet: 14 MB)
+MAX_SHARED_STRINGS_BYTES = 32 * 1024 * 1024  # the part openpyxl holds in memory whole
+MAX_DELIMITERS_PER_LINE = 10_000  # a CSV row is parsed whole into a list of its cells
+MEGABYTE = 1024 * 1024
+
+
 def _decoded(raw: bytes) -> str:
     if raw.startswith(codecs.BOM_UTF8):
         return raw[len(codecs.BOM_UTF8) :].decode("utf-8")
@@ -122,11 +140,33 @@ def _decoded(raw: bytes) -> str:
         return raw.decode("cp1252", errors="replace")
 
 
+def _too_long(row: int) -> SpreadsheetError:
+    return SpreadsheetError(
+        f"Row {row} has a cell longer than {MAX_CELL_CHARS:,} characters (the most a "
+        "spreadsheet cell holds): is this the right file?"
+    )
+
+
 def _csv_rows(raw: bytes) -> Iterator[list[str]]:
     text = _decoded(raw)
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    for number, line in enumerate(io.StringIO(text), start=1):
+        if line.count(delimiter) > MAX_DELIMITERS_PER_LINE:
+            raise SpreadsheetError(
+                f"Line {number} has more than {MAX_DELIMITERS_PER_LINE:,} separators: "
+                "is this the right file?"
+            )
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    row = 0  # rows, not lines: a cell may hold several lines
+    try:
+        for values in reader:
+            row += 1
+            yield values
+    except csv.Error as error:  # a cell beyond the csv module's limit (128 KB), a stray NUL
+        if "field larger than field limit" in str(error):
+            raise _too_long(row + 1) from error
+        raise SpreadsheetError(f"Row {row + 1} is not readable CSV ({error}).") from error
 
 
 def _cell(value) -> str:
@@ -141,38 +181,211 @@ def _cell(value) -> str:
     return str(value)
 
 
+def _xlsx_archive(raw: bytes) -> zipfile.ZipFile:
+    """The XLSX's zip archive, once the unpacked size of each part is known to be bounded.
+
+    The sizes come from the archive's directory, without unpacking anything; ``zipfile`` never
+    returns more than that size of a part, whatever its compressed data holds.
+    """
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(raw))
+    except (zipfile.BadZipFile, OSError) as error:
+        raise SpreadsheetError("This is not a readable XLSX file (it is not a zip).") from error
+    for part in archive.infolist():
+        limit = (
+            MAX_SHARED_STRINGS_BYTES
+            if part.filename.lower().endswith("sharedstrings.xml")
+            else MAX_PART_BYTES
+        )
+        if part.file_size > limit:
+            raise SpreadsheetError(
+                f"This XLSX file unpacks to {part.file_size / MEGABYTE:,.0f} MB in "
+                f"{part.filename} (at most {limit // MEGABYTE} MB are read): split it into "
+                "smaller files."
+            )
+    return archive
+
+
 def _xlsx_rows(raw: bytes) -> Iterator[list[str]]:
+    _xlsx_archive(raw)
     try:
         workbook = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a damaged file
         raise SpreadsheetError(f"This is not a readable XLSX file ({error}).") from error
     sheet = workbook.worksheets[0]
-    for values in sheet.iter_rows(values_only=True):
-        yield [_cell(value) for value in values]
+    # Read row by row with an explicit width: without it, openpyxl pads every row to the
+    # sheet's last used column (16,384 cells for one cell in column XFD).
+    header = next(
+        sheet.iter_rows(min_row=1, max_row=1, max_col=MAX_COLUMNS + 1, values_only=True), ()
+    )
+    header = _trimmed([_cell(value) for value in header])
+    yield header
+    if header:
+        for values in sheet.iter_rows(min_row=2, max_col=len(header), values_only=True):
+            yield [_cell(value) for value in values]
     workbook.close()
 
 
-def read_rows(raw: bytes, filename: str) -> Iterator[tuple[int, dict[str, str]]]:
-    """(row number as the spreadsheet shows it, {column: text}) for each non-empty row."""
-    rows = _xlsx_rows(raw) if filename.lower().endswith((".xlsx", ".xlsm")) else _csv_rows(raw)
-    try:
-        header = next(rows)
-    except StopIteration as error:
-        raise SpreadsheetError("The file is empty.") from error
-    names = [name.strip().lower() for name in header]
+def _trimmed(names: list[str]) -> list[str]:
+    while names and not names[-1].strip():
+        names.pop()
+    return names
+
+
+def _header(names: list[str]) -> list[str]:
+    names = [name.strip().lower() for name in _trimmed(list(names))]
+    if len(names) > MAX_COLUMNS:
+        raise SpreadsheetError(
+            f"The header row has more than {MAX_COLUMNS} columns (the template has "
+            f"{len(COLUMNS)}): is this the right file?"
+        )
     missing = [column.name for column in COLUMNS if column.required and column.name not in names]
     if missing:
         raise SpreadsheetError(
             "The header row lacks required columns: " + ", ".join(missing) + ". "
             "Download the template to see them."
         )
+    return names
+
+
+def _is_xlsx(filename: str) -> bool:
+    return filename.lower().endswith((".xlsx", ".xlsm"))
+
+
+def read_rows(raw: bytes, filename: str) -> Iterator[tuple[int, dict[str, str]]]:
+    """(row number as the spreadsheet shows it, {column: text}) for each non-empty row.
+
+    Raises ``SpreadsheetError`` for a file that cannot be read, or that is beyond the limits
+    above (before parsing it where the limit allows, else at the first row beyond it)."""
+    rows = _xlsx_rows(raw) if _is_xlsx(filename) else _csv_rows(raw)
+    try:
+        names = _header(next(rows))
+    except StopIteration as error:
+        raise SpreadsheetError("The file is empty.") from error
+    count = 0
     for number, values in enumerate(rows, start=2):
+        if number > MAX_ROW_NUMBER:
+            raise SpreadsheetError(
+                f"The sheet goes on past row {MAX_ROW_NUMBER:,}: delete the rows after your "
+                f"data, or split the file (at most {MAX_ROWS:,} rows)."
+            )
         if not any(value.strip() for value in values):
             continue
+        count += 1
+        if count > MAX_ROWS:
+            raise SpreadsheetError(
+                f"The file has more than {MAX_ROWS:,} rows: split it into several files."
+            )
+        if any(len(value) > MAX_CELL_CHARS for value in values):
+            raise _too_long(number)
         yield (
             number,
             {name: value.strip() for name, value in zip(names, values, strict=False) if name},
         )
+
+
+def spreadsheet_check(raw: bytes, filename: str) -> None:
+    """What the upload form checks while the person waits: that the file is readable and has
+    the required columns. Cheap whatever the file: an XLSX's first row and the few shared
+    strings it uses are read, not the workbook (the task worker reads the rest)."""
+    if not _is_xlsx(filename):
+        next(read_rows(raw, filename), None)
+        return
+    archive = _xlsx_archive(raw)
+    try:
+        _header(_xlsx_header(archive))
+    except SpreadsheetError:
+        raise
+    except (KeyError, ElementTree.ParseError, ValueError) as error:
+        raise SpreadsheetError(f"This is not a readable XLSX file ({error}).") from error
+
+
+SPREADSHEET_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+RELATIONSHIP_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+# XML elements read while looking for the first row: a hostile sheet could put millions of
+# other elements before it.
+MAX_HEADER_ELEMENTS = 100_000
+
+
+def _first_sheet(archive: zipfile.ZipFile) -> str:
+    """The path of the workbook's first sheet (the one the import reads)."""
+    workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    sheet = workbook.find(f"{SPREADSHEET_NS}sheets/{SPREADSHEET_NS}sheet")
+    if sheet is None:
+        raise SpreadsheetError("This XLSX file has no sheet.")
+    relations = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    for relation in relations:
+        if relation.get("Id") == sheet.get(RELATIONSHIP_ID):
+            target = relation.get("Target", "")
+            return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    raise SpreadsheetError("This XLSX file has no sheet.")
+
+
+def _column(reference: str | None, default: int) -> int:
+    """0-based column of a cell reference such as ``AB1``."""
+    letters = "".join(character for character in reference or "" if character.isalpha())
+    if not letters:
+        return default
+    number = 0
+    for letter in letters.upper():
+        number = number * 26 + ord(letter) - ord("A") + 1
+    return number - 1
+
+
+def _xlsx_header(archive: zipfile.ZipFile) -> list[str]:
+    cells: dict[int, tuple[str, str]] = {}  # column -> (cell type, text or shared string index)
+    with archive.open(_first_sheet(archive)) as stream:
+        events = ElementTree.iterparse(stream, events=("end",))
+        for count, (_, element) in enumerate(events):
+            if count > MAX_HEADER_ELEMENTS:
+                raise SpreadsheetError("The first row of the first sheet cannot be found.")
+            if element.tag == f"{SPREADSHEET_NS}c":
+                column = _column(element.get("r"), len(cells))
+                kind = element.get("t", "n")
+                if kind == "inlineStr":
+                    text = "".join(part.text or "" for part in element.iter(f"{SPREADSHEET_NS}t"))
+                else:
+                    text = element.findtext(f"{SPREADSHEET_NS}v") or ""
+                if column <= MAX_COLUMNS:
+                    cells[column] = (kind, text)
+                element.clear()  # with its value: the cells of a row are read one by one
+            elif element.tag == f"{SPREADSHEET_NS}row":
+                if element.get("r", "1") != "1":
+                    cells = {}  # the first row is empty
+                break
+    shared = _shared_strings(
+        archive, {int(text) for kind, text in cells.values() if kind == "s" and text.isdigit()}
+    )
+    width = max(cells, default=-1) + 1
+    return [
+        shared.get(int(cells[index][1]), "")
+        if cells.get(index, ("", ""))[0] == "s"
+        else cells.get(index, ("", ""))[1]
+        for index in range(width)
+    ]
+
+
+def _shared_strings(archive: zipfile.ZipFile, wanted: set[int]) -> dict[int, str]:
+    """The shared strings at these indexes, reading the part only as far as the last one."""
+    found: dict[int, str] = {}
+    if not wanted:
+        return found
+    index = 0
+    with archive.open("xl/sharedStrings.xml") as stream:
+        events = ElementTree.iterparse(stream, events=("start", "end"))
+        _, root = next(events)
+        for event, element in events:
+            if event != "end" or element.tag != f"{SPREADSHEET_NS}si":
+                continue
+            if index in wanted:
+                found[index] = "".join(
+                    part.text or "" for part in element.iter(f"{SPREADSHEET_NS}t")
+                )
+                if len(found) == len(wanted):
+                    break
+            index += 1
+            root.clear()  # keep memory flat over a long part
+    return found
 
 
 def _joined(items: Iterable) -> str:
@@ -191,12 +404,21 @@ def _code(concept) -> str:
     return concept.code if concept else ""
 
 
+def outcome_cell_line(title: str, skills: list[str]) -> str:
+    """One line of the ``outcomes`` cell: the outcome, then its skills in brackets. A title
+    that itself ends with brackets ("... [Livestream]") and has no skills gets an empty ``[]``,
+    or the import would read its brackets as skills."""
+    if skills:
+        return f"{title} [{_joined(skills)}]"
+    return f"{title} []" if title.rstrip().endswith("]") else title
+
+
 def row_of(opportunity: LearningOpportunity) -> dict[str, str]:
     """An opportunity as a template row (export, and the input of a round trip)."""
-    outcomes = []
-    for outcome in opportunity.outcomes.all():
-        skills = [skill.uri for skill in outcome.skills.all()]
-        outcomes.append(outcome.title + (f" [{_joined(skills)}]" if skills else ""))
+    outcomes = [
+        outcome_cell_line(outcome.title, [skill.uri for skill in outcome.skills.all()])
+        for outcome in opportunity.outcomes.all()
+    ]
     return {
         "provider_reference": opportunity.provider_reference or "",
         "title": opportunity.title,
