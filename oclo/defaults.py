@@ -30,3 +30,13 @@ OCLO_API_MAX_PAGE_SIZE = 100
 
 # A CSV download holds the whole search result, up to this many rows.
 OCLO_CSV_MAX_ROWS = 10_000
+
+# Proxies of ours in front of the app (a load balancer, nginx): 0 when clients connect to
+# gunicorn directly. ``X-Forwarded-For`` is read only with a proxy count, from the right: the
+# addresses a client wrote into it itself never count (throttles, login lockout).
+OCLO_NUM_PROXIES = 0
+
+# Sign-in lockout (django-axes): after this many failed sign-ins for one account, or from one
+# address, further attempts are refused for the cool-off time, even with the right password.
+OCLO_LOGIN_FAILURE_LIMIT = 5
+OCLO_LOGIN_COOLOFF_MINUTES = 15

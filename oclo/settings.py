@@ -5,6 +5,7 @@ Development works with no environment at all (SQLite, DEBUG on). Production is s
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -56,6 +57,7 @@ INSTALLED_APPS = [
     "simple_history",
     "django_tasks",
     "django_tasks_db",
+    "axes",
     "taxonomies",
     "descriptors",
     "catalogue",
@@ -75,6 +77,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes requires: it answers a locked-out sign-in.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "oclo.urls"
@@ -120,6 +124,39 @@ TASKS = {
     }
 }
 
+# One cache for every process: the API throttle counts there (a per-process cache would give
+# each gunicorn worker its own budget). CACHE_URL, e.g. redis://127.0.0.1:6379/3, selects
+# Django's Redis cache; without it each process has its own memory (development, tests).
+CACHE_URL = os.environ.get("CACHE_URL", "")
+if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "oclo"),
+        }
+    }
+elif CACHE_URL:
+    raise ImproperlyConfigured(f"CACHE_URL must be a redis:// address, not {CACHE_URL!r}.")
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+OCLO_NUM_PROXIES = int(os.environ.get("OCLO_NUM_PROXIES", OCLO_NUM_PROXIES))  # noqa: F405
+
+AUTHENTICATION_BACKENDS = [
+    "oclo.auth.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# django-axes: failed sign-ins are counted per account and per address (in the database, so
+# across processes); either reaching the limit locks sign-in for the cool-off time.
+AXES_FAILURE_LIMIT = OCLO_LOGIN_FAILURE_LIMIT  # noqa: F405
+AXES_COOLOFF_TIME = timedelta(minutes=OCLO_LOGIN_COOLOFF_MINUTES)  # noqa: F405
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "oclo.auth.client_address"
+AXES_LOCKOUT_CALLABLE = "oclo.auth.login_locked_response"
+AXES_VERBOSE = False
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -164,6 +201,8 @@ REST_FRAMEWORK = {
         "anon": os.environ.get("OCLO_API_ANON_RATE", "600/minute"),
         "token": os.environ.get("OCLO_API_TOKEN_RATE", "1200/minute"),
     },
+    # The same reading of X-Forwarded-For as ``oclo.auth.client_address``.
+    "NUM_PROXIES": OCLO_NUM_PROXIES,
     "UNAUTHENTICATED_USER": None,
 }
 SPECTACULAR_SETTINGS = {

@@ -3,6 +3,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import transaction
 
@@ -29,6 +30,9 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """Every test database starts with the shipped taxonomies, loaded once per session."""
     with django_db_blocker.unblock():
         taxonomies_load()
+    # With CACHE_URL (Redis) the cache outlives the run: rendered answers are keyed by the
+    # catalogue version, which a new test database starts again.
+    cache.clear()
 
 
 @pytest.fixture(scope="module")
