@@ -4,12 +4,12 @@
   to 300 MB, and one with a cell in column XFD (the last), which made the reader pad every row
   to 16,384 cells. Each is read in a fresh process, as the worker would; its peak memory is
   printed (and how it was refused).
-- A search page request with 1,000 query parameters (it once held a worker for 22 s).
+- A search page request with 1,000 query parameters (it once held a worker for 22 s), and how
+  long a throttled (429) API request takes.
 """
 
 import io
 import os
-import resource
 import subprocess
 import sys
 import time
@@ -150,6 +150,28 @@ def _many_parameters_request() -> None:
     )
 
 
+def _throttled_request() -> None:
+    """How long a 429 takes: the throttle answers before the view's work (a text search)."""
+    from django.core.cache import cache
+    from django.test import Client
+    from rest_framework.throttling import AnonRateThrottle
+
+    cache.clear()
+    AnonRateThrottle.THROTTLE_RATES = {"anon": "1/hour"}
+    client = Client()
+    client.get("/api/v1/learning-opportunities/", {"q": "data"})
+    times = []
+    for _ in range(20):
+        started = time.perf_counter()
+        response = client.get("/api/v1/learning-opportunities/", {"q": "data analysis"})
+        times.append(time.perf_counter() - started)
+    times.sort()
+    print(
+        f"throttled API search (status {response.status_code}): median "
+        f"{times[len(times) // 2] * 1000:.1f} ms, worst {times[-1] * 1000:.1f} ms of 20"
+    )
+
+
 def run() -> None:
     from taxonomies.loaders import taxonomies_load
     from taxonomies.models import Concept, Scheme
@@ -166,6 +188,5 @@ def run() -> None:
             outcome = _read_in_a_fresh_process(raw, mode)
             print(f"{label} ({len(raw) / 1024:.0f} KB), {where}: {outcome}")
     print(f"(limits: {MAX_ROWS:,} rows; see descriptors/formats/spreadsheet.py)")
-    baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     _many_parameters_request()
-    print(f"(benchmark process peak RSS {baseline:.0f} MB before the request)")
+    _throttled_request()
