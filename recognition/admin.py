@@ -61,9 +61,7 @@ class PublishedOpportunityChoice(forms.ModelForm):
             field.queryset = LearningOpportunity.objects.filter(
                 Q(status=LearningOpportunity.Status.PUBLISHED) | Q(pk=self.instance.opportunity_id)
             )
-            field.error_messages["invalid_choice"] = _(
-                "Choose a published learning opportunity."
-            )
+            field.error_messages["invalid_choice"] = _("Choose a published learning opportunity.")
 
 
 class DraftOnlyInline:
