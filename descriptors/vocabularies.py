@@ -31,22 +31,38 @@ class UnknownValue(ValueError):
 def authority_tables() -> dict[str, dict]:
     """The official code lists by scheme: ``{"uri_prefix": ..., "labels": {code: label}}``."""
     path = Path(settings.BASE_DIR) / settings.OCLO_TAXONOMY_FIXTURES / AUTHORITY_TABLES
-    return json.loads(path.read_text(encoding="utf-8"))["schemes"]
+    tables = json.loads(path.read_text(encoding="utf-8"))["schemes"]
+    for table in tables.values():
+        # Texts name their language by its short code ("ja"): find the code list's entry.
+        table["by_short_code"] = {
+            short.lower(): code for code, short in table.get("short_codes", {}).items()
+        }
+    return tables
 
 
-def _official(scheme: str, value: str) -> tuple[str, str, str] | None:
-    """(code, URI, official label) when ``value`` is an officially labelled code or URI."""
+def _official(scheme: str, value: str) -> dict | None:
+    """The row of an official code or URI (code, uri, label, short_code), if it has a label."""
     table = authority_tables().get(scheme)
     if table is None:
         return None
     code = value.strip().removeprefix(table["uri_prefix"])
+    code = table["by_short_code"].get(code.lower(), code)
     if scheme != ISCED_SCHEME:
         code = code.upper()
     label = table["labels"].get(code)
-    return (code, table["uri_prefix"] + code, label) if label else None
+    if not label:
+        return None
+    return {
+        "code": code,
+        "uri": table["uri_prefix"] + code,
+        "label": label,
+        "short_code": table.get("short_codes", {}).get(code, ""),
+    }
 
 
 def suggestion(value: str, choices: Iterable[str]) -> str:
+    if "://" in value:
+        return ""  # a URI close to another names something else, not a typo of it
     close = difflib.get_close_matches(fold(value), list(choices), n=1, cutoff=0.6)
     return f" Did you mean '{close[0]}'?" if close else ""
 
@@ -83,12 +99,10 @@ class Vocabularies:
             official = _official(scheme, value)
             if official is None:
                 raise UnknownValue(f"'{value}' is not a known value." + suggestion(value, index))
-            code, uri, label = official
-            found, _ = Concept.objects.get_or_create(
-                scheme=scheme, code=code, defaults={"uri": uri, "label": label}
-            )
+            code = official.pop("code")
+            found, _ = Concept.objects.get_or_create(scheme=scheme, code=code, defaults=official)
             self._index_concept(index, found)
-            self.added.append(f"{scheme} {code} ({label})")
+            self.added.append(f"{scheme} {code} ({found.label})")
         return found
 
     def concept_by_uri(self, value: str, schemes: Iterable[str]) -> Concept | None:
@@ -113,17 +127,17 @@ class Vocabularies:
         found = self._isced.get(fold(value))
         if found is None:
             official = _official(ISCED_SCHEME, value)
-            if official is None or len(official[0]) not in ISCED_LEVELS:
+            if official is None or len(official["code"]) not in ISCED_LEVELS:
                 raise UnknownValue(
                     f"'{value}' is not an ISCED-F 2013 field." + suggestion(value, self._isced)
                 )
-            found = self._isced_add(official[0])
+            found = self._isced_add(official["code"])
         return found
 
     def _isced_add(self, code: str) -> IscedField:
         """An official field and the broader ones it lacks, e.g. 9999 under 999 under 99."""
         parent = self.isced(code[:-1]) if len(code) > 2 else None
-        _, _, label = _official(ISCED_SCHEME, code)
+        label = _official(ISCED_SCHEME, code)["label"]
         found, _ = IscedField.objects.get_or_create(
             code=code, defaults={"level": ISCED_LEVELS[len(code)], "parent": parent, "name": label}
         )

@@ -30,3 +30,14 @@ OCLO_API_MAX_PAGE_SIZE = 100
 
 # A CSV download holds the whole search result, up to this many rows.
 OCLO_CSV_MAX_ROWS = 10_000
+
+# This installation's public address. The ids of exported ELM records carry it
+# (``<base>/elm/opportunity/42``), so an import can tell this catalogue's own records (matched
+# by id) from another installation's (matched by provider and identifier, never by our ids).
+OCLO_BASE_URL = "http://127.0.0.1:8000"
+
+# ELM documents sent to the API import: larger bodies are refused (413) before they are read.
+OCLO_API_IMPORT_MAX_BYTES = 50 * 1024 * 1024
+# An API import of up to this many records runs while the request waits (about a second);
+# a larger document is imported by the task worker (202 and a job URL).
+OCLO_API_IMPORT_SYNC_RECORDS = 100

@@ -11,6 +11,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from catalogue.models import CatalogueChange
+from descriptors import imports
 from descriptors.formats.futurelearn import futurelearn_convert
 from descriptors.formats.spreadsheet import (
     COLUMN_NAMES,
@@ -21,7 +22,6 @@ from descriptors.formats.spreadsheet import (
     provider_rows,
     read_rows,
 )
-from descriptors import imports
 from descriptors.imports import opportunities_import, spreadsheet_import_run
 from descriptors.models import LearningOpportunity, SpreadsheetImport
 from taxonomies.loaders import taxonomies_load
@@ -315,9 +315,7 @@ def test_a_row_whose_identifier_was_taken_meanwhile_is_rejected_alone(provider, 
 
     def someone_else_creates_t3(**kwargs):
         references = [w.opportunity.provider_reference for w in kwargs["writes"]]
-        if "T-3" in references and not LearningOpportunity.objects.filter(
-            provider_reference="T-3"
-        ):
+        if "T-3" in references and not LearningOpportunity.objects.filter(provider_reference="T-3"):
             make_opportunity(provider, provider_reference="T-3", title="Entered meanwhile")
         return write(**kwargs)
 
