@@ -131,14 +131,14 @@ class _Node:
     def __init__(self, element, path: str, record: "_Parsed"):
         self.element, self.path, self.record = element, path, record
         self.used: set[str] = set()
+        self.children: dict[str, list] = {}
+        for child in element:
+            if isinstance(child.tag, str):
+                self.children.setdefault(_localname(child), []).append(child)
 
     def all(self, name: str) -> list:
         self.used.add(name)
-        return [
-            child
-            for child in self.element
-            if isinstance(child.tag, str) and etree.QName(child).localname == name
-        ]
+        return self.children.get(name, [])
 
     def one(self, name: str):
         found = self.all(name)
@@ -186,9 +186,13 @@ class _Node:
         return notes
 
     def finish(self) -> None:
-        for child in self.element:
-            if isinstance(child.tag, str) and etree.QName(child).localname not in self.used:
-                self.record.dropped[f"{self.path}/{etree.QName(child).localname}"] += 1
+        for name, children in self.children.items():
+            if name not in self.used:
+                self.record.dropped[f"{self.path}/{name}"] += len(children)
+
+
+def _localname(element) -> str:
+    return element.tag.rpartition("}")[2]
 
 
 def _first(element, name: str, namespace: str = LOQ):
