@@ -1,8 +1,10 @@
 """Keeps each opportunity's search document and the change log current.
 
 Signal handlers call ``opportunity_changed`` on every save or delete that alters what search
-sees (the opportunity, its translations, outcomes, skills, many-to-many descriptors). Bulk
-writers wrap their work in ``deferred_indexing()`` so that each opportunity is re-indexed once.
+sees (the opportunity, its translations, outcomes, skills, many-to-many descriptors). Writes
+run inside ``descriptors.services.opportunity_changes()``, which defers this work to the end of
+the write, inside its transaction: each opportunity is re-indexed once and gets one log entry,
+committed with the record or not at all.
 """
 
 import contextlib
