@@ -95,6 +95,10 @@ def test_a_large_api_import_runs_as_a_job_that_only_its_organisation_sees(client
     assert others.status_code == 404
     small = post_document(client, key, courses(2, prefix="small"))
     assert small.status_code == 200 and len(small.json()["created"]) == 2
+    client.force_login(get_user_model().objects.create_superuser("root", password="x" * 12))
+    page = client.get(reverse("admin:catalogue_elmimport_change", args=[job["id"]]))
+    assert page.status_code == 200 and "Token provider" in page.content.decode()
+    assert "https://lms.example/course/4" not in page.content.decode()  # ids, not documents
 
 
 @override_settings(OCLO_API_IMPORT_MAX_BYTES=2000)
