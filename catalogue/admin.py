@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from catalogue.models import ApiToken
+from catalogue.models import ApiToken, ElmImport
 from catalogue.tokens import api_token_issue, api_token_revoke
 
 
@@ -37,3 +37,40 @@ class ApiTokenAdmin(admin.ModelAdmin):
         for token in queryset:
             api_token_revoke(token=token)
         messages.success(request, _("%(count)s token(s) revoked.") % {"count": queryset.count()})
+
+
+@admin.register(ElmImport)
+class ElmImportAdmin(admin.ModelAdmin):
+    """Superusers see what organisations' systems imported: each job's report names the records
+    created, updated and rejected, what was dropped and any vocabulary value added."""
+
+    list_display = ["pk", "organisation", "status", "records_done", "records_total", "created"]
+    list_filter = ["status"]
+    search_fields = ["organisation__name"]
+    fields = [
+        "organisation",
+        "token",
+        "status",
+        "records_total",
+        "records_done",
+        "report",
+        "error",
+        "created",
+        "finished",
+    ]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("content")
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

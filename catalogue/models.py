@@ -125,3 +125,52 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation} – {self.name} ({self.prefix}…)"
+
+
+class ElmImport(models.Model):
+    """An ELM LOQ document an organisation's system sent to the API, imported by the task
+    worker when it is too large to import while the request waits (see ``api.writes``)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting for the worker")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    organisation = models.ForeignKey(
+        "descriptors.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="elm_imports",
+    )
+    token = models.ForeignKey(
+        ApiToken,
+        verbose_name=_("sent with"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    content = models.BinaryField(_("document"), editable=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    records_total = models.PositiveIntegerField(_("records"), null=True, blank=True)
+    records_done = models.PositiveIntegerField(_("records done"), default=0)
+    report = models.JSONField(
+        _("report"),
+        default=dict,
+        blank=True,
+        help_text=_("Created, updated, unchanged and rejected records, and what was dropped."),
+    )
+    error = models.TextField(_("error"), blank=True)
+    created = models.DateTimeField(_("received"), auto_now_add=True)
+    updated = models.DateTimeField(_("last activity"), auto_now=True)
+    finished = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("ELM import")
+        verbose_name_plural = _("ELM imports")
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return f"ELM import #{self.pk} ({self.organisation})"

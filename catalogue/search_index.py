@@ -1,8 +1,10 @@
 """Keeps each opportunity's search document and the change log current.
 
 Signal handlers call ``opportunity_changed`` on every save or delete that alters what search
-sees (the opportunity, its translations, outcomes, skills, many-to-many descriptors). Bulk
-writers wrap their work in ``deferred_indexing()`` so that each opportunity is re-indexed once.
+sees (the opportunity, its translations, outcomes, skills, many-to-many descriptors). Writes
+run inside ``descriptors.services.opportunity_changes()``, which defers this work to the end of
+the write, inside its transaction: each opportunity is re-indexed once and gets one log entry,
+committed with the record or not at all.
 """
 
 import contextlib
@@ -10,6 +12,7 @@ import threading
 from collections.abc import Iterable, Iterator
 
 from django.db import connection, transaction
+from django.db.models import Max
 
 from catalogue.models import CatalogueChange, SearchDocument, SearchWord
 from catalogue.text import words
@@ -116,13 +119,46 @@ def _update_chunk(ids: list[int]) -> None:
             )
 
 
-def _record(opportunity_ids: set[int], kinds: dict[int, str]) -> None:
-    CatalogueChange.objects.bulk_create(
-        [
-            CatalogueChange(opportunity_id=pk, kind=kinds.get(pk, CatalogueChange.Kind.UPDATED))
-            for pk in sorted(opportunity_ids)
-        ]
+def _log(events: dict[int, str], *, reindex: bool = True) -> None:
+    """Re-index these opportunities and give each one change-log entry.
+
+    ``events`` says what happened to each (deleted or not); the entry's kind is what a reader
+    of the feed must do, decided now and never rewritten: ``deleted`` for a record that is
+    gone, ``unpublished`` for one that is not public (a harvester must not keep it),
+    ``created`` for one that is public and was not at its previous entry, else ``updated``.
+    """
+    if not events:
+        return
+    ids = list(events)
+    statuses = dict(LearningOpportunity.objects.filter(pk__in=ids).values_list("pk", "status"))
+    if reindex:
+        search_index_update(statuses)
+    public = [
+        pk for pk, status in statuses.items() if status == LearningOpportunity.Status.PUBLISHED
+    ]
+    last_sequences = (
+        CatalogueChange.objects.filter(opportunity_id__in=public)
+        .values("opportunity_id")
+        .annotate(last=Max("sequence"))
+        .values("last")
     )
+    already_public = set(
+        CatalogueChange.objects.filter(sequence__in=last_sequences)
+        .exclude(kind__in=[CatalogueChange.Kind.UNPUBLISHED, CatalogueChange.Kind.DELETED])
+        .values_list("opportunity_id", flat=True)
+    )
+    entries = []
+    for pk in sorted(ids):
+        if pk not in statuses:
+            kind = CatalogueChange.Kind.DELETED
+        elif statuses[pk] != LearningOpportunity.Status.PUBLISHED:
+            kind = CatalogueChange.Kind.UNPUBLISHED
+        elif pk in already_public:
+            kind = CatalogueChange.Kind.UPDATED
+        else:
+            kind = CatalogueChange.Kind.CREATED
+        entries.append(CatalogueChange(opportunity_id=pk, kind=kind))
+    CatalogueChange.objects.bulk_create(entries)
 
 
 def opportunity_deletion_started(opportunity_id: int) -> None:
@@ -137,32 +173,30 @@ def _deleting() -> set[int]:
     return _state.deleting
 
 
-def opportunity_changed(opportunity_id: int, kind: str = CatalogueChange.Kind.UPDATED) -> None:
-    """Re-index one opportunity and log the change, now or when the deferred block ends."""
-    if kind == CatalogueChange.Kind.DELETED:
+def opportunity_changed(opportunity_id: int, event: str = CatalogueChange.Kind.UPDATED) -> None:
+    """Re-index one opportunity and log the change (``event``: created, updated or deleted),
+    now or when the deferred block ends."""
+    if event == CatalogueChange.Kind.DELETED:
         _deleting().discard(opportunity_id)
     elif opportunity_id in _deleting():
         return
     pending = getattr(_state, "pending", None)
     if pending is not None:
-        pending[opportunity_id] = _stronger(pending.get(opportunity_id), kind)
+        pending[opportunity_id] = _stronger(pending.get(opportunity_id), event)
         return
-    if kind != CatalogueChange.Kind.DELETED:
-        search_index_update([opportunity_id])
-    _record({opportunity_id}, {opportunity_id: kind})
+    _log({opportunity_id: event})
 
 
-def _stronger(previous: str | None, kind: str) -> str:
+def _stronger(previous: str | None, event: str) -> str:
     # Within one deferred block "created" or "deleted" wins over later updates.
     order = [
         CatalogueChange.Kind.UPDATED,
-        CatalogueChange.Kind.UNPUBLISHED,
         CatalogueChange.Kind.CREATED,
         CatalogueChange.Kind.DELETED,
     ]
     if previous is None:
-        return kind
-    return max(previous, kind, key=order.index)
+        return event
+    return max(previous, event, key=order.index)
 
 
 def indexing_deferral_start() -> None:
@@ -173,17 +207,15 @@ def indexing_deferral_start() -> None:
 
 
 def indexing_deferral_end(*, completed: bool = True) -> None:
-    """Re-index each opportunity touched since the outermost start, once (unless the block
-    failed: its writes were rolled back)."""
+    """Re-index and log each opportunity touched since the outermost start, once (unless the
+    block failed: its writes were rolled back). Writers end the block inside their transaction,
+    so the records, their search documents and their log entries commit together."""
     _state.depth -= 1
     if _state.depth:
         return
     pending, _state.pending = _state.pending, None
     if completed:
-        search_index_update(
-            pk for pk, kind in pending.items() if kind != CatalogueChange.Kind.DELETED
-        )
-        _record(set(pending), pending)
+        _log(pending)
 
 
 @contextlib.contextmanager
@@ -198,18 +230,15 @@ def deferred_indexing() -> Iterator[None]:
     indexing_deferral_end()
 
 
-def opportunities_bulk_changed(opportunity_ids: list[int], kind: str) -> None:
+def opportunities_bulk_changed(opportunity_ids: list[int], event: str) -> None:
     """For bulk writers that bypass signals: index these opportunities and log the change."""
-    search_index_update(opportunity_ids)
-    _record(set(opportunity_ids), dict.fromkeys(opportunity_ids, kind))
+    _log(dict.fromkeys(opportunity_ids, event))
 
 
 def opportunities_touched(opportunity_ids: Iterable[int]) -> None:
     """For apps whose records show on an opportunity without being part of its text (a
     recognition agreement approved): log an update so facet counts and ETags move on."""
-    ids = set(opportunity_ids)
-    if ids:
-        _record(ids, {})
+    _log(dict.fromkeys(opportunity_ids, CatalogueChange.Kind.UPDATED), reindex=False)
 
 
 def search_index_rebuild() -> int:

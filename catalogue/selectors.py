@@ -437,18 +437,9 @@ def opportunity_version(*, pk: int):
 
 
 def catalogue_changes(*, since: int, limit: int) -> tuple[list[CatalogueChange], int]:
-    """Up to ``limit`` log entries after sequence ``since``, and the newest sequence. An entry
-    about an opportunity that is not published now reads ``unpublished`` (unless deleted): a
-    harvester must not keep it, whatever the change was."""
+    """Up to ``limit`` log entries after sequence ``since``, and the newest sequence. Each
+    entry reads as it was written (``search_index``): what was served once is served again."""
     changes = list(CatalogueChange.objects.filter(sequence__gt=since)[:limit])
-    public = set(
-        LearningOpportunity.objects.published()
-        .filter(pk__in={change.opportunity_id for change in changes})
-        .values_list("pk", flat=True)
-    )
-    for change in changes:
-        if change.kind != CatalogueChange.Kind.DELETED and change.opportunity_id not in public:
-            change.kind = CatalogueChange.Kind.UNPUBLISHED
     latest, _ = latest_log_entry()
     return changes, latest
 

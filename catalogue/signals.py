@@ -20,6 +20,7 @@ from descriptors.models import (
     OpportunityTranslation,
     Organisation,
 )
+from descriptors.services import opportunities_touch
 from descriptors.signals import (
     bulk_write_finished,
     bulk_write_started,
@@ -38,18 +39,14 @@ M2M_FIELDS = (
 )
 
 
-def _change_kind(opportunity: LearningOpportunity, created: bool) -> str:
-    if created:
-        return CatalogueChange.Kind.CREATED
-    if opportunity.is_public:
-        return CatalogueChange.Kind.UPDATED
-    return CatalogueChange.Kind.UNPUBLISHED
+def _event(created: bool) -> str:
+    return CatalogueChange.Kind.CREATED if created else CatalogueChange.Kind.UPDATED
 
 
 @receiver(post_save, sender=LearningOpportunity)
 def _opportunity_saved(sender, instance, created, raw=False, **kwargs):
     if not raw:
-        opportunity_changed(instance.pk, _change_kind(instance, created))
+        opportunity_changed(instance.pk, _event(created))
 
 
 @receiver(opportunities_bulk_saved)
@@ -57,7 +54,7 @@ def _opportunities_bulk_saved(sender, created, changed, **kwargs):
     with deferred_indexing():
         for opportunities, were_created in ((created, True), (changed, False)):
             for opportunity in opportunities:
-                opportunity_changed(opportunity.pk, _change_kind(opportunity, were_created))
+                opportunity_changed(opportunity.pk, _event(were_created))
 
 
 @receiver(pre_delete, sender=LearningOpportunity)
@@ -116,6 +113,23 @@ def _organisation_saved(sender, instance, created, raw=False, **kwargs):
     ).values_list("pk", flat=True)
     for pk in set(related):
         opportunity_changed(pk)
+
+
+@receiver(pre_delete, sender=Organisation)
+def _organisation_deleting(sender, instance, **kwargs):
+    # Its co-provider and awarding-body links go with it, silently (no m2m signal): note
+    # whose descriptors change before they are gone.
+    instance._opportunities_changed = {
+        *instance.co_provided.values_list("pk", flat=True),
+        *instance.awarded.values_list("pk", flat=True),
+    }
+
+
+@receiver(post_delete, sender=Organisation)
+def _organisation_deleted(sender, instance, **kwargs):
+    ids = getattr(instance, "_opportunities_changed", set())
+    if ids:
+        opportunities_touch(ids=ids, change_reason=f"organisation deleted: {instance.name}"[:100])
 
 
 @receiver(bulk_write_started)

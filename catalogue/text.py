@@ -1,26 +1,11 @@
 """Text normalisation and web-search query parsing shared by indexing and matching."""
 
-import functools
 import re
-import sys
-import unicodedata
 from dataclasses import dataclass, field
 
+from descriptors.text import normalize
+
 WORD = re.compile(r"\w+", re.UNICODE)
-
-
-@functools.cache
-def _combining_marks() -> dict[int, None]:
-    """Accents and other marks that NFKD leaves as separate characters, for str.translate to
-    delete (built on first use: scanning every code point takes a twentieth of a second)."""
-    return dict.fromkeys(
-        code for code in range(sys.maxunicode + 1) if unicodedata.combining(chr(code))
-    )
-
-
-def normalize(text: str | None) -> str:
-    """Lower-case, accent-free text: what both the index and the queries are compared in."""
-    return unicodedata.normalize("NFKD", text or "").translate(_combining_marks()).lower()
 
 
 def words(text: str) -> list[str]:

@@ -36,7 +36,7 @@ from descriptors.models import (
     OrganisationMember,
     SpreadsheetImport,
 )
-from descriptors.services import organisation_member_add
+from descriptors.services import opportunity_changes, organisation_member_add
 from descriptors.tasks import (
     spreadsheet_import_confirm,
     spreadsheet_import_retry,
@@ -141,6 +141,10 @@ class ProviderScopedAdmin(OrganisationScopedMixin, SimpleHistoryAdmin):
 
 @admin.register(LearningOpportunity)
 class LearningOpportunityAdmin(ProviderScopedAdmin):
+    """The form validates with the model's rules; what it saves (the record, its inlines and
+    many-to-many fields) is one write of the one write path: one transaction, one re-index and
+    one change-log entry (``opportunity_changes``)."""
+
     list_display = [
         "title",
         "provider",
@@ -256,6 +260,18 @@ class LearningOpportunityAdmin(ProviderScopedAdmin):
     ]
 
     actions = ["export_template_csv"]
+
+    def changeform_view(self, *args, **kwargs):
+        with opportunity_changes():
+            return super().changeform_view(*args, **kwargs)
+
+    def delete_view(self, *args, **kwargs):
+        with opportunity_changes():
+            return super().delete_view(*args, **kwargs)
+
+    def delete_queryset(self, request, queryset):
+        with opportunity_changes():
+            super().delete_queryset(request, queryset)
 
     def get_urls(self):
         return [

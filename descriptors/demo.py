@@ -1,7 +1,9 @@
 """Load the demo catalogue (``fixtures/demo/catalogue.json``): organisations and opportunities.
 
 Records are matched by organisation name and by (provider, provider's identifier), so loading
-twice updates instead of duplicating. Vocabulary values are codes; ESCO skills are URIs.
+twice updates instead of duplicating (and leaves unchanged records alone). Vocabulary values are
+codes; ESCO skills are URIs. Opportunities are written through the one write path
+(``opportunities_bulk_save``), like every import.
 """
 
 import json
@@ -9,17 +11,14 @@ from collections import Counter
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
-from descriptors.models import (
-    Activity,
-    Assessment,
-    LearningOpportunity,
-    LearningOutcome,
-    OpportunityTranslation,
-    Organisation,
-)
-from taxonomies.models import Concept, EqfLevel, EscoSkill, IscedField, NqfLevel, Scheme
+from descriptors.models import LearningOpportunity, Organisation
+from descriptors.services import OpportunityWrite, opportunities_bulk_save, opportunity_validate
+from descriptors.vocabularies import Vocabularies
+from taxonomies.models import Scheme
 
 CONCEPT_FIELDS = {
     "opportunity_type": Scheme.LEARNING_OPPORTUNITY_TYPE,
@@ -37,98 +36,99 @@ CONCEPT_LIST_FIELDS = {
     "modes": Scheme.MODE,
 }
 ORGANISATION_LIST_FIELDS = ("co_providers", "awarding_bodies")
+CHANGE_REASON = "demo catalogue"
 
 
-def _concept(scheme: str, code: str | None) -> Concept | None:
-    return Concept.objects.get(scheme=scheme, code=code) if code else None
+class _Loader:
+    def __init__(self):
+        self.vocabularies = Vocabularies()
+        self.organisations: dict[str, Organisation] = {}
 
+    def concept(self, scheme: str, code: str | None):
+        return self.vocabularies.concept(scheme, code) if code else None
 
-def _organisation(name: str | None) -> Organisation | None:
-    return Organisation.objects.get(name=name) if name else None
-
-
-def _load_organisation(record: dict) -> Organisation:
-    organisation, _ = Organisation.objects.update_or_create(
-        name=record["name"],
-        defaults={
-            "provider_type": _concept(Scheme.PROVIDER_TYPE, record["provider_type"]),
-            "country": _concept(Scheme.COUNTRY, record["country"]),
-            "city": record.get("city", ""),
-            "website": record.get("website", ""),
-        },
-    )
-    return organisation
-
-
-def _load_opportunity(record: dict) -> bool:
-    """Create or update one opportunity with its children; True when it was created."""
-    record = dict(record)
-    provider = _organisation(record.pop("provider"))
-    children = {
-        key: record.pop(key) for key in ("translations", "outcomes", "assessments", "activities")
-    }
-    lists = {
-        key: record.pop(key)
-        for key in (*CONCEPT_LIST_FIELDS, *ORGANISATION_LIST_FIELDS, "isced_fields")
-    }
-    values = {key: _concept(scheme, record.pop(key)) for key, scheme in CONCEPT_FIELDS.items()}
-    values["hosted_by"] = _organisation(record.pop("hosted_by"))
-    eqf = record.pop("eqf_level")
-    values["eqf_level"] = EqfLevel.objects.get(level=eqf) if eqf else None
-    nqf = record.pop("nqf_level")
-    values["nqf_level"] = NqfLevel.objects.get(code=nqf) if nqf else None
-    values.update(record)
-
-    opportunity = LearningOpportunity.objects.filter(
-        provider=provider, provider_reference=values["provider_reference"]
-    ).first()
-    created = opportunity is None
-    opportunity = opportunity or LearningOpportunity(provider=provider)
-    for name, value in values.items():
-        setattr(opportunity, name, value)
-    opportunity.full_clean(exclude=["languages", "isced_fields"])
-    opportunity.save()
-
-    for name, scheme in CONCEPT_LIST_FIELDS.items():
-        getattr(opportunity, name).set(Concept.objects.filter(scheme=scheme, code__in=lists[name]))
-    for name in ORGANISATION_LIST_FIELDS:
-        getattr(opportunity, name).set(Organisation.objects.filter(name__in=lists[name]))
-    opportunity.isced_fields.set(IscedField.objects.filter(code__in=lists["isced_fields"]))
-
-    opportunity.translations.all().delete()
-    for translation in children["translations"]:
-        OpportunityTranslation.objects.create(
-            opportunity=opportunity,
-            language=_concept(Scheme.LANGUAGE, translation.pop("language")),
-            **translation,
+    def organisation_load(self, record: dict) -> None:
+        organisation, _ = Organisation.objects.update_or_create(
+            name=record["name"],
+            defaults={
+                "provider_type": self.concept(Scheme.PROVIDER_TYPE, record["provider_type"]),
+                "country": self.concept(Scheme.COUNTRY, record["country"]),
+                "city": record.get("city", ""),
+                "website": record.get("website", ""),
+            },
         )
-    opportunity.outcomes.all().delete()
-    for position, outcome in enumerate(children["outcomes"]):
-        saved = LearningOutcome.objects.create(
-            opportunity=opportunity, position=position, title=outcome["title"]
+        self.organisations[organisation.name] = organisation
+
+    def opportunity_write(self, record: dict, existing: dict) -> OpportunityWrite:
+        record = dict(record)
+        provider = self.organisations[record.pop("provider")]
+        children = {
+            key: record.pop(key)
+            for key in ("translations", "outcomes", "assessments", "activities")
+        }
+        relations = {
+            name: [self.concept(scheme, code) for code in record.pop(name)]
+            for name, scheme in CONCEPT_LIST_FIELDS.items()
+        }
+        relations |= {
+            name: [self.organisations[member] for member in record.pop(name)]
+            for name in ORGANISATION_LIST_FIELDS
+        }
+        relations["isced_fields"] = [
+            self.vocabularies.isced(code) for code in record.pop("isced_fields")
+        ]
+        values = {
+            key: self.concept(scheme, record.pop(key)) for key, scheme in CONCEPT_FIELDS.items()
+        }
+        hosted_by = record.pop("hosted_by")
+        values["hosted_by"] = self.organisations[hosted_by] if hosted_by else None
+        eqf, nqf = record.pop("eqf_level"), record.pop("nqf_level")
+        values["eqf_level"] = self.vocabularies.eqf(eqf) if eqf else None
+        values["nqf_level"] = self.vocabularies.nqf(nqf) if nqf else None
+        values.update(record)
+        opportunity = existing.get((provider.pk, values["provider_reference"])) or (
+            LearningOpportunity(provider=provider)
         )
-        saved.skills.set(EscoSkill.objects.filter(uri__in=outcome["skills"]))
-    opportunity.assessments.all().delete()
-    for assessment in children["assessments"]:
-        Assessment.objects.create(
-            opportunity=opportunity,
-            title=assessment["title"],
-            assessment_type=_concept(Scheme.ASSESSMENT_TYPE, assessment["assessment_type"]),
-            supervision=_concept(Scheme.SUPERVISION, assessment.get("supervision")),
+        for name, value in values.items():
+            setattr(opportunity, name, value)
+        # Demo records are published as of when they were first loaded.
+        if opportunity.is_public and opportunity.published_at is None:
+            opportunity.published_at = opportunity.modified or timezone.now()
+        opportunity_validate(opportunity=opportunity, relations=relations)
+        return OpportunityWrite(
+            opportunity,
+            relations,
+            translations=[
+                translation | {"language": self.concept(Scheme.LANGUAGE, translation["language"])}
+                for translation in children["translations"]
+            ],
+            outcomes=[
+                {
+                    "title": outcome["title"],
+                    "skills": [self.vocabularies.skill(uri) for uri in outcome["skills"]],
+                }
+                for outcome in children["outcomes"]
+            ],
+            assessments=[
+                {
+                    "title": assessment["title"],
+                    "assessment_type": self.concept(
+                        Scheme.ASSESSMENT_TYPE, assessment["assessment_type"]
+                    ),
+                    "supervision": self.concept(Scheme.SUPERVISION, assessment.get("supervision")),
+                }
+                for assessment in children["assessments"]
+            ],
+            activities=[
+                {
+                    "title": activity["title"],
+                    "activity_type": self.concept(Scheme.ACTIVITY_TYPE, activity["activity_type"]),
+                    "mode": self.concept(Scheme.MODE, activity.get("mode")),
+                    "hours": activity.get("hours"),
+                }
+                for activity in children["activities"]
+            ],
         )
-    opportunity.activities.all().delete()
-    for activity in children["activities"]:
-        Activity.objects.create(
-            opportunity=opportunity,
-            title=activity["title"],
-            activity_type=_concept(Scheme.ACTIVITY_TYPE, activity["activity_type"]),
-            mode=_concept(Scheme.MODE, activity.get("mode")),
-            hours=activity.get("hours"),
-        )
-    if opportunity.is_public and opportunity.published_at is None:
-        opportunity.published_at = opportunity.modified
-        opportunity.save(update_fields=["published_at"])
-    return created
 
 
 @transaction.atomic
@@ -142,11 +142,27 @@ def demo_login(username: str, password: str):
 
 
 def demo_catalogue_load(path: str | Path) -> Counter:
+    """Load the demo organisations and opportunities; counts of what happened. Raises
+    ``ValidationError`` (naming the record) if the demo file breaks a rule."""
     data = json.loads(Path(path).read_text(encoding="utf-8"))
+    loader = _Loader()
     counts: Counter = Counter()
-    for record in data["organisations"]:
-        _load_organisation(record)
-        counts["organisations"] += 1
-    for record in data["opportunities"]:
-        counts["created" if _load_opportunity(record) else "updated"] += 1
+    with transaction.atomic():
+        for record in data["organisations"]:
+            loader.organisation_load(record)
+            counts["organisations"] += 1
+        existing = {
+            (record.provider_id, record.provider_reference): record
+            for record in LearningOpportunity.objects.filter(
+                provider__in=loader.organisations.values()
+            )
+        }
+        writes = []
+        for record in data["opportunities"]:
+            try:
+                writes.append(loader.opportunity_write(record, existing))
+            except ValidationError as error:
+                raise ValidationError(f"{record['provider_reference']}: {error}") from error
+        opportunities_bulk_save(writes=writes, change_reason=CHANGE_REASON)
+    counts.update(write.action for write in writes)
     return counts

@@ -13,11 +13,8 @@ empty cell clears it.
 """
 
 import contextlib
-import difflib
 import itertools
 import re
-import unicodedata
-from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
@@ -25,7 +22,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
-from django.db.models import F, Model
+from django.db.models import F
 from django.utils import timezone
 
 from descriptors.formats.spreadsheet import (
@@ -34,22 +31,17 @@ from descriptors.formats.spreadsheet import (
     SpreadsheetError,
     read_rows,
 )
-from descriptors.models import (
-    LearningOpportunity,
-    LearningOutcome,
-    Organisation,
-    SpreadsheetImport,
-)
+from descriptors.models import LearningOpportunity, Organisation, SpreadsheetImport
 from descriptors.services import (
     OpportunityWrite,
+    Stored,
     opportunities_bulk_save,
+    opportunities_stored,
     opportunity_validate,
-    relation_links,
 )
-from descriptors.signals import bulk_write
-from taxonomies.models import Concept, EqfLevel, EscoSkill, IscedField
+from descriptors.text import fold
+from descriptors.vocabularies import UnknownValue, Vocabularies
 
-RELATION_COLUMNS = [column.name for column in COLUMNS if column.many]
 CHUNK = 500  # rows written, and re-indexed, together
 CHANGE_REASON = "spreadsheet import"
 EXCEL_EPOCH = date(1899, 12, 30)
@@ -92,75 +84,6 @@ class ImportReport:
 
 class CellError(ValueError):
     pass
-
-
-def fold(text: str) -> str:
-    """Case- and accent-insensitive form for matching controlled values."""
-    decomposed = unicodedata.normalize("NFKD", text or "")
-    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).lower().split())
-
-
-def _suggest(value: str, choices: Iterable[str]) -> str:
-    close = difflib.get_close_matches(fold(value), list(choices), n=1, cutoff=0.6)
-    return f" Did you mean '{close[0]}'?" if close else ""
-
-
-class Vocabularies:
-    """Resolves controlled values given as code, URI or English/Italian label (cached)."""
-
-    def __init__(self):
-        self._concepts: dict[str, dict[str, Concept]] = {}
-        self._isced: dict[str, IscedField] | None = None
-        self._skills: dict[str, int] | None = None
-
-    def concept(self, scheme: str, value: str) -> Concept:
-        if scheme not in self._concepts:
-            index = {}
-            for concept in Concept.objects.filter(scheme=scheme):
-                names = [
-                    concept.code,
-                    concept.uri,
-                    concept.label,
-                    concept.short_code,
-                    *concept.labels.values(),
-                ]
-                index.update((fold(name), concept) for name in names if name)
-            self._concepts[scheme] = index
-        found = self._concepts[scheme].get(fold(value))
-        if found is None:
-            raise CellError(
-                f"'{value}' is not a known value." + _suggest(value, self._concepts[scheme])
-            )
-        return found
-
-    def isced(self, value: str) -> IscedField:
-        if self._isced is None:
-            self._isced = {}
-            for isced_field in IscedField.objects.all():
-                names = [
-                    isced_field.code,
-                    isced_field.uri,
-                    isced_field.name,
-                    *isced_field.names.values(),
-                ]
-                self._isced.update((fold(name), isced_field) for name in names if name)
-        found = self._isced.get(fold(value))
-        if found is None:
-            raise CellError(
-                f"'{value}' is not an ISCED-F 2013 field." + _suggest(value, self._isced)
-            )
-        return found
-
-    def skill(self, value: str) -> int:
-        if self._skills is None:
-            self._skills = {}
-            for pk, uri, label in EscoSkill.objects.values_list("pk", "uri", "preferred_label"):
-                self._skills[fold(uri)] = pk
-                self._skills.setdefault(fold(label), pk)
-        found = self._skills.get(fold(value))
-        if found is None:
-            raise CellError(f"'{value}' is not an ESCO skill." + _suggest(value, self._skills))
-        return found
 
 
 def _many(text: str) -> list[str]:
@@ -214,8 +137,6 @@ class RowParser:
 
     def __init__(self, vocabularies: Vocabularies):
         self.vocabularies = vocabularies
-        self.eqf_levels = {str(level.level): level for level in EqfLevel.objects.all()}
-        self.eqf_levels |= {fold(level.uri): level for level in self.eqf_levels.values()}
 
     def parse(self, cells: dict[str, str]):
         values, relations, outcomes, problems = {}, {}, None, []
@@ -236,7 +157,7 @@ class RowParser:
                     relations[column.name] = [self.vocabularies.isced(part) for part in _many(text)]
                 else:
                     values[column.name] = self._single(column, text)
-            except CellError as error:
+            except (CellError, UnknownValue) as error:
                 problems.append(Problem(column.name, text, str(error)))
         return values, relations, outcomes, problems
 
@@ -245,12 +166,7 @@ class RowParser:
         if column.scheme:
             return self.vocabularies.concept(column.scheme, text) if text else None
         if name == "eqf_level":
-            if not text:
-                return None
-            level = self.eqf_levels.get(fold(text).removeprefix("eqf").strip())
-            if level is None:
-                raise CellError(f"'{text}' is not an EQF level (1-8).")
-            return level
+            return self.vocabularies.eqf(text) if text else None
         if name == "status":
             status = fold(text) or LearningOpportunity.Status.DRAFT
             allowed = (LearningOpportunity.Status.DRAFT, LearningOpportunity.Status.PUBLISHED)
@@ -283,58 +199,16 @@ class RowParser:
         return outcomes
 
 
-@dataclass
-class Stored:
-    """A record as stored, with the ids an import compares its rows with."""
-
-    opportunity: LearningOpportunity
-    relations: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
-    outcomes: list[tuple[str, set[int]]] = field(default_factory=list)
-
-    def value(self, name: str):
-        """A field's value; a reference's id, so that comparing needs no query."""
-        model_field = self.opportunity._meta.get_field(name)
-        return getattr(self.opportunity, model_field.attname if model_field.is_relation else name)
-
-    def matches(self, values: dict, relations: dict, outcomes: list | None) -> bool:
-        for name, value in values.items():
-            if self.value(name) != (value.pk if isinstance(value, Model) else value):
-                return False
-        for name, members in relations.items():
-            if self.relations[name] != {member.pk for member in members}:
-                return False
-        return outcomes is None or self.outcomes == [
-            (outcome["title"], set(outcome["skills"])) for outcome in outcomes
-        ]
-
-
-def _existing(provider: Organisation, references: list[str]) -> dict[str, Stored]:
-    """The provider's records with these identifiers, read with flat queries: model instances
-    for every language and skill would cost more than the rest of the import."""
-    stored = {
-        record.pk: Stored(record)
-        for record in LearningOpportunity.objects.filter(
-            provider=provider,
-            provider_reference__in=[reference for reference in references if reference],
-        )
-    }
-    for name in RELATION_COLUMNS:
-        links, source, target = relation_links(LearningOpportunity._meta.get_field(name))
-        for pk, member in links.objects.filter(**{f"{source}__in": stored}).values_list(
-            source, target
-        ):
-            stored[pk].relations[name].add(member)
-    outcomes = {}
-    for pk, outcome_id, title in LearningOutcome.objects.filter(
-        opportunity_id__in=stored
-    ).values_list("opportunity_id", "pk", "title"):
-        outcomes[outcome_id] = (title, set())
-        stored[pk].outcomes.append(outcomes[outcome_id])
-    for outcome_id, skill in LearningOutcome.skills.through.objects.filter(
-        learningoutcome_id__in=outcomes
-    ).values_list("learningoutcome_id", "escoskill_id"):
-        outcomes[outcome_id][1].add(skill)
-    return {record.opportunity.provider_reference: record for record in stored.values()}
+def _existing(
+    provider: Organisation, references: list[str]
+) -> tuple[dict[str, LearningOpportunity], dict[int, Stored]]:
+    """The provider's records with these identifiers, and their stored state to compare with."""
+    records = LearningOpportunity.objects.filter(
+        provider=provider,
+        provider_reference__in=[reference for reference in references if reference],
+    )
+    by_reference = {record.provider_reference: record for record in records}
+    return by_reference, opportunities_stored(record.pk for record in by_reference.values())
 
 
 def _model_problems(error: ValidationError) -> list[Problem]:
@@ -348,7 +222,7 @@ def _model_problems(error: ValidationError) -> list[Problem]:
 
 
 def _prepared_row(
-    number, cells, *, provider, parser, existing, seen
+    number, cells, *, provider, parser, existing, stored, seen
 ) -> tuple[RowResult, OpportunityWrite | None]:
     """Check one row; the write it needs, if valid and different from the record."""
     reference = cells.get("provider_reference", "")
@@ -366,11 +240,7 @@ def _prepared_row(
     if problems:
         result.problems = problems
         return result, None
-    stored = existing.get(reference)
-    if stored is not None and stored.matches(values, relations, outcomes):
-        result.action, result.opportunity_id = "unchanged", stored.opportunity.pk
-        return result, None
-    opportunity = stored and stored.opportunity
+    opportunity = existing.get(reference)
     if values.get("status") == LearningOpportunity.Status.PUBLISHED:
         values["published_at"] = (opportunity and opportunity.published_at) or timezone.now()
     result.action = "created" if opportunity is None else "updated"
@@ -379,6 +249,10 @@ def _prepared_row(
     )
     for name, value in values.items():
         setattr(opportunity, name, value)
+    write = OpportunityWrite(opportunity, relations, outcomes=outcomes)
+    if opportunity.pk is not None and not stored[opportunity.pk].differs(write):
+        result.action, result.opportunity_id = "unchanged", opportunity.pk
+        return result, None
     try:
         # Every reference was loaded by the parser and identifiers are checked across the
         # file: the per-record database look-ups can be skipped.
@@ -386,18 +260,17 @@ def _prepared_row(
     except ValidationError as error:
         result.action, result.problems = "rejected", _model_problems(error)
         return result, None
-    return result, OpportunityWrite(opportunity, relations, outcomes)
+    return result, write
 
 
-def _chunk_write(prepared: list[tuple[RowResult, OpportunityWrite]]) -> None:
+def _chunk_write(prepared: list[tuple[RowResult, OpportunityWrite]], stored) -> None:
     """Write a chunk's valid rows together; if the database refuses the batch (another writer
     took an identifier since the file was read), write them one by one to find the culprits."""
     new = [write.opportunity for _, write in prepared if write.opportunity.pk is None]
     try:
-        with transaction.atomic():
-            opportunities_bulk_save(
-                writes=[write for _, write in prepared], change_reason=CHANGE_REASON
-            )
+        opportunities_bulk_save(
+            writes=[write for _, write in prepared], change_reason=CHANGE_REASON, stored=stored
+        )
     except DatabaseError:
         for opportunity in new:  # the ids the rolled-back batch handed out do not exist
             opportunity.pk, opportunity._state.adding = None, True
@@ -410,16 +283,27 @@ def _chunk_write(prepared: list[tuple[RowResult, OpportunityWrite]]) -> None:
 
 def _row_write(result: RowResult, write: OpportunityWrite) -> None:
     try:
-        with transaction.atomic():
-            opportunity_validate(opportunity=write.opportunity, relations=write.relations)
-            opportunities_bulk_save(writes=[write], change_reason=CHANGE_REASON)
+        opportunity_validate(opportunity=write.opportunity, relations=write.relations)
+        opportunities_bulk_save(writes=[write], change_reason=CHANGE_REASON)
     except ValidationError as error:
         result.action, result.problems = "rejected", _model_problems(error)
     except DatabaseError as error:
         result.action = "rejected"
-        result.problems = [Problem("", "", f"The database refused this row: {error}")]
+        result.problems = _refusal_problems(write, error)
     else:
         result.opportunity_id = write.opportunity.pk
+
+
+def _refusal_problems(write: OpportunityWrite, error: DatabaseError) -> list[Problem]:
+    """Why the database refused a row: the form's message when a check now fails (another
+    writer took the identifier between the check and the write), else the database's."""
+    if write.opportunity.pk is not None and write.action == "created":
+        write.opportunity.pk, write.opportunity._state.adding = None, True
+    try:
+        opportunity_validate(opportunity=write.opportunity, relations=write.relations)
+    except ValidationError as validation_error:
+        return _model_problems(validation_error)
+    return [Problem("", "", f"The database refused this row: {error}")]
 
 
 def opportunities_import(
@@ -441,19 +325,24 @@ def opportunities_import(
     # Chunk by chunk: a long file never holds one long transaction, and memory stays flat.
     while chunk := list(itertools.islice(rows, CHUNK)):
         with transaction.atomic() if dry_run else contextlib.nullcontext():
-            existing = _existing(
+            existing, stored = _existing(
                 provider, [cells.get("provider_reference", "") for _, cells in chunk]
             )
             prepared = []
             for number, cells in chunk:
                 result, write = _prepared_row(
-                    number, cells, provider=provider, parser=parser, existing=existing, seen=seen
+                    number,
+                    cells,
+                    provider=provider,
+                    parser=parser,
+                    existing=existing,
+                    stored=stored,
+                    seen=seen,
                 )
                 report.rows.append(result)
                 if write is not None:
                     prepared.append((result, write))
-            with bulk_write():
-                _chunk_write(prepared)
+            _chunk_write(prepared, stored)
             if dry_run:
                 # Chunks are independent (identifiers are unique in a file), so rolling each
                 # back predicts the real import exactly.

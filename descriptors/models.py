@@ -54,19 +54,20 @@ def _history_user(request=None, **kwargs):
     return user if isinstance(user, get_user_model()) else None
 
 
-@receiver(pre_create_historical_record)
-def _history_names_the_system(sender, history_instance, **kwargs):
-    """A system writing with an API token is no user to link: its history entries name it
-    (the token and its organisation) as the reason instead, unless a reason is given."""
+def history_system_writer() -> str:
+    """The system writing in this request (an API token and its organisation), if it is one:
+    no user to link, so history entries name it as their change reason instead."""
     request = getattr(HistoricalRecords.context, "request", None)
     writer = getattr(request, "user", None)
-    if (
-        writer is not None
-        and writer.is_authenticated
-        and not isinstance(writer, get_user_model())
-        and not history_instance.history_change_reason
-    ):
-        history_instance.history_change_reason = str(writer)[:100]
+    if writer is not None and writer.is_authenticated and not isinstance(writer, get_user_model()):
+        return str(writer)[:100]
+    return ""
+
+
+@receiver(pre_create_historical_record)
+def _history_names_the_system(sender, history_instance, **kwargs):
+    if not history_instance.history_change_reason:
+        history_instance.history_change_reason = history_system_writer()
 
 
 def _visitor_language() -> str:

@@ -1,22 +1,30 @@
 """Writes on learning opportunities and the people who maintain them."""
 
+import contextlib
+import functools
 import itertools
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from descriptors.models import (
+    Activity,
+    Assessment,
     LearningOpportunity,
     LearningOutcome,
+    OpportunityTranslation,
     Organisation,
     OrganisationMember,
+    history_system_writer,
 )
-from descriptors.signals import opportunities_bulk_saved
+from descriptors.signals import bulk_write, opportunities_bulk_saved
 
 PROVIDER_STAFF_GROUP = "Provider staff"
 # What provider staff may do in the admin; the admin itself narrows every action to their
@@ -116,15 +124,168 @@ def opportunity_validate(
         raise ValidationError(missing)
 
 
-@transaction.atomic
+# --- The one write path ---------------------------------------------------------------------
+#
+# Every writer (admin, API, spreadsheet and ELM imports, demo loader) creates or changes
+# opportunities through ``opportunities_bulk_save`` (``opportunity_save`` is its one-record
+# form): one transaction that writes the records, one history entry each, and, before it
+# commits, their search documents and one change-log entry each (``opportunity_changes``).
+# A record whose values are all as stored is left alone: no history, no log entry, and
+# ``modified`` keeps its date. Children keep their rows (and ids) where they are unchanged.
+
+CHILDREN = {
+    "outcomes": LearningOutcome,
+    "translations": OpportunityTranslation,
+    "assessments": Assessment,
+    "activities": Activity,
+}
+
+
+def _child_fields(model) -> list:
+    return [
+        field
+        for field in model._meta.concrete_fields
+        if not field.primary_key and field.name != "opportunity"
+    ]
+
+
+CHILD_FIELDS = {kind: _child_fields(model) for kind, model in CHILDREN.items()}
+
+
+@dataclass
+class OpportunityWrite:
+    """One opportunity to write: its field values set on ``opportunity`` (``pk`` None when
+    new), and the descriptors it replaces, each only when given (None leaves them alone).
+
+    ``relations`` maps many-to-many descriptors to their members (instances or ids).
+    Children are lists of dicts keyed by field name (references as instances or ids):
+    outcomes also take ``skills``; the list order is the outcomes' order.
+    """
+
+    opportunity: LearningOpportunity
+    relations: dict[str, list] = field(default_factory=dict)
+    outcomes: list[dict] | None = None
+    translations: list[dict] | None = None
+    assessments: list[dict] | None = None
+    activities: list[dict] | None = None
+    action: str = ""  # once saved: created, updated or unchanged
+
+    @functools.cached_property
+    def children(self) -> dict[str, list[dict]]:
+        """Each given kind of child as rows keyed by column (attname), in order."""
+        given = {kind: getattr(self, kind) for kind in CHILDREN}
+        return {
+            kind: [_child_row(kind, position, child) for position, child in enumerate(items)]
+            for kind, items in given.items()
+            if items is not None
+        }
+
+
+def _pk(value):
+    return value.pk if isinstance(value, Model) else value
+
+
+def _child_row(kind: str, position: int, child: dict) -> dict:
+    row = {}
+    for model_field in CHILD_FIELDS[kind]:
+        if model_field.name == "position":
+            row["position"] = position
+        elif model_field.name in child:
+            row[model_field.attname] = _pk(child[model_field.name])
+        else:
+            row[model_field.attname] = model_field.get_default()
+    if kind == "outcomes":
+        row["skills"] = list(dict.fromkeys(_pk(skill) for skill in child.get("skills", [])))
+    return row
+
+
+@dataclass
+class Stored:
+    """An opportunity as stored, read with flat queries, to compare a write with."""
+
+    values: dict
+    relations: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
+    children: dict[str, list[tuple[int, dict]]] = field(
+        default_factory=lambda: {kind: [] for kind in CHILDREN}
+    )
+
+    def differs(self, write: OpportunityWrite) -> bool:
+        opportunity = write.opportunity
+        if any(
+            getattr(opportunity, model_field.attname) != self.values[model_field.attname]
+            for model_field in COMPARED_FIELDS
+        ):
+            return True
+        if any(
+            self.relations[name] != {_pk(member) for member in members}
+            for name, members in write.relations.items()
+        ):
+            return True
+        return any(
+            [_comparable(kind, row) for row in rows]
+            != [_comparable(kind, row) for _, row in self.children[kind]]
+            for kind, rows in write.children.items()
+        )
+
+
+def _comparable(kind: str, row: dict) -> dict:
+    if kind == "outcomes":
+        return row | {"skills": set(row["skills"])}
+    return row
+
+
+# An update writes every field: the values of a write may touch any of them.
+UPDATED_FIELDS = [
+    model_field
+    for model_field in LearningOpportunity._meta.concrete_fields
+    if not model_field.primary_key and model_field.name != "created"
+]
+COMPARED_FIELDS = [model_field for model_field in UPDATED_FIELDS if model_field.name != "modified"]
+RELATION_NAMES = [model_field.name for model_field in LearningOpportunity._meta.local_many_to_many]
+
+
+def opportunities_stored(ids: Iterable[int]) -> dict[int, Stored]:
+    """The stored state of these opportunities: a few queries per table, not per record."""
+    ids = list(ids)
+    stored = {
+        values["id"]: Stored(values)
+        for values in LearningOpportunity.objects.filter(pk__in=ids).values(
+            "id", *(model_field.attname for model_field in COMPARED_FIELDS)
+        )
+    }
+    for name in RELATION_NAMES:
+        links, source, target = relation_links(LearningOpportunity._meta.get_field(name))
+        for pk, member in links.objects.filter(**{f"{source}__in": ids}).values_list(
+            source, target
+        ):
+            stored[pk].relations[name].add(member)
+    outcomes = {}
+    for kind, model in CHILDREN.items():
+        columns = [model_field.attname for model_field in CHILD_FIELDS[kind]]
+        order = ["opportunity_id", *(["position"] if kind == "outcomes" else []), "id"]
+        rows = model.objects.filter(opportunity_id__in=ids).order_by(*order)
+        for row in rows.values("id", "opportunity_id", *columns):
+            pk, opportunity_id = row.pop("id"), row.pop("opportunity_id")
+            if kind == "outcomes":
+                row["skills"] = outcomes[pk] = []
+            stored[opportunity_id].children[kind].append((pk, row))
+    for outcome_id, skill in LearningOutcome.skills.through.objects.filter(
+        learningoutcome_id__in=outcomes
+    ).values_list("learningoutcome_id", "escoskill_id"):
+        outcomes[outcome_id].append(skill)
+    return stored
+
+
 def opportunity_save(
     *,
     opportunity: LearningOpportunity,
     values: dict,
     relations: dict[str, list],
     outcomes: list[dict] | None = None,
+    change_reason: str = "",
+    changed_by=None,
 ) -> LearningOpportunity:
-    """Create or update an opportunity with the same validation as the admin form.
+    """Create or update one opportunity with the same validation as the admin form.
 
     ``relations`` maps many-to-many descriptors to their new members; ``outcomes`` (title and
     ESCO skills each), when given, replaces the learning outcomes. Raises ``ValidationError``
@@ -133,66 +294,88 @@ def opportunity_save(
     for name, value in values.items():
         setattr(opportunity, name, value)
     opportunity_validate(opportunity=opportunity, relations=relations)
-    opportunity.save()
-    for name, members in relations.items():
-        getattr(opportunity, name).set(members)
-    if outcomes is not None:
-        opportunity.outcomes.all().delete()
-        for position, outcome in enumerate(outcomes):
-            saved = LearningOutcome.objects.create(
-                opportunity=opportunity, position=position, title=outcome["title"]
-            )
-            saved.skills.set(outcome.get("skills", []))
+    opportunities_bulk_save(
+        writes=[OpportunityWrite(opportunity, relations, outcomes=outcomes)],
+        change_reason=change_reason,
+        changed_by=changed_by,
+    )
     return opportunity
 
 
-@dataclass
-class OpportunityWrite:
-    """One validated opportunity for ``opportunities_bulk_save`` (``pk`` None when new)."""
-
-    opportunity: LearningOpportunity
-    relations: dict[str, list]
-    outcomes: list[dict] | None = None
-
-
-# An update writes every field: the values of a write may touch any of them.
-UPDATED_FIELDS = [
-    field
-    for field in LearningOpportunity._meta.concrete_fields
-    if not field.primary_key and field.name != "created"
-]
+@contextlib.contextmanager
+def opportunity_changes() -> Iterator[None]:
+    """A transaction in which opportunities change: each one touched is re-indexed and gets
+    one change-log entry when the block ends, before it commits (so a killed process never
+    leaves a record without them). Blocks nest; the outermost one does the work."""
+    with transaction.atomic(), bulk_write():
+        yield
 
 
-@transaction.atomic
-def opportunities_bulk_save(*, writes: list[OpportunityWrite], change_reason: str) -> None:
+def opportunities_bulk_save(
+    *,
+    writes: list[OpportunityWrite],
+    change_reason: str,
+    changed_by=None,
+    stored: dict[int, Stored] | None = None,
+) -> None:
     """Write many validated opportunities (see ``opportunity_validate``) with a few queries per
-    table instead of dozens per record: what a spreadsheet import needs to keep up. Members
-    given twice are linked once, as ``set()`` would.
+    table instead of dozens per record. Sets each write's ``action``; a write that changes
+    nothing is ``unchanged`` and touches nothing. ``stored`` is what the caller already read
+    with ``opportunities_stored`` (read here otherwise).
 
     Model signals do not fire for bulk writes, so ``opportunities_bulk_saved`` tells listeners
     what changed, and each opportunity gets one history entry with its many-to-many values.
     """
-    new = [write.opportunity for write in writes if write.opportunity.pk is None]
-    changed = [write.opportunity for write in writes if write.opportunity.pk is not None]
-    LearningOpportunity.objects.bulk_create(new)
-    now = timezone.now()
-    for opportunity in changed:
-        opportunity.modified = now
-    _rows_update(changed, UPDATED_FIELDS)
-    changed_ids = {opportunity.pk for opportunity in changed}
-    for name in sorted({name for write in writes for name in write.relations}):
-        _relation_replace(
-            LearningOpportunity._meta.get_field(name),
-            [write for write in writes if name in write.relations],
-            changed_ids,
-        )
-    _outcomes_replace([write for write in writes if write.outcomes is not None], changed_ids)
-    for opportunities, update in ((new, False), (changed, True)):
+    with opportunity_changes():
+        existing = [write for write in writes if write.opportunity.pk is not None]
+        if stored is None:
+            stored = opportunities_stored(write.opportunity.pk for write in existing)
+        for write in writes:
+            record = stored.get(write.opportunity.pk)
+            if write.opportunity.pk is None:
+                write.action = "created"
+            else:
+                write.action = "updated" if record is None or record.differs(write) else "unchanged"
+        writes = [write for write in writes if write.action != "unchanged"]
+        new = [write.opportunity for write in writes if write.action == "created"]
+        changed = [write.opportunity for write in writes if write.action == "updated"]
+        LearningOpportunity.objects.bulk_create(new)
+        now = timezone.now()
+        for opportunity in changed:
+            opportunity.modified = now
+        _rows_update(changed, UPDATED_FIELDS)
+        for name in sorted({name for write in writes for name in write.relations}):
+            _relation_replace(
+                LearningOpportunity._meta.get_field(name),
+                [write for write in writes if name in write.relations],
+                stored,
+            )
+        _children_sync(writes, stored)
+        for opportunities, update in ((new, False), (changed, True)):
+            history = LearningOpportunity.history.bulk_history_create(
+                opportunities,
+                update=update,
+                default_change_reason=change_reason or history_system_writer(),
+                default_user=changed_by,
+            )
+            _history_relations_record(history or [])
+        opportunities_bulk_saved.send(sender=LearningOpportunity, created=new, changed=changed)
+
+
+def opportunities_touch(*, ids: Iterable[int], change_reason: str) -> None:
+    """Record that something these opportunities show changed outside their own rows (a
+    co-provider was deleted): a new ``modified``, a history entry and a change-log entry each."""
+    with opportunity_changes():
+        opportunities = list(LearningOpportunity.objects.filter(pk__in=set(ids)))
+        now = timezone.now()
+        for opportunity in opportunities:
+            opportunity.modified = now
+        _rows_update(opportunities, [LearningOpportunity._meta.get_field("modified")])
         history = LearningOpportunity.history.bulk_history_create(
-            opportunities, update=update, default_change_reason=change_reason
+            opportunities, update=True, default_change_reason=change_reason
         )
         _history_relations_record(history or [])
-    opportunities_bulk_saved.send(sender=LearningOpportunity, created=new, changed=changed)
+        opportunities_bulk_saved.send(sender=LearningOpportunity, created=[], changed=opportunities)
 
 
 def relation_links(field) -> tuple[type, str, str]:
@@ -204,9 +387,9 @@ def relation_links(field) -> tuple[type, str, str]:
     )
 
 
-def _relation_replace(field, writes: list[OpportunityWrite], changed_ids: set[int]) -> None:
-    through, source, target = relation_links(field)
-    replaced = [write.opportunity.pk for write in writes if write.opportunity.pk in changed_ids]
+def _relation_replace(model_field, writes: list[OpportunityWrite], stored: dict) -> None:
+    through, source, target = relation_links(model_field)
+    replaced = [write.opportunity.pk for write in writes if write.opportunity.pk in stored]
     through.objects.filter(**{f"{source}__in": replaced}).delete()
     _rows_insert(
         through,
@@ -214,47 +397,72 @@ def _relation_replace(field, writes: list[OpportunityWrite], changed_ids: set[in
         (
             (write.opportunity.pk, member_id)
             for write in writes
-            for member_id in dict.fromkeys(member.pk for member in write.relations[field.name])
+            for member_id in dict.fromkeys(
+                _pk(member) for member in write.relations[model_field.name]
+            )
         ),
     )
 
 
-def _outcomes_replace(writes: list[OpportunityWrite], changed_ids: set[int]) -> None:
-    replaced = [write.opportunity.pk for write in writes if write.opportunity.pk in changed_ids]
-    # Not through QuerySet.delete(): each outcome's delete signals would write its own history
-    # entry and re-index its opportunity, which the opportunity's entry and the bulk re-index
-    # already cover. Nothing else refers to outcomes but their skill links.
-    stale = LearningOutcome.objects.filter(opportunity_id__in=replaced)
-    LearningOutcome.skills.through.objects.filter(learningoutcome__in=stale).delete()
-    _rows_delete(LearningOutcome, "opportunity_id", replaced)
-    outcomes = [
-        (
-            LearningOutcome(
-                opportunity=write.opportunity, position=position, title=outcome["title"]
-            ),
-            outcome.get("skills", []),
-        )
-        for write in writes
-        for position, outcome in enumerate(write.outcomes)
-    ]
-    LearningOutcome.objects.bulk_create([outcome for outcome, _ in outcomes])
-    through, source, target = relation_links(LearningOutcome.skills.field)
-    _rows_insert(
-        through,
-        [source, target],
-        ((outcome.pk, skill) for outcome, skills in outcomes for skill in dict.fromkeys(skills)),
-    )
+def _children_sync(writes: list[OpportunityWrite], stored: dict[int, Stored]) -> None:
+    """Bring each given kind of child to the write's list: the n-th stored child becomes the
+    n-th given one (a translation: the one in the same language), updated only if it differs,
+    so unchanged children keep their ids; surplus ones are deleted, missing ones added.
+
+    Not through model saves and deletes: their signals would write a history entry and re-index
+    the opportunity per child, which the opportunity's entry and its re-index already cover.
+    """
+    for kind, model in CHILDREN.items():
+        inserts, updates, deletes, relink = [], [], [], []
+        for write in writes:
+            rows = write.children.get(kind)
+            if rows is None:
+                continue
+            record = stored.get(write.opportunity.pk)
+            old = record.children[kind] if record is not None else []
+            if kind == "translations":
+                by_language = {row["language_id"]: (pk, row) for pk, row in old}
+                pairs = [(by_language.pop(row["language_id"], None), row) for row in rows]
+                deletes += [pk for pk, _ in by_language.values()]
+            else:
+                pairs = [(old[n] if n < len(old) else None, row) for n, row in enumerate(rows)]
+                deletes += [pk for pk, _ in old[len(rows) :]]
+            for previous, row in pairs:
+                values = {name: value for name, value in row.items() if name != "skills"}
+                if previous is None:
+                    child = model(opportunity_id=write.opportunity.pk, **values)
+                    inserts.append(child)
+                    relink.append((child, row.get("skills")))
+                    continue
+                pk, old_row = previous
+                if {name: old_row[name] for name in values} != values:
+                    updates.append(model(pk=pk, opportunity_id=write.opportunity.pk, **values))
+                if kind == "outcomes" and set(old_row["skills"]) != set(row["skills"]):
+                    relink.append((model(pk=pk), row["skills"]))
+        if kind == "outcomes":
+            links, source, target = relation_links(LearningOutcome.skills.field)
+            stale = deletes + [child.pk for child, _ in relink if child.pk is not None]
+            links.objects.filter(**{f"{source}__in": stale}).delete()
+        _rows_delete(model, "id", deletes)
+        _rows_update(updates, CHILD_FIELDS[kind])
+        model.objects.bulk_create(inserts)
+        if kind == "outcomes":
+            _rows_insert(
+                links,
+                [source, target],
+                ((child.pk, skill) for child, skills in relink for skill in skills),
+            )
 
 
 def _history_relations_record(history: list) -> None:
     """The many-to-many values of each new history entry, as a save would have recorded them."""
     historical_model = LearningOpportunity.history.model
     history_ids = {entry.id: entry.history_id for entry in history}
-    for field in historical_model._history_m2m_fields:
-        through, source, target = relation_links(field)
+    for m2m_field in historical_model._history_m2m_fields:
+        through, source, target = relation_links(m2m_field)
         links = through.objects.filter(**{f"{source}__in": list(history_ids)})
         _rows_insert(
-            getattr(historical_model, field.name).model,
+            getattr(historical_model, m2m_field.name).model,
             ["history_id", "id", source, target],
             (
                 (history_ids[opportunity_id], link_id, opportunity_id, member_id)

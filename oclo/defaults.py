@@ -40,3 +40,14 @@ OCLO_NUM_PROXIES = 0
 # address, further attempts are refused for the cool-off time, even with the right password.
 OCLO_LOGIN_FAILURE_LIMIT = 5
 OCLO_LOGIN_COOLOFF_MINUTES = 15
+
+# This installation's public address. The ids of exported ELM records carry it
+# (``<base>/elm/opportunity/42``), so an import can tell this catalogue's own records (matched
+# by id) from another installation's (matched by provider and identifier, never by our ids).
+OCLO_BASE_URL = "http://127.0.0.1:8000"
+
+# ELM documents sent to the API import: larger bodies are refused (413) before they are read.
+OCLO_API_IMPORT_MAX_BYTES = 50 * 1024 * 1024
+# An API import of up to this many records runs while the request waits (about a second);
+# a larger document is imported by the task worker (202 and a job URL).
+OCLO_API_IMPORT_SYNC_RECORDS = 100

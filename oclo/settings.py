@@ -205,6 +205,8 @@ REST_FRAMEWORK = {
     "NUM_PROXIES": OCLO_NUM_PROXIES,
     "UNAUTHENTICATED_USER": None,
 }
+OCLO_BASE_URL = os.environ.get("OCLO_BASE_URL", OCLO_BASE_URL).rstrip("/")  # noqa: F405
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "OCLO API",
     "DESCRIPTION": "Open catalogue of micro-credentials: learning opportunities described with "

@@ -2,7 +2,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.urlpatterns import format_suffix_patterns
 
-from catalogue.api import views
+from catalogue.api import views, writes
 
 app_name = "api"
 
@@ -39,8 +39,13 @@ urlpatterns = [
     ),
     path(
         "learning-opportunities/import/",
-        views.OpportunityImportView.as_view(),
+        writes.OpportunityImportView.as_view(),
         name="opportunity-import",
+    ),
+    path(
+        "learning-opportunities/imports/<int:pk>/",
+        writes.OpportunityImportJobView.as_view(),
+        name="opportunity-import-job",
     ),
     path(
         "learning-opportunities/<int:pk>/publish/",

@@ -15,13 +15,11 @@ from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date, quote_etag
 from django.utils.translation import get_language
 from django_filters import MultipleChoiceFilter
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.parsers import BaseParser
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
@@ -48,7 +46,6 @@ from catalogue.api.serializers import (
 from catalogue.api.writes import OpportunityWriteSerializer, model_errors
 from catalogue.filters import OpportunitySearchFilterSet, ValuesFilter
 from catalogue.models import MAX_ID
-from catalogue.search_index import deferred_indexing
 from catalogue.selectors import (
     catalogue_changes,
     opportunity_detail,
@@ -57,7 +54,7 @@ from catalogue.selectors import (
 )
 from descriptors.formats.csv_export import dump_csv
 from descriptors.formats.elm_jsonld import dump_jsonld
-from descriptors.formats.elm_xml import RecordRejected, dump_loq, load_loq
+from descriptors.formats.elm_xml import dump_loq
 from descriptors.models import LearningOpportunity, Organisation
 from descriptors.services import opportunity_archive, opportunity_publish, opportunity_save
 from taxonomies.models import Concept, EqfLevel, EscoSkill, IscedField, NqfLevel, Scheme
@@ -396,49 +393,6 @@ class OpportunityDetailView(OpportunityWriteMixin, PublicReadMixin, APIView):
         """Delete one of your organisation's opportunities (archive it to keep the record)."""
         self.writable(request, pk).delete()
         return Response(status=204)
-
-
-class LoqXmlParser(BaseParser):
-    media_type = "application/xml"
-
-    def parse(self, stream, media_type=None, parser_context=None):
-        return stream.read()
-
-
-class OpportunityImportView(OpportunityWriteMixin, APIView):
-    """Import an ELM LOQ XML document as your organisation's opportunities (token only).
-    Each record is imported whole or not at all; the answer lists what was created, updated
-    and rejected (with reason and line)."""
-
-    parser_classes = [LoqXmlParser]
-
-    @extend_schema(
-        request={"application/xml": OpenApiTypes.BINARY}, responses={200: OpenApiTypes.OBJECT}
-    )
-    def post(self, request):
-        if not isinstance(request.user, OrganisationClient):
-            raise PermissionDenied("Imports need an organisation's API token.")
-        # An empty body never reaches the parser: DRF gives an empty dict instead.
-        if not isinstance(request.data, bytes) or not request.data.strip():
-            raise ValidationError(
-                {"document": ["The request body is empty: send an ELM LOQ XML document."]}
-            )
-        try:
-            with deferred_indexing():
-                report = load_loq(request.data, provider=request.user.organisation)
-        except RecordRejected as error:
-            raise ValidationError({"document": [str(error)]}) from error
-        return Response(
-            {
-                "created": report.created,
-                "updated": report.updated,
-                "rejected": [
-                    {"record": r.record, "line": r.line, "reason": r.reason}
-                    for r in report.rejected
-                ],
-                "notes": report.warnings,
-            }
-        )
 
 
 class OpportunityStatusView(OpportunityWriteMixin, APIView):

@@ -4,11 +4,33 @@ Vocabulary values are accepted as code or URI (``"ENG"`` or
 ``"http://publications.europa.eu/resource/authority/language/ENG"``); ESCO skills as URIs.
 """
 
+from django.conf import settings
 from django.core.exceptions import ValidationError as ModelValidationError
-from drf_spectacular.utils import extend_schema_field
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
+from rest_framework.exceptions import APIException, NotFound, PermissionDenied, ValidationError
+from rest_framework.parsers import BaseParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from taxonomies.models import Concept, EqfLevel, EscoSkill, IscedField, Scheme
+from catalogue.api.auth import (
+    CanWriteOpportunities,
+    OrganisationClient,
+    OrganisationTokenAuthentication,
+)
+from catalogue.models import ElmImport
+from catalogue.tasks import elm_import_start
+from descriptors.elm_import import DocumentRejected, elm_import
+from descriptors.formats.elm_xml import LoqDocument
+from descriptors.vocabularies import UnknownValue, Vocabularies
+from taxonomies.models import EqfLevel, EscoSkill, Scheme
+
+
+def _vocabularies(field: serializers.Field) -> Vocabularies:
+    """One look-up per request (each vocabulary read once), shared by the whole payload."""
+    return field.root.context.setdefault("vocabularies", Vocabularies())
 
 
 @extend_schema_field({"type": "string", "description": "Vocabulary code or concept URI."})
@@ -19,14 +41,10 @@ class ConceptField(serializers.Field):
 
     def to_internal_value(self, data):
         value = str(data).strip()
-        concept = (
-            Concept.objects.filter(scheme=self.scheme)
-            .filter(**({"uri": value} if "://" in value else {"code": value}))
-            .first()
-        )
-        if concept is None:
-            raise serializers.ValidationError(f"Unknown {self.scheme} value {value!r}.")
-        return concept
+        try:
+            return _vocabularies(self).concept(self.scheme, value)
+        except UnknownValue as error:
+            raise serializers.ValidationError(f"Unknown {self.scheme} value {value!r}.") from error
 
     def to_representation(self, value):
         return value.uri
@@ -35,11 +53,10 @@ class ConceptField(serializers.Field):
 @extend_schema_field({"type": "string", "description": "ISCED-F 2013 code, e.g. 0613."})
 class IscedFieldField(serializers.Field):
     def to_internal_value(self, data):
-        code = str(data).strip().rsplit("/", 1)[-1]
-        field = IscedField.objects.filter(code=code).first()
-        if field is None:
-            raise serializers.ValidationError(f"{data!r} is not an ISCED-F 2013 field.")
-        return field
+        try:
+            return _vocabularies(self).isced(str(data).strip())
+        except UnknownValue as error:
+            raise serializers.ValidationError(f"{data!r} is not an ISCED-F 2013 field.") from error
 
     def to_representation(self, value):
         return value.code
@@ -48,6 +65,7 @@ class IscedFieldField(serializers.Field):
 @extend_schema_field({"type": "string", "format": "uri", "description": "ESCO skill URI."})
 class EscoSkillField(serializers.Field):
     def to_internal_value(self, data):
+        # One query: the full ESCO set is too large to read for a request.
         skill = EscoSkill.objects.filter(uri=str(data).strip()).first()
         if skill is None:
             raise serializers.ValidationError(f"{data!r} is not a loaded ESCO skill URI.")
@@ -118,3 +136,113 @@ def model_errors(error: ModelValidationError) -> dict:
             for name, messages in error.message_dict.items()
         }
     return {"non_field_errors": error.messages}
+
+
+# --- ELM import -----------------------------------------------------------------------------
+
+
+class PayloadTooLarge(APIException):
+    status_code = 413
+    default_detail = "The document is too large."
+    default_code = "payload_too_large"
+
+
+class LoqXmlParser(BaseParser):
+    """The request body as bytes, refused beyond ``OCLO_API_IMPORT_MAX_BYTES`` (read no
+    further than that, whatever the declared length)."""
+
+    media_type = "application/xml"
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        limit = settings.OCLO_API_IMPORT_MAX_BYTES
+        data = stream.read(limit + 1) if stream is not None else b""
+        if len(data) > limit:
+            raise PayloadTooLarge(_too_large())
+        return data
+
+
+def _too_large() -> str:
+    return (
+        f"Documents larger than {settings.OCLO_API_IMPORT_MAX_BYTES // (1024 * 1024)} MB are "
+        "refused: split the catalogue into several documents."
+    )
+
+
+def _job_json(request, job: ElmImport) -> dict:
+    return {
+        "id": job.pk,
+        "url": request.build_absolute_uri(reverse("api:opportunity-import-job", args=[job.pk])),
+        "status": job.status,
+        "records_total": job.records_total,
+        "records_done": job.records_done,
+        "report": job.report or None,
+        "error": job.error,
+        "received": job.created,
+        "finished": job.finished,
+    }
+
+
+class OpportunityImportView(APIView):
+    """Import an ELM LOQ XML document as your organisation's opportunities (token only).
+
+    Each record is imported whole or not at all. A document of up to
+    ``OCLO_API_IMPORT_SYNC_RECORDS`` records is imported while you wait: the answer (200) lists
+    what was created, updated, unchanged and rejected (with reason and line), and what the
+    document holds that the catalogue does not keep. A larger one is imported by the task
+    worker: the answer is 202 with the job's URL (``Location``), which gives its progress and,
+    once done, the same report.
+    """
+
+    authentication_classes = [OrganisationTokenAuthentication]
+    permission_classes = [CanWriteOpportunities]
+    parser_classes = [LoqXmlParser]
+
+    @extend_schema(
+        request={"application/xml": OpenApiTypes.BINARY},
+        responses={200: OpenApiTypes.OBJECT, 202: OpenApiTypes.OBJECT, 413: OpenApiTypes.OBJECT},
+    )
+    def post(self, request):
+        if not isinstance(request.user, OrganisationClient):
+            raise PermissionDenied("Imports need an organisation's API token.")
+        declared = request.META.get("CONTENT_LENGTH") or "0"
+        if declared.isdigit() and int(declared) > settings.OCLO_API_IMPORT_MAX_BYTES:
+            raise PayloadTooLarge(_too_large())  # before reading a byte of it
+        # An empty body never reaches the parser: DRF gives an empty dict instead.
+        if not isinstance(request.data, bytes) or not request.data.strip():
+            raise ValidationError(
+                {"document": ["The request body is empty: send an ELM LOQ XML document."]}
+            )
+        organisation = request.user.organisation
+        try:
+            with LoqDocument(request.data) as document:
+                if document.opportunity_count <= settings.OCLO_API_IMPORT_SYNC_RECORDS:
+                    report = elm_import(document, provider=organisation)
+                    return Response(report.as_json())
+        except DocumentRejected as error:
+            raise ValidationError({"document": [str(error)]}) from error
+        job = elm_import_start(
+            organisation=organisation, token=request.user.token, content=request.data
+        )
+        body = _job_json(request, job)
+        return Response(body, status=202, headers={"Location": body["url"]})
+
+
+class OpportunityImportJobView(APIView):
+    """An ELM import the task worker runs: its status, progress and, once done, its report."""
+
+    authentication_classes = [OrganisationTokenAuthentication]
+    permission_classes = [CanWriteOpportunities]
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    def get(self, request, pk: int):
+        user = request.user
+        job = None
+        if isinstance(user, OrganisationClient):
+            job = (
+                ElmImport.objects.defer("content")
+                .filter(pk=pk, organisation=user.organisation)
+                .first()
+            )
+        if job is None:
+            raise NotFound()
+        return Response(_job_json(request, job))

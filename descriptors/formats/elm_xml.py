@@ -2,41 +2,62 @@
 
 ``dump_loq`` writes opportunities with their achievement specification, learning outcomes
 (ESCO skills as ``relatedESCOSkill``), assessment and activity specifications, organisations and
-their locations, in the element order ``loq.xsd`` (xsdVersion 3.1.0) prescribes.
+their locations, in the element order ``loq.xsd`` (xsdVersion 3.1.0) prescribes. Every
+descriptor we store travels: those LOQ has no element for go in an ``additionalNote`` whose
+``dc:subject`` names the descriptor (``DESCRIPTOR``), so that an import reads them back.
+
+``read_loq`` reads a document once, streaming, and yields each learning opportunity with the
+records it refers to; ``descriptors.elm_import`` turns them into opportunities.
+
+Record ids are URIs under this installation's ``OCLO_BASE_URL`` (``<base>/elm/opportunity/42``):
+an import recognises its own records by them and never mistakes another installation's.
 """
 
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import datetime
-from decimal import Decimal, InvalidOperation
+import sqlite3
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import BinaryIO
 
-from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.conf import settings
+from django.urls import reverse
 from lxml import etree
 
-from descriptors.models import (
-    Activity,
-    Assessment,
-    LearningOpportunity,
-    LearningOutcome,
-    OpportunityTranslation,
-    Organisation,
-)
-from taxonomies.models import Concept, EqfLevel, EscoSkill, IscedField, Scheme
+from descriptors.models import LearningOpportunity, Organisation
 
 LOQ = "http://data.europa.eu/snb/model/ap/loq-constraints/"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
-NSMAP = {None: LOQ, "skos": SKOS}
+DC = "http://purl.org/dc/terms/"
+NSMAP = {None: LOQ, "skos": SKOS, "dc": DC}
 XSD_VERSION = "3.1.0"
 ECTS = "http://data.europa.eu/snb/education-credit/6fcec5c5af"
+EURO = "http://publications.europa.eu/resource/authority/currency/EUR"
+# The subject of a note that carries one of our descriptors LOQ has no element for.
+DESCRIPTOR = "https://w3id.org/oclo/descriptor/"
+# The scheme of the identifier that carries the provider's own code for a record.
+PROVIDER_REFERENCE_SCHEME = "provider reference"
 
 
-def _id(kind: str, pk: int) -> str:
-    return f"urn:oclo:{kind}:{pk}"
+def own_id(kind: str, pk: int) -> str:
+    return f"{settings.OCLO_BASE_URL}/elm/{kind}/{pk}"
 
 
-def _xsd_duration(value: str) -> str:
+def own_pk(kind: str, record_id: str) -> int | None:
+    """The primary key in an id this installation gave, else None (another system's id)."""
+    prefix = f"{settings.OCLO_BASE_URL}/elm/{kind}/"
+    rest = record_id.removeprefix(prefix)
+    return int(rest) if rest != record_id and rest.isdigit() else None
+
+
+def own_page(pk: int) -> str:
+    """Our public page of an opportunity: its homepage in ELM when the provider gave none."""
+    return settings.OCLO_BASE_URL + reverse("catalogue:opportunity-detail", args=[pk])
+
+
+def xsd_duration(value: str) -> str:
     """ISO 8601 allows weeks (P6W); xs:duration does not, so weeks become days."""
     match = re.fullmatch(r"P(\d+)W", value)
     return f"P{int(match.group(1)) * 7}D" if match else value
@@ -44,6 +65,10 @@ def _xsd_duration(value: str) -> str:
 
 def _iso_code(opportunity: LearningOpportunity) -> str:
     return opportunity.default_language.short_code or "en"
+
+
+def _language(concept) -> str:
+    return concept.short_code or concept.code
 
 
 class _Writer:
@@ -75,42 +100,66 @@ class _Writer:
             if text:
                 self.add(parent, name, text, language=language)
 
-    def note(self, parent, name: str, text: str, language: str) -> None:
+    def note(self, parent, name: str, text: str, language: str, subject: str = "") -> None:
         if text:
             note = self.add(parent, name)
+            if subject:
+                self.add(note, "subject", namespace=DC, uri=DESCRIPTOR + subject)
             self.add(note, "noteLiteral", text, language=language)
+
+    def notes(self, parent, subject: str, texts: dict[str, str]) -> None:
+        """A descriptor in several languages: one note per language."""
+        for language, text in texts.items():
+            self.note(parent, "additionalNote", text, language, subject)
 
     def organisation(self, organisation: Organisation) -> str:
         self.organisations[organisation.pk] = organisation
-        return _id("organisation", organisation.pk)
+        return own_id("organisation", organisation.pk)
 
     def opportunity(self, opportunity: LearningOpportunity) -> None:
         language = _iso_code(opportunity)
-        translations = list(opportunity.translations.all())
-        titles = {language: opportunity.title} | {
-            t.language.short_code: t.title for t in translations if t.language.short_code
-        }
-        descriptions = {language: opportunity.description} | {
-            t.language.short_code: t.description for t in translations if t.language.short_code
-        }
+        translations = [t for t in opportunity.translations.all()]
+
+        def texts(name: str, default: str) -> dict[str, str]:
+            return {language: default} | {
+                _language(t.language): getattr(t, name) for t in translations
+            }
+
         node = self.add(
             self.groups["learningOpportunityReferences"],
             "learningOpportunity",
-            id=_id("opportunity", opportunity.pk),
+            id=own_id("opportunity", opportunity.pk),
         )
+        if opportunity.provider_reference:
+            identifier = self.add(node, "identifier")
+            self.add(identifier, "notation", opportunity.provider_reference, SKOS)
+            self.add(identifier, "schemeName", PROVIDER_REFERENCE_SCHEME)
+        titles = texts("title", opportunity.title)
         self.lang(node, "title", titles)
-        self.lang(node, "description", descriptions)
+        self.lang(node, "description", texts("description", opportunity.description))
         if opportunity.opportunity_type:
             self.add(node, "type", uri=opportunity.opportunity_type.uri)
-        self.note(node, "additionalNote", opportunity.further_information, language)
-        homepage = self.add(node, "homepage")
-        self.add(
-            homepage,
-            "contentUrl",
-            opportunity.homepage
-            or opportunity.provider.website
-            or f"https://w3id.org/oclo/opportunity/{opportunity.pk}",
+        for note_language, text in texts(
+            "further_information", opportunity.further_information
+        ).items():
+            self.note(node, "additionalNote", text, note_language)
+        self.notes(
+            node,
+            "admission-procedure",
+            {_language(t.language): t.admission_procedure for t in translations},
         )
+        if opportunity.any_start_date:
+            self.notes(node, "any-start-date", {"en": "true"})
+        if opportunity.hosted_by:
+            self.notes(node, "hosted-by", {"en": self.organisation(opportunity.hosted_by)})
+        if opportunity.duration and xsd_duration(opportunity.duration) != opportunity.duration:
+            self.notes(node, "duration", {"en": opportunity.duration})  # as given: P6W
+        if opportunity.location and not opportunity.countries.all():
+            self.notes(node, "location", {language: opportunity.location})
+        if opportunity.published_at:
+            self.notes(node, "published", {"en": opportunity.published_at.isoformat()})
+        homepage = self.add(node, "homepage")
+        self.add(homepage, "contentUrl", opportunity.homepage or own_page(opportunity.pk))
         if opportunity.start_date or opportunity.end_date:
             temporal = self.add(node, "temporal")
             if opportunity.start_date:
@@ -118,7 +167,7 @@ class _Writer:
             if opportunity.end_date:
                 self.add(temporal, "endDate", f"{opportunity.end_date.isoformat()}T00:00:00")
         if opportunity.duration:
-            self.add(node, "duration", _xsd_duration(opportunity.duration))
+            self.add(node, "duration", xsd_duration(opportunity.duration))
         for mode in opportunity.modes.all():
             self.add(node, "mode", uri=mode.uri)
         if opportunity.learning_schedule:
@@ -131,40 +180,68 @@ class _Writer:
                 "applicationDeadline",
                 f"{opportunity.application_deadline.isoformat()}T23:59:59",
             )
-        if opportunity.is_free or opportunity.fee_amount is not None:
-            price = self.add(node, "priceDetail")
-            amount = Decimal(0) if opportunity.is_free else opportunity.fee_amount
-            if opportunity.currency or opportunity.is_free:
-                money = self.add(price, "amount")
-                currency = opportunity.currency
-                self.add(
-                    money,
-                    "unit",
-                    uri=currency.uri
-                    if currency
-                    else "http://publications.europa.eu/resource/authority/currency/EUR",
-                )
-                self.add(money, "value", f"{amount:.2f}")
-            if opportunity.fee_note:
-                self.add(price, "prefLabel", opportunity.fee_note, SKOS, language=language)
+        self.price(node, opportunity, language)
         for organisation in [opportunity.provider, *opportunity.co_providers.all()]:
             self.add(node, "providedBy", idref=self.organisation(organisation))
+        # A LOQ location needs an address with a country: the place where it is given, named
+        # in the opportunity's language, has one per country.
+        countries = list(opportunity.countries.all())
+        if countries:
+            place = own_id("opportunity-location", opportunity.pk)
+            self.add(node, "location", idref=place)
+            location = self.add(self.groups["locationReferences"], "location", id=place)
+            if opportunity.location:
+                self.add(location, "geographicName", opportunity.location, language=language)
+            for country in countries:
+                address = self.add(location, "address")
+                self.add(address, "countryCode", uri=country.uri)
         self.add(
-            node, "learningAchievementSpecification", idref=_id("specification", opportunity.pk)
+            node,
+            "learningAchievementSpecification",
+            idref=own_id("specification", opportunity.pk),
         )
         self.add(node, "defaultLanguage", uri=opportunity.default_language.uri)
         self.add(node, "status", opportunity.status)
         self.add(node, "modified", opportunity.modified.strftime("%Y-%m-%dT%H:%M:%SZ"))
-        self.specification(opportunity, titles, language)
+        self.specification(opportunity, titles, language, translations)
 
-    def specification(self, opportunity: LearningOpportunity, titles: dict, language: str):
+    def price(self, node, opportunity: LearningOpportunity, language: str) -> None:
+        if not (opportunity.is_free or opportunity.fee_amount is not None or opportunity.fee_note):
+            return
+        price = self.add(node, "priceDetail")
+        if opportunity.is_free or opportunity.fee_amount is not None:
+            amount = Decimal(0) if opportunity.is_free else opportunity.fee_amount
+            money = self.add(price, "amount")
+            currency = opportunity.currency
+            self.add(money, "unit", uri=currency.uri if currency else EURO)
+            self.add(money, "value", f"{amount:.2f}")
+        if opportunity.fee_note:
+            self.add(price, "prefLabel", opportunity.fee_note, SKOS, language=language)
+
+    def specification(self, opportunity, titles: dict, language: str, translations: list):
         node = self.add(
             self.groups["learningAchievementSpecificationReferences"],
             "learningAchievementSpecification",
-            id=_id("specification", opportunity.pk),
+            id=own_id("specification", opportunity.pk),
         )
         self.lang(node, "title", titles)
         self.note(node, "additionalNote", opportunity.integration_options, language)
+        if opportunity.credential_type:
+            self.notes(node, "credential-type", {"en": opportunity.credential_type.uri})
+        if opportunity.quality_assurance_type:
+            self.notes(
+                node, "quality-assurance-type", {"en": opportunity.quality_assurance_type.uri}
+            )
+        self.notes(node, "quality-assurance", {language: opportunity.quality_assurance_note})
+        if opportunity.is_stackable:
+            self.notes(node, "stackable", {"en": "true"})
+        if opportunity.nqf_sublevel is not None:
+            self.notes(node, "nqf-sublevel", {"en": str(opportunity.nqf_sublevel)})
+        self.notes(
+            node,
+            "entry-requirements",
+            {_language(t.language): t.entry_requirements for t in translations},
+        )
         for isced in opportunity.isced_fields.all():
             self.add(node, "ISCEDFCode", uri=isced.uri)
         if opportunity.workload_hours:
@@ -176,6 +253,8 @@ class _Writer:
             self.add(credit, "point", f"{opportunity.ects_credits.normalize():f}")
         if opportunity.eqf_level:
             self.add(node, "educationLevel", uri=opportunity.eqf_level.uri)
+        if opportunity.nqf_level:
+            self.add(node, "educationLevel", uri=opportunity.nqf_level.uri)
         for spoken in opportunity.languages.all():
             self.add(node, "language", uri=spoken.uri)
         for mode in opportunity.modes.all():
@@ -186,13 +265,13 @@ class _Writer:
             self.add(node, "targetGroup", uri=group.uri)
         self.note(node, "entryRequirement", opportunity.entry_requirements, language)
         for outcome in opportunity.outcomes.all():
-            self.add(node, "learningOutcome", idref=_id("outcome", outcome.pk))
+            self.add(node, "learningOutcome", idref=own_id("outcome", outcome.pk))
             self.outcome(outcome, language)
         for activity in opportunity.activities.all():
-            self.add(node, "influencedBy", idref=_id("activity", activity.pk))
+            self.add(node, "influencedBy", idref=own_id("activity", activity.pk))
             self.activity(activity, language)
         for assessment in opportunity.assessments.all():
-            self.add(node, "provenBy", idref=_id("assessment", assessment.pk))
+            self.add(node, "provenBy", idref=own_id("assessment", assessment.pk))
             self.assessment(assessment, language)
         for body in opportunity.awarding_bodies.all():
             awarding = self.add(node, "awardingOpportunity")
@@ -200,14 +279,14 @@ class _Writer:
             self.add(
                 awarding,
                 "learningAchievementSpecification",
-                idref=_id("specification", opportunity.pk),
+                idref=own_id("specification", opportunity.pk),
             )
 
     def outcome(self, outcome, language: str) -> None:
         node = self.add(
             self.groups["learningOutcomeReferences"],
             "learningOutcome",
-            id=_id("outcome", outcome.pk),
+            id=own_id("outcome", outcome.pk),
         )
         self.lang(node, "title", {language: outcome.title} | outcome.title_translations)
         for skill in outcome.skills.all():
@@ -216,7 +295,7 @@ class _Writer:
 
     def titled(self, group: str, name: str, item, kind: str, language: str):
         """An activity or assessment specification's element with its title and description."""
-        node = self.add(self.groups[group], name, id=_id(kind, item.pk))
+        node = self.add(self.groups[group], name, id=own_id(kind, item.pk))
         self.add(node, "title", item.title, language=language)
         if item.description:
             self.add(node, "description", item.description, language=language)
@@ -245,25 +324,27 @@ class _Writer:
             "assessment",
             language,
         )
+        if assessment.supervision:
+            self.notes(node, "supervision", {"en": assessment.supervision.uri})
+        self.notes(node, "grading-scheme", {language: assessment.grading_scheme})
         self.add(node, "type", uri=assessment.assessment_type.uri)
         if assessment.mode:
             self.add(node, "mode", uri=assessment.mode.uri)
 
     def finish(self) -> bytes:
         for organisation in sorted(self.organisations.values(), key=lambda o: o.pk):
+            location_id = own_id("organisation-location", organisation.pk)
             node = self.add(
                 self.groups["agentReferences"],
                 "organisation",
-                id=_id("organisation", organisation.pk),
+                id=own_id("organisation", organisation.pk),
             )
             self.add(node, "legalName", organisation.legal_name or organisation.name, language="en")
             if organisation.website:
                 homepage = self.add(node, "homepage")
                 self.add(homepage, "contentUrl", organisation.website)
-            self.add(node, "location", idref=_id("location", organisation.pk))
-            location = self.add(
-                self.groups["locationReferences"], "location", id=_id("location", organisation.pk)
-            )
+            self.add(node, "location", idref=location_id)
+            location = self.add(self.groups["locationReferences"], "location", id=location_id)
             address = self.add(location, "address")
             if organisation.city:
                 self.note(address, "fullAddress", organisation.city, "en")
@@ -282,398 +363,141 @@ def dump_loq(opportunities: Iterable[LearningOpportunity]) -> bytes:
     return writer.finish()
 
 
-# --- Import -------------------------------------------------------------------------------
+# --- Reading --------------------------------------------------------------------------------
 
-OWN_ID = re.compile(r"^urn:oclo:opportunity:(\d+)$")
-HOURS = re.compile(r"^PT(\d+)H$")
-NAL_SCHEMES = {
-    "http://publications.europa.eu/resource/authority/language/": Scheme.LANGUAGE,
-    "http://publications.europa.eu/resource/authority/country/": Scheme.COUNTRY,
-    "http://publications.europa.eu/resource/authority/currency/": Scheme.CURRENCY,
+# The records a document lists in its reference groups, by element name.
+RECORD_ELEMENTS = {
+    "learningOpportunity",
+    "learningAchievementSpecification",
+    "qualification",
+    "learningOutcome",
+    "learningActivitySpecification",
+    "learningAssessmentSpecification",
+    "organisation",
+    "location",
 }
+STAGING_BATCH = 2000
 
 
-class RecordRejected(ValueError):
-    """A learning opportunity that cannot be imported; the message says why."""
+class DocumentRejected(ValueError):
+    """A document that cannot be read at all (not XML, not a LOQ document)."""
 
 
 @dataclass
-class LoqRejection:
-    record: str
+class LoqElement:
+    """One record of a document, parsed on its own; ``line`` is where it starts."""
+
+    id: str
+    element: etree._Element
     line: int
-    reason: str
 
-    def __str__(self) -> str:
-        return f"{self.record} (line {self.line}): {self.reason}"
-
-
-@dataclass
-class LoqImportReport:
-    created: list[int] = field(default_factory=list)
-    updated: list[int] = field(default_factory=list)
-    rejected: list[LoqRejection] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    def source_line(self, element) -> int:
+        """The line in the document of an element of this record."""
+        return self.line + (element.sourceline or 1) - 1
 
 
-def _local(element) -> str:
-    return etree.QName(element).localname
+class LoqDocument:
+    """A document read once, streaming: each top-level record is kept, as XML, in a scratch
+    SQLite file by its id, so that references may point forwards (opportunities come first,
+    the organisations they name last) and a 1 GB document needs no 1 GB of memory."""
 
+    def __init__(self, source: BinaryIO | bytes | str | Path):
+        self._directory = tempfile.TemporaryDirectory(prefix="oclo-loq-")
+        self._db = sqlite3.connect(Path(self._directory.name) / "records.sqlite3")
+        self._db.execute(
+            "CREATE TABLE record (seq INTEGER PRIMARY KEY, id TEXT, kind TEXT, line INT, xml BLOB)"
+        )
+        self.duplicates = 0
+        self.opportunity_count = 0
+        self._stage(source)
+        self._db.execute("CREATE INDEX record_id ON record (id)")
 
-def _children(node, name: str) -> list:
-    return [child for child in node if isinstance(child.tag, str) and _local(child) == name]
+    def close(self) -> None:
+        self._db.close()
+        self._directory.cleanup()
 
+    def __enter__(self) -> "LoqDocument":
+        return self
 
-def _child(node, name: str):
-    found = _children(node, name)
-    return found[0] if found else None
+    def __exit__(self, *exc) -> None:
+        self.close()
 
-
-def _texts(node, name: str) -> dict[str, str]:
-    return {
-        child.get("language", ""): (child.text or "").strip()
-        for child in _children(node, name)
-        if (child.text or "").strip()
-    }
-
-
-def _uri(node, name: str) -> str | None:
-    element = _child(node, name)
-    return element.get("uri") if element is not None else None
-
-
-def _note(node, name: str) -> str:
-    note = _child(node, name)
-    literal = _child(note, "noteLiteral") if note is not None else None
-    return (literal.text or "").strip() if literal is not None else ""
-
-
-def _date(node, name: str):
-    element = _child(node, name)
-    if element is None or not element.text:
-        return None
-    return datetime.fromisoformat(element.text.strip()[:10]).date()
-
-
-class _Reader:
-    def __init__(self, root, provider: Organisation | None):
-        self.by_id = {element.get("id"): element for element in root.iter() if element.get("id")}
-        self.report = LoqImportReport()
-        # When an organisation imports through the API, every record is its own.
-        self.provider = provider
-
-    def concept(self, uri: str | None, scheme: str | None = None) -> Concept | None:
-        if not uri:
-            return None
-        concept = Concept.objects.filter(uri=uri).first()
-        if concept is None:
-            # EU authority tables are large (thousands of languages): add what arrives.
-            for prefix, nal_scheme in NAL_SCHEMES.items():
-                if uri.startswith(prefix) and scheme in (None, nal_scheme):
-                    code = uri[len(prefix) :]
-                    concept, _ = Concept.objects.get_or_create(
-                        scheme=nal_scheme, code=code, defaults={"uri": uri, "label": code}
-                    )
-        if concept is not None and scheme and concept.scheme != scheme:
-            return None
-        return concept
-
-    def number(self, element, what: str) -> Decimal | None:
-        """A decimal, or None with a note when the document holds something else."""
-        text = (element.text or "").strip() if element is not None else ""
+    def _stage(self, source) -> None:
+        if isinstance(source, bytes):
+            source = _BytesReader(source)
+        elif isinstance(source, str | Path):
+            source = str(source)
+        events = etree.iterparse(
+            source,
+            events=("start", "end"),
+            resolve_entities=False,
+            no_network=True,
+            remove_comments=True,
+            remove_pis=True,
+        )
+        depth, batch = 0, []
         try:
-            number = Decimal(text)
-        except InvalidOperation:
-            self.report.warnings.append(
-                f"line {element.sourceline}: {what} {text!r} is not a number and was left out"
-            )
-            return None
-        return number if number.is_finite() and number >= 0 else None
+            for event, element in events:
+                if event == "start":
+                    depth += 1
+                    if depth == 1 and etree.QName(element).namespace != LOQ:
+                        raise DocumentRejected(
+                            f"not an ELM LOQ document: the root element is {element.tag}"
+                        )
+                    continue
+                if depth == 3 and isinstance(element.tag, str):
+                    name = etree.QName(element).localname
+                    if name in RECORD_ELEMENTS and element.get("id"):
+                        if name == "learningOpportunity":
+                            self.opportunity_count += 1
+                        batch.append(
+                            (element.get("id"), name, element.sourceline, etree.tostring(element))
+                        )
+                    # Done with it: free it and its finished siblings.
+                    element.clear(keep_tail=False)
+                    parent = element.getparent()
+                    while element.getprevious() is not None:
+                        del parent[0]
+                    if len(batch) >= STAGING_BATCH:
+                        self._store(batch)
+                depth -= 1
+        except etree.XMLSyntaxError as error:
+            raise DocumentRejected(f"not well-formed XML: {error}") from error
+        self._store(batch)
 
-    def concepts(self, node, name: str, scheme: str) -> list[Concept]:
-        found = []
-        for element in _children(node, name):
-            concept = self.concept(element.get("uri"), scheme)
-            if concept is None:
-                self.report.warnings.append(
-                    f"line {element.sourceline}: unknown {name} {element.get('uri')} ignored"
-                )
-            else:
-                found.append(concept)
-        return found
+    def _store(self, batch: list) -> None:
+        self._db.executemany("INSERT INTO record (id, kind, line, xml) VALUES (?, ?, ?, ?)", batch)
+        batch.clear()
 
-    def referenced(self, node, name: str) -> list:
-        elements = []
-        for reference in _children(node, name):
-            target = self.by_id.get(reference.get("idref"))
-            if target is None:
-                raise RecordRejected(
-                    f"{name} points to {reference.get('idref')}, "
-                    "which the document does not contain"
-                )
-            elements.append(target)
-        return elements
-
-    def organisation(self, element) -> Organisation:
-        names = _texts(element, "legalName")
-        name = names.get("en") or next(iter(names.values()), "")
-        if not name:
-            raise RecordRejected(f"organisation {element.get('id')} has no legalName")
-        country, city = None, ""
-        for location in self.referenced(element, "location"):
-            address = _child(location, "address")
-            code = _child(address, "countryCode") if address is not None else None
-            country = self.concept(code.get("uri") if code is not None else None, Scheme.COUNTRY)
-            city = _note(address, "fullAddress") if address is not None else ""
-        if country is None:
-            raise RecordRejected(f"organisation {name!r} has no known country")
-        homepage = _child(element, "homepage")
-        website = (
-            _child(homepage, "contentUrl").text
-            if homepage is not None and _child(homepage, "contentUrl") is not None
-            else ""
+    def opportunities(self) -> Iterator[LoqElement]:
+        """The document's learning opportunities in document order (a repeated id: the first)."""
+        seen = set()
+        cursor = self._db.execute(
+            "SELECT id, line, xml FROM record WHERE kind = 'learningOpportunity' ORDER BY seq"
         )
-        organisation, _ = Organisation.objects.get_or_create(
-            name=name[:255],
-            defaults={
-                "country": country,
-                "city": city[:120],
-                "website": website or "",
-                "provider_type": Concept.objects.get(scheme=Scheme.PROVIDER_TYPE, code="other"),
-            },
-        )
-        return organisation
-
-    def opportunity(self, node) -> None:
-        record = node.get("id", "")
-        try:
-            with transaction.atomic():
-                created, pk = self._opportunity(node)
-        except (RecordRejected, ValidationError, ValueError) as error:
-            reason = (
-                "; ".join(
-                    f"{name}: {' '.join(messages)}" for name, messages in error.message_dict.items()
-                )
-                if isinstance(error, ValidationError) and hasattr(error, "message_dict")
-                else str(error)
-            )
-            self.report.rejected.append(LoqRejection(record, node.sourceline, reason))
-            return
-        (self.report.created if created else self.report.updated).append(pk)
-
-    def _opportunity(self, node) -> tuple[bool, int]:
-        record = node.get("id", "")
-        default_language = self.concept(_uri(node, "defaultLanguage"), Scheme.LANGUAGE)
-        if default_language is None:
-            raise RecordRejected("defaultLanguage is missing or not an EU language")
-        providers = [self.organisation(element) for element in self.referenced(node, "providedBy")]
-        if self.provider is not None:
-            providers = [self.provider, *(p for p in providers if p != self.provider)]
-        if not providers:
-            raise RecordRejected("providedBy is missing")
-        specifications = self.referenced(node, "learningAchievementSpecification")
-        if len(specifications) != 1:
-            raise RecordRejected("exactly one learningAchievementSpecification is required")
-        specification = specifications[0]
-        titles = _texts(node, "title")
-        if not titles:
-            raise RecordRejected("title is missing")
-        iso = default_language.short_code or next(iter(titles))
-        title = titles.pop(iso, None) or titles.pop(next(iter(titles)))
-        descriptions = _texts(node, "description")
-        description = descriptions.pop(iso, "")
-
-        opportunity = self._existing(record, providers[0]) or LearningOpportunity(
-            provider=providers[0], provider_reference="" if OWN_ID.match(record) else record[:100]
-        )
-        created = opportunity.pk is None
-        temporal = _child(node, "temporal")
-        price = _child(node, "priceDetail")
-        amount = _child(price, "amount") if price is not None else None
-        value = self.number(_child(amount, "value"), "amount") if amount is not None else None
-        credit = _child(specification, "creditPoint")
-        volume = _child(specification, "volumeOfLearning")
-        hours = HOURS.match((volume.text or "").strip()) if volume is not None else None
-        level = _child(specification, "educationLevel")
-        if level is None:
-            level = _child(specification, "EQFLevel")
-        status = (_child(node, "status").text or "") if _child(node, "status") is not None else ""
-        values = {
-            "provider": providers[0],
-            "title": title[:255],
-            "description": description,
-            "opportunity_type": self.concept(
-                _uri(node, "type"),
-                Scheme.LEARNING_OPPORTUNITY_TYPE,
-            ),
-            "homepage": (_child(_child(node, "homepage"), "contentUrl").text or "")
-            if _child(node, "homepage") is not None
-            and _child(_child(node, "homepage"), "contentUrl") is not None
-            else "",
-            "default_language": default_language,
-            "start_date": _date(temporal, "startDate") if temporal is not None else None,
-            "end_date": _date(temporal, "endDate") if temporal is not None else None,
-            "duration": (_child(node, "duration").text or "").strip()
-            if _child(node, "duration") is not None
-            else "",
-            "learning_schedule": self.concept(
-                _uri(node, "learningSchedule"),
-                Scheme.LEARNING_SCHEDULE,
-            ),
-            "schedule_information": _note(node, "scheduleInformation"),
-            "admission_procedure": _note(node, "admissionProcedure"),
-            "application_deadline": _date(node, "applicationDeadline"),
-            "is_free": value == 0,
-            "fee_amount": value if value else None,
-            "currency": self.concept(_child(amount, "unit").get("uri"), Scheme.CURRENCY)
-            if value
-            else None,
-            "fee_note": next(iter(_texts(price, "prefLabel").values()), "")
-            if price is not None
-            else "",
-            "further_information": _note(node, "additionalNote"),
-            "integration_options": _note(specification, "additionalNote"),
-            "workload_hours": int(hours.group(1)) if hours else None,
-            "ects_credits": self.number(_child(credit, "point"), "creditPoint")
-            if credit is not None
-            else None,
-            "credit_system": self.concept(
-                _child(credit, "framework").get("uri"), Scheme.CREDIT_SYSTEM
-            )
-            if credit is not None
-            else None,
-            "eqf_level": EqfLevel.objects.filter(uri=level.get("uri")).first()
-            if level is not None
-            else None,
-            "learning_setting": self.concept(
-                _uri(specification, "learningSetting"),
-                Scheme.LEARNING_SETTING,
-            ),
-            "entry_requirements": _note(specification, "entryRequirement"),
-            "status": status
-            if status in LearningOpportunity.Status.values
-            else LearningOpportunity.Status.DRAFT,
-        }
-        if values["fee_amount"] and values["currency"] is None:
-            raise RecordRejected("priceDetail has an amount in an unknown currency")
-        if values["duration"]:
-            values["duration"] = values["duration"].replace("T0H", "")
-        for name, value in values.items():
-            setattr(opportunity, name, value)
-        opportunity.full_clean(exclude=["languages", "isced_fields"])
-        opportunity.save()
-        self._relations(opportunity, node, specification, providers, iso, titles, descriptions)
-        return created, opportunity.pk
-
-    def _existing(self, record: str, provider: Organisation) -> LearningOpportunity | None:
-        own = OWN_ID.match(record)
-        if own:
-            existing = LearningOpportunity.objects.filter(pk=int(own.group(1))).first()
-            if existing is not None and self.provider not in (None, existing.provider):
-                raise RecordRejected("this opportunity belongs to another organisation")
-            return existing
-        return LearningOpportunity.objects.filter(
-            provider=provider, provider_reference=record[:100]
-        ).first()
-
-    def _relations(self, opportunity, node, specification, providers, iso, titles, descriptions):
-        opportunity.co_providers.set(providers[1:])
-        opportunity.modes.set(self.concepts(node, "mode", Scheme.MODE))
-        opportunity.languages.set(
-            self.concepts(specification, "language", Scheme.LANGUAGE)
-            or [opportunity.default_language]
-        )
-        opportunity.target_groups.set(
-            self.concepts(specification, "targetGroup", Scheme.TARGET_GROUP)
-        )
-        codes = [
-            element.get("uri", "").rsplit("/", 1)[-1]
-            for element in _children(specification, "ISCEDFCode")
-        ]
-        fields = list(IscedField.objects.filter(code__in=codes))
-        if not fields:
-            raise RecordRejected("no ISCEDFCode of ISCED-F 2013 is given")
-        opportunity.isced_fields.set(fields)
-        opportunity.awarding_bodies.set(
-            [
-                self.organisation(body)
-                for awarding in _children(specification, "awardingOpportunity")
-                for body in self.referenced(awarding, "awardingBody")
-            ]
-        )
-        opportunity.translations.all().delete()
-        for code, title in titles.items():
-            language = Concept.objects.filter(scheme=Scheme.LANGUAGE, short_code=code).first()
-            if language and language != opportunity.default_language:
-                OpportunityTranslation.objects.create(
-                    opportunity=opportunity,
-                    language=language,
-                    title=title[:255],
-                    description=descriptions.get(code, ""),
-                )
-        opportunity.outcomes.all().delete()
-        for position, element in enumerate(self.referenced(specification, "learningOutcome")):
-            texts = _texts(element, "title")
-            outcome = LearningOutcome.objects.create(
-                opportunity=opportunity,
-                position=position,
-                title=texts.pop(iso, None) or next(iter(texts.values()), ""),
-                title_translations={code: text for code, text in texts.items() if code != iso},
-            )
-            uris = [skill.get("uri") for skill in _children(element, "relatedESCOSkill")]
-            skills = list(EscoSkill.objects.filter(uri__in=uris))
-            if len(skills) < len(uris):
-                self.report.warnings.append(
-                    f"line {element.sourceline}: {len(uris) - len(skills)} ESCO skill(s) not "
-                    "in the loaded ESCO set were left out"
-                )
-            outcome.skills.set(skills)
-        opportunity.activities.all().delete()
-        for element in self.referenced(specification, "influencedBy"):
-            hours = HOURS.match(
-                (_child(element, "volumeOfLearning").text or "")
-                if _child(element, "volumeOfLearning") is not None
-                else ""
-            )
-            Activity.objects.create(
-                opportunity=opportunity,
-                title=next(iter(_texts(element, "title").values()), "")[:255],
-                description=next(iter(_texts(element, "description").values()), ""),
-                activity_type=next(
-                    iter(self.concepts(element, "type", Scheme.ACTIVITY_TYPE)), None
-                ),
-                mode=next(iter(self.concepts(element, "mode", Scheme.MODE)), None),
-                hours=int(hours.group(1)) if hours else None,
-            )
-        opportunity.assessments.all().delete()
-        for element in self.referenced(specification, "provenBy"):
-            kind = next(iter(self.concepts(element, "type", Scheme.ASSESSMENT_TYPE)), None)
-            if kind is None:
-                self.report.warnings.append(
-                    f"line {element.sourceline}: an assessment without a known type was left out"
-                )
+        for record_id, line, xml in cursor:
+            if record_id in seen:
+                self.duplicates += 1
                 continue
-            Assessment.objects.create(
-                opportunity=opportunity,
-                title=next(iter(_texts(element, "title").values()), "")[:255],
-                description=next(iter(_texts(element, "description").values()), ""),
-                assessment_type=kind,
-                mode=next(iter(self.concepts(element, "mode", Scheme.MODE)), None),
-            )
+            seen.add(record_id)
+            yield LoqElement(record_id, etree.fromstring(xml), line)
+
+    def get(self, record_id: str | None) -> LoqElement | None:
+        """The record with this id (the first, should several have it)."""
+        row = self._db.execute(
+            "SELECT line, xml FROM record WHERE id = ? ORDER BY seq LIMIT 1", (record_id,)
+        ).fetchone()
+        return LoqElement(record_id, etree.fromstring(row[1]), row[0]) if row else None
 
 
-def load_loq(source: bytes, *, provider: Organisation | None = None) -> LoqImportReport:
-    """Import every learning opportunity of a LOQ document, each all-or-nothing.
+class _BytesReader:
+    """A file-like view of bytes for iterparse (which wants a file or a name)."""
 
-    Re-importing updates instead of duplicating: our own exports are matched by id, other
-    documents by (provider, the opportunity's id in the document). With ``provider``, every
-    record is imported as that organisation's and others' records are refused.
-    """
-    try:
-        root = etree.fromstring(source, parser=etree.XMLParser(resolve_entities=False))
-    except etree.XMLSyntaxError as error:
-        raise RecordRejected(f"not well-formed XML: {error}") from error
-    reader = _Reader(root, provider)
-    for node in root.iter(f"{{{LOQ}}}learningOpportunity"):
-        if node.get("id"):
-            reader.opportunity(node)
-    return reader.report
+    def __init__(self, data: bytes):
+        self._data, self._position = memoryview(data), 0
+
+    def read(self, size: int = -1) -> bytes:
+        end = len(self._data) if size < 0 else self._position + size
+        chunk = self._data[self._position : end].tobytes()
+        self._position += len(chunk)
+        return chunk

@@ -173,7 +173,7 @@ def test_validation_errors_are_400_with_the_admin_rules(client, world):
             "start_date": "2026-05-02",
             "end_date": "2026-05-01",
             "default_language": "XXX",
-            "isced_fields": ["9999"],
+            "isced_fields": ["9998"],  # 9999 is ISCED-F's own "field unknown"
         },
     )
     assert response.status_code == 400
@@ -251,18 +251,19 @@ def test_token_holders_import_elm_xml_as_their_own(client, world):
     assert refused.json()["rejected"][0]["reason"] == (
         "this opportunity belongs to another organisation"
     )
+    assert refused.json()["created"] == []
     own = client.post(
         url,
         data=document,
         content_type="application/xml",
         headers={"authorization": f"Token {world['b_key']}"},
     )
-    assert own.json()["updated"] == [source.pk] and own.json()["rejected"] == []
+    assert own.json()["unchanged"] == [source.pk] and own.json()["rejected"] == []
     anonymous = client.post(url, data=document, content_type="application/xml")
     assert anonymous.status_code == 401
     broken = client.post(
         url,
-        data=b"<Courses",
+        data=b'<Courses xmlns="http://data.europa.eu/snb/model/ap/loq-constraints/"',
         content_type="application/xml",
         headers={"authorization": f"Token {world['b_key']}"},
     )

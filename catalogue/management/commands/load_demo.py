@@ -3,7 +3,6 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from catalogue.search_index import deferred_indexing
 from descriptors.demo import demo_catalogue_load, demo_login
 from descriptors.models import Organisation
 from descriptors.services import organisation_member_add
@@ -25,11 +24,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, no_users, **options):
-        with deferred_indexing():
-            counts = demo_catalogue_load(DEMO_FILE)
+        counts = demo_catalogue_load(DEMO_FILE)
         self.stdout.write(
             f"demo catalogue: {counts['organisations']} organisations, "
-            f"{counts['created']} opportunities created, {counts['updated']} updated"
+            f"{counts['created']} opportunities created, {counts['updated']} updated, "
+            f"{counts['unchanged']} unchanged"
         )
         if no_users:
             return

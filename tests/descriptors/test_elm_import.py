@@ -1,0 +1,312 @@
+"""ELM LOQ import: lossless round trips, the identity rule, official code lists, and a report
+that names everything it could not keep."""
+
+import pytest
+from django.core.management import call_command
+from django.test import override_settings
+
+from catalogue.models import CatalogueChange
+from catalogue.synthetic import catalogue_generate
+from descriptors.elm_import import elm_import
+from descriptors.formats.elm_xml import dump_loq
+from descriptors.models import LearningOpportunity, Organisation
+from descriptors.services import opportunities_stored
+from taxonomies.models import Concept, IscedField, Scheme
+from tests.builders import make_opportunity, make_organisation
+
+pytestmark = pytest.mark.django_db
+
+LOQ_NS = "http://data.europa.eu/snb/model/ap/loq-constraints/"
+LANGUAGE = "http://publications.europa.eu/resource/authority/language/"
+EUR = "http://publications.europa.eu/resource/authority/currency/EUR"
+
+
+def snapshot(ids) -> dict:
+    """Every stored value of these records, children with their ids, and ``modified``."""
+    stored = opportunities_stored(ids)
+    modified = dict(LearningOpportunity.objects.filter(pk__in=ids).values_list("pk", "modified"))
+    return {
+        pk: (record.values, dict(record.relations), record.children, modified[pk])
+        for pk, record in stored.items()
+    }
+
+
+def export(ids) -> bytes:
+    return dump_loq(
+        LearningOpportunity.objects.with_detail_data().filter(pk__in=ids).order_by("pk")
+    )
+
+
+def assert_round_trip(ids) -> None:
+    before = snapshot(ids)
+    changes = CatalogueChange.objects.count()
+    first = export(ids)
+    report = elm_import(first)
+    assert report.rejected == []
+    assert (report.created, report.updated) == ([], [])
+    assert sorted(report.unchanged) == sorted(ids)
+    assert report.dropped == {}
+    assert snapshot(ids) == before  # field by field, children keep their ids, same `modified`
+    assert CatalogueChange.objects.count() == changes  # nothing changed, nothing logged
+    assert export(ids) == first
+
+
+@pytest.mark.usefixtures("demo_catalogue")
+def test_every_demo_record_survives_export_import_export():
+    ids = list(LearningOpportunity.objects.values_list("pk", flat=True))
+    assert len(ids) == 33
+    assert_round_trip(ids)
+
+
+def test_two_thousand_generated_records_survive_export_import_export():
+    catalogue_generate(2000, progress=lambda message: None)
+    ids = list(
+        LearningOpportunity.objects.filter(
+            provider__name__startswith="Synthetic provider"
+        ).values_list("pk", flat=True)
+    )
+    assert len(ids) == 2000
+    assert_round_trip(ids)
+
+
+@pytest.mark.usefixtures("demo_catalogue")
+def test_an_import_that_changes_one_descriptor_updates_only_that_record():
+    record = LearningOpportunity.objects.get(provider_reference="DHBW-DMH-2026")
+    ids = list(LearningOpportunity.objects.values_list("pk", flat=True))
+    before = snapshot(ids)
+    document = export(ids).replace(
+        b"Digitales Marketing im Handel</title>", b"Digitales Marketing im Einzelhandel</title>"
+    )
+    report = elm_import(document)
+    assert report.updated == [record.pk] and len(report.unchanged) == 32
+    after = snapshot(ids)
+    assert after[record.pk][0]["title"] == "Digitales Marketing im Einzelhandel"
+    # Outcomes, assessments and the rest keep their rows: nothing is renumbered.
+    assert after[record.pk][2] == before[record.pk][2]
+    assert {pk: value for pk, value in after.items() if pk != record.pk} == {
+        pk: value for pk, value in before.items() if pk != record.pk
+    }
+    assert (
+        list(
+            CatalogueChange.objects.filter(opportunity_id=record.pk).values_list("kind", flat=True)
+        )[-1]
+        == "updated"
+    )
+
+
+@pytest.mark.usefixtures("demo_catalogue")
+def test_another_installations_export_updates_by_provider_and_identifier_not_by_id():
+    """The same catalogue exported by another installation (another base URL): its ids mean
+    nothing here, so records are found by their provider (by name) and identifier."""
+    ids = list(LearningOpportunity.objects.values_list("pk", flat=True))
+    before = snapshot(ids)
+    with override_settings(OCLO_BASE_URL="https://oclo.other.example"):
+        document = export(ids)
+    report = elm_import(document)
+    assert report.rejected == [] and report.created == []
+    assert sorted(report.unchanged + report.updated) == sorted(ids)
+    after = snapshot(ids)
+    assert {pk: values[0]["title"] for pk, values in after.items()} == {
+        pk: values[0]["title"] for pk, values in before.items()
+    }
+
+
+def test_ids_that_collide_with_local_keys_never_touch_local_records():
+    """Another system's ids that look like ours (our former ``urn:oclo`` scheme, or another
+    installation's URLs) name records of its own: matched by (provider, identifier), they
+    arrive as new drafts and the local records with those numbers stay as they were."""
+    mine = make_organisation("Local provider")
+    local = [make_opportunity(mine, title=f"Local course {n}") for n in range(2)]
+    before = snapshot([record.pk for record in local])
+    foreign = make_organisation("Foreign provider", country="DEU")
+    document = foreign_document(
+        [
+            record(f"urn:oclo:opportunity:{local[0].pk}", title="Intruder one"),
+            record(
+                f"https://oclo.other.example/elm/opportunity/{local[1].pk}", title="Intruder two"
+            ),
+        ],
+        provider_name="Foreign provider",
+    )
+    report = elm_import(document)
+    assert report.rejected == [] and len(report.created) == 2
+    assert snapshot([record.pk for record in local]) == before
+    created = LearningOpportunity.objects.filter(pk__in=report.created)
+    assert {o.title for o in created} == {"Intruder one", "Intruder two"}
+    assert {o.provider for o in created} == {foreign}
+    assert {o.status for o in created} == {"draft"}  # foreign records arrive as drafts
+    assert set(created.values_list("provider_reference", flat=True)) == {
+        f"urn:oclo:opportunity:{local[0].pk}",
+        f"https://oclo.other.example/elm/opportunity/{local[1].pk}",
+    }
+    again = elm_import(document)  # the same document again: the same records
+    assert sorted(again.unchanged) == sorted(report.created)
+
+
+def test_a_provider_import_refuses_another_organisations_own_records():
+    owner = make_organisation("Owner")
+    other = make_organisation("Other")
+    record_ = make_opportunity(owner, complete=True, title="Owned")
+    document = export([record_.pk]).replace(b"Owned</title>", b"Hijacked</title>")
+    report = elm_import(document, provider=other)
+    assert [r.reason for r in report.rejected] == [
+        "this opportunity belongs to another organisation"
+    ]
+    record_.refresh_from_db()
+    assert record_.title == "Owned"
+
+
+def test_what_the_catalogue_cannot_keep_is_counted_and_prices_are_all_kept(capsys, tmp_path):
+    make_organisation("Foreign provider", country="DEU")
+    document = foreign_document(
+        [
+            record(
+                "https://lms.example/course/1",
+                title="Sketching",
+                volume="PT1H30M",
+                prices=[("0.00", "Audit track"), ("49.00", "Verified certificate")],
+                specification_extra="<maximumDuration>P1Y</maximumDuration>",
+                extra='<publisher idref="https://lms.example/org/1"/>',
+            ),
+            record("https://lms.example/course/2", title="Drawing", volume="PT1H30M"),
+        ],
+        provider_name="Foreign provider",
+    )
+    path = tmp_path / "courses.xml"
+    path.write_bytes(document)
+    call_command("import_elm", str(path))
+    output = capsys.readouterr().out
+    assert output.startswith("2 created, 0 updated, 0 unchanged, 0 rejected")
+    assert "dropped: volumeOfLearning not in whole hours (e.g. PT1H30M) x 2" in output
+    assert "dropped: learningAchievementSpecification/maximumDuration x 1" in output
+    assert "dropped: learningOpportunity/publisher x 1" in output
+    sketching = LearningOpportunity.objects.get(title="Sketching")
+    assert (sketching.is_free, sketching.fee_amount, sketching.currency.code) == (
+        False,
+        49,
+        "EUR",
+    )
+    assert sketching.fee_note == "Audit track free; Verified certificate 49.00 EUR"
+    assert sketching.workload_hours is None
+
+
+def test_official_codes_are_accepted_with_their_label_and_unknown_ones_reject_the_record():
+    make_organisation("Foreign provider", country="DEU")
+    assert not Concept.objects.filter(scheme=Scheme.LANGUAGE, code="JPN").exists()
+    document = foreign_document(
+        [
+            record(
+                "https://lms.example/a", title="Japanese for travel", language="JPN", isced="9999"
+            ),
+            record("https://lms.example/b", title="Made up", language="XYZ"),
+        ],
+        provider_name="Foreign provider",
+    )
+    last = CatalogueChange.objects.order_by("-sequence").values_list("sequence", flat=True)
+    last = last.first() or 0
+    report = elm_import(document)
+    assert [(r.record, r.reason) for r in report.rejected] == [
+        ("https://lms.example/b", f"defaultLanguage: '{LANGUAGE}XYZ' is not a known value.")
+    ]
+    japanese = Concept.objects.get(scheme=Scheme.LANGUAGE, code="JPN")
+    assert (japanese.label, japanese.short_code) == ("Japanese", "ja")
+    assert IscedField.objects.get(code="9999").name == "Field unknown"
+    assert IscedField.objects.get(code="9999").parent.parent.code == "99"
+    assert not Concept.objects.filter(code="XYZ").exists()
+    imported = LearningOpportunity.objects.get(pk__in=report.created)
+    assert imported.default_language == japanese
+    # The rejected record left nothing behind: one entry, the imported record's.
+    assert list(
+        CatalogueChange.objects.filter(sequence__gt=last).values_list("opportunity_id", flat=True)
+    ) == [imported.pk]
+    assert "language JPN (Japanese)" in report.vocabulary_added
+
+
+def test_references_may_point_forwards_and_missing_ones_reject_the_record():
+    make_organisation("Foreign provider", country="DEU")
+    document = foreign_document(
+        [record("https://lms.example/x", title="Broken", outcome_ref="https://lms.example/none")],
+        provider_name="Foreign provider",
+    )
+    report = elm_import(document)
+    assert [r.reason for r in report.rejected] == [
+        "learningOutcome points to https://lms.example/none, which the document does not contain"
+    ]
+    assert not Organisation.objects.filter(name="x").exists()
+
+
+# --- A small foreign document ---------------------------------------------------------------
+
+
+def record(
+    record_id: str,
+    *,
+    title: str,
+    language: str = "ENG",
+    isced: str = "0613",
+    volume: str = "PT25H",
+    prices=(),
+    extra: str = "",
+    specification_extra: str = "",
+    outcome_ref: str | None = None,
+) -> dict:
+    return {
+        "id": record_id,
+        "title": title,
+        "language": language,
+        "isced": isced,
+        "volume": volume,
+        "prices": prices,
+        "extra": extra,
+        "specification_extra": specification_extra,
+        "outcome_ref": outcome_ref,
+    }
+
+
+def foreign_document(records: list[dict], *, provider_name: str) -> bytes:
+    """A LOQ document from another system: organisation last, references pointing forwards."""
+    opportunities, specifications, outcomes = [], [], []
+    for n, item in enumerate(records):
+        prices = "".join(
+            f'<priceDetail><amount><unit uri="{EUR}"/><value>{value}</value></amount>'
+            f'<skos:prefLabel language="en">{label}</skos:prefLabel></priceDetail>'
+            for value, label in item["prices"]
+        )
+        outcome = item["outcome_ref"] or f"https://lms.example/outcome/{n}"
+        opportunities.append(
+            f"""<learningOpportunity id="{item["id"]}">
+      <title language="en">{item["title"]}</title>
+      <homepage><contentUrl>https://lms.example/{n}</contentUrl></homepage>
+      {prices}
+      <providedBy idref="https://lms.example/org/1"/>
+      <learningAchievementSpecification idref="https://lms.example/spec/{n}"/>
+      <defaultLanguage uri="{LANGUAGE}{item["language"]}"/>
+      {item["extra"]}
+    </learningOpportunity>"""
+        )
+        specifications.append(
+            f"""<learningAchievementSpecification id="https://lms.example/spec/{n}">
+      <title language="en">{item["title"]}</title>
+      <ISCEDFCode uri="http://data.europa.eu/snb/isced-f/{item["isced"]}"/>
+      <volumeOfLearning>{item["volume"]}</volumeOfLearning>
+      {item["specification_extra"]}
+      <learningOutcome idref="{outcome}"/>
+    </learningAchievementSpecification>"""
+        )
+        outcomes.append(
+            f"""<learningOutcome id="https://lms.example/outcome/{n}">
+      <title language="en">Draw what you see.</title>
+    </learningOutcome>"""
+        )
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<Courses xmlns="{LOQ_NS}" xmlns:skos="http://www.w3.org/2004/02/skos/core#" xsdVersion="3.1.0">
+  <learningOpportunityReferences>{"".join(opportunities)}</learningOpportunityReferences>
+  <learningAchievementSpecificationReferences>{"".join(specifications)}
+  </learningAchievementSpecificationReferences>
+  <learningOutcomeReferences>{"".join(outcomes)}</learningOutcomeReferences>
+  <agentReferences>
+    <organisation id="https://lms.example/org/1">
+      <legalName language="en">{provider_name}</legalName>
+    </organisation>
+  </agentReferences>
+</Courses>""".encode()
