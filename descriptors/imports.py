@@ -190,7 +190,7 @@ class RowParser:
             title, skills = (match["title"], _many(match["skills"])) if match else (line, [])
             try:
                 found = [self.vocabularies.skill(skill) for skill in skills]
-            except CellError as error:
+            except UnknownValue as error:
                 raise CellError(
                     f"{error} (Text in [ ] at the end of an outcome is read as its ESCO skills: "
                     "to keep brackets in the outcome itself, add [] after it.)"

@@ -5,6 +5,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from descriptors.models import Assessment, LearningOpportunity, LearningOutcome, Organisation
 from descriptors.services import organisation_member_add
@@ -40,6 +41,9 @@ def make_opportunity(
     """A saved opportunity; ``complete=True`` fills every mandatory element too."""
     values.setdefault("title", f"Opportunity {next(_sequence)}")
     values.setdefault("status", LearningOpportunity.Status.PUBLISHED)
+    if values["status"] == LearningOpportunity.Status.PUBLISHED:
+        # As publishing through the service does: a public record says since when.
+        values.setdefault("published_at", timezone.now())
     opportunity = LearningOpportunity.objects.create(
         provider=provider or make_organisation(),
         default_language=concept(Scheme.LANGUAGE, "ENG"),
