@@ -155,6 +155,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_SCHEMA_CLASS": "catalogue.api.schema.ErrorDocumentingSchema",
+    "EXCEPTION_HANDLER": "catalogue.api.errors.api_exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
         "catalogue.api.auth.TokenRateThrottle",
@@ -179,6 +180,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "PREPROCESSING_HOOKS": ["catalogue.api.schema.without_format_suffixes"],
+    "PATH_CONVERTER_OVERRIDES": {"id": int},
     "ENUM_NAME_OVERRIDES": {"AgreementStatusEnum": "recognition.models.Agreement.Status"},
 }
 # Read endpoints are open data: any origin may read them from a browser.

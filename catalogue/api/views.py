@@ -8,7 +8,6 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.exceptions import ValidationError as ModelValidationError
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_cache_control
@@ -32,6 +31,7 @@ from catalogue.api.auth import (
     OrganisationClient,
     OrganisationTokenAuthentication,
 )
+from catalogue.api.errors import api_errors
 from catalogue.api.serializers import (
     ChangePageSchema,
     ChangeSerializer,
@@ -45,7 +45,7 @@ from catalogue.api.serializers import (
     OpportunitySummarySerializer,
     OrganisationSerializer,
 )
-from catalogue.api.writes import OpportunityWriteSerializer, model_errors
+from catalogue.api.writes import OpportunityWriteSerializer
 from catalogue.filters import OpportunitySearchFilterSet, ValuesFilter
 from catalogue.models import MAX_ID
 from catalogue.search_index import deferred_indexing
@@ -188,6 +188,12 @@ def _page_size(request) -> int:
     return size
 
 
+NOT_WRITABLE = {
+    403: "The opportunity belongs to another organisation.",
+    404: "No opportunity has that id, or it is a draft of another organisation.",
+}
+
+
 class OpportunityWriteMixin:
     """Writes by organisation tokens (their own organisation only) or superusers' sessions."""
 
@@ -216,12 +222,10 @@ class OpportunityWriteMixin:
         serializer = OpportunityWriteSerializer(data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
         values, relations, outcomes = serializer.split()
-        try:
-            opportunity = opportunity_save(
-                opportunity=opportunity, values=values, relations=relations, outcomes=outcomes
-            )
-        except ModelValidationError as error:
-            raise ValidationError(model_errors(error)) from error
+        # A rule of the model that this breaks is a 400, from the API's exception handler.
+        opportunity = opportunity_save(
+            opportunity=opportunity, values=values, relations=relations, outcomes=outcomes
+        )
         opportunity = LearningOpportunity.objects.with_detail_data().get(pk=opportunity.pk)
         return Response(OpportunityDetailSerializer(opportunity, context={"request": request}).data)
 
@@ -245,6 +249,7 @@ class OpportunityListView(OpportunityWriteMixin, PublicReadMixin, APIView):
         responses=OpportunityPageSchema,
         operation_id="learning_opportunities_list",
     )
+    @api_errors({400: "A filter, page, page_size or cursor is rejected."})
     def get(self, request, format=None):
         filterset = OpportunitySearchFilterSet(request.query_params)
         if not filterset.is_valid():
@@ -308,6 +313,7 @@ class OpportunityListView(OpportunityWriteMixin, PublicReadMixin, APIView):
         return response
 
     @extend_schema(request=OpportunityWriteSerializer, responses={201: OpportunityDetailSerializer})
+    @api_errors({400: "A superuser's session must name the provider."})
     def post(self, request, format=None):
         """Create a draft opportunity of the token's organisation."""
         user = request.user
@@ -356,6 +362,7 @@ class OpportunityDetailView(OpportunityWriteMixin, PublicReadMixin, APIView):
             304: OpenApiResponse(description="Unchanged since If-None-Match / If-Modified-Since."),
         }
     )
+    @api_errors({404: "No published learning opportunity has that id."})
     def get(self, request, pk: int, format=None):
         # The version is the opportunity's latest entry in the change log, which every change
         # (children, skills, organisation names) writes: it drives the ETag and the cache.
@@ -382,16 +389,19 @@ class OpportunityDetailView(OpportunityWriteMixin, PublicReadMixin, APIView):
         return response
 
     @extend_schema(request=OpportunityWriteSerializer, responses=OpportunityDetailSerializer)
+    @api_errors(NOT_WRITABLE)
     def put(self, request, pk: int, format=None):
         """Replace the descriptors of one of your organisation's opportunities."""
         return self.save(request, self.writable(request, pk), partial=False)
 
     @extend_schema(request=OpportunityWriteSerializer, responses=OpportunityDetailSerializer)
+    @api_errors(NOT_WRITABLE)
     def patch(self, request, pk: int, format=None):
         """Change some descriptors of one of your organisation's opportunities."""
         return self.save(request, self.writable(request, pk), partial=True)
 
     @extend_schema(responses={204: None})
+    @api_errors(NOT_WRITABLE)
     def delete(self, request, pk: int, format=None):
         """Delete one of your organisation's opportunities (archive it to keep the record)."""
         self.writable(request, pk).delete()
@@ -415,6 +425,7 @@ class OpportunityImportView(OpportunityWriteMixin, APIView):
     @extend_schema(
         request={"application/xml": OpenApiTypes.BINARY}, responses={200: OpenApiTypes.OBJECT}
     )
+    @api_errors({403: "Imports need an organisation's API token."})
     def post(self, request):
         if not isinstance(request.user, OrganisationClient):
             raise PermissionDenied("Imports need an organisation's API token.")
@@ -442,15 +453,13 @@ class OpportunityStatusView(OpportunityWriteMixin, APIView):
     action = ""
 
     @extend_schema(request=None, responses=OpportunityDetailSerializer)
+    @api_errors({400: "The record does not pass validation.", **NOT_WRITABLE})
     def post(self, request, pk: int):
         opportunity = self.writable(request, pk)
-        try:
-            if self.action == "publish":
-                opportunity_publish(opportunity=opportunity)
-            else:
-                opportunity_archive(opportunity=opportunity)
-        except ModelValidationError as error:
-            raise ValidationError(model_errors(error)) from error
+        if self.action == "publish":
+            opportunity_publish(opportunity=opportunity)
+        else:
+            opportunity_archive(opportunity=opportunity)
         opportunity = LearningOpportunity.objects.with_detail_data().get(pk=pk)
         return Response(OpportunityDetailSerializer(opportunity, context={"request": request}).data)
 
@@ -463,6 +472,7 @@ class ProviderList(PublicReadMixin, generics.ListAPIView):
     queryset = Organisation.objects.select_related("provider_type", "country").order_by("name")
 
 
+@api_errors({404: "No organisation has that id."})
 class ProviderDetail(PublicReadMixin, generics.RetrieveAPIView):
     serializer_class = OrganisationSerializer
     queryset = ProviderList.queryset
@@ -521,6 +531,7 @@ class VocabularyList(PublicReadMixin, generics.ListAPIView):
     pagination_class = ReferencePagination
 
     @extend_schema(parameters=[OpenApiParameter("scheme", str, enum=Scheme.values)])
+    @api_errors({400: "Unknown vocabulary."})
     def get(self, request, *args, **kwargs):
         scheme = request.query_params.get("scheme")
         if scheme and scheme not in Scheme.values:
@@ -548,6 +559,7 @@ class ChangeFeed(APIView):
         responses=ChangePageSchema,
         operation_id="changes_list",
     )
+    @api_errors({400: "since or limit is not a whole number in range."})
     def get(self, request):
         try:
             since = int(request.query_params.get("since", 0))
