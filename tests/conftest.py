@@ -1,7 +1,9 @@
 import os
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.core.management import call_command
 from django.db import transaction
@@ -11,11 +13,30 @@ from taxonomies.loaders import taxonomies_load
 SHARED = Path(settings.BASE_DIR).parent / "shared"
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--clock-shift-days",
+        type=int,
+        default=int(os.environ.get("OCLO_TEST_CLOCK_SHIFT_DAYS") or 0),
+        help="Run the suite with the clock this many days ahead (negative: behind), to show "
+        "that no test depends on the day it runs (also OCLO_TEST_CLOCK_SHIFT_DAYS).",
+    )
+
+
 def pytest_report_header(config):
-    return f"database: {settings.DATABASES['default']['ENGINE']}"
+    header = [f"database: {settings.DATABASES['default']['ENGINE']}"]
+    if days := config.getoption("--clock-shift-days"):
+        header.append(f"clock shifted by {days} days: today is {datetime.now(UTC).date()}")
+    return header
 
 
 def pytest_configure(config):
+    # The whole process (the live server's thread too) sees the shifted clock; the clock goes
+    # on ticking. PostgreSQL's own now() does not move: tests must not compare it with today.
+    if days := config.getoption("--clock-shift-days"):
+        traveller = time_machine.travel(datetime.now(UTC) + timedelta(days=days), tick=True)
+        traveller.start()
+        config.add_cleanup(traveller.stop)
     # CI asks for PostgreSQL; silently testing SQLite instead would hide what CI exists to catch.
     if (
         os.environ.get("OCLO_REQUIRE_POSTGRES")
