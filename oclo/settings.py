@@ -181,7 +181,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "PREPROCESSING_HOOKS": ["catalogue.api.schema.without_format_suffixes"],
     "PATH_CONVERTER_OVERRIDES": {"id": int},
-    "ENUM_NAME_OVERRIDES": {"AgreementStatusEnum": "recognition.models.Agreement.Status"},
+    "ENUM_NAME_OVERRIDES": {
+        "AgreementStatusEnum": "recognition.models.Agreement.Status",
+        "OpportunityStatusEnum": "descriptors.models.LearningOpportunity.Status",
+    },
 }
 # Read endpoints are open data: any origin may read them from a browser.
 CORS_URLS_REGEX = r"^/api/.*$"

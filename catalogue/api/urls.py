@@ -44,12 +44,12 @@ urlpatterns = [
     ),
     path(
         "learning-opportunities/<id:pk>/publish/",
-        views.OpportunityStatusView.as_view(action="publish"),
+        views.OpportunityPublishView.as_view(),
         name="opportunity-publish",
     ),
     path(
         "learning-opportunities/<id:pk>/archive/",
-        views.OpportunityStatusView.as_view(action="archive"),
+        views.OpportunityArchiveView.as_view(),
         name="opportunity-archive",
     ),
     path("providers/", views.ProviderList.as_view(), name="provider-list"),

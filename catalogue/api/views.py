@@ -15,8 +15,13 @@ from django.utils.http import http_date, quote_etag
 from django.utils.translation import get_language
 from django_filters import MultipleChoiceFilter
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import generics
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+)
+from rest_framework import generics, serializers
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.pagination import PageNumberPagination
@@ -55,6 +60,7 @@ from catalogue.selectors import (
     opportunity_search,
     opportunity_version,
 )
+from descriptors.completeness import opportunity_completeness
 from descriptors.formats.csv_export import dump_csv
 from descriptors.formats.elm_jsonld import dump_jsonld
 from descriptors.formats.elm_xml import RecordRejected, dump_loq, load_loq
@@ -447,19 +453,49 @@ class OpportunityImportView(OpportunityWriteMixin, APIView):
         )
 
 
-class OpportunityStatusView(OpportunityWriteMixin, APIView):
-    """Publish or archive one of your organisation's opportunities."""
+class PublishWarningSerializer(serializers.Serializer):
+    """An element the record lacks that Annex I calls mandatory or the ELM LOQ profile
+    requires: the record is published all the same."""
 
-    action = ""
+    element = serializers.CharField(source="key")
+    label = serializers.CharField()
+    required_by = serializers.CharField(source="source")
 
-    @extend_schema(request=None, responses=OpportunityDetailSerializer)
+
+class OpportunityPublishedSerializer(OpportunityDetailSerializer):
+    warnings = serializers.SerializerMethodField()
+
+    class Meta(OpportunityDetailSerializer.Meta):
+        fields = [*OpportunityDetailSerializer.Meta.fields, "warnings"]
+
+    @extend_schema_field(PublishWarningSerializer(many=True))
+    def get_warnings(self, opportunity) -> list[dict]:
+        missing = opportunity_completeness(opportunity).missing
+        return PublishWarningSerializer(missing, many=True).data
+
+
+class OpportunityPublishView(OpportunityWriteMixin, APIView):
+    """Publish one of your organisation's opportunities. The answer is the record with
+    ``warnings``: what it still lacks of Annex I's mandatory elements and of the ELM LOQ
+    profile (it is published all the same)."""
+
+    @extend_schema(request=None, responses=OpportunityPublishedSerializer)
     @api_errors({400: "The record does not pass validation.", **NOT_WRITABLE})
     def post(self, request, pk: int):
-        opportunity = self.writable(request, pk)
-        if self.action == "publish":
-            opportunity_publish(opportunity=opportunity)
-        else:
-            opportunity_archive(opportunity=opportunity)
+        opportunity_publish(opportunity=self.writable(request, pk))
+        opportunity = LearningOpportunity.objects.with_detail_data().get(pk=pk)
+        return Response(
+            OpportunityPublishedSerializer(opportunity, context={"request": request}).data
+        )
+
+
+class OpportunityArchiveView(OpportunityWriteMixin, APIView):
+    """Withdraw one of your organisation's opportunities from the catalogue, keeping it."""
+
+    @extend_schema(request=None, responses=OpportunityDetailSerializer)
+    @api_errors(NOT_WRITABLE)
+    def post(self, request, pk: int):
+        opportunity_archive(opportunity=self.writable(request, pk))
         opportunity = LearningOpportunity.objects.with_detail_data().get(pk=pk)
         return Response(OpportunityDetailSerializer(opportunity, context={"request": request}).data)
 
