@@ -162,3 +162,44 @@ def _pick_from_filter(page, field: str, text: str):
     """Move ``text`` to the chosen side of a filter_horizontal widget."""
     page.locator(f"#id_{field}_input").fill(text)
     page.locator(f"#id_{field}_from option", has_text=re.compile(f"^{text}")).first.dblclick()
+
+
+def test_publishing_incomplete_drafts_asks_first_then_publishes(admin_page):
+    page = admin_page
+    provider = Organisation.objects.get(name="CIMEA")
+    drafts = [
+        LearningOpportunity.objects.create(
+            provider=provider,
+            title=title,
+            status=LearningOpportunity.Status.DRAFT,
+            default_language=published_opportunity().default_language,
+        )
+        for title in ("Draft one: digital credentials", "Draft two: recognition basics")
+    ]
+    changelist = reverse("admin:descriptors_learningopportunity_changelist")
+    page.goto(f"{page.server_url}{changelist}?status__exact=draft")
+    for draft in drafts:
+        page.locator(f"input[name=_selected_action][value='{draft.pk}']").check()
+    page.locator("select[name=action]").select_option("publish_selected")
+    page.get_by_role("button", name="Go").click()
+
+    expect(
+        page.get_by_role("heading", name="Publish incomplete learning opportunities?")
+    ).to_be_visible()
+    preview = page.locator("#publish-preview")
+    expect(preview).to_contain_text("Draft one: digital credentials")
+    expect(preview).to_contain_text("Learning outcomes")
+    screenshot(page, "admin-publish-confirmation-desktop")
+    page.set_viewport_size({"width": 390, "height": 844})
+    screenshot(page, "admin-publish-confirmation-phone")
+    page.get_by_role("button", name="Yes, publish them").click()
+
+    expect(page.locator(".messagelist .success")).to_contain_text(
+        "2 learning opportunities published."
+    )
+    expect(page.locator(".messagelist .warning")).to_contain_text("Draft two: recognition basics")
+    assert set(
+        LearningOpportunity.objects.filter(pk__in=[d.pk for d in drafts]).values_list(
+            "status", flat=True
+        )
+    ) == {"published"}
