@@ -4,6 +4,7 @@ that counted as changed once blocked every save of an opportunity with "This fie
 required.")"""
 
 import re
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -20,6 +21,7 @@ from tests.browser.conftest import screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PASSWORD = "browser-test-pass"
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 
 
 @pytest.fixture
@@ -189,6 +191,10 @@ def test_publishing_incomplete_drafts_asks_first_then_publishes(admin_page):
     preview = page.locator("#publish-preview")
     expect(preview).to_contain_text("Draft one: digital credentials")
     expect(preview).to_contain_text("Learning outcomes")
+    # The page's own part (the admin around it is Django's): no WCAG 2 A/AA violation.
+    page.add_script_tag(path=str(AXE))
+    results = page.evaluate("axe.run('#content', {runOnly: ['wcag2a', 'wcag2aa']})")
+    assert [(v["id"], v["help"]) for v in results["violations"]] == []
     screenshot(page, "admin-publish-confirmation-desktop")
     page.set_viewport_size({"width": 390, "height": 844})
     screenshot(page, "admin-publish-confirmation-phone")
