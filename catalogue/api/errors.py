@@ -24,6 +24,8 @@ from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler
 
+from catalogue.api.writes import model_errors
+
 API_PREFIX = "/api/"
 NON_FIELD_ERRORS = "non_field_errors"
 
@@ -44,8 +46,6 @@ def api_exception_handler(exc, context):
     """DRF's handler, with every error body in one of the two documented shapes."""
     if isinstance(exc, ModelValidationError):
         # A rule of the model that the request broke: rejected input, never a server error.
-        from catalogue.api.writes import model_errors
-
         exc = exceptions.ValidationError(model_errors(exc))
     response = exception_handler(exc, context)
     if response is None:
