@@ -14,6 +14,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from descriptors.completeness import opportunity_completeness
@@ -36,7 +37,12 @@ from descriptors.models import (
     OrganisationMember,
     SpreadsheetImport,
 )
-from descriptors.services import opportunity_changes, organisation_member_add
+from descriptors.services import (
+    opportunities_publish,
+    opportunities_unpublish,
+    opportunity_changes,
+    organisation_member_add,
+)
 from descriptors.tasks import (
     spreadsheet_import_confirm,
     spreadsheet_import_retry,
@@ -259,7 +265,7 @@ class LearningOpportunityAdmin(ProviderScopedAdmin):
         (_("Record"), {"fields": ["created", "modified", "published_at"], "classes": ["collapse"]}),
     ]
 
-    actions = ["export_template_csv"]
+    actions = ["publish_selected", "unpublish_selected", "export_template_csv"]
 
     def changeform_view(self, *args, **kwargs):
         with opportunity_changes():
@@ -345,6 +351,91 @@ class LearningOpportunityAdmin(ProviderScopedAdmin):
             },
         )
 
+    @admin.action(description=_("Publish selected"), permissions=["change"])
+    def publish_selected(self, request, queryset):
+        """Publish the selected drafts (only the user's organisations': the queryset is
+        scoped). Records that lack what Annex I or the ELM LOQ profile calls mandatory are
+        listed first, and published only once the user confirms."""
+        drafts = list(queryset.exclude(status=LearningOpportunity.Status.PUBLISHED))
+        if request.POST.get("confirm") != "yes":
+            preview = [
+                (opportunity, opportunity_completeness(opportunity).missing)
+                for opportunity in drafts
+            ]
+            if any(missing for _opportunity, missing in preview):
+                return TemplateResponse(
+                    request,
+                    "admin/descriptors/learningopportunity/publish_confirmation.html",
+                    {
+                        **self.admin_site.each_context(request),
+                        "opts": self.model._meta,
+                        "title": _("Publish incomplete learning opportunities?"),
+                        "preview": preview,
+                        "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
+                        "action": "publish_selected",
+                    },
+                )
+        report = opportunities_publish(opportunities=drafts)
+        if report.published:
+            count = len(report.published)
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)s learning opportunity published.",
+                    "%(count)s learning opportunities published.",
+                    count,
+                )
+                % {"count": count},
+            )
+        incomplete = [(o, missing) for o, missing in report.published if missing]
+        if incomplete:
+            messages.warning(
+                request,
+                format_html(
+                    "{}<ul>{}</ul>",
+                    _("Published, but still missing mandatory elements:"),
+                    format_html_join(
+                        "",
+                        "<li>{}: {}</li>",
+                        (
+                            (opportunity, ", ".join(str(item.label) for item in missing))
+                            for opportunity, missing in incomplete
+                        ),
+                    ),
+                ),
+            )
+        for opportunity, problems in report.refused:
+            messages.error(
+                request,
+                _("Not published: %(title)s: %(problems)s")
+                % {"title": opportunity, "problems": " ".join(problems)},
+            )
+        if report.already:
+            messages.info(
+                request,
+                ngettext(
+                    "%(count)s was already published.",
+                    "%(count)s were already published.",
+                    report.already,
+                )
+                % {"count": report.already},
+            )
+        return None
+
+    @admin.action(description=_("Unpublish selected"), permissions=["change"])
+    def unpublish_selected(self, request, queryset):
+        """Take the selected published records back to draft (the user's organisations')."""
+        count = opportunities_unpublish(opportunities=queryset)
+        messages.success(
+            request,
+            ngettext(
+                "%(count)s learning opportunity is a draft again, out of the public catalogue.",
+                "%(count)s learning opportunities are drafts again, out of the public catalogue.",
+                count,
+            )
+            % {"count": count},
+        )
+
     @admin.action(description=_("Export the selected in the import template (CSV)"))
     def export_template_csv(self, request, queryset):
         opportunities = queryset.prefetch_related(
@@ -405,6 +496,15 @@ class LearningOpportunityAdmin(ProviderScopedAdmin):
         warning = form.instance.workload_warning
         if warning:
             messages.warning(request, warning)
+        if form.instance.is_public:
+            # Saved from the form (the status select): the same warning as the bulk action.
+            missing = opportunity_completeness(form.instance).missing
+            if missing:
+                messages.warning(
+                    request,
+                    _("Published, but still missing mandatory elements: %(missing)s")
+                    % {"missing": ", ".join(str(item.label) for item in missing)},
+                )
 
 
 def _download(filename: str, rows) -> HttpResponse:

@@ -25,6 +25,8 @@ class LangStringField(forms.Field):
     def to_python(self, value) -> dict[str, str]:
         if isinstance(value, dict):
             return value
+        if not (value or "").strip():
+            return {}
         known = set(
             Concept.objects.filter(scheme=Scheme.LANGUAGE)
             .exclude(short_code="")
@@ -56,3 +58,12 @@ class LangStringField(forms.Field):
                 )
             texts[language] = text.strip()
         return texts
+
+    def has_changed(self, initial, data) -> bool:
+        # No translations is {} in the model and "" (or nothing) in the form. Compared as they
+        # come, the blank outcome form that the admin adds to every page counted as changed,
+        # and its required title then blocked every save.
+        try:
+            return self.to_python(initial) != self.to_python(data)
+        except forms.ValidationError:
+            return True

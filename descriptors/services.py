@@ -1,6 +1,7 @@
 """Writes on learning opportunities and the people who maintain them."""
 
 import contextlib
+import dataclasses
 import functools
 import itertools
 from collections import defaultdict
@@ -14,6 +15,7 @@ from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from descriptors.completeness import Requirement, opportunity_completeness
 from descriptors.models import (
     Activity,
     Assessment,
@@ -71,12 +73,63 @@ def organisation_member_add(*, user, organisation: Organisation) -> Organisation
 
 @transaction.atomic
 def opportunity_publish(*, opportunity: LearningOpportunity) -> LearningOpportunity:
-    """Make an opportunity public; validates it first, as a save through the form would."""
+    """Make an opportunity public; validates it first, as a save through the form would.
+    Publishing does not require completeness: what Annex I or the ELM LOQ profile would still
+    want (``opportunity_completeness``) is for the caller to show and confirm."""
     opportunity.full_clean()
     opportunity.status = LearningOpportunity.Status.PUBLISHED
     opportunity.published_at = opportunity.published_at or timezone.now()
     opportunity.save(update_fields=["status", "published_at", "modified"])
     return opportunity
+
+
+@transaction.atomic
+def opportunity_unpublish(*, opportunity: LearningOpportunity) -> LearningOpportunity:
+    """Take a published opportunity back to draft: out of the public catalogue, still
+    editable. It keeps the date it was first published."""
+    opportunity.status = LearningOpportunity.Status.DRAFT
+    opportunity.save(update_fields=["status", "modified"])
+    return opportunity
+
+
+@dataclass
+class PublishReport:
+    """What a bulk publish did: each record published (with what it still lacks, for a
+    warning), or refused with the validation messages that stopped it."""
+
+    published: list[tuple[LearningOpportunity, list[Requirement]]] = dataclasses.field(
+        default_factory=list
+    )
+    refused: list[tuple[LearningOpportunity, list[str]]] = dataclasses.field(default_factory=list)
+    already: int = 0
+
+
+def opportunities_publish(*, opportunities: Iterable[LearningOpportunity]) -> PublishReport:
+    """Publish each of ``opportunities`` on its own: one invalid record is refused and
+    reported, the others are published. Records already published are left alone (no write,
+    no entry in the changes feed)."""
+    report = PublishReport()
+    for opportunity in opportunities:
+        if opportunity.is_public:
+            report.already += 1
+            continue
+        try:
+            opportunity_publish(opportunity=opportunity)
+        except ValidationError as error:
+            report.refused.append((opportunity, error.messages))
+            continue
+        report.published.append((opportunity, opportunity_completeness(opportunity).missing))
+    return report
+
+
+def opportunities_unpublish(*, opportunities: Iterable[LearningOpportunity]) -> int:
+    """Take the published ones of ``opportunities`` back to draft; how many there were."""
+    count = 0
+    for opportunity in opportunities:
+        if opportunity.is_public:
+            opportunity_unpublish(opportunity=opportunity)
+            count += 1
+    return count
 
 
 REQUIRED_RELATIONS = {

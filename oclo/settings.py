@@ -193,6 +193,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_SCHEMA_CLASS": "catalogue.api.schema.ErrorDocumentingSchema",
+    "EXCEPTION_HANDLER": "catalogue.api.errors.api_exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
         "catalogue.api.auth.TokenRateThrottle",
@@ -221,7 +222,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "PREPROCESSING_HOOKS": ["catalogue.api.schema.without_format_suffixes"],
-    "ENUM_NAME_OVERRIDES": {"AgreementStatusEnum": "recognition.models.Agreement.Status"},
+    "PATH_CONVERTER_OVERRIDES": {"id": int},
+    "ENUM_NAME_OVERRIDES": {
+        "AgreementStatusEnum": "recognition.models.Agreement.Status",
+        "OpportunityStatusEnum": "descriptors.models.LearningOpportunity.Status",
+    },
 }
 # Read endpoints are open data: any origin may read them from a browser.
 CORS_URLS_REGEX = r"^/api/.*$"

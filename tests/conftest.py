@@ -1,7 +1,9 @@
 import os
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.core.cache import cache
 from django.core.management import call_command
@@ -12,12 +14,47 @@ from taxonomies.loaders import taxonomies_load
 SHARED = Path(settings.BASE_DIR).parent / "shared"
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--clock-shift-days",
+        type=int,
+        default=int(os.environ.get("OCLO_TEST_CLOCK_SHIFT_DAYS") or 0),
+        help="Run the suite with the clock this many days ahead (negative: behind), to show "
+        "that no test depends on the day it runs (also OCLO_TEST_CLOCK_SHIFT_DAYS).",
+    )
+    parser.addoption(
+        "--clock-at",
+        type=datetime.fromisoformat,
+        default=os.environ.get("OCLO_TEST_CLOCK_AT") or None,
+        help="Run the suite from this moment (ISO 8601, e.g. 2027-03-27T23:30:00+00:00: late "
+        "in the evening, when UTC and Brussels are on different days; also OCLO_TEST_CLOCK_AT).",
+    )
+
+
+def _test_clock(config) -> datetime | None:
+    start = config.getoption("--clock-at")
+    if isinstance(start, str):  # from the environment: argparse does not convert defaults
+        start = datetime.fromisoformat(start)
+    days = config.getoption("--clock-shift-days")
+    if start is None and not days:
+        return None
+    return (start or datetime.now(UTC)) + timedelta(days=days)
+
+
 def pytest_report_header(config):
-    return f"database: {settings.DATABASES['default']['ENGINE']}"
+    header = [f"database: {settings.DATABASES['default']['ENGINE']}"]
+    if _test_clock(config):
+        header.append(f"clock moved: the tests start at {datetime.now(UTC).isoformat()}")
+    return header
 
 
 def pytest_configure(config):
-    # CI asks for PostgreSQL; silently testing SQLite instead would hide what CI exists to catch.
+    # The whole process (the live server's thread too) sees the moved clock, which goes on
+    # ticking. PostgreSQL's own now() does not move: tests must not compare it with today.
+    if start := _test_clock(config):
+        traveller = time_machine.travel(start, tick=True)
+        traveller.start()
+        config.add_cleanup(traveller.stop)
     if (
         os.environ.get("OCLO_REQUIRE_POSTGRES")
         and "postgresql" not in settings.DATABASES["default"]["ENGINE"]

@@ -1,16 +1,17 @@
 """The OpenAPI schema's account of errors: every operation lists the error statuses it can
 answer with, each with one of two shared shapes, and says that reads need no token.
 
-drf-spectacular documents only the success of an operation; partners writing a client need
-the failures too, and they are the same few shapes everywhere (DRF's ``{"detail": ...}`` and
-field errors), so they are added here once rather than on every view.
+drf-spectacular documents only the success of an operation. The failures come from two places,
+and both are read, never guessed: what a view raises itself, declared next to the code with
+``catalogue.api.errors.api_errors``; and what DRF answers because of the view's configuration
+(a token that is refused, a throttle, a page that does not exist, an unknown ``format``, a body
+that is not JSON). ``catalogue.api.errors.api_exception_handler`` makes every body match.
 """
-
-import re
 
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import ResolvedComponent
 from rest_framework import permissions
+from rest_framework.pagination import PageNumberPagination
 
 
 def _schema_component(name: str, schema: dict) -> ResolvedComponent:
@@ -48,8 +49,6 @@ FIELD_ERRORS = _schema_component(
         },
     },
 )
-WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
-PATH_VARIABLE = re.compile(r"{\w+}")
 
 
 def without_format_suffixes(endpoints):
@@ -87,25 +86,42 @@ class ErrorDocumentingSchema(AutoSchema):
         return responses
 
     def _errors(self) -> dict[str, tuple[ResolvedComponent, str]]:
-        errors = {}
+        errors = {
+            str(code): description for code, description in self._configuration_errors().items()
+        }
+        for target in (type(self.view), getattr(self.view, self.method.lower(), None)):
+            for code, description in getattr(target, "api_errors", {}).items():
+                # One status, several causes (a page that does not exist, an unknown id).
+                known = errors.get(str(code))
+                errors[str(code)] = f"{known} {description}" if known else description
+        return {
+            code: (FIELD_ERRORS if code == "400" else ERROR, description)
+            for code, description in sorted(errors.items())
+        }
+
+    def _configuration_errors(self) -> dict[int, str]:
+        """What DRF itself answers for this operation, given how its view is set up."""
+        view, errors = self.view, {}
+        if self.method in {"POST", "PUT", "PATCH"} and self._get_request_body():
+            errors[400] = "The body is not valid JSON, or a field is rejected. Nothing was written."
+            errors[415] = "The body is not in a media type the operation reads."
+        if any(
+            auth().authenticate_header(None) for auth in getattr(view, "authentication_classes", [])
+        ):
+            errors[401] = "Writes: no token. Any request: a malformed, unknown or revoked token."
+        if self.method not in permissions.SAFE_METHODS and any(
+            permission is not permissions.AllowAny
+            for permission in getattr(view, "permission_classes", [])
+        ):
+            errors[403] = "The caller may not write here (a session that is not a superuser's)."
         query = {
             parameter["name"] for parameter in self._get_parameters() if parameter["in"] == "query"
         }
-        # ``format`` picks a representation; an unknown one is a 404, not rejected input.
-        if self.method in {"POST", "PUT", "PATCH"} or query - {"format"}:
-            errors["400"] = (FIELD_ERRORS, "Rejected query parameters or record.")
-        if self.view.authentication_classes:
-            errors["401"] = (
-                ERROR,
-                "Writes: no token. Any request: a malformed, unknown or revoked token.",
-            )
-        if self.method in WRITE_METHODS:
-            errors["403"] = (ERROR, "The token's organisation may not change this record.")
-        if PATH_VARIABLE.search(self.path) or query & {"page", "format"}:
-            errors["404"] = (
-                ERROR,
-                "No such record, page or format, or no record the caller may see.",
-            )
-        errors["429"] = (ERROR, "Too many requests: try again after Retry-After seconds.")
-        errors["500"] = (ERROR, "Server error; it has been logged.")
+        if "format" in query:
+            errors[404] = "No such format."
+        if isinstance(self._get_paginator(), PageNumberPagination) and self._is_list_view():
+            errors[404] = "No such page."
+        if getattr(view, "throttle_classes", None):
+            errors[429] = "Too many requests: try again after Retry-After seconds."
+        errors[500] = "Server error; it has been logged."
         return errors

@@ -20,7 +20,7 @@ formats = format_suffix_patterns(
 ) + format_suffix_patterns(
     [
         path(
-            "learning-opportunities/<int:pk>",
+            "learning-opportunities/<id:pk>",
             views.OpportunityDetailView.as_view(),
             name="opportunity-detail-format",
         ),
@@ -33,7 +33,7 @@ urlpatterns = [
     *formats,
     path("learning-opportunities/", views.OpportunityListView.as_view(), name="opportunity-list"),
     path(
-        "learning-opportunities/<int:pk>/",
+        "learning-opportunities/<id:pk>/",
         views.OpportunityDetailView.as_view(),
         name="opportunity-detail",
     ),
@@ -43,22 +43,22 @@ urlpatterns = [
         name="opportunity-import",
     ),
     path(
-        "learning-opportunities/imports/<int:pk>/",
+        "learning-opportunities/imports/<id:pk>/",
         writes.OpportunityImportJobView.as_view(),
         name="opportunity-import-job",
     ),
     path(
-        "learning-opportunities/<int:pk>/publish/",
-        views.OpportunityStatusView.as_view(action="publish"),
+        "learning-opportunities/<id:pk>/publish/",
+        views.OpportunityPublishView.as_view(),
         name="opportunity-publish",
     ),
     path(
-        "learning-opportunities/<int:pk>/archive/",
-        views.OpportunityStatusView.as_view(action="archive"),
+        "learning-opportunities/<id:pk>/archive/",
+        views.OpportunityArchiveView.as_view(),
         name="opportunity-archive",
     ),
     path("providers/", views.ProviderList.as_view(), name="provider-list"),
-    path("providers/<int:pk>/", views.ProviderDetail.as_view(), name="provider-detail"),
+    path("providers/<id:pk>/", views.ProviderDetail.as_view(), name="provider-detail"),
     path("eqf-levels/", views.EqfLevelList.as_view(), name="eqf-levels"),
     path("nqf-levels/", views.NqfLevelList.as_view(), name="nqf-levels"),
     path("isced-fields/", views.IscedFieldTree.as_view(), name="isced-fields"),

@@ -8,15 +8,19 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.exceptions import ValidationError as ModelValidationError
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date, quote_etag
 from django.utils.translation import get_language
 from django_filters import MultipleChoiceFilter
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import generics
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+)
+from rest_framework import generics, serializers
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.pagination import PageNumberPagination
@@ -30,6 +34,7 @@ from catalogue.api.auth import (
     OrganisationClient,
     OrganisationTokenAuthentication,
 )
+from catalogue.api.errors import api_errors
 from catalogue.api.serializers import (
     ChangePageSchema,
     ChangeSerializer,
@@ -43,7 +48,7 @@ from catalogue.api.serializers import (
     OpportunitySummarySerializer,
     OrganisationSerializer,
 )
-from catalogue.api.writes import OpportunityWriteSerializer, model_errors
+from catalogue.api.writes import OpportunityWriteSerializer
 from catalogue.filters import OpportunitySearchFilterSet, ValuesFilter
 from catalogue.models import MAX_ID
 from catalogue.selectors import (
@@ -52,6 +57,7 @@ from catalogue.selectors import (
     opportunity_search,
     opportunity_version,
 )
+from descriptors.completeness import opportunity_completeness
 from descriptors.formats.csv_export import dump_csv
 from descriptors.formats.elm_jsonld import dump_jsonld
 from descriptors.formats.elm_xml import dump_loq
@@ -185,6 +191,12 @@ def _page_size(request) -> int:
     return size
 
 
+NOT_WRITABLE = {
+    403: "The opportunity belongs to another organisation.",
+    404: "No opportunity has that id, or it is a draft of another organisation.",
+}
+
+
 class OpportunityWriteMixin:
     """Writes by organisation tokens (their own organisation only) or superusers' sessions."""
 
@@ -213,12 +225,10 @@ class OpportunityWriteMixin:
         serializer = OpportunityWriteSerializer(data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
         values, relations, outcomes = serializer.split()
-        try:
-            opportunity = opportunity_save(
-                opportunity=opportunity, values=values, relations=relations, outcomes=outcomes
-            )
-        except ModelValidationError as error:
-            raise ValidationError(model_errors(error)) from error
+        # A rule of the model that this breaks is a 400, from the API's exception handler.
+        opportunity = opportunity_save(
+            opportunity=opportunity, values=values, relations=relations, outcomes=outcomes
+        )
         opportunity = LearningOpportunity.objects.with_detail_data().get(pk=opportunity.pk)
         return Response(OpportunityDetailSerializer(opportunity, context={"request": request}).data)
 
@@ -242,6 +252,7 @@ class OpportunityListView(OpportunityWriteMixin, PublicReadMixin, APIView):
         responses=OpportunityPageSchema,
         operation_id="learning_opportunities_list",
     )
+    @api_errors({400: "A filter, page, page_size or cursor is rejected."})
     def get(self, request, format=None):
         filterset = OpportunitySearchFilterSet(request.query_params)
         if not filterset.is_valid():
@@ -305,6 +316,7 @@ class OpportunityListView(OpportunityWriteMixin, PublicReadMixin, APIView):
         return response
 
     @extend_schema(request=OpportunityWriteSerializer, responses={201: OpportunityDetailSerializer})
+    @api_errors({400: "A superuser's session must name the provider."})
     def post(self, request, format=None):
         """Create a draft opportunity of the token's organisation."""
         user = request.user
@@ -353,6 +365,7 @@ class OpportunityDetailView(OpportunityWriteMixin, PublicReadMixin, APIView):
             304: OpenApiResponse(description="Unchanged since If-None-Match / If-Modified-Since."),
         }
     )
+    @api_errors({404: "No published learning opportunity has that id."})
     def get(self, request, pk: int, format=None):
         # The version is the opportunity's latest entry in the change log, which every change
         # (children, skills, organisation names) writes: it drives the ETag and the cache.
@@ -379,37 +392,68 @@ class OpportunityDetailView(OpportunityWriteMixin, PublicReadMixin, APIView):
         return response
 
     @extend_schema(request=OpportunityWriteSerializer, responses=OpportunityDetailSerializer)
+    @api_errors(NOT_WRITABLE)
     def put(self, request, pk: int, format=None):
         """Replace the descriptors of one of your organisation's opportunities."""
         return self.save(request, self.writable(request, pk), partial=False)
 
     @extend_schema(request=OpportunityWriteSerializer, responses=OpportunityDetailSerializer)
+    @api_errors(NOT_WRITABLE)
     def patch(self, request, pk: int, format=None):
         """Change some descriptors of one of your organisation's opportunities."""
         return self.save(request, self.writable(request, pk), partial=True)
 
     @extend_schema(responses={204: None})
+    @api_errors(NOT_WRITABLE)
     def delete(self, request, pk: int, format=None):
         """Delete one of your organisation's opportunities (archive it to keep the record)."""
         self.writable(request, pk).delete()
         return Response(status=204)
 
 
-class OpportunityStatusView(OpportunityWriteMixin, APIView):
-    """Publish or archive one of your organisation's opportunities."""
+class PublishWarningSerializer(serializers.Serializer):
+    """An element the record lacks that Annex I calls mandatory or the ELM LOQ profile
+    requires: the record is published all the same."""
 
-    action = ""
+    element = serializers.CharField(source="key")
+    label = serializers.CharField()
+    required_by = serializers.CharField(source="source")
+
+
+class OpportunityPublishedSerializer(OpportunityDetailSerializer):
+    warnings = serializers.SerializerMethodField()
+
+    class Meta(OpportunityDetailSerializer.Meta):
+        fields = [*OpportunityDetailSerializer.Meta.fields, "warnings"]
+
+    @extend_schema_field(PublishWarningSerializer(many=True))
+    def get_warnings(self, opportunity) -> list[dict]:
+        missing = opportunity_completeness(opportunity).missing
+        return PublishWarningSerializer(missing, many=True).data
+
+
+class OpportunityPublishView(OpportunityWriteMixin, APIView):
+    """Publish one of your organisation's opportunities. The answer is the record with
+    ``warnings``: what it still lacks of Annex I's mandatory elements and of the ELM LOQ
+    profile (it is published all the same)."""
+
+    @extend_schema(request=None, responses=OpportunityPublishedSerializer)
+    @api_errors({400: "The record does not pass validation.", **NOT_WRITABLE})
+    def post(self, request, pk: int):
+        opportunity_publish(opportunity=self.writable(request, pk))
+        opportunity = LearningOpportunity.objects.with_detail_data().get(pk=pk)
+        return Response(
+            OpportunityPublishedSerializer(opportunity, context={"request": request}).data
+        )
+
+
+class OpportunityArchiveView(OpportunityWriteMixin, APIView):
+    """Withdraw one of your organisation's opportunities from the catalogue, keeping it."""
 
     @extend_schema(request=None, responses=OpportunityDetailSerializer)
+    @api_errors(NOT_WRITABLE)
     def post(self, request, pk: int):
-        opportunity = self.writable(request, pk)
-        try:
-            if self.action == "publish":
-                opportunity_publish(opportunity=opportunity)
-            else:
-                opportunity_archive(opportunity=opportunity)
-        except ModelValidationError as error:
-            raise ValidationError(model_errors(error)) from error
+        opportunity_archive(opportunity=self.writable(request, pk))
         opportunity = LearningOpportunity.objects.with_detail_data().get(pk=pk)
         return Response(OpportunityDetailSerializer(opportunity, context={"request": request}).data)
 
@@ -422,6 +466,7 @@ class ProviderList(PublicReadMixin, generics.ListAPIView):
     queryset = Organisation.objects.select_related("provider_type", "country").order_by("name")
 
 
+@api_errors({404: "No organisation has that id."})
 class ProviderDetail(PublicReadMixin, generics.RetrieveAPIView):
     serializer_class = OrganisationSerializer
     queryset = ProviderList.queryset
@@ -480,6 +525,7 @@ class VocabularyList(PublicReadMixin, generics.ListAPIView):
     pagination_class = ReferencePagination
 
     @extend_schema(parameters=[OpenApiParameter("scheme", str, enum=Scheme.values)])
+    @api_errors({400: "Unknown vocabulary."})
     def get(self, request, *args, **kwargs):
         scheme = request.query_params.get("scheme")
         if scheme and scheme not in Scheme.values:
@@ -507,6 +553,7 @@ class ChangeFeed(APIView):
         responses=ChangePageSchema,
         operation_id="changes_list",
     )
+    @api_errors({400: "since or limit is not a whole number in range."})
     def get(self, request):
         try:
             since = int(request.query_params.get("since", 0))

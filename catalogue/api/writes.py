@@ -5,7 +5,6 @@ Vocabulary values are accepted as code or URI (``"ENG"`` or
 """
 
 from django.conf import settings
-from django.core.exceptions import ValidationError as ModelValidationError
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
@@ -20,6 +19,7 @@ from catalogue.api.auth import (
     OrganisationClient,
     OrganisationTokenAuthentication,
 )
+from catalogue.api.errors import api_errors
 from catalogue.models import ElmImport
 from catalogue.tasks import elm_import_start
 from descriptors.elm_import import DocumentRejected, elm_import
@@ -128,16 +128,6 @@ class OpportunityWriteSerializer(serializers.Serializer):
         return data, relations, outcomes
 
 
-def model_errors(error: ModelValidationError) -> dict:
-    """A model ValidationError as the API's field -> messages shape."""
-    if hasattr(error, "message_dict"):
-        return {
-            ("non_field_errors" if name == "__all__" else name): messages
-            for name, messages in error.message_dict.items()
-        }
-    return {"non_field_errors": error.messages}
-
-
 # --- ELM import -----------------------------------------------------------------------------
 
 
@@ -199,7 +189,14 @@ class OpportunityImportView(APIView):
 
     @extend_schema(
         request={"application/xml": OpenApiTypes.BINARY},
-        responses={200: OpenApiTypes.OBJECT, 202: OpenApiTypes.OBJECT, 413: OpenApiTypes.OBJECT},
+        responses={200: OpenApiTypes.OBJECT, 202: OpenApiTypes.OBJECT},
+    )
+    @api_errors(
+        {
+            400: "The body is empty or not an ELM LOQ document.",
+            403: "Imports need an organisation's API token.",
+            413: "The document is larger than the import limit.",
+        }
     )
     def post(self, request):
         if not isinstance(request.user, OrganisationClient):
@@ -234,6 +231,7 @@ class OpportunityImportJobView(APIView):
     permission_classes = [CanWriteOpportunities]
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @api_errors({404: "No import job of your organisation has that id."})
     def get(self, request, pk: int):
         user = request.user
         job = None

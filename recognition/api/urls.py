@@ -6,18 +6,18 @@ app_name = "recognition-api"
 
 urlpatterns = [
     path("recognition/agreements/", views.AgreementList.as_view(), name="agreements"),
-    path("recognition/agreements/<int:pk>/", views.AgreementDetail.as_view(), name="agreement"),
+    path("recognition/agreements/<id:pk>/", views.AgreementDetail.as_view(), name="agreement"),
     *(
         path(
-            f"recognition/agreements/<int:pk>/{action}/",
+            f"recognition/agreements/<id:pk>/{action}/",
             views.AgreementTransition.as_view(action=action),
             name=f"agreement-{action}",
         )
         for action in ("approve", "new-version", "retire")
     ),
     path("recognition/decisions/", views.DecisionList.as_view(), name="decisions"),
-    path("recognition/decisions/<int:pk>/", views.DecisionDetail.as_view(), name="decision"),
+    path("recognition/decisions/<id:pk>/", views.DecisionDetail.as_view(), name="decision"),
     path("recognition/check/", views.RecognitionCheck.as_view(), name="check"),
     path("pathways/", views.PathwayList.as_view(), name="pathways"),
-    path("pathways/<int:pk>/", views.PathwayDetail.as_view(), name="pathway"),
+    path("pathways/<id:pk>/", views.PathwayDetail.as_view(), name="pathway"),
 ]

@@ -1,6 +1,7 @@
 """Recognition API: public reads; officers write with their institution's token."""
 
-from django.core.exceptions import ValidationError as ModelValidationError
+import re
+
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_date
@@ -17,9 +18,8 @@ from catalogue.api.auth import (
     OrganisationClient,
     OrganisationTokenAuthentication,
 )
+from catalogue.api.errors import api_errors
 from catalogue.api.views import PublicReadMixin, ReferencePagination
-from catalogue.api.writes import model_errors
-from catalogue.models import MAX_ID
 from descriptors.models import LearningOpportunity, Organisation
 from recognition.api.serializers import (
     AgreementSerializer,
@@ -46,6 +46,13 @@ from recognition.services import (
     decision_save,
 )
 
+ID = re.compile("[0-9]{1,18}")  # ids are 64-bit: a longer number names nothing
+AGREEMENT_NOT_WRITABLE = {
+    403: "This agreement belongs to another institution.",
+    404: "No agreement has that id, or it is a draft of another institution.",
+}
+APPROVED_IS_FINAL = {409: "An approved agreement cannot be changed or deleted."}
+
 
 def _day(request, name: str = "on"):
     raw = request.query_params.get(name)
@@ -58,6 +65,14 @@ def _day(request, name: str = "on"):
     if day is None:
         raise ValidationError({name: ["Give a date as YYYY-MM-DD."]})
     return day
+
+
+def _query_id(request, name: str) -> int:
+    raw = request.query_params.get(name, "")
+    # Not str.isdigit(): it accepts "²", which int() refuses.
+    if not ID.fullmatch(raw):
+        raise ValidationError({name: ["Give an id."]})
+    return int(raw)
 
 
 def _organisation_of(request) -> Organisation | None:
@@ -79,13 +94,6 @@ def _acting_institution(request) -> Organisation:
     if institution is None:
         raise ValidationError({"institution": ["Superusers must name the institution's id."]})
     return institution
-
-
-def _saved(callable_, **kwargs):
-    try:
-        return callable_(**kwargs)
-    except ModelValidationError as error:
-        raise ValidationError(model_errors(error)) from error
 
 
 class RecognitionWriteMixin:
@@ -155,9 +163,7 @@ class AgreementList(RecognitionWriteMixin, PublicReadMixin, generics.ListAPIView
             ("opportunity", "items__opportunity_id"),
         ):
             if params.get(name):
-                if not params[name].isdigit():
-                    raise ValidationError({name: ["Give an id."]})
-                agreements = agreements.filter(**{lookup: int(params[name])})
+                agreements = agreements.filter(**{lookup: _query_id(self.request, name)})
         if params.get("status"):
             if params["status"] not in Agreement.Status.values:
                 raise ValidationError({"status": [f"One of {', '.join(Agreement.Status.values)}."]})
@@ -186,18 +192,19 @@ class AgreementList(RecognitionWriteMixin, PublicReadMixin, generics.ListAPIView
             OpenApiParameter("on", str, description="Day for in_force, YYYY-MM-DD."),
         ]
     )
+    @api_errors({400: "A filter is not an id, a status or a date."})
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
     @extend_schema(request=AgreementWriteSerializer, responses={201: AgreementSerializer})
+    @api_errors({400: "A superuser's session must name the institution."})
     def post(self, request, *args, **kwargs):
         """Create a draft agreement of your institution."""
         institution = _acting_institution(request)
         serializer = AgreementWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         values, providers, items = _split_agreement(serializer)
-        agreement = _saved(
-            agreement_save,
+        agreement = agreement_save(
             agreement=Agreement(institution=institution),
             values=values,
             providers=providers,
@@ -210,6 +217,7 @@ class AgreementDetail(RecognitionWriteMixin, PublicReadMixin, APIView):
     """One agreement version, its items and the list of all its versions."""
 
     @extend_schema(responses=AgreementSerializer)
+    @api_errors({404: "No agreement has that id, or it is a draft of another institution."})
     def get(self, request, pk: int):
         agreement = self.visible_agreements(request).filter(pk=pk).first()
         if agreement is None:
@@ -229,22 +237,25 @@ class AgreementDetail(RecognitionWriteMixin, PublicReadMixin, APIView):
         serializer = AgreementWriteSerializer(agreement, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
         values, providers, items = _split_agreement(serializer)
-        agreement = _saved(
-            agreement_save, agreement=agreement, values=values, providers=providers, items=items
+        agreement = agreement_save(
+            agreement=agreement, values=values, providers=providers, items=items
         )
         return Response(_agreement_data(agreement, request))
 
     @extend_schema(request=AgreementWriteSerializer, responses=AgreementSerializer)
+    @api_errors({**AGREEMENT_NOT_WRITABLE, **APPROVED_IS_FINAL})
     def put(self, request, pk: int):
         """Replace a draft of your institution."""
         return self._change(request, pk, partial=False)
 
     @extend_schema(request=AgreementWriteSerializer, responses=AgreementSerializer)
+    @api_errors({**AGREEMENT_NOT_WRITABLE, **APPROVED_IS_FINAL})
     def patch(self, request, pk: int):
         """Change some fields of a draft of your institution."""
         return self._change(request, pk, partial=True)
 
     @extend_schema(responses={204: None})
+    @api_errors({**AGREEMENT_NOT_WRITABLE, **APPROVED_IS_FINAL})
     def delete(self, request, pk: int):
         """Delete a draft of your institution (approved versions stay)."""
         agreement = self.writable_agreement(request, pk)
@@ -261,6 +272,7 @@ class AgreementTransition(RecognitionWriteMixin, APIView):
     action = ""
 
     @extend_schema(request=None, responses={200: AgreementSerializer, 201: AgreementSerializer})
+    @api_errors({400: "The agreement cannot take this step.", **AGREEMENT_NOT_WRITABLE})
     def post(self, request, pk: int):
         agreement = self.writable_agreement(request, pk)
         status = 200
@@ -271,12 +283,12 @@ class AgreementTransition(RecognitionWriteMixin, APIView):
                 else request.user.get_username()
             )
             user = None if isinstance(request.user, OrganisationClient) else request.user
-            agreement = _saved(agreement_approve, agreement=agreement, by_user=user, by_name=name)
+            agreement = agreement_approve(agreement=agreement, by_user=user, by_name=name)
         elif self.action == "new-version":
-            agreement = _saved(agreement_new_version, agreement=agreement)
+            agreement = agreement_new_version(agreement=agreement)
             status = 201
         else:
-            agreement = _saved(agreement_retire, agreement=agreement)
+            agreement = agreement_retire(agreement=agreement)
         return Response(_agreement_data(agreement, request), status=status)
 
 
@@ -289,6 +301,10 @@ class DecisionList(RecognitionWriteMixin, PublicReadMixin, generics.ListAPIView)
     filter_backends = [DjangoFilterBackend]
     filterset_class = DecisionFilterSet
 
+    @api_errors({400: "A filter is rejected."})
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
     def get_queryset(self):
         decisions = RecognitionDecision.objects.select_related("institution", "opportunity")
         if _is_superuser(self.request):
@@ -298,17 +314,20 @@ class DecisionList(RecognitionWriteMixin, PublicReadMixin, generics.ListAPIView)
         return decisions.filter(Q(is_public=True) | own)
 
     @extend_schema(request=DecisionWriteSerializer, responses={201: DecisionSerializer})
+    @api_errors({400: "A superuser's session must name the institution."})
     def post(self, request, *args, **kwargs):
         """Record a decision of your institution."""
         institution = _acting_institution(request)
         serializer = DecisionWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        decision = _saved(
-            decision_save,
+        decision = decision_save(
             decision=RecognitionDecision(institution=institution),
             values=serializer.validated_data,
         )
         return Response(DecisionSerializer(decision, context={"request": request}).data, 201)
+
+
+DECISION_NOT_VISIBLE = "No decision has that id, or it is another institution's private one."
 
 
 class DecisionDetail(RecognitionWriteMixin, PublicReadMixin, APIView):
@@ -330,10 +349,12 @@ class DecisionDetail(RecognitionWriteMixin, PublicReadMixin, APIView):
         return decision
 
     @extend_schema(responses=DecisionSerializer)
+    @api_errors({404: DECISION_NOT_VISIBLE})
     def get(self, request, pk: int):
         return Response(DecisionSerializer(self._visible(request, pk)).data)
 
     @extend_schema(request=DecisionWriteSerializer, responses=DecisionSerializer)
+    @api_errors({403: "This decision belongs to another institution.", 404: DECISION_NOT_VISIBLE})
     def patch(self, request, pk: int):
         """Correct a decision of your institution."""
         decision = self._visible(request, pk)
@@ -341,7 +362,7 @@ class DecisionDetail(RecognitionWriteMixin, PublicReadMixin, APIView):
             raise PermissionDenied("This decision belongs to another institution.")
         serializer = DecisionWriteSerializer(decision, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        decision = _saved(decision_save, decision=decision, values=serializer.validated_data)
+        decision = decision_save(decision=decision, values=serializer.validated_data)
         return Response(DecisionSerializer(decision).data)
 
 
@@ -357,6 +378,7 @@ class PathwayList(PublicReadMixin, APIView):
 
 class PathwayDetail(PublicReadMixin, APIView):
     @extend_schema(responses=PathwaySerializer)
+    @api_errors({404: "No published pathway has that id."})
     def get(self, request, pk: int):
         try:
             view = pathway_detail(pk=pk)
@@ -377,14 +399,14 @@ class RecognitionCheck(PublicReadMixin, APIView):
         ],
         responses=RecognitionCheckSerializer,
     )
+    @api_errors(
+        {
+            400: "opportunity or institution is not an id, or on is not a date.",
+            404: "No published learning opportunity, or no institution, has that id.",
+        }
+    )
     def get(self, request):
-        ids = {}
-        for name in ("opportunity", "institution"):
-            raw = request.query_params.get(name, "")
-            # isdigit() alone accepts "²" (which int() refuses) and ids beyond the database's.
-            if not (raw.isascii() and raw.isdigit() and int(raw) <= MAX_ID):
-                raise ValidationError({name: ["Give an id."]})
-            ids[name] = int(raw)
+        ids = {name: _query_id(request, name) for name in ("opportunity", "institution")}
         if not LearningOpportunity.objects.published().filter(pk=ids["opportunity"]).exists():
             raise NotFound("No published learning opportunity has that id.")
         if not Organisation.objects.filter(pk=ids["institution"]).exists():

@@ -268,3 +268,22 @@ def test_token_holders_import_elm_xml_as_their_own(client, world):
         headers={"authorization": f"Token {world['b_key']}"},
     )
     assert broken.status_code == 400 and "not well-formed" in broken.json()["document"][0]
+
+
+def test_publishing_answers_what_the_record_still_lacks_as_warnings(client, world):
+    own = world["a_record"]
+    answer = call(
+        client, "post", reverse("api:opportunity-publish", args=[own.pk]), world["a_key"]
+    ).json()
+    assert answer["status"] == "published"
+    assert {
+        "element": "homepage",
+        "label": "Web page",
+        "required_by": "ELM LearningOpportunity.homepage [1..*]",
+    } in answer["warnings"]
+    assert {warning["element"] for warning in answer["warnings"]} == set(
+        answer["completeness"]["missing"]
+    )
+    complete = make_opportunity(world["a"], status="draft", complete=True)
+    publish = reverse("api:opportunity-publish", args=[complete.pk])
+    assert call(client, "post", publish, world["a_key"]).json()["warnings"] == []

@@ -5,9 +5,10 @@ independently of the numpy index; hypothesis draws random filter combinations.
 """
 
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -60,7 +61,7 @@ def catalogue_rows() -> dict[int, dict]:
 
 def brute_force(rows, params: SearchParams, ignoring: str = "") -> set[int]:
     matched = set()
-    today = date.today()
+    today = timezone.localdate()  # the search's today (Brussels), not the machine's
     for pk, row in rows.items():
         ok = all(
             not chosen or key == ignoring or row[key] & chosen
