@@ -57,6 +57,8 @@ def opportunity_search_view(request):
         "result": result,
         "filterset": filterset,
         "chips": chips,
+        # The phone's "Filters (n)" button counts the filters, not the words searched for.
+        "filter_count": sum(1 for chip in chips if chip.key != "q"),
         "csv_query": query_without(request.GET, "skill_term"),
         "sort_choices": SORT_CHOICES,
         "errors": None if valid else filterset.form.errors,
