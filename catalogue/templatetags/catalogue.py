@@ -5,6 +5,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from catalogue import learner
 from catalogue.extensions import BROWSE_LINKS
 
 register = template.Library()
@@ -63,3 +64,21 @@ def jsonld(data: dict) -> str:
 def browse_links() -> list:
     """Browse pages other apps add (see ``catalogue.extensions``)."""
     return BROWSE_LINKS
+
+
+@register.filter
+def duration_words(iso: str) -> str:
+    """An ISO 8601 duration in words: "P4M" -> "4 months"."""
+    return learner.duration_in_words(iso)
+
+
+@register.filter
+def price(opportunity) -> str:
+    """What an opportunity costs, in the visitor's currency format: "€800", "Free"."""
+    return learner.price_label(opportunity)
+
+
+@register.filter
+def eqf_hint(level) -> str:
+    """What an EQF level (a level or its number) is like, in plain words."""
+    return learner.eqf_hint(getattr(level, "level", level))
