@@ -378,7 +378,7 @@ def _search(snapshot: Snapshot, params: SearchParams, *, page: int, page_size: i
         page_ids = [
             int(pk) for pk in snapshot.ids[positions[(page - 1) * page_size : page * page_size]]
         ]
-    by_id = LearningOpportunity.objects.with_card_data().in_bulk(page_ids)
+    by_id = _cards().in_bulk(page_ids)
     opportunities = [by_id[pk] for pk in page_ids if pk in by_id]
     return SearchResult(
         version=snapshot.version,
@@ -390,6 +390,15 @@ def _search(snapshot: Snapshot, params: SearchParams, *, page: int, page_size: i
         facets=facets,
         snippets=snippets(opportunities, params.text),
         suggestion=suggestion(params.text) if params.text and total < FEW_RESULTS else "",
+    )
+
+
+def _cards():
+    """What a learner's card shows: the list data plus the credential and the first outcomes."""
+    return (
+        LearningOpportunity.objects.with_card_data()
+        .select_related("credential_type")
+        .prefetch_related("outcomes")
     )
 
 
@@ -463,7 +472,8 @@ def opportunity_related(opportunity: LearningOpportunity, *, limit: int = 4):
     skills = [skill.pk for outcome in opportunity.outcomes.all() for skill in outcome.skills.all()]
     fields = [field.pk for field in opportunity.isced_fields.all()]
     return (
-        LearningOpportunity.objects.published()
+        _cards()
+        .published()
         .exclude(pk=opportunity.pk)
         .annotate(
             shared_skills=Count(
@@ -472,8 +482,7 @@ def opportunity_related(opportunity: LearningOpportunity, *, limit: int = 4):
             shared_fields=Count("isced_fields", filter=Q(isced_fields__in=fields), distinct=True),
         )
         .filter(Q(shared_skills__gt=0) | Q(shared_fields__gt=0))
-        .order_by("-shared_skills", "-shared_fields", "title")
-        .with_card_data()[:limit]
+        .order_by("-shared_skills", "-shared_fields", "title")[:limit]
     )
 
 

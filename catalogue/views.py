@@ -78,6 +78,14 @@ def skill_suggestions_view(request):
     )
 
 
+def _manages(user, opportunity) -> bool:
+    """Whether the visitor is staff of the record's provider (or a superuser)."""
+    return (
+        user.is_authenticated
+        and Organisation.objects.for_user(user).filter(pk=opportunity.provider_id).exists()
+    )
+
+
 def opportunity_detail_view(request, pk: int):
     opportunity = opportunity_detail(pk=pk)
     return render(
@@ -85,7 +93,10 @@ def opportunity_detail_view(request, pk: int):
         "catalogue/opportunity_detail.html",
         {
             "opportunity": opportunity,
-            "completeness": opportunity_completeness(opportunity),
+            # A score for the provider to act on; to a learner it reads as a verdict.
+            "completeness": opportunity_completeness(opportunity)
+            if _manages(request.user, opportunity)
+            else None,
             "related": opportunity_related(opportunity),
             "extra_sections": detail_sections(opportunity),
             "jsonld": course_jsonld(opportunity, request.build_absolute_uri()),

@@ -4,8 +4,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Count, Prefetch
+from django.utils import timezone
 
 from descriptors.models import LearningOpportunity, LearningOutcome, Organisation
+from recognition.conditions import recognition_unmet_conditions
 from recognition.models import (
     Agreement,
     AgreementItem,
@@ -202,4 +204,7 @@ def opportunity_recognition_section(opportunity: LearningOpportunity) -> dict | 
     pathways = opportunity_pathways(opportunity_id=opportunity.pk)
     if not recognitions and not pathways:
         return None
+    today = timezone.localdate()
+    for item in recognitions:
+        item.unmet_conditions = recognition_unmet_conditions(item, opportunity, today)
     return {"opportunity": opportunity, "recognitions": recognitions, "pathways": pathways}

@@ -2,6 +2,7 @@ import json
 
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
@@ -82,3 +83,20 @@ def price(opportunity) -> str:
 def eqf_hint(level) -> str:
     """What an EQF level (a level or its number) is like, in plain words."""
     return learner.eqf_hint(getattr(level, "level", level))
+
+
+@register.filter
+def next_start(opportunity) -> str:
+    """When a learner can start, in words: "Starts 9 Feb 2026", "Start any time"."""
+    return learner.next_start(opportunity, timezone.localdate()).label
+
+
+@register.filter
+def application_status(opportunity) -> str:
+    return learner.application_status(opportunity, timezone.localdate())
+
+
+@register.simple_tag
+def call_to_action(opportunity):
+    """The page's main button ("Apply by <deadline>" / "Go to the course"), or None."""
+    return learner.call_to_action(opportunity, timezone.localdate())
