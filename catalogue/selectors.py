@@ -378,7 +378,7 @@ def _search(snapshot: Snapshot, params: SearchParams, *, page: int, page_size: i
         page_ids = [
             int(pk) for pk in snapshot.ids[positions[(page - 1) * page_size : page * page_size]]
         ]
-    by_id = _cards().in_bulk(page_ids)
+    by_id = opportunity_cards().in_bulk(page_ids)
     opportunities = [by_id[pk] for pk in page_ids if pk in by_id]
     return SearchResult(
         version=snapshot.version,
@@ -393,7 +393,7 @@ def _search(snapshot: Snapshot, params: SearchParams, *, page: int, page_size: i
     )
 
 
-def _cards():
+def opportunity_cards():
     """What a learner's card shows: the list data plus the credential and the first outcomes."""
     return (
         LearningOpportunity.objects.with_card_data()
@@ -472,7 +472,7 @@ def opportunity_related(opportunity: LearningOpportunity, *, limit: int = 4):
     skills = [skill.pk for outcome in opportunity.outcomes.all() for skill in outcome.skills.all()]
     fields = [field.pk for field in opportunity.isced_fields.all()]
     return (
-        _cards()
+        opportunity_cards()
         .published()
         .exclude(pk=opportunity.pk)
         .annotate(

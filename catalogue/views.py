@@ -1,8 +1,12 @@
 from django.conf import settings
-from django.shortcuts import render
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from catalogue.extensions import detail_sections
+from catalogue import learner
+from catalogue.extensions import detail_sections, provider_sections
 from catalogue.facets import facet_by_key
 from catalogue.filters import SORT_CHOICES, OpportunitySearchFilterSet, SearchParams
 from catalogue.presenters import (
@@ -10,6 +14,7 @@ from catalogue.presenters import (
     chips_count_what_they_bring_back,
     query_without,
 )
+from catalogue.providers import provider_page
 from catalogue.schema_org import course_jsonld
 from catalogue.selectors import (
     facet_totals,
@@ -166,3 +171,28 @@ def browse_skill_view(request, key: str):
             "narrower": skill.narrower.all().order_by("preferred_label")[:100],
         },
     )
+
+
+def provider_view(request, pk: int):
+    page = provider_page(pk=pk)
+    return render(
+        request,
+        "catalogue/provider.html",
+        {"page": page, "extra_sections": provider_sections(page.organisation)},
+    )
+
+
+def about_view(request):
+    return render(request, "catalogue/about.html", {"eqf_hints": learner.EQF_HINTS.items()})
+
+
+def robots_txt_view(request):
+    sitemap = request.build_absolute_uri(reverse("catalogue:sitemap"))
+    lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /i18n/", f"Sitemap: {sitemap}"]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
+
+
+def favicon_view(request):
+    """Browsers and crawlers ask for /favicon.ico whatever the page says: send them the SVG
+    (looked up per request, as the hashed static name exists only after collectstatic)."""
+    return redirect(static("favicon.svg"), permanent=True)

@@ -55,6 +55,7 @@ def _load_organisation(record: dict) -> Organisation:
             "country": _concept(Scheme.COUNTRY, record["country"]),
             "city": record.get("city", ""),
             "website": record.get("website", ""),
+            "description": record.get("description", ""),
         },
     )
     return organisation

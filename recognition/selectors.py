@@ -208,3 +208,14 @@ def opportunity_recognition_section(opportunity: LearningOpportunity) -> dict | 
     for item in recognitions:
         item.unmet_conditions = recognition_unmet_conditions(item, opportunity, today)
     return {"opportunity": opportunity, "recognitions": recognitions, "pathways": pathways}
+
+
+def provider_recognition_section(organisation: Organisation) -> dict | None:
+    """What the provider page shows: the agreements in force that recognise its offer, and
+    whether it recognises others' (None if neither)."""
+    in_force = Agreement.objects.in_force().select_related("institution")
+    recognised_by = list(in_force.filter(providers=organisation).order_by("institution__name"))
+    recognises = in_force.filter(institution=organisation).exists()
+    if not recognised_by and not recognises:
+        return None
+    return {"organisation": organisation, "recognised_by": recognised_by, "recognises": recognises}

@@ -1,4 +1,5 @@
 import json
+from urllib.parse import urlencode
 
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
@@ -100,3 +101,23 @@ def application_status(opportunity) -> str:
 def call_to_action(opportunity):
     """The page's main button ("Apply by <deadline>" / "Go to the course"), or None."""
     return learner.call_to_action(opportunity, timezone.localdate())
+
+
+# Parameters that change how a page is shown, not what it is about.
+NOT_CANONICAL = {"sort", "skill_term"}
+
+
+@register.simple_tag(takes_context=True)
+def canonical_url(context) -> str:
+    """The page's address for search engines: absolute, without presentation parameters, the
+    remaining ones in a fixed order so that one page has one address."""
+    request = context["request"]
+    query = sorted(
+        (key, value)
+        for key, values in request.GET.lists()
+        if key not in NOT_CANONICAL
+        for value in values
+        if value
+    )
+    url = request.build_absolute_uri(request.path)
+    return f"{url}?{urlencode(query)}" if query else url
