@@ -5,11 +5,16 @@ from dataclasses import dataclass
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 
-from catalogue.filters import PRICE_CHOICES, START_CHOICES, OpportunitySearchFilterSet
+from catalogue.filters import (
+    APPLICATION_CHOICES,
+    PRICE_CHOICES,
+    START_CHOICES,
+    OpportunitySearchFilterSet,
+)
 from catalogue.selectors import FacetValue, SearchResult, opportunity_search_total
 
 # Parameters that are state, not filters: a chip never removes them.
-NOT_FILTERS = {"page", "sort", "skill_term"}
+NOT_FILTERS = {"page", "sort", "skill_term", "provider_term"}
 
 
 @dataclass
@@ -48,6 +53,7 @@ def active_filter_chips(query: QueryDict, result: SearchResult) -> list[Chip]:
     fixed = {
         "price": dict(PRICE_CHOICES),
         "start": dict(START_CHOICES),
+        "application": dict(APPLICATION_CHOICES),
     }
     chips = []
     for key in query:

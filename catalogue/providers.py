@@ -4,6 +4,7 @@ what it publishes."""
 from collections import Counter
 from dataclasses import dataclass
 
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
 from catalogue.selectors import opportunity_cards
@@ -45,3 +46,12 @@ def provider_page(*, pk: int) -> ProviderPage:
         ),
         quality_assurance=quality_assurance.most_common(),
     )
+
+
+def provider_keys_matching(term: str, *, limit: int = 20) -> list[str]:
+    """Facet keys (ids) of the publishing organisations whose name contains ``term``."""
+    publishing = LearningOpportunity.objects.published().values("provider")
+    matching = Organisation.objects.filter(pk__in=publishing).filter(
+        Q(name__icontains=term) | Q(legal_name__icontains=term)
+    )
+    return [str(pk) for pk in matching.order_by("name").values_list("pk", flat=True)[:limit]]

@@ -9,6 +9,7 @@ app_name = "catalogue"
 urlpatterns = [
     path("", views.opportunity_search_view, name="search"),
     path("skills/suggestions/", views.skill_suggestions_view, name="skill-suggestions"),
+    path("providers/suggestions/", views.provider_suggestions_view, name="provider-suggestions"),
     path("browse/fields/", views.browse_fields_view, name="browse-fields"),
     path("browse/levels/", views.browse_levels_view, name="browse-levels"),
     path("browse/providers/", views.browse_providers_view, name="browse-providers"),

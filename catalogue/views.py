@@ -14,10 +14,11 @@ from catalogue.presenters import (
     chips_count_what_they_bring_back,
     query_without,
 )
-from catalogue.providers import provider_page
+from catalogue.providers import provider_keys_matching, provider_page
 from catalogue.schema_org import course_jsonld
 from catalogue.selectors import (
     facet_totals,
+    facet_values_matching,
     opportunity_detail,
     opportunity_related,
     opportunity_search,
@@ -34,6 +35,18 @@ FRAGMENT_CACHE_SECONDS = 600
 
 def _skill_term(request) -> str:
     return request.GET.get("skill_term", "").strip()[:100]
+
+
+def _provider_matches(request, params: SearchParams):
+    """The providers whose name contains the "find a provider" box's text, with their counts
+    in this search (None when the box is empty)."""
+    term = request.GET.get("provider_term", "").strip()[:100]
+    if not term:
+        return None
+    matches = facet_values_matching(params, "provider", provider_keys_matching(term))
+    # Chosen providers are always in the facet's own list: a second box for one of them
+    # would keep it chosen when the first is unticked.
+    return [value for value in matches if not value.selected]
 
 
 def _page_number(value: str | None) -> int:
@@ -59,6 +72,8 @@ def opportunity_search_view(request):
     context = {
         "skill_term": skill_term,
         "skill_suggestions": skill_suggestions(skill_term) if skill_term else None,
+        "provider_term": request.GET.get("provider_term", ""),
+        "provider_matches": _provider_matches(request, params),
         "result": result,
         "filterset": filterset,
         "chips": chips,
@@ -88,6 +103,16 @@ def _manages(user, opportunity) -> bool:
     return (
         user.is_authenticated
         and Organisation.objects.for_user(user).filter(pk=opportunity.provider_id).exists()
+    )
+
+
+def provider_suggestions_view(request):
+    filterset = OpportunitySearchFilterSet(request.GET)
+    params = filterset.params() if filterset.is_valid() else SearchParams()
+    return render(
+        request,
+        "catalogue/_provider_matches.html",
+        {"providers": _provider_matches(request, params)},
     )
 
 

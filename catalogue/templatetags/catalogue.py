@@ -104,7 +104,7 @@ def call_to_action(opportunity):
 
 
 # Parameters that change how a page is shown, not what it is about.
-NOT_CANONICAL = {"sort", "skill_term"}
+NOT_CANONICAL = {"sort", "skill_term", "provider_term"}
 
 
 @register.simple_tag(takes_context=True)
