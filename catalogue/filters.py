@@ -208,6 +208,7 @@ class SearchParams:
             self.start_from,
             self.start_to,
             self.sort,
+            self.modified_since,
         )
 
     @property
