@@ -4,6 +4,7 @@ page and any later page say the same thing.
 """
 
 import re
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -51,9 +52,11 @@ SYMBOL_FIRST = {"en", "nl"}
 def money(amount: Decimal, currency: str, language: str | None = None) -> str:
     """A price in the visitor's language: "€800" / "€1,250.50" in English, "800 €" /
     "1.250,50 €" in Italian. Whole amounts lose their ",00"."""
-    language = (language or get_language() or "en").split("-")[0]
+    active = get_language() or "en"
+    language = (language or active).split("-")[0]
     places = 0 if amount == amount.to_integral_value() else 2
-    with translation.override(language):
+    # Only switch languages when asked for another one: cards call this for every price.
+    with translation.override(language) if language != active else nullcontext():
         number = formats.number_format(amount, places, use_l10n=True, force_grouping=True)
     symbol = CURRENCY_SYMBOLS.get(currency)
     if symbol is None:
@@ -99,14 +102,16 @@ class StartInfo:
 
     @property
     def label(self) -> str:
-        when = formats.date_format(self.on, "DATE_FORMAT") if self.on else ""
-        return {
-            "any": _("Start any time"),
-            "upcoming": _("Starts %(date)s") % {"date": when},
-            "running": _("Started %(date)s") % {"date": when},
-            "past": _("Ended; no new start announced"),
-            "unknown": _("Start date not stated"),
-        }[self.kind]
+        if self.kind == "any":
+            return _("Start any time")
+        if self.kind == "unknown":
+            return _("Start date not stated")
+        if self.kind == "past":
+            return _("Ended; no new start announced")
+        when = formats.date_format(self.on, "DATE_FORMAT")
+        if self.kind == "upcoming":
+            return _("Starts %(date)s") % {"date": when}
+        return _("Started %(date)s") % {"date": when}
 
 
 def next_start(opportunity: LearningOpportunity, today: date) -> StartInfo:
