@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from catalogue.facet_index import facet_index
 from descriptors.models import LearningOpportunity, Organisation
 from recognition.models import Agreement, Pathway
+from taxonomies.models import EscoSkill
 from tests.browser.conftest import screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -33,6 +34,7 @@ def public_pages() -> dict[str, str]:
     dhbw = published.get(provider_reference="DHBW-DMH-2026")
     agreement = Agreement.objects.filter(status=Agreement.Status.APPROVED).first()
     iuav = Organisation.objects.get(name="Università Iuav di Venezia")
+    skill = EscoSkill.objects.filter(outcomes__opportunity=leica).first()
     return {
         "home": "/",
         "search-filtered": "/?q=fotografia&eqf=6",
@@ -46,6 +48,7 @@ def public_pages() -> dict[str, str]:
         "browse-levels": "/browse/levels/",
         "browse-providers": "/browse/providers/",
         "browse-skills": "/browse/skills/",
+        "browse-skill": f"/browse/skills/{skill.key}/",
         "recognition-institutions": "/recognition/institutions/",
         "recognition-institution": f"/recognition/institutions/{iuav.pk}/",
         "recognition-agreement": f"/recognition/agreements/{agreement.pk}/",
