@@ -127,3 +127,23 @@ def test_filters_are_open_beside_the_results_on_a_desktop(page, full_demo):
     facets = page.locator("#facet-eqf")
     expect(facets).to_be_visible()
     assert facets.bounding_box()["x"] < page.locator("#result-count").bounding_box()["x"]
+
+
+def test_find_a_provider_by_name_and_filter_by_it(page, full_demo):
+    page.goto(full_demo.url)
+    page.get_by_label("Find a provider").fill("leica")
+    match = page.locator("#provider-matches").get_by_label(re.compile(r"^Leica Camera Italia"))
+    expect(match).to_be_visible()  # listed as one types, with its count in this search
+    match.check()
+    expect(page).to_have_url(re.compile(r"provider=\d+"))
+    expect(page.locator("#result-count")).to_have_text("3 learning opportunities")
+    expect(page.get_by_role("link", name=re.compile("Remove filter Provider"))).to_be_visible()
+
+
+def test_find_a_skill_as_you_type(page, full_demo):
+    # The type-ahead fills its own list and leaves the address alone (it used to inherit the
+    # search form's hx-select and hx-push-url, and showed nothing).
+    page.goto(full_demo.url)
+    page.get_by_label("Find a skill").fill("photo")
+    expect(page.locator("#skill-suggestions").get_by_label("photography")).to_be_visible()
+    assert "suggestions" not in page.url
