@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import numpy as np
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -18,7 +18,7 @@ from catalogue.facets import FACETS, RANGE_FACETS, Facet, facet_by_key
 from catalogue.filters import SearchParams
 from catalogue.models import MAX_ID, CatalogueChange
 from catalogue.text_search import snippets, suggestion, text_matching_ids, text_relevance
-from descriptors.models import LearningOpportunity
+from descriptors.models import LearningOpportunity, LearningOutcome
 from taxonomies.models import EscoSkill
 
 FEW_RESULTS = 3
@@ -422,12 +422,17 @@ def _search(snapshot: Snapshot, params: SearchParams, *, page: int, page_size: i
     )
 
 
+CARD_OUTCOMES = 2
+
+
 def opportunity_cards():
-    """What a learner's card shows: the list data plus the credential and the first outcomes."""
+    """What a learner's card shows: the list data plus the credential and the first outcomes
+    (``first_outcomes``: only those are read, a window per opportunity in the same query)."""
+    first = LearningOutcome.objects.only("opportunity_id", "title", "title_translations")
     return (
         LearningOpportunity.objects.with_card_data()
         .select_related("credential_type")
-        .prefetch_related("outcomes")
+        .prefetch_related(Prefetch("outcomes", first[:CARD_OUTCOMES], to_attr="first_outcomes"))
     )
 
 
