@@ -157,6 +157,7 @@ def _rows(ids: list[int] | None):
             "start_date",
             "modified",
             "title",
+            "application_deadline",
         )
     )
 
@@ -197,6 +198,8 @@ def _load(ids: list[int] | None, offset: int) -> dict:
             "ects_credits": floats(row[1] for row in rows),
             "workload_hours": floats(row[2] for row in rows),
             "fee": floats(0 if row[3] else row[4] for row in rows),
+            # Days since 1970 (a float so that "none" is NaN, like the other numbers).
+            "application_deadline": floats(_days(row[9]) if row[9] else None for row in rows),
         },
         "is_free": np.asarray([row[3] for row in rows], bool),
         "any_start": np.asarray([row[5] for row in rows], bool),

@@ -53,6 +53,10 @@ SORT_CHOICES = [
     ("title", _("Title")),
 ]
 PRICE_CHOICES = [("free", _("Free")), ("paid", _("Paid"))]
+APPLICATION_CHOICES = [
+    ("open", _("Open now")),
+    ("closing", _("Closing within 30 days")),
+]
 START_CHOICES = [
     ("30", _("Within 30 days")),
     ("90", _("Within 90 days")),
@@ -109,6 +113,12 @@ class OpportunitySearchFilterSet(django_filters.FilterSet):
     start = django_filters.ChoiceFilter(
         label=_("Start"), choices=START_CHOICES, method="evaluated_in_selector"
     )
+    application = django_filters.ChoiceFilter(
+        label=_("Applications"),
+        choices=APPLICATION_CHOICES,
+        method="evaluated_in_selector",
+        help_text=_("By the application deadline: open today, or closing within 30 days."),
+    )
     start_from = django_filters.DateFilter(
         label=_("Starts on or after"), method="evaluated_in_selector"
     )
@@ -163,6 +173,7 @@ class OpportunitySearchFilterSet(django_filters.FilterSet):
             price=data.get("price") or "",
             max_fee=data.get("max_fee"),
             start=data.get("start") or "",
+            application=data.get("application") or "",
             start_from=data.get("start_from"),
             start_to=data.get("start_to"),
             sort=data.get("sort") or "",
@@ -178,6 +189,7 @@ class SearchParams:
     price: str = ""
     max_fee: Decimal | None = None
     start: str = ""
+    application: str = ""
     start_from: date | None = None
     start_to: date | None = None
     sort: str = ""
@@ -192,9 +204,11 @@ class SearchParams:
             self.price,
             self.max_fee,
             self.start,
+            self.application,
             self.start_from,
             self.start_to,
             self.sort,
+            self.modified_since,
         )
 
     @property

@@ -12,6 +12,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext as _
 
 from catalogue.filters import (
+    APPLICATION_CHOICES,
     MAX_VALUES_PER_FACET,
     PRICE_CHOICES,
     START_CHOICES,
@@ -20,7 +21,7 @@ from catalogue.filters import (
 from catalogue.selectors import FacetValue, SearchResult, opportunity_search_total
 
 # Parameters that are state, not filters: a chip never removes them.
-NOT_FILTERS = {"page", "sort", "skill_term"}
+NOT_FILTERS = {"page", "sort", "skill_term", "provider_term"}
 # More chips than anyone can read; beyond it a filter is still applied, only not shown as a chip.
 MAX_CHIPS = 30
 
@@ -77,6 +78,7 @@ def active_filter_chips(search_query: SearchQuery, result: SearchResult) -> list
     fixed = {
         "price": dict(PRICE_CHOICES),
         "start": dict(START_CHOICES),
+        "application": dict(APPLICATION_CHOICES),
     }
     chips = []
     for key, value, _piece in search_query.pairs:

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import numpy as np
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -14,11 +14,11 @@ from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
 from catalogue.facet_index import NO_DATE, Snapshot, facet_index, latest_log_entry
-from catalogue.facets import FACETS, RANGE_FACETS, Facet
+from catalogue.facets import FACETS, RANGE_FACETS, Facet, facet_by_key
 from catalogue.filters import SearchParams
 from catalogue.models import MAX_ID, CatalogueChange
 from catalogue.text_search import snippets, suggestion, text_matching_ids, text_relevance
-from descriptors.models import LearningOpportunity
+from descriptors.models import LearningOpportunity, LearningOutcome
 from taxonomies.models import EscoSkill
 
 FEW_RESULTS = 3
@@ -40,6 +40,7 @@ class FacetResult:
     label: str
     values: list[FacetValue]
     searchable: bool = False
+    more: int = 0  # values with a count that are not shown
 
 
 @dataclass
@@ -92,6 +93,8 @@ def _filter_masks(snapshot: Snapshot, params: SearchParams) -> dict[str, np.ndar
     start = _start_mask(snapshot, params)
     if start is not None:
         masks["start"] = start
+    if params.application:
+        masks["application"] = _application_mask(snapshot, params.application)
     if params.modified_since is not None:
         masks["modified_since"] = snapshot.modified >= params.modified_since.timestamp()
     return masks
@@ -129,6 +132,15 @@ def _start_mask(snapshot: Snapshot, params: SearchParams) -> np.ndarray | None:
     return mask
 
 
+def _application_mask(snapshot: Snapshot, choice: str) -> np.ndarray:
+    """Applications open today ("open"), or open and closing within 30 days ("closing")."""
+    today = _days_from_epoch(timezone.localdate())
+    deadline = snapshot.numbers["application_deadline"]
+    last = np.inf if choice == "open" else today + 30
+    with np.errstate(invalid="ignore"):
+        return (deadline >= today) & (deadline <= last)
+
+
 def _all_of(base: np.ndarray, masks: dict[str, np.ndarray], *, ignoring: str = "") -> np.ndarray:
     result = base.copy()
     for key, mask in masks.items():
@@ -158,9 +170,10 @@ def _facet_result(facet: Facet, snapshot: Snapshot, mask: np.ndarray | None, cho
         ]
     labels = _labels(facet, snapshot, keys)
     values = [FacetValue(key, labels.get(key, key), shown[key], key in chosen) for key in keys]
+    more = int(np.count_nonzero(counts)) - sum(1 for key in keys if shown[key])
     if facet.key == "isced":
         values = _as_tree(values)
-    return FacetResult(facet.key, str(facet.label), values, facet.searchable)
+    return FacetResult(facet.key, str(facet.label), values, facet.searchable, more)
 
 
 def _labels(facet: Facet, snapshot: Snapshot, keys: list[str]) -> dict[str, str]:
@@ -260,6 +273,22 @@ def _range_results(snapshot: Snapshot, base, masks, params) -> list[FacetResult]
                     int(np.count_nonzero(start_mask & snapshot.any_start)),
                     params.start == "any",
                 )
+            ],
+        )
+    )
+    application_mask = _all_of(base, masks, ignoring="application")
+    results.append(
+        FacetResult(
+            "application",
+            "application",
+            [
+                FacetValue(
+                    choice,
+                    choice,
+                    int(np.count_nonzero(application_mask & _application_mask(snapshot, choice))),
+                    params.application == choice,
+                )
+                for choice in ("open", "closing")
             ],
         )
     )
@@ -378,7 +407,7 @@ def _search(snapshot: Snapshot, params: SearchParams, *, page: int, page_size: i
         page_ids = [
             int(pk) for pk in snapshot.ids[positions[(page - 1) * page_size : page * page_size]]
         ]
-    by_id = LearningOpportunity.objects.with_card_data().in_bulk(page_ids)
+    by_id = opportunity_cards().in_bulk(page_ids)
     opportunities = [by_id[pk] for pk in page_ids if pk in by_id]
     return SearchResult(
         version=snapshot.version,
@@ -391,6 +420,42 @@ def _search(snapshot: Snapshot, params: SearchParams, *, page: int, page_size: i
         snippets=snippets(opportunities, params.text),
         suggestion=suggestion(params.text) if params.text and total < FEW_RESULTS else "",
     )
+
+
+CARD_OUTCOMES = 2
+
+
+def opportunity_cards():
+    """What a learner's card shows: the list data plus the credential and the first outcomes
+    (``first_outcomes``: only those are read, a window per opportunity in the same query)."""
+    first = LearningOutcome.objects.only("opportunity_id", "title", "title_translations")
+    return (
+        LearningOpportunity.objects.with_card_data()
+        .select_related("credential_type")
+        .prefetch_related(Prefetch("outcomes", first[:CARD_OUTCOMES], to_attr="first_outcomes"))
+    )
+
+
+def facet_values_matching(params: SearchParams, facet_key: str, keys: list[str]):
+    """Values of a facet among ``keys`` (those a visitor looked for by name) that the search
+    leaves a count for, counted like the facet itself (ignoring its own selection), most
+    frequent first."""
+    snapshot = facet_index.current()
+    base = snapshot.alive & _text_mask(snapshot, params)
+    counts = snapshot.counts(
+        facet_key, _all_of(base, _filter_masks(snapshot, params), ignoring=facet_key)
+    )
+    positions = snapshot.columns[facet_key].positions
+    found = {key: int(counts[positions[key]]) for key in keys if key in positions}
+    found = {key: count for key, count in found.items() if count}
+    labels = facet_by_key(facet_key).labels(list(found))
+    chosen = params.facets.get(facet_key, set())
+    return [
+        FacetValue(key, labels.get(key, key), count, key in chosen)
+        for key, count in sorted(
+            found.items(), key=lambda item: (-item[1], labels.get(item[0], ""))
+        )
+    ]
 
 
 def opportunity_search_total(params: SearchParams) -> int:
@@ -454,7 +519,8 @@ def opportunity_related(opportunity: LearningOpportunity, *, limit: int = 4):
     skills = [skill.pk for outcome in opportunity.outcomes.all() for skill in outcome.skills.all()]
     fields = [field.pk for field in opportunity.isced_fields.all()]
     return (
-        LearningOpportunity.objects.published()
+        opportunity_cards()
+        .published()
         .exclude(pk=opportunity.pk)
         .annotate(
             shared_skills=Count(
@@ -463,8 +529,7 @@ def opportunity_related(opportunity: LearningOpportunity, *, limit: int = 4):
             shared_fields=Count("isced_fields", filter=Q(isced_fields__in=fields), distinct=True),
         )
         .filter(Q(shared_skills__gt=0) | Q(shared_fields__gt=0))
-        .order_by("-shared_skills", "-shared_fields", "title")
-        .with_card_data()[:limit]
+        .order_by("-shared_skills", "-shared_fields", "title")[:limit]
     )
 
 

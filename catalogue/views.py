@@ -1,8 +1,12 @@
 from django.conf import settings
-from django.shortcuts import render
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from catalogue.extensions import detail_sections
+from catalogue import learner
+from catalogue.extensions import detail_sections, provider_sections
 from catalogue.facets import facet_by_key
 from catalogue.filters import SORT_CHOICES, OpportunitySearchFilterSet, SearchParams
 from catalogue.presenters import (
@@ -10,9 +14,11 @@ from catalogue.presenters import (
     active_filter_chips,
     chips_count_what_they_bring_back,
 )
+from catalogue.providers import provider_keys_matching, provider_page
 from catalogue.schema_org import course_jsonld
 from catalogue.selectors import (
     facet_totals,
+    facet_values_matching,
     opportunity_detail,
     opportunity_related,
     opportunity_search,
@@ -29,6 +35,18 @@ FRAGMENT_CACHE_SECONDS = 600
 
 def _skill_term(request) -> str:
     return request.GET.get("skill_term", "").strip()[:100]
+
+
+def _provider_matches(request, params: SearchParams):
+    """The providers whose name contains the "find a provider" box's text, with their counts
+    in this search (None when the box is empty)."""
+    term = request.GET.get("provider_term", "").strip()[:100]
+    if not term:
+        return None
+    matches = facet_values_matching(params, "provider", provider_keys_matching(term))
+    # Chosen providers are always in the facet's own list: a second box for one of them
+    # would keep it chosen when the first is unticked.
+    return [value for value in matches if not value.selected]
 
 
 def _page_number(value: str | None) -> int:
@@ -55,9 +73,13 @@ def opportunity_search_view(request):
     context = {
         "skill_term": skill_term,
         "skill_suggestions": skill_suggestions(skill_term) if skill_term else None,
+        "provider_term": request.GET.get("provider_term", ""),
+        "provider_matches": _provider_matches(request, params),
         "result": result,
         "filterset": filterset,
         "chips": chips,
+        # The phone's "Filters (n)" button counts the filters, not the words searched for.
+        "filter_count": sum(1 for chip in chips if chip.key != "q"),
         "csv_query": search_query.without("skill_term"),
         "sort_choices": SORT_CHOICES,
         "errors": None if valid else filterset.form.errors,
@@ -77,6 +99,24 @@ def skill_suggestions_view(request):
     )
 
 
+def _manages(user, opportunity) -> bool:
+    """Whether the visitor is staff of the record's provider (or a superuser)."""
+    return (
+        user.is_authenticated
+        and Organisation.objects.for_user(user).filter(pk=opportunity.provider_id).exists()
+    )
+
+
+def provider_suggestions_view(request):
+    filterset = OpportunitySearchFilterSet(request.GET)
+    params = filterset.params() if filterset.is_valid() else SearchParams()
+    return render(
+        request,
+        "catalogue/_provider_matches.html",
+        {"providers": _provider_matches(request, params)},
+    )
+
+
 def opportunity_detail_view(request, pk: int):
     opportunity = opportunity_detail(pk=pk)
     return render(
@@ -84,7 +124,10 @@ def opportunity_detail_view(request, pk: int):
         "catalogue/opportunity_detail.html",
         {
             "opportunity": opportunity,
-            "completeness": opportunity_completeness(opportunity),
+            # A score for the provider to act on; to a learner it reads as a verdict.
+            "completeness": opportunity_completeness(opportunity)
+            if _manages(request.user, opportunity)
+            else None,
             "related": opportunity_related(opportunity),
             "extra_sections": detail_sections(opportunity),
             "jsonld": course_jsonld(opportunity, request.build_absolute_uri()),
@@ -154,3 +197,28 @@ def browse_skill_view(request, key: str):
             "narrower": skill.narrower.all().order_by("preferred_label")[:100],
         },
     )
+
+
+def provider_view(request, pk: int):
+    page = provider_page(pk=pk)
+    return render(
+        request,
+        "catalogue/provider.html",
+        {"page": page, "extra_sections": provider_sections(page.organisation)},
+    )
+
+
+def about_view(request):
+    return render(request, "catalogue/about.html", {"eqf_hints": learner.EQF_HINTS.items()})
+
+
+def robots_txt_view(request):
+    sitemap = request.build_absolute_uri(reverse("catalogue:sitemap"))
+    lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /i18n/", f"Sitemap: {sitemap}"]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
+
+
+def favicon_view(request):
+    """Browsers and crawlers ask for /favicon.ico whatever the page says: send them the SVG
+    (looked up per request, as the hashed static name exists only after collectstatic)."""
+    return redirect(static("favicon.svg"), permanent=True)

@@ -55,6 +55,7 @@ class _Loader:
                 "country": self.concept(Scheme.COUNTRY, record["country"]),
                 "city": record.get("city", ""),
                 "website": record.get("website", ""),
+                "description": record.get("description", ""),
             },
         )
         self.organisations[organisation.name] = organisation

@@ -117,6 +117,11 @@ class Organisation(models.Model):
     )
     city = models.CharField(_("city"), max_length=120, blank=True)
     website = models.URLField(_("website"), blank=True, help_text=_("Home page, https://..."))
+    description = models.TextField(
+        _("description"),
+        blank=True,
+        help_text=_("A few sentences for learners: who you are, what you offer (provider page)."),
+    )
     created = models.DateTimeField(auto_now_add=True)
     modified = models.DateTimeField(auto_now=True)
 

@@ -12,14 +12,21 @@ class RecognitionConfig(AppConfig):
             DetailSection,
             register_browse_link,
             register_detail_section,
+            register_provider_section,
         )
         from catalogue.facets import FACETS, register_facet
         from recognition.facets import RECOGNISED_BY
-        from recognition.selectors import opportunity_recognition_section
+        from recognition.selectors import (
+            opportunity_recognition_section,
+            provider_recognition_section,
+        )
 
         if RECOGNISED_BY not in FACETS:
             register_facet(RECOGNISED_BY)
         register_detail_section(
             DetailSection("recognition/_opportunity_section.html", opportunity_recognition_section)
+        )
+        register_provider_section(
+            DetailSection("recognition/_provider_section.html", provider_recognition_section)
         )
         register_browse_link(BrowseLink(_("Recognising institutions"), "recognition:institutions"))

@@ -9,8 +9,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Count, Prefetch
+from django.utils import timezone
 
 from descriptors.models import LearningOpportunity, LearningOutcome, Organisation
+from recognition.conditions import recognition_unmet_conditions
 from recognition.models import (
     Agreement,
     AgreementItem,
@@ -210,4 +212,18 @@ def opportunity_recognition_section(opportunity: LearningOpportunity) -> dict | 
     pathways = opportunity_pathways(opportunity_id=opportunity.pk)
     if not recognitions and not pathways:
         return None
+    today = timezone.localdate()
+    for item in recognitions:
+        item.unmet_conditions = recognition_unmet_conditions(item, opportunity, today)
     return {"opportunity": opportunity, "recognitions": recognitions, "pathways": pathways}
+
+
+def provider_recognition_section(organisation: Organisation) -> dict | None:
+    """What the provider page shows: the agreements in force that recognise its offer, and
+    whether it recognises others' (None if neither)."""
+    in_force = Agreement.objects.in_force().select_related("institution")
+    recognised_by = list(in_force.filter(providers=organisation).order_by("institution__name"))
+    recognises = in_force.filter(institution=organisation).exists()
+    if not recognised_by and not recognises:
+        return None
+    return {"organisation": organisation, "recognised_by": recognised_by, "recognises": recognises}

@@ -1,10 +1,13 @@
 import json
+from urllib.parse import urlencode
 
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from catalogue import learner
 from catalogue.extensions import BROWSE_LINKS
 
 register = template.Library()
@@ -63,3 +66,58 @@ def jsonld(data: dict) -> str:
 def browse_links() -> list:
     """Browse pages other apps add (see ``catalogue.extensions``)."""
     return BROWSE_LINKS
+
+
+@register.filter
+def duration_words(iso: str) -> str:
+    """An ISO 8601 duration in words: "P4M" -> "4 months"."""
+    return learner.duration_in_words(iso)
+
+
+@register.filter
+def price(opportunity) -> str:
+    """What an opportunity costs, in the visitor's currency format: "€800", "Free"."""
+    return learner.price_label(opportunity)
+
+
+@register.filter
+def eqf_hint(level) -> str:
+    """What an EQF level (a level or its number) is like, in plain words."""
+    return learner.eqf_hint(getattr(level, "level", level))
+
+
+@register.filter
+def next_start(opportunity) -> str:
+    """When a learner can start, in words: "Starts 9 Feb 2026", "Start any time"."""
+    return learner.next_start(opportunity, timezone.localdate()).label
+
+
+@register.filter
+def application_status(opportunity) -> str:
+    return learner.application_status(opportunity, timezone.localdate())
+
+
+@register.simple_tag
+def call_to_action(opportunity):
+    """The page's main button ("Apply by <deadline>" / "Go to the course"), or None."""
+    return learner.call_to_action(opportunity, timezone.localdate())
+
+
+# Parameters that change how a page is shown, not what it is about.
+NOT_CANONICAL = {"sort", "skill_term", "provider_term"}
+
+
+@register.simple_tag(takes_context=True)
+def canonical_url(context) -> str:
+    """The page's address for search engines: absolute, without presentation parameters, the
+    remaining ones in a fixed order so that one page has one address."""
+    request = context["request"]
+    query = sorted(
+        (key, value)
+        for key, values in request.GET.lists()
+        if key not in NOT_CANONICAL
+        for value in values
+        if value
+    )
+    url = request.build_absolute_uri(request.path)
+    return f"{url}?{urlencode(query)}" if query else url

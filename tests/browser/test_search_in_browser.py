@@ -77,7 +77,9 @@ def test_facets_work_with_the_keyboard_only(page, catalogue_server):
     page.goto(catalogue_server.url)
     everything = result_count(page)
     page.get_by_label("Search micro-credentials").focus()
-    # Tab from the search box through the button to the first facet value, tick it with Space.
+    # Tab from the search box through the button and the "Filters" toggle to the first facet
+    # value, tick it with Space.
+    page.keyboard.press("Tab")
     page.keyboard.press("Tab")
     page.keyboard.press("Tab")
     focused = page.evaluate("document.activeElement.id")

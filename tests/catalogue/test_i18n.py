@@ -19,8 +19,10 @@ def test_switching_to_italian_translates_labels_vocabularies_dates_and_numbers(c
 
     dhbw = LearningOpportunity.objects.get(provider_reference="DHBW-DMH-2026")
     detail = html.unescape(client.get(reverse("catalogue:opportunity-detail", args=[dhbw.pk])).text)
-    assert "13 Aprile 2026" in detail  # date in the visitor's locale
-    assert "690,00 EUR" in detail  # decimal comma
+    assert "13 apr 2026" in detail  # date in the visitor's locale, month in lower case
+    assert "690\u00a0€" in detail  # Italian currency format
+    assert "12 settimane" in detail  # duration in words
+    assert "come una laurea triennale" in detail  # EQF hint
     assert "Risultati di apprendimento e competenze ESCO" in detail
 
 

@@ -93,19 +93,19 @@ def test_detail_page_shows_every_descriptor(client, demo, django_assert_max_num_
         "Higher education institution",  # 6 type of provider
         "Heilbronn and online (Germany)",  # 7 provided at
         "German",  # 8 language
-        "April 13, 2026",  # 9 start date
-        "P12W",  # 10 duration
+        "13 Apr 2026",  # 9 start date: day first, month in words
+        "12 weeks",  # 10 duration, in words
         "Part time intensive",  # 11 schedule
         "150 hours",  # 12 workload
         "Higher-education entrance qualification",  # 14 entry requirements
-        "690.00 EUR",  # 15 fee
+        "€690",  # 15 fee, in the locale's currency format
         "Blended",  # 16 mode
         "formal learning",
         "5 (European Credit Transfer System)",  # 17 ECTS
         "European Digital Credential",  # 18 credential
         "04 Business, administration and law › 041 Business and administration › "
         "0414 Marketing and advertising",  # 19 ISCED-F path
-        "EQF level 6",  # 20
+        "EQF level 6 (like a bachelor's degree)",  # 20, with a plain-language hint
         "First cycle (bachelor)",
         "critical understanding of theories and principles",  # EQF descriptor text
         "German Qualifications Framework (DQR) 6",  # 21

@@ -1,0 +1,149 @@
+"""Every public page on a phone (360 px) and a desktop (1280 px): nothing wider than the
+screen, no axe-core (WCAG 2 A/AA) violation, a screenshot of each in test-output/screenshots."""
+
+import re
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import expect
+
+from catalogue.facet_index import facet_index
+from descriptors.models import LearningOpportunity, Organisation
+from recognition.models import Agreement, Pathway
+from taxonomies.models import EscoSkill
+from tests.browser.conftest import screenshot
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+WIDTHS = {"phone": 360, "desktop": 1280}
+
+
+@pytest.fixture
+def full_demo(catalogue_server):
+    call_command("load_recognition_demo", "--no-users")
+    facet_index.reset()
+    return catalogue_server
+
+
+def public_pages() -> dict[str, str]:
+    """Screenshot name -> path of each kind of public page, on the demo data."""
+    published = LearningOpportunity.objects.published()
+    leica = published.get(provider_reference="LEICA-SP-1")
+    dhbw = published.get(provider_reference="DHBW-DMH-2026")
+    agreement = Agreement.objects.filter(status=Agreement.Status.APPROVED).first()
+    iuav = Organisation.objects.get(name="Università Iuav di Venezia")
+    skill = EscoSkill.objects.filter(outcomes__opportunity=leica).first()
+    return {
+        "home": "/",
+        "search-filtered": "/?q=fotografia&eqf=6",
+        "search-no-result": "/?q=zzzzqqq",
+        "detail-recognised": f"/opportunities/{leica.pk}/",
+        "detail-paid": f"/opportunities/{dhbw.pk}/",
+        "provider": f"/providers/{leica.provider_id}/",
+        "recognising-provider": f"/providers/{iuav.pk}/",
+        "about": "/about/",
+        "browse-fields": "/browse/fields/",
+        "browse-levels": "/browse/levels/",
+        "browse-providers": "/browse/providers/",
+        "browse-skills": "/browse/skills/",
+        "browse-skill": f"/browse/skills/{skill.key}/",
+        "recognition-institutions": "/recognition/institutions/",
+        "recognition-institution": f"/recognition/institutions/{iuav.pk}/",
+        "recognition-agreement": f"/recognition/agreements/{agreement.pk}/",
+        "recognition-agreement-document": f"/recognition/agreements/{agreement.pk}/document/",
+        "recognition-decisions": "/recognition/decisions/",
+        "recognition-pathways": "/recognition/pathways/",
+        "recognition-pathway": f"/recognition/pathways/{Pathway.objects.first().pk}/",
+    }
+
+
+def overflow(page) -> int:
+    """How many pixels the page is wider than the screen (0: no sideways scrolling)."""
+    return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+
+
+def axe_violations(page) -> list:
+    page.add_script_tag(path=str(AXE))
+    results = page.evaluate("axe.run(document, {runOnly: ['wcag2a', 'wcag2aa']})")
+    return [(v["id"], v["help"], len(v["nodes"])) for v in results["violations"]]
+
+
+def test_every_public_page_fits_a_phone_and_passes_axe(page, full_demo):
+    problems = []
+    for name, path in public_pages().items():
+        for width_name, width in WIDTHS.items():
+            page.set_viewport_size({"width": width, "height": 800})
+            response = page.goto(full_demo.url + path)
+            assert response.status == 200, path
+            if (extra := overflow(page)) > 0:
+                problems.append(f"{path} at {width} px is {extra} px too wide")
+            if violations := axe_violations(page):
+                problems.append(f"{path} at {width} px: {violations}")
+            screenshot(page, f"{name}-{width_name}")
+    assert problems == []
+
+
+def test_filter_on_a_phone(page, full_demo):
+    page.set_viewport_size({"width": 360, "height": 800})
+    page.goto(full_demo.url)
+    # The filters are behind a button that comes before the results.
+    button = page.get_by_text("Filters (0)")
+    results = page.locator("#result-count")
+    assert button.bounding_box()["y"] < results.bounding_box()["y"]
+    expect(page.locator("#facet-eqf")).to_be_hidden()
+
+    button.click()
+    expect(page.locator("#facet-eqf")).to_be_visible()
+    page.locator("#facet-eqf").get_by_label(re.compile(r"^EQF level 6")).check()
+    expect(page).to_have_url(re.compile(r"eqf=6"))
+    # The panel stays open while choosing, and counts the chosen filter.
+    expect(page.locator("#facet-eqf")).to_be_visible()
+    expect(page.get_by_text("Filters (1)")).to_be_visible()
+    screenshot(page, "filters-open-phone")
+
+    page.get_by_role("link", name=re.compile(r"^Show \d+ results?$")).click()
+    expect(page.locator("#result-count")).to_be_in_viewport()
+    screenshot(page, "filtered-results-phone")
+
+
+def test_filters_are_a_button_without_javascript(browser, full_demo):
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 360, "height": 800})
+    page = context.new_page()
+    try:
+        page.goto(full_demo.url)
+        page.get_by_text("Filters (0)").click()
+        page.locator("#facet-eqf").get_by_label(re.compile(r"^EQF level 6")).check()
+        page.get_by_role("button", name="Apply filters").click()
+        expect(page).to_have_url(re.compile(r"eqf=6"))
+        expect(page.get_by_text("Filters (1)")).to_be_visible()
+    finally:
+        context.close()
+
+
+def test_filters_are_open_beside_the_results_on_a_desktop(page, full_demo):
+    page.goto(full_demo.url)
+    facets = page.locator("#facet-eqf")
+    expect(facets).to_be_visible()
+    assert facets.bounding_box()["x"] < page.locator("#result-count").bounding_box()["x"]
+
+
+def test_find_a_provider_by_name_and_filter_by_it(page, full_demo):
+    page.goto(full_demo.url)
+    page.get_by_label("Find a provider").fill("leica")
+    match = page.locator("#provider-matches").get_by_label(re.compile(r"^Leica Camera Italia"))
+    expect(match).to_be_visible()  # listed as one types, with its count in this search
+    match.check()
+    expect(page).to_have_url(re.compile(r"provider=\d+"))
+    expect(page.locator("#result-count")).to_have_text("3 learning opportunities")
+    expect(page.get_by_role("link", name=re.compile("Remove filter Provider"))).to_be_visible()
+
+
+def test_find_a_skill_as_you_type(page, full_demo):
+    # The type-ahead fills its own list and leaves the address alone (it used to inherit the
+    # search form's hx-select and hx-push-url, and showed nothing).
+    page.goto(full_demo.url)
+    page.get_by_label("Find a skill").fill("photo")
+    expect(page.locator("#skill-suggestions").get_by_label("photography")).to_be_visible()
+    assert "suggestions" not in page.url

@@ -1,0 +1,142 @@
+"""What a learner sees on the cards and the opportunity page: a summary, what they will learn,
+when they can start, the main button, what they receive and what it costs."""
+
+import html
+import re
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from catalogue.learner import StartInfo, next_start
+from descriptors.models import LearningOpportunity, LearningOutcome
+from taxonomies.models import Scheme
+from tests.builders import concept, make_opportunity, make_organisation, make_provider_user
+
+pytestmark = pytest.mark.django_db
+
+TODAY = date(2026, 2, 1)
+
+
+@pytest.fixture(autouse=True)
+def frozen_today(monkeypatch):
+    monkeypatch.setattr(timezone, "localdate", lambda *args: TODAY)
+
+
+def text_of(response) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html.unescape(response.text)))
+
+
+def detail(client, opportunity) -> str:
+    return text_of(client.get(reverse("catalogue:opportunity-detail", args=[opportunity.pk])))
+
+
+@pytest.fixture
+def course():
+    opportunity = make_opportunity(
+        title="Street photography basics",
+        description="Learn to see and shoot the street. " + "More words here. " * 40,
+        homepage="https://example.org/street",
+        start_date=date(2026, 2, 9),
+        duration="P4M",
+        fee_amount=Decimal("800.00"),
+        currency=concept(Scheme.CURRENCY, "EUR"),
+        credential_type=concept(Scheme.CREDENTIAL_TYPE, "open-badge"),
+    )
+    for position, title in enumerate(
+        ("Compose a street photograph.", "Edit a photo series.", "Publish a portfolio.")
+    ):
+        LearningOutcome.objects.create(opportunity=opportunity, position=position, title=title)
+    return opportunity
+
+
+def test_a_card_has_a_summary_the_first_outcomes_the_start_and_the_price(client, course):
+    page = text_of(client.get(reverse("catalogue:search"), {"q": ""}))
+    assert "Learn to see and shoot the street." in page
+    assert "…" in page  # the summary is cut, not the whole description
+    assert "You will learn to: Compose a street photograph. Edit a photo series." in page
+    assert "Publish a portfolio." not in page  # only the first two
+    assert "Starts 9 Feb 2026" in page
+    assert "€800" in page
+    assert "4 months" in page
+
+
+def test_the_page_says_when_to_start_what_you_receive_and_what_it_costs(client, course):
+    page = detail(client, course)
+    assert "Next start Starts 9 Feb 2026" in page
+    assert "How long 4 months" in page
+    assert "What you receive Open badge" in page
+    assert "What it costs €800" in page
+
+
+def test_the_main_button_goes_to_the_course_or_says_until_when_to_apply(client, course):
+    page = client.get(reverse("catalogue:opportunity-detail", args=[course.pk])).text
+    assert re.search(
+        r'<a class="cta" href="https://example.org/street"[^>]*>Go to the course</a>', page
+    )
+
+    LearningOpportunity.objects.filter(pk=course.pk).update(application_deadline=date(2026, 2, 5))
+    page = detail(client, course)
+    assert "Apply by 5 Feb 2026" in page
+    assert "Applications open until 5 Feb 2026" in page
+
+    LearningOpportunity.objects.filter(pk=course.pk).update(application_deadline=date(2026, 1, 20))
+    page = detail(client, course)
+    assert "Go to the course" in page
+    assert "Applications closed on 20 Jan 2026" in page
+
+
+def test_no_button_without_a_web_page(client):
+    page = detail(client, make_opportunity(homepage=""))
+    assert "Go to the course" not in page
+    assert "Apply by" not in page
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        ({"any_start_date": True}, StartInfo("any")),
+        ({}, StartInfo("unknown")),
+        ({"start_date": date(2026, 3, 1)}, StartInfo("upcoming", date(2026, 3, 1))),
+        ({"start_date": TODAY}, StartInfo("upcoming", TODAY)),
+        (
+            {"start_date": date(2026, 1, 10), "end_date": date(2026, 4, 1)},
+            StartInfo("running", date(2026, 1, 10)),
+        ),
+        ({"start_date": date(2026, 1, 10)}, StartInfo("running", date(2026, 1, 10))),
+        (
+            {"start_date": date(2025, 9, 1), "end_date": date(2025, 12, 1)},
+            StartInfo("past", date(2025, 9, 1)),
+        ),
+    ],
+)
+def test_next_start(values, expected):
+    assert next_start(LearningOpportunity(**values), TODAY) == expected
+
+
+def test_completeness_is_shown_only_to_the_providers_staff(client, course):
+    assert "Completeness of this record" not in detail(client, course)
+
+    client.force_login(make_provider_user(make_organisation()))
+    assert "Completeness of this record" not in detail(client, course)
+
+    client.force_login(make_provider_user(course.provider))
+    assert "Completeness of this record" in detail(client, course)
+
+
+def test_an_italian_learner_reads_it_all_in_italian(client, course):
+    client.cookies["django_language"] = "it"
+    LearningOpportunity.objects.filter(pk=course.pk).update(application_deadline=date(2026, 2, 5))
+    page = detail(client, course)
+    for italian in (
+        "In breve",
+        "Iscriviti entro il 5 feb 2026",
+        "Prossimo inizio Inizia il 9 feb 2026",
+        "Durata 4 mesi",
+        "Cosa ottieni Open badge",
+        "Quanto costa 800 €",
+    ):
+        assert italian in page
+    assert "Imparerai a:" in text_of(client.get(reverse("catalogue:search")))

@@ -1,0 +1,116 @@
+"""Facets a learner asks for first: can I still apply, and who offers it."""
+
+import html
+import re
+from datetime import date, timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from descriptors.models import Organisation
+from tests.builders import make_opportunity, make_organisation
+
+pytestmark = pytest.mark.django_db
+
+TODAY = date(2026, 2, 1)
+
+
+@pytest.fixture(autouse=True)
+def frozen_today(monkeypatch):
+    monkeypatch.setattr(timezone, "localdate", lambda *args: TODAY)
+
+
+def text_of(response) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html.unescape(response.text)))
+
+
+def titles(client, **params) -> set[str]:
+    response = client.get(reverse("api:opportunity-list"), params)
+    assert response.status_code == 200, response.content
+    return {row["title"] for row in response.json()["results"]}
+
+
+@pytest.fixture
+def deadlines():
+    for title, days in (
+        ("Closed yesterday", -1),
+        ("Closes today", 0),
+        ("Closes in 30 days", 30),
+        ("Closes in 31 days", 31),
+    ):
+        make_opportunity(title=title, application_deadline=TODAY + timedelta(days=days))
+    make_opportunity(title="No deadline stated")
+
+
+def test_applications_open_now_and_closing_within_30_days(client, deadlines):
+    assert titles(client, application="open") == {
+        "Closes today",
+        "Closes in 30 days",
+        "Closes in 31 days",
+    }
+    assert titles(client, application="closing") == {"Closes today", "Closes in 30 days"}
+
+
+def test_the_application_facet_counts_and_chip(client, deadlines):
+    page = text_of(client.get(reverse("catalogue:search")))
+    assert "Applications Open now 3 Closing within 30 days 2" in page
+    page = text_of(client.get(reverse("catalogue:search"), {"application": "closing"}))
+    assert "2 learning opportunities" in page
+    assert (
+        "Remove filter Closing within 30 days"
+        in client.get(reverse("catalogue:search"), {"application": "closing"}).content.decode()
+    )
+
+
+def test_an_unknown_application_choice_is_refused(client):
+    response = client.get(reverse("api:opportunity-list"), {"application": "soon"})
+    assert response.status_code == 400
+    assert "application" in response.json()
+
+
+@pytest.fixture
+def many_providers():
+    """14 providers: more than the 12 the provider facet shows."""
+    for number in range(14):
+        provider = make_organisation(f"Provider {number:02d}")
+        for _ in range(number + 1):
+            make_opportunity(provider)
+    make_opportunity(make_organisation("Zeta Academy"))
+
+
+def test_the_provider_facet_says_how_many_more_there_are(client, many_providers):
+    page = text_of(client.get(reverse("catalogue:search")))
+    assert "and 3 more: find one by name" in page  # 15 providers, 12 shown
+
+
+def test_find_a_provider_by_name_with_its_count_in_this_search(client, many_providers):
+    page = text_of(client.get(reverse("catalogue:search"), {"provider_term": "zeta"}))
+    assert "Zeta Academy 1" in page
+    # The box is not a filter: no chip, the same results.
+    assert "Remove filter" not in page
+    assert "106 learning opportunities" in page
+
+    # The same list, updated as one types (htmx).
+    fragment = text_of(
+        client.get(reverse("catalogue:provider-suggestions"), {"provider_term": "provider 0"})
+    )
+    assert "Provider 09 10" in fragment
+    assert "Provider 10" not in fragment
+    fragment = text_of(
+        client.get(reverse("catalogue:provider-suggestions"), {"provider_term": "nobody"})
+    )
+    assert "No provider with that name in these results." in fragment
+
+
+def test_a_provider_found_by_name_filters_like_any_other(client, many_providers):
+    zeta = Organisation.objects.get(name="Zeta Academy")
+    response = client.get(
+        reverse("catalogue:search"), {"provider_term": "zeta", "provider": zeta.pk}
+    )
+    page = text_of(response)
+    assert "1 learning opportunity" in page
+    assert "Remove filter Provider: Zeta Academy" in response.content.decode()
+    # Ticked once, in the facet's own list, not again among the matches.
+    assert f'id="provider-{zeta.pk}" checked' in response.content.decode()
+    assert f'id="provider-match-{zeta.pk}"' not in response.content.decode()
