@@ -2,7 +2,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.urlpatterns import format_suffix_patterns
 
-from catalogue.api import views
+from catalogue.api import occupations, views
 
 app_name = "api"
 
@@ -59,6 +59,13 @@ urlpatterns = [
     path("isced-fields/", views.IscedFieldTree.as_view(), name="isced-fields"),
     path("esco-skills/", views.EscoSkillList.as_view(), name="esco-skills"),
     path("vocabularies/", views.VocabularyList.as_view(), name="vocabularies"),
+    path("esco/", occupations.EscoReleaseView.as_view(), name="esco-release"),
+    path("esco-occupations/", occupations.EscoOccupationList.as_view(), name="esco-occupations"),
+    path(
+        "esco-occupations/<str:key>/",
+        occupations.EscoOccupationDetail.as_view(),
+        name="esco-occupation",
+    ),
     path("changes/", views.ChangeFeed.as_view(), name="changes"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
