@@ -1,9 +1,100 @@
 """Reads for "courses for this job": ESCO occupations, the skills they need, and the published
-opportunities that teach the ones a learner is missing."""
+opportunities that teach the ones a learner is still missing.
 
+Ranking, coverage and the path run on the search's in-memory index (its ``skill`` column says
+which skills each opportunity teaches) combined with the search's own filter masks, so every
+facet of the search page applies here with the same meaning.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import django_filters
+import numpy as np
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 
-from taxonomies.models import EscoOccupation
+from catalogue.facet_index import Snapshot, facet_index
+from catalogue.filters import OpportunitySearchFilterSet, SearchParams, ValuesFilter
+from catalogue.selectors import FacetResult, all_of, search_facets, search_masks
+from descriptors.models import LearningOpportunity
+from taxonomies.models import EscoBroaderRelation, EscoOccupation, EscoOccupationSkill, EscoSkill
+
+# An opportunity teaching one more missing essential skill always ranks above any number of
+# optional ones (an occupation has at most a few hundred skills).
+ESSENTIAL_WEIGHT = 1000
+
+
+class CoursesForJobFilterSet(OpportunitySearchFilterSet):
+    """The search parameters, plus the occupation's skills the learner already has and
+    whether to build a path."""
+
+    have = ValuesFilter(
+        label=_("Skills I already have"),
+        method="evaluated_in_selector",
+        help_text=_("ESCO skill keys (the last part of the URI) to leave out of the ranking."),
+    )
+    path = django_filters.BooleanFilter(
+        label=_("Build a path"),
+        method="evaluated_in_selector",
+        help_text=_("Add the fewest opportunities that teach every missing essential skill."),
+    )
+
+    def held(self) -> set[str]:
+        return set(self.form.cleaned_data.get("have") or [])
+
+    def wants_path(self) -> bool:
+        return bool(self.form.cleaned_data.get("path"))
+
+
+@dataclass
+class SkillNeed:
+    skill: EscoSkill
+    essential: bool
+    held: bool
+
+
+@dataclass
+class CourseMatch:
+    opportunity: LearningOpportunity
+    essential: list[EscoSkill]  # missing essential skills it teaches
+    optional: list[EscoSkill]
+
+
+@dataclass
+class LearningPath:
+    """The fewest opportunities (greedily) that together teach the missing essential skills."""
+
+    steps: list[CourseMatch]
+    uncovered: list[EscoSkill]  # missing essential skills no matching opportunity teaches
+    ects: Decimal = Decimal(0)
+    hours: int = 0
+    prices: dict[str, Decimal] = field(default_factory=dict)  # currency -> total fee
+    unknown_ects: int = 0  # steps whose ECTS (hours, fee) the provider did not state
+    unknown_hours: int = 0
+    unknown_price: int = 0
+
+
+@dataclass
+class CoursesForJob:
+    occupation: EscoOccupation
+    needs: list[SkillNeed]
+    params: SearchParams
+    total: int
+    page: int
+    page_size: int
+    matches: list[CourseMatch]
+    facets: list[FacetResult]
+    path: LearningPath | None = None
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+    @property
+    def missing_essential(self) -> int:
+        return sum(1 for need in self.needs if need.essential and not need.held)
 
 
 def occupation_by_key(key: str) -> EscoOccupation:
@@ -12,3 +103,191 @@ def occupation_by_key(key: str) -> EscoOccupation:
         EscoOccupation.objects.occupations().prefetch_related("labels"),
         uri=f"{EscoOccupation.URI_PREFIXES[0]}{key}",
     )
+
+
+def occupation_suggestions(term: str, *, limit: int = 10) -> list[EscoOccupation]:
+    """Occupations with a label in any loaded language containing ``term`` (type-ahead)."""
+    return list(
+        EscoOccupation.objects.occupations().search(term[:100]).prefetch_related("labels")[:limit]
+    )
+
+
+def occupation_needs(occupation: EscoOccupation, held: set[str]) -> list[SkillNeed]:
+    """The occupation's skills, essential first, then by label."""
+    relations = (
+        EscoOccupationSkill.objects.filter(occupation=occupation)
+        .select_related("skill")
+        .prefetch_related("skill__labels")
+    )
+    needs = [
+        SkillNeed(
+            relation.skill,
+            relation.relation == EscoOccupationSkill.Relation.ESSENTIAL,
+            relation.skill.key in held,
+        )
+        for relation in relations
+    ]
+    return sorted(needs, key=lambda need: (not need.essential, need.skill.localized_label.lower()))
+
+
+def _teaching_keys(skill_ids: list[int]) -> dict[str, set[int]]:
+    """For each skill id, the keys of every concept that counts as teaching it: itself and
+    everything below it (a course on Python teaches "computer programming")."""
+    origins: dict[int, set[int]] = {pk: {pk} for pk in skill_ids}
+    frontier = set(skill_ids)
+    while frontier:
+        edges = EscoBroaderRelation.objects.filter(broader_id__in=frontier).values_list(
+            "narrower_id", "broader_id"
+        )
+        frontier = set()
+        for narrower, broader in edges:
+            new = origins[broader] - origins.get(narrower, set())
+            if new:
+                origins.setdefault(narrower, set()).update(new)
+                frontier.add(narrower)
+    keys: dict[str, set[int]] = {}
+    for pk, uri in EscoSkill.objects.filter(pk__in=origins).values_list("pk", "uri"):
+        keys[EscoSkill.key_of(uri)] = origins[pk]
+    return keys
+
+
+def _coverage(snapshot: Snapshot, needs: list[SkillNeed], base: np.ndarray):
+    """(document, need index) pairs: which missing needs each document in ``base`` teaches."""
+    missing = [index for index, need in enumerate(needs) if not need.held]
+    index_of = {needs[index].skill.pk: index for index in missing}
+    column = snapshot.columns["skill"]
+    value_needs: dict[int, list[int]] = {}
+    for key, origins in _teaching_keys(list(index_of)).items():
+        position = column.positions.get(key)
+        if position is not None:
+            value_needs[position] = [index_of[origin] for origin in origins]
+    if not value_needs:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    positions = np.fromiter(value_needs, np.int64)
+    selected = np.isin(column.values, positions)
+    documents, values = column.documents[selected], column.values[selected]
+    keep = base[documents]
+    documents, values = documents[keep], values[keep]
+    # Expand each (document, value) to one pair per need that value teaches.
+    counts = np.array([len(value_needs[value]) for value in values.tolist()], np.int64)
+    flat = [need for value in values.tolist() for need in value_needs[value]]
+    documents = np.repeat(documents.astype(np.int64), counts)
+    need_index = np.asarray(flat, np.int64)
+    combined = np.unique(documents * len(needs) + need_index)
+    return combined // len(needs), combined % len(needs)
+
+
+def courses_for_job(
+    occupation: EscoOccupation,
+    params: SearchParams,
+    *,
+    held: set[str] = frozenset(),
+    page: int = 1,
+    page_size: int = 20,
+    with_path: bool = False,
+) -> CoursesForJob:
+    """Published opportunities that teach skills the occupation needs and the learner lacks,
+    ranked by how many missing essential skills they teach, then optional ones, then title;
+    the search's text and filters apply, and facets are counted over the opportunities that
+    teach at least one missing skill."""
+    needs = occupation_needs(occupation, held)
+    snapshot = facet_index.current()
+    base, masks = search_masks(snapshot, params)
+    documents, need_index = _coverage(snapshot, needs, base)
+    teaching = np.zeros(snapshot.size, bool)
+    teaching[documents] = True
+    matching = all_of(base & teaching, masks)
+    essential = np.array([need.essential for need in needs], bool)
+    in_result = matching[documents]
+    documents, need_index = documents[in_result], need_index[in_result]
+    weights = np.where(essential[need_index], ESSENTIAL_WEIGHT, 1) if len(need_index) else []
+    score = np.bincount(documents, weights=weights, minlength=snapshot.size)
+    positions = np.flatnonzero(matching)
+    order = positions[np.lexsort((snapshot.title_order()[positions], -score[positions]))]
+    page = max(1, page)
+    shown = order[(page - 1) * page_size : page * page_size]
+    result = CoursesForJob(
+        occupation=occupation,
+        needs=needs,
+        params=params,
+        total=len(positions),
+        page=page,
+        page_size=page_size,
+        matches=_matches(snapshot, needs, shown, documents, need_index),
+        facets=search_facets(snapshot, params, base & teaching, masks, whole=False),
+    )
+    if with_path:
+        result.path = _path(snapshot, needs, documents, need_index, score)
+    return result
+
+
+def _matches(snapshot, needs, shown, documents, need_index) -> list[CourseMatch]:
+    ids = [int(pk) for pk in snapshot.ids[shown]]
+    by_id = LearningOpportunity.objects.with_card_data().in_bulk(ids)
+    covered: dict[int, list[int]] = defaultdict(list)
+    wanted = set(shown.tolist())
+    for document, need in zip(documents.tolist(), need_index.tolist(), strict=True):
+        if document in wanted:
+            covered[document].append(need)
+    matches = []
+    for position, pk in zip(shown.tolist(), ids, strict=True):
+        if pk not in by_id:
+            continue
+        taught = [needs[index] for index in covered[position]]
+        matches.append(
+            CourseMatch(
+                by_id[pk],
+                [need.skill for need in taught if need.essential],
+                [need.skill for need in taught if not need.essential],
+            )
+        )
+    return matches
+
+
+def _path(snapshot, needs, documents, need_index, score) -> LearningPath:
+    """Greedy set cover: take the opportunity teaching the most still-uncovered essential
+    skills (ties: the better ranked), until none is left or nothing teaches the rest."""
+    essential = np.array([need.essential for need in needs], bool)
+    keep = essential[need_index] if len(need_index) else np.zeros(0, bool)
+    documents, need_index = documents[keep], need_index[keep]
+    uncovered = {index for index, need in enumerate(needs) if need.essential and not need.held}
+    chosen: list[tuple[int, list[int]]] = []
+    titles = snapshot.title_order()
+    while uncovered and len(documents):
+        open_pairs = np.isin(need_index, list(uncovered))
+        if not open_pairs.any():
+            break
+        gains = np.bincount(documents[open_pairs], minlength=snapshot.size)
+        best = np.flatnonzero(gains == gains.max())
+        pick = int(best[np.lexsort((titles[best], -score[best]))[0]])
+        taught = sorted(set(need_index[open_pairs & (documents == pick)].tolist()))
+        chosen.append((pick, taught))
+        uncovered -= set(taught)
+    ids = [int(snapshot.ids[position]) for position, _ in chosen]
+    by_id = LearningOpportunity.objects.with_card_data().in_bulk(ids)
+    path = LearningPath(
+        steps=[
+            CourseMatch(by_id[pk], [needs[index].skill for index in taught], [])
+            for pk, (_, taught) in zip(ids, chosen, strict=True)
+            if pk in by_id
+        ],
+        uncovered=[needs[index].skill for index in sorted(uncovered)],
+    )
+    for step in path.steps:
+        opportunity = step.opportunity
+        if opportunity.ects_credits is None:
+            path.unknown_ects += 1
+        else:
+            path.ects += opportunity.ects_credits
+        if opportunity.workload_hours is None:
+            path.unknown_hours += 1
+        else:
+            path.hours += opportunity.workload_hours
+        if opportunity.is_free:
+            continue
+        if opportunity.fee_amount is None or opportunity.currency is None:
+            path.unknown_price += 1
+        else:
+            currency = opportunity.currency.code
+            path.prices[currency] = path.prices.get(currency, Decimal(0)) + opportunity.fee_amount
+    return path

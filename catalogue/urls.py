@@ -1,6 +1,6 @@
 from django.urls import path
 
-from catalogue import views
+from catalogue import occupation_views, views
 
 app_name = "catalogue"
 
@@ -13,4 +13,11 @@ urlpatterns = [
     path("browse/skills/", views.browse_skills_view, name="browse-skills"),
     path("browse/skills/<str:key>/", views.browse_skill_view, name="browse-skill"),
     path("opportunities/<int:pk>/", views.opportunity_detail_view, name="opportunity-detail"),
+    path("jobs/", occupation_views.occupation_pick_view, name="occupations"),
+    path(
+        "jobs/suggestions/",
+        occupation_views.occupation_suggestions_view,
+        name="occupation-suggestions",
+    ),
+    path("jobs/<str:key>/", occupation_views.occupation_courses_view, name="occupation"),
 ]

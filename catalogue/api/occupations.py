@@ -3,11 +3,16 @@ occupation's skills."""
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from catalogue.api.serializers import OpportunitySummarySerializer
 from catalogue.api.views import PublicReadMixin, ReferencePagination
-from catalogue.occupations import occupation_by_key
+from catalogue.api.views import _facet_json as facet_json
+from catalogue.api.views import _page_size as page_size
+from catalogue.api.views import _search_parameters as search_parameters
+from catalogue.occupations import CoursesForJobFilterSet, courses_for_job, occupation_by_key
 from taxonomies.models import EscoOccupation, EscoOccupationSkill, EscoRelease
 
 
@@ -80,3 +85,87 @@ class EscoOccupationDetail(PublicReadMixin, APIView):
     @extend_schema(responses=EscoOccupationDetailSerializer, operation_id="esco_occupation")
     def get(self, request, key: str):
         return Response(EscoOccupationDetailSerializer(occupation_by_key(key)).data)
+
+
+class SkillRefSerializer(serializers.Serializer):
+    uri = serializers.URLField()
+    key = serializers.CharField()
+    label = serializers.CharField(source="localized_label")
+
+
+class NeedSerializer(serializers.Serializer):
+    skill = SkillRefSerializer()
+    essential = serializers.BooleanField()
+    held = serializers.BooleanField()
+
+
+class CourseMatchSerializer(serializers.Serializer):
+    opportunity = OpportunitySummarySerializer()
+    essential = SkillRefSerializer(many=True, help_text="Missing essential skills it teaches.")
+    optional = SkillRefSerializer(many=True, help_text="Missing optional skills it teaches.")
+
+
+class LearningPathSerializer(serializers.Serializer):
+    steps = CourseMatchSerializer(many=True)
+    uncovered = SkillRefSerializer(
+        many=True, help_text="Missing essential skills no opportunity with these filters teaches."
+    )
+    ects = serializers.DecimalField(max_digits=8, decimal_places=1)
+    hours = serializers.IntegerField()
+    prices = serializers.DictField(
+        child=serializers.DecimalField(max_digits=10, decimal_places=2),
+        help_text="Total fees by currency.",
+    )
+    unknown_ects = serializers.IntegerField(help_text="Steps without ECTS credits.")
+    unknown_hours = serializers.IntegerField(help_text="Steps without a stated workload.")
+    unknown_price = serializers.IntegerField(help_text="Paid steps without a stated fee.")
+
+
+class CoursesForJobSerializer(serializers.Serializer):
+    occupation = EscoOccupationSerializer()
+    count = serializers.IntegerField(source="total")
+    page = serializers.IntegerField()
+    pages = serializers.IntegerField()
+    needs = NeedSerializer(many=True)
+    results = CourseMatchSerializer(many=True, source="matches")
+    path = LearningPathSerializer(required=False, allow_null=True)
+    facets = serializers.SerializerMethodField()
+
+    def get_facets(self, result) -> list[dict]:
+        return [facet_json(facet) for facet in result.facets]
+
+
+class CoursesForJobView(PublicReadMixin, APIView):
+    """Published opportunities teaching the skills an occupation needs that the learner lacks
+    (``have``: the skills they already have), ranked by missing essential skills taught, then
+    optional ones; the search's text and every search filter apply. ``path=true`` adds the
+    fewest opportunities that together teach every missing essential skill, with their total
+    ECTS, hours and fees."""
+
+    @extend_schema(
+        parameters=[
+            *search_parameters(CoursesForJobFilterSet),
+            OpenApiParameter("page", int, description="Page number."),
+            OpenApiParameter("page_size", int, description="Up to the maximum page size."),
+        ],
+        responses=CoursesForJobSerializer,
+        operation_id="esco_occupation_opportunities",
+    )
+    def get(self, request, key: str):
+        occupation = occupation_by_key(key)
+        filterset = CoursesForJobFilterSet(request.query_params)
+        if not filterset.is_valid():
+            raise ValidationError(filterset.errors)
+        try:
+            page = int(request.query_params.get("page", 1))
+        except ValueError as error:
+            raise ValidationError({"page": ["Enter a whole number."]}) from error
+        result = courses_for_job(
+            occupation,
+            filterset.params(),
+            held=filterset.held(),
+            page=page,
+            page_size=page_size(request),
+            with_path=filterset.wants_path(),
+        )
+        return Response(CoursesForJobSerializer(result, context={"request": request}).data)

@@ -66,6 +66,11 @@ urlpatterns = [
         occupations.EscoOccupationDetail.as_view(),
         name="esco-occupation",
     ),
+    path(
+        "esco-occupations/<str:key>/opportunities/",
+        occupations.CoursesForJobView.as_view(),
+        name="esco-occupation-opportunities",
+    ),
     path("changes/", views.ChangeFeed.as_view(), name="changes"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
