@@ -74,9 +74,7 @@ def _covers(answer) -> dict[str, tuple[list[str], list[str]]]:
     }
 
 
-def test_ranked_by_missing_essential_then_optional_skills_with_what_each_covers(
-    client, catalogue
-):
+def test_ranked_by_missing_essential_then_optional_skills_with_what_each_covers(client, catalogue):
     answer = _api(client)
 
     assert _titles(answer) == [
@@ -164,7 +162,7 @@ def test_the_page_gives_the_api_answer_and_builds_a_path(client, catalogue):
     assert "3 learning opportunities teach skills you are missing" in text
     assert text.index("Full stack in Italian") < text.index("Data analysis with R")
     assert "A path to this job" in text
-    assert 'name="have" value="%s" id="have-%s" checked' % (PROGRAMMING, PROGRAMMING) in page.text
+    assert f'name="have" value="{PROGRAMMING}" id="have-{PROGRAMMING}" checked' in page.text
     assert "Optional: perform data analysis" in text
 
 
