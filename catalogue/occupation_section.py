@@ -8,7 +8,14 @@ facets.
 from django.db.models import Count, Q
 
 from descriptors.models import LearningOpportunity
-from taxonomies.models import EscoBroaderRelation, EscoOccupation, EscoOccupationSkill, EscoSkill
+from taxonomies.models import (
+    EscoBroaderRelation,
+    EscoOccupation,
+    EscoOccupationLabel,
+    EscoOccupationSkill,
+    EscoSkill,
+    labels_in_visitor_language,
+)
 
 
 def occupations_served(opportunity: LearningOpportunity, *, limit: int = 8):
@@ -38,7 +45,7 @@ def occupations_served(opportunity: LearningOpportunity, *, limit: int = 8):
             all_skills=Count("skill_relations"),
         )
         .order_by("-essential_skills", "-all_skills", "preferred_label")
-        .prefetch_related("labels")[:limit]
+        .prefetch_related(labels_in_visitor_language(EscoOccupationLabel))[:limit]
     )
 
 

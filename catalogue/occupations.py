@@ -19,7 +19,15 @@ from catalogue.facet_index import Snapshot, facet_index
 from catalogue.filters import OpportunitySearchFilterSet, SearchParams, ValuesFilter
 from catalogue.selectors import FacetResult, all_of, search_facets, search_masks
 from descriptors.models import LearningOpportunity
-from taxonomies.models import EscoBroaderRelation, EscoOccupation, EscoOccupationSkill, EscoSkill
+from taxonomies.models import (
+    EscoBroaderRelation,
+    EscoOccupation,
+    EscoOccupationLabel,
+    EscoOccupationSkill,
+    EscoSkill,
+    EscoSkillLabel,
+    labels_in_visitor_language,
+)
 
 # An opportunity teaching one more missing essential skill always ranks above any number of
 # optional ones (an occupation has at most a few hundred skills).
@@ -100,7 +108,9 @@ class CoursesForJob:
 def occupation_by_key(key: str) -> EscoOccupation:
     """An occupation by the last segment of its URI, or 404."""
     return get_object_or_404(
-        EscoOccupation.objects.occupations().prefetch_related("labels"),
+        EscoOccupation.objects.occupations().prefetch_related(
+            labels_in_visitor_language(EscoOccupationLabel)
+        ),
         uri=f"{EscoOccupation.URI_PREFIXES[0]}{key}",
     )
 
@@ -108,7 +118,9 @@ def occupation_by_key(key: str) -> EscoOccupation:
 def occupation_suggestions(term: str, *, limit: int = 10) -> list[EscoOccupation]:
     """Occupations with a label in any loaded language containing ``term`` (type-ahead)."""
     return list(
-        EscoOccupation.objects.occupations().search(term[:100]).prefetch_related("labels")[:limit]
+        EscoOccupation.objects.occupations()
+        .search(term[:100])
+        .prefetch_related(labels_in_visitor_language(EscoOccupationLabel))[:limit]
     )
 
 
@@ -117,7 +129,7 @@ def occupation_needs(occupation: EscoOccupation, held: set[str]) -> list[SkillNe
     relations = (
         EscoOccupationSkill.objects.filter(occupation=occupation)
         .select_related("skill")
-        .prefetch_related("skill__labels")
+        .prefetch_related(labels_in_visitor_language(EscoSkillLabel, "skill__labels"))
     )
     needs = [
         SkillNeed(

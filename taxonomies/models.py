@@ -647,3 +647,14 @@ class EscoOccupationLabel(models.Model):
 
     def __str__(self) -> str:
         return f"{self.preferred_label} ({self.language})"
+
+
+def labels_in_visitor_language(
+    label_model: type[EscoSkillLabel] | type[EscoOccupationLabel], lookup: str = "labels"
+) -> models.Prefetch:
+    """A prefetch of only the labels ``localized_label`` reads: the visitor's language, and
+    none for English (the preferred label is English). An occupation needs up to 200 skills,
+    each with a label per loaded language."""
+    language = _language_code()
+    labels = label_model.objects.all() if language != "en" else label_model.objects.none()
+    return models.Prefetch(lookup, queryset=labels.filter(language=language))

@@ -13,7 +13,14 @@ from catalogue.api.views import _facet_json as facet_json
 from catalogue.api.views import _page_size as page_size
 from catalogue.api.views import _search_parameters as search_parameters
 from catalogue.occupations import CoursesForJobFilterSet, courses_for_job, occupation_by_key
-from taxonomies.models import EscoOccupation, EscoOccupationSkill, EscoRelease
+from taxonomies.models import (
+    EscoOccupation,
+    EscoOccupationLabel,
+    EscoOccupationSkill,
+    EscoRelease,
+    EscoSkillLabel,
+    labels_in_visitor_language,
+)
 
 
 class EscoReleaseSerializer(serializers.ModelSerializer):
@@ -56,7 +63,7 @@ class EscoOccupationDetailSerializer(EscoOccupationSerializer):
 
     def get_skills(self, occupation) -> list[dict]:
         relations = occupation.skill_relations.select_related("skill").prefetch_related(
-            "skill__labels"
+            labels_in_visitor_language(EscoSkillLabel, "skill__labels")
         )
         ordered = sorted(relations, key=lambda rel: (rel.relation, rel.skill.preferred_label))
         return OccupationSkillSerializer(ordered, many=True).data
@@ -75,7 +82,9 @@ class EscoOccupationList(PublicReadMixin, generics.ListAPIView):
 
     def get_queryset(self):
         text = self.request.query_params.get("q", "").strip()[:100]
-        occupations = EscoOccupation.objects.occupations().prefetch_related("labels")
+        occupations = EscoOccupation.objects.occupations().prefetch_related(
+            labels_in_visitor_language(EscoOccupationLabel)
+        )
         return occupations.search(text) if text else occupations.order_by("preferred_label")
 
 

@@ -185,3 +185,10 @@ def test_opportunity_page_lists_the_jobs_it_prepares_for(client, catalogue):
         "journalist 1 essential skill software developer 1 essential skill "
         "data analyst 0 essential skills"
     )
+
+
+def test_the_job_page_speaks_italian(client, catalogue):
+    page = client.get(f"/jobs/{DEVELOPER}/", headers={"accept-language": "it"})
+    text = _text(page)
+    assert "Corsi per sviluppatore di software" in text  # the Italian ESCO label
+    assert "Competenze richieste da questo lavoro" in text
