@@ -175,16 +175,25 @@ def _coverage(snapshot: Snapshot, needs: list[SkillNeed], base: np.ndarray):
             value_needs[position] = [index_of[origin] for origin in origins]
     if not value_needs:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    # The needs of each skill value as one flat array with offsets (vectorised expansion: an
+    # occupation's skills can be taught by tens of thousands of (document, skill) pairs).
     positions = np.fromiter(value_needs, np.int64)
-    selected = np.isin(column.values, positions)
-    documents, values = column.documents[selected], column.values[selected]
+    lengths = np.array([len(value_needs[position]) for position in positions.tolist()])
+    flat_needs = np.concatenate([value_needs[position] for position in positions.tolist()])
+    starts = np.cumsum(lengths) - lengths
+    slot = np.full(len(column.keys), -1, np.int64)
+    slot[positions] = np.arange(len(positions))
+    slots = slot[column.values]
+    selected = slots >= 0
+    documents, slots = column.documents[selected], slots[selected]
     keep = base[documents]
-    documents, values = documents[keep], values[keep]
-    # Expand each (document, value) to one pair per need that value teaches.
-    counts = np.array([len(value_needs[value]) for value in values.tolist()], np.int64)
-    flat = [need for value in values.tolist() for need in value_needs[value]]
-    documents = np.repeat(documents.astype(np.int64), counts)
-    need_index = np.asarray(flat, np.int64)
+    documents, slots = documents[keep].astype(np.int64), slots[keep]
+    # One pair per (document, need) that each (document, value) stands for.
+    counts = lengths[slots]
+    firsts = np.repeat(starts[slots], counts)
+    within = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+    need_index = flat_needs[firsts + within].astype(np.int64)
+    documents = np.repeat(documents, counts)
     combined = np.unique(documents * len(needs) + need_index)
     return combined // len(needs), combined % len(needs)
 
@@ -237,10 +246,11 @@ def _matches(snapshot, needs, shown, documents, need_index) -> list[CourseMatch]
     ids = [int(pk) for pk in snapshot.ids[shown]]
     by_id = LearningOpportunity.objects.with_card_data().in_bulk(ids)
     covered: dict[int, list[int]] = defaultdict(list)
-    wanted = set(shown.tolist())
-    for document, need in zip(documents.tolist(), need_index.tolist(), strict=True):
-        if document in wanted:
-            covered[document].append(need)
+    on_page = np.isin(documents, shown)
+    for document, need in zip(
+        documents[on_page].tolist(), need_index[on_page].tolist(), strict=True
+    ):
+        covered[document].append(need)
     matches = []
     for position, pk in zip(shown.tolist(), ids, strict=True):
         if pk not in by_id:
