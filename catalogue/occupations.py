@@ -6,13 +6,17 @@ which skills each opportunity teaches) combined with the search's own filter mas
 facet of the search page applies here with the same meaning.
 """
 
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 import django_filters
 import numpy as np
+from django.conf import settings
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from catalogue.facet_index import Snapshot, facet_index
@@ -24,6 +28,7 @@ from taxonomies.models import (
     EscoOccupation,
     EscoOccupationLabel,
     EscoOccupationSkill,
+    EscoRelease,
     EscoSkill,
     EscoSkillLabel,
     labels_in_visitor_language,
@@ -124,43 +129,104 @@ def occupation_suggestions(term: str, *, limit: int = 10) -> list[EscoOccupation
     )
 
 
+NEEDS_CACHE_SIZE = 512
+_needs_cache: OrderedDict = OrderedDict()
+
+
 def occupation_needs(occupation: EscoOccupation, held: set[str]) -> list[SkillNeed]:
-    """The occupation's skills, essential first, then by label."""
-    relations = (
-        EscoOccupationSkill.objects.filter(occupation=occupation)
-        .select_related("skill")
-        .prefetch_related(labels_in_visitor_language(EscoSkillLabel, "skill__labels"))
-    )
-    needs = [
-        SkillNeed(
-            relation.skill,
-            relation.relation == EscoOccupationSkill.Relation.ESSENTIAL,
-            relation.skill.key in held,
+    """The occupation's skills, essential first, then by label. ESCO changes only by an
+    import, so each occupation's list is read once per release and language."""
+    key = (occupation.pk, _skill_tree().marker, get_language())
+    with _skill_tree_lock:
+        skills = _needs_cache.get(key)
+        if skills is not None:
+            _needs_cache.move_to_end(key)
+    if skills is None:
+        relations = (
+            EscoOccupationSkill.objects.filter(occupation=occupation)
+            .select_related("skill")
+            # Skills carry long descriptions; a job needs up to 250 and shows labels only.
+            .only("relation", "skill__uri", "skill__preferred_label", "skill__concept_type")
+            .prefetch_related(labels_in_visitor_language(EscoSkillLabel, "skill__labels"))
         )
-        for relation in relations
-    ]
-    return sorted(needs, key=lambda need: (not need.essential, need.skill.localized_label.lower()))
+        skills = sorted(
+            (
+                (relation.skill, relation.relation == EscoOccupationSkill.Relation.ESSENTIAL)
+                for relation in relations
+            ),
+            key=lambda item: (not item[1], item[0].localized_label.lower()),
+        )
+        with _skill_tree_lock:
+            _needs_cache[key] = skills
+            while len(_needs_cache) > NEEDS_CACHE_SIZE:
+                _needs_cache.popitem(last=False)
+    return [SkillNeed(skill, essential, skill.key in held) for skill, essential in skills]
+
+
+@dataclass(frozen=True)
+class _SkillTree:
+    """The skills hierarchy downwards (broader id -> narrower ids) and each concept's key:
+    read once per ESCO release and process instead of walked with queries on every request."""
+
+    marker: tuple
+    narrower: dict[int, list[int]]
+    keys: dict[int, str]
+
+
+_skill_tree_cache: list[_SkillTree] = []
+_skill_tree_lock = threading.Lock()
+
+
+def _skill_tree() -> _SkillTree:
+    release = EscoRelease.objects.order_by("-loaded_at", "-pk").values_list("pk", "loaded_at")
+    marker = tuple(release.first() or ())
+    with _skill_tree_lock:
+        if _skill_tree_cache and _skill_tree_cache[0].marker == marker:
+            return _skill_tree_cache[0]
+        narrower: dict[int, list[int]] = defaultdict(list)
+        for narrow, broad in EscoBroaderRelation.objects.values_list("narrower_id", "broader_id"):
+            narrower[broad].append(narrow)
+        keys = {pk: EscoSkill.key_of(uri) for pk, uri in EscoSkill.objects.values_list("pk", "uri")}
+        _skill_tree_cache[:] = [_SkillTree(marker, dict(narrower), keys)]
+        return _skill_tree_cache[0]
 
 
 def _teaching_keys(skill_ids: list[int]) -> dict[str, set[int]]:
     """For each skill id, the keys of every concept that counts as teaching it: itself and
     everything below it (a course on Python teaches "computer programming")."""
+    tree = _skill_tree()
     origins: dict[int, set[int]] = {pk: {pk} for pk in skill_ids}
     frontier = set(skill_ids)
     while frontier:
-        edges = EscoBroaderRelation.objects.filter(broader_id__in=frontier).values_list(
-            "narrower_id", "broader_id"
-        )
-        frontier = set()
-        for narrower, broader in edges:
-            new = origins[broader] - origins.get(narrower, set())
-            if new:
-                origins.setdefault(narrower, set()).update(new)
-                frontier.add(narrower)
-    keys: dict[str, set[int]] = {}
-    for pk, uri in EscoSkill.objects.filter(pk__in=origins).values_list("pk", "uri"):
-        keys[EscoSkill.key_of(uri)] = origins[pk]
-    return keys
+        next_frontier = set()
+        for broad in frontier:
+            for narrow in tree.narrower.get(broad, ()):
+                new = origins[broad] - origins.get(narrow, set())
+                if new:
+                    origins.setdefault(narrow, set()).update(new)
+                    next_frontier.add(narrow)
+        frontier = next_frontier
+    return {tree.keys[pk]: needs for pk, needs in origins.items() if pk in tree.keys}
+
+
+_by_value_cache: list[tuple[Snapshot, np.ndarray, np.ndarray]] = []
+
+
+def _pairs_of_values(snapshot: Snapshot, positions: np.ndarray) -> np.ndarray:
+    """Indexes of the skill column's (document, value) pairs whose value is in ``positions``,
+    from the pairs sorted by value (once per snapshot): reading the few values of one job
+    instead of testing all 700k pairs of a 100k catalogue."""
+    column = snapshot.columns["skill"]
+    with _skill_tree_lock:
+        if not _by_value_cache or _by_value_cache[0][0] is not snapshot:
+            order = np.argsort(column.values, kind="stable")
+            offsets = np.searchsorted(column.values[order], np.arange(len(column.keys) + 1))
+            _by_value_cache[:] = [(snapshot, order, offsets)]
+        _, order, offsets = _by_value_cache[0]
+    starts, ends = offsets[positions], offsets[positions + 1]
+    lengths = ends - starts
+    within = np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    return order[np.repeat(starts, lengths) + within]
 
 
 def _coverage(snapshot: Snapshot, needs: list[SkillNeed], base: np.ndarray):
@@ -183,9 +249,8 @@ def _coverage(snapshot: Snapshot, needs: list[SkillNeed], base: np.ndarray):
     starts = np.cumsum(lengths) - lengths
     slot = np.full(len(column.keys), -1, np.int64)
     slot[positions] = np.arange(len(positions))
-    slots = slot[column.values]
-    selected = slots >= 0
-    documents, slots = column.documents[selected], slots[selected]
+    pairs = _pairs_of_values(snapshot, positions)
+    documents, slots = column.documents[pairs], slot[column.values[pairs]]
     keep = base[documents]
     documents, slots = documents[keep].astype(np.int64), slots[keep]
     # One pair per (document, need) that each (document, value) stands for.
@@ -211,8 +276,39 @@ def courses_for_job(
     ranked by how many missing essential skills they teach, then optional ones, then title;
     the search's text and filters apply, and facets are counted over the opportunities that
     teach at least one missing skill."""
-    needs = occupation_needs(occupation, held)
     snapshot = facet_index.current()
+    tree = _skill_tree()
+    # Like the search's (selectors.opportunity_search): answers are kept with the snapshot they
+    # were computed on, so a catalogue change drops them; an ESCO import changes the tree.
+    key = (
+        "jobs",
+        tree.marker,
+        occupation.pk,
+        params.cache_key(),
+        tuple(sorted(held)),
+        page,
+        page_size,
+        with_path,
+        get_language(),
+        timezone.localdate(),
+    )
+    if settings.OCLO_SEARCH_CACHE:
+        with _skill_tree_lock:
+            cached = snapshot.results.get(key)
+            if cached is not None:
+                snapshot.results.move_to_end(key)
+                return cached
+    result = _courses_for_job(snapshot, occupation, params, held, page, page_size, with_path)
+    if settings.OCLO_SEARCH_CACHE:
+        with _skill_tree_lock:
+            snapshot.results[key] = result
+            while len(snapshot.results) > settings.OCLO_SEARCH_CACHE_SIZE:
+                snapshot.results.popitem(last=False)
+    return result
+
+
+def _courses_for_job(snapshot, occupation, params, held, page, page_size, with_path):
+    needs = occupation_needs(occupation, held)
     base, masks = search_masks(snapshot, params)
     documents, need_index = _coverage(snapshot, needs, base)
     teaching = np.zeros(snapshot.size, bool)
