@@ -14,7 +14,7 @@ import django
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oclo.settings")
     django.setup()
-    from bench import api, esco_import, jobs, search, spreadsheet_import
+    from bench import api, esco_import, jobs, search, skills, spreadsheet_import
 
     benchmarks = {
         "esco": esco_import.run,
@@ -22,6 +22,7 @@ def main() -> None:
         "api": api.run,
         "import": spreadsheet_import.run,
         "jobs": jobs.run,
+        "skills": skills.run,
     }
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("names", nargs="*", choices=[*benchmarks, []], metavar="name")

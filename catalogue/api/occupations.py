@@ -21,6 +21,7 @@ from taxonomies.models import (
     EscoSkillLabel,
     labels_in_visitor_language,
 )
+from taxonomies.suggestions import skills_suggest
 
 
 class EscoReleaseSerializer(serializers.ModelSerializer):
@@ -178,3 +179,54 @@ class CoursesForJobView(PublicReadMixin, APIView):
             with_path=filterset.wants_path(),
         )
         return Response(CoursesForJobSerializer(result, context={"request": request}).data)
+
+
+class SkillSuggestRequestSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=2000, help_text="The learning outcome, as written.")
+    language = serializers.RegexField(
+        r"^[a-zA-Z]{2}$",
+        default="en",
+        help_text="ISO 639-1 code of the outcome's language, e.g. it.",
+        error_messages={"invalid": "Give a two-letter ISO 639-1 language code, e.g. it."},
+    )
+    limit = serializers.IntegerField(min_value=1, max_value=50, default=10)
+
+
+class SkillSuggestionSerializer(serializers.Serializer):
+    uri = serializers.URLField(source="skill.uri")
+    key = serializers.CharField(source="skill.key")
+    label = serializers.CharField(source="skill.localized_label")
+    score = serializers.FloatField()
+    words = serializers.ListField(
+        child=serializers.CharField(), help_text="The words of the outcome that led to it."
+    )
+
+
+class SkillSuggestAnswerSerializer(serializers.Serializer):
+    method = serializers.CharField(help_text="How the skills were found: lexical.")
+    results = SkillSuggestionSerializer(many=True)
+
+
+class EscoSkillSuggest(PublicReadMixin, APIView):
+    """ESCO skills for a learning outcome written in free text, best first, each with the words
+    of the outcome that led to it. Nothing is linked: the caller chooses."""
+
+    @extend_schema(
+        request=SkillSuggestRequestSerializer,
+        responses=SkillSuggestAnswerSerializer,
+        operation_id="esco_skills_suggest",
+    )
+    def post(self, request):
+        asked = SkillSuggestRequestSerializer(data=request.data)
+        asked.is_valid(raise_exception=True)
+        suggestions = skills_suggest(
+            asked.validated_data["text"],
+            asked.validated_data["language"],
+            limit=asked.validated_data["limit"],
+        )
+        return Response(
+            {
+                "method": "lexical",
+                "results": SkillSuggestionSerializer(suggestions, many=True).data,
+            }
+        )

@@ -58,6 +58,9 @@ urlpatterns = [
     path("nqf-levels/", views.NqfLevelList.as_view(), name="nqf-levels"),
     path("isced-fields/", views.IscedFieldTree.as_view(), name="isced-fields"),
     path("esco-skills/", views.EscoSkillList.as_view(), name="esco-skills"),
+    path(
+        "esco-skills/suggest/", occupations.EscoSkillSuggest.as_view(), name="esco-skills-suggest"
+    ),
     path("vocabularies/", views.VocabularyList.as_view(), name="vocabularies"),
     path("esco/", occupations.EscoReleaseView.as_view(), name="esco-release"),
     path("esco-occupations/", occupations.EscoOccupationList.as_view(), name="esco-occupations"),
