@@ -4,6 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1:8000
+# The full ESCO bundle (skills and occupations) for the demo, when it is there; ESCO_BUNDLE=
+# (empty) keeps the curated subset only. ESCO_VERSION is the release that folder holds.
+ESCO_BUNDLE ?= ../shared/data/esco
+ESCO_VERSION ?= 1.1.1
 
 .PHONY: demo test lint bench install
 
@@ -18,6 +22,9 @@ install: $(INSTALLED)
 demo: $(INSTALLED)
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py load_taxonomies
+	@if [ -n "$(ESCO_BUNDLE)" ] && [ -f "$(ESCO_BUNDLE)/skills_en.csv" ]; then \
+		$(BIN)/python manage.py import_esco "$(ESCO_BUNDLE)" --esco-version "$(ESCO_VERSION)" --no-progress; \
+	else echo "No ESCO bundle at '$(ESCO_BUNDLE)': the demo has the curated ESCO subset only."; fi
 	$(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py load_recognition_demo
 	@# The worker runs spreadsheet imports in the background; Ctrl-C stops it with the server.

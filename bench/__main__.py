@@ -14,15 +14,32 @@ import django
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oclo.settings")
     django.setup()
-    from bench import api, elm_import, esco_import, faults, search, spreadsheet_import
+    from bench import (
+        api,
+        elm_import,
+        esco_import,
+        faults,
+        jobs,
+        search,
+        skills,
+        spreadsheet_import,
+    )
 
     benchmarks = {
         "esco": esco_import.run,
         "search": search.run,
         "api": api.run,
         "import": spreadsheet_import.run,
-        "faults": faults.run,
-        "elm": elm_import.run,
+    from bench import (
+        api,
+        elm_import,
+        esco_import,
+        faults,
+        jobs,
+        search,
+        skills,
+        spreadsheet_import,
+    )
     }
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("names", nargs="*", choices=[*benchmarks, []], metavar="name")

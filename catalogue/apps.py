@@ -8,3 +8,9 @@ class CatalogueConfig(AppConfig):
 
     def ready(self):
         from catalogue import signals  # noqa: F401  (connects the re-indexing handlers)
+        from catalogue.extensions import DetailSection, register_detail_section
+        from catalogue.occupation_section import occupations_section
+
+        register_detail_section(
+            DetailSection("catalogue/_occupations_section.html", occupations_section)
+        )

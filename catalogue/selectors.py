@@ -371,12 +371,23 @@ def opportunity_search(
     return result
 
 
-def _search(snapshot: Snapshot, params: SearchParams, *, page: int, page_size: int, after_id):
-    base = snapshot.alive & _text_mask(snapshot, params)
-    masks = _filter_masks(snapshot, params)
-    matching = _all_of(base, masks)
-    total = int(np.count_nonzero(matching))
+def search_masks(snapshot: Snapshot, params: SearchParams) -> tuple[np.ndarray, dict]:
+    """The published documents matching the text, and one mask per active filter (keyed by
+    the facet whose counts ignore it): what other selectors combine with the search's filters
+    (see catalogue.occupations)."""
+    return snapshot.alive & _text_mask(snapshot, params), _filter_masks(snapshot, params)
 
+
+def all_of(base: np.ndarray, masks: dict[str, np.ndarray]) -> np.ndarray:
+    return _all_of(base, masks)
+
+
+def search_facets(
+    snapshot: Snapshot, params: SearchParams, base: np.ndarray, masks: dict, *, whole: bool
+) -> list[FacetResult]:
+    """Disjunctive facet counts over ``base``; ``whole`` says that ``base`` is every published
+    document (no text, no other restriction), which lets unfiltered counts come from the
+    snapshot's cache."""
     facets = [
         _facet_result(
             facet,
@@ -384,14 +395,20 @@ def _search(snapshot: Snapshot, params: SearchParams, *, page: int, page_size: i
             # None: nothing but this facet's own selection applies, so the counts over the
             # whole catalogue (computed once per snapshot) are the answer.
             None
-            if not params.text and set(masks) <= {facet.key}
+            if whole and set(masks) <= {facet.key}
             else _all_of(base, masks, ignoring=facet.key),
             params.facets.get(facet.key, set()),
         )
         for facet in FACETS
     ]
+    return facets + _range_results(snapshot, base, masks, params)
 
-    facets += _range_results(snapshot, base, masks, params)
+
+def _search(snapshot: Snapshot, params: SearchParams, *, page: int, page_size: int, after_id):
+    base, masks = search_masks(snapshot, params)
+    matching = _all_of(base, masks)
+    total = int(np.count_nonzero(matching))
+    facets = search_facets(snapshot, params, base, masks, whole=not params.text)
 
     page = max(1, page)
     positions = np.flatnonzero(matching)

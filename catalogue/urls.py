@@ -1,7 +1,7 @@
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
-from catalogue import views
+from catalogue import occupation_views, views
 from catalogue.sitemaps import SITEMAPS
 
 app_name = "catalogue"
@@ -32,4 +32,11 @@ urlpatterns = [
         {"sitemaps": SITEMAPS},
         name="sitemap-section",
     ),
+    path("jobs/", occupation_views.occupation_pick_view, name="occupations"),
+    path(
+        "jobs/suggestions/",
+        occupation_views.occupation_suggestions_view,
+        name="occupation-suggestions",
+    ),
+    path("jobs/<str:key>/", occupation_views.occupation_courses_view, name="occupation"),
 ]

@@ -3,6 +3,10 @@ from django.contrib import admin
 from taxonomies.models import (
     Concept,
     EqfLevel,
+    EscoOccupation,
+    EscoOccupationLabel,
+    EscoOccupationSkill,
+    EscoRelease,
     EscoSkill,
     EscoSkillLabel,
     IscedField,
@@ -65,3 +69,28 @@ class EscoSkillAdmin(admin.ModelAdmin):
         if request.path.endswith("/autocomplete/"):
             return queryset.skills().search(search_term), False
         return super().get_search_results(request, queryset, search_term)
+
+
+class EscoOccupationLabelInline(admin.TabularInline):
+    model = EscoOccupationLabel
+    extra = 0
+
+
+class EscoOccupationSkillInline(admin.TabularInline):
+    model = EscoOccupationSkill
+    extra = 0
+    autocomplete_fields = ["skill"]
+
+
+@admin.register(EscoOccupation)
+class EscoOccupationAdmin(admin.ModelAdmin):
+    list_display = ["preferred_label", "concept_type", "code", "isco_code"]
+    list_filter = ["concept_type"]
+    search_fields = ["preferred_label", "alt_labels", "uri", "code"]
+    exclude = ["broader", "search_text"]
+    inlines = [EscoOccupationLabelInline, EscoOccupationSkillInline]
+
+
+@admin.register(EscoRelease)
+class EscoReleaseAdmin(admin.ModelAdmin):
+    list_display = ["version", "loaded_at", "skills", "occupations", "source"]

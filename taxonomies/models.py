@@ -4,9 +4,11 @@ Every record is keyed by the standard's own code or URI, so that loaders can ups
 can write the official identifiers back out.
 """
 
+import unicodedata
 from urllib.parse import quote
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -420,3 +422,239 @@ class EscoSkillLabel(models.Model):
 
     def __str__(self) -> str:
         return f"{self.preferred_label} ({self.language})"
+
+
+def label_search_text(*labels: str) -> str:
+    """Lower-case, accent-free labels, one per line: what a type-ahead compares against, so
+    "ingenieur" finds "ingénieur" on SQLite as on PostgreSQL without an unaccent extension."""
+    text = unicodedata.normalize("NFKD", "\n".join(label for label in labels if label))
+    return "".join(char for char in text if not unicodedata.combining(char)).lower()
+
+
+class EscoRelease(models.Model):
+    """Which ESCO release the taxonomy tables hold, recorded by each import (shown in the
+    footer and the API, and the key under which derived data such as skill embeddings is
+    stored)."""
+
+    version = models.CharField(
+        _("ESCO version"),
+        max_length=32,
+        help_text=_('The release number, e.g. 1.1.1, or "unknown" when the bundle did not say.'),
+    )
+    source = models.CharField(
+        _("source"), max_length=255, blank=True, help_text=_("The folder it was loaded from.")
+    )
+    loaded_at = models.DateTimeField(_("loaded at"), default=timezone.now)
+    skills = models.PositiveIntegerField(_("skills"), default=0)
+    occupations = models.PositiveIntegerField(_("occupations"), default=0)
+
+    class Meta:
+        verbose_name = _("ESCO release")
+        verbose_name_plural = _("ESCO releases")
+        get_latest_by = ["loaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"ESCO v{self.version}"
+
+    @classmethod
+    def current(cls) -> "EscoRelease | None":
+        return cls.objects.order_by("-loaded_at", "-pk").first()
+
+
+class EscoOccupationQuerySet(models.QuerySet):
+    def occupations(self) -> "EscoOccupationQuerySet":
+        return self.filter(concept_type=EscoOccupation.ConceptType.OCCUPATION)
+
+    def search(self, text: str) -> "EscoOccupationQuerySet":
+        """Occupations with a label (preferred, alternative or hidden, in any loaded language)
+        containing ``text``; those whose English preferred label starts with it first."""
+        needle = label_search_text(text.strip())
+        if not needle:
+            return self.none()
+        return (
+            self.filter(search_text__contains=needle)
+            .annotate(
+                starts_with=models.Case(
+                    models.When(preferred_label__istartswith=text.strip(), then=models.Value(0)),
+                    default=models.Value(1),
+                )
+            )
+            .order_by("starts_with", "preferred_label")
+        )
+
+
+class EscoOccupation(models.Model):
+    """An ESCO occupation or an ISCO-08 group of the occupations pillar.
+
+    Learners look for courses by the job they want; the occupation's essential and optional
+    skills (``EscoOccupationSkill``) say what to learn.
+    """
+
+    class ConceptType(models.TextChoices):
+        OCCUPATION = "Occupation", _("Occupation")
+        ISCO_GROUP = "ISCOGroup", _("ISCO group")
+
+    URI_PREFIXES = ("http://data.europa.eu/esco/occupation/", "http://data.europa.eu/esco/isco/")
+
+    uri = models.URLField(_("URI"), max_length=255, unique=True)
+    concept_type = models.CharField(
+        _("concept type"),
+        max_length=16,
+        choices=ConceptType.choices,
+        default=ConceptType.OCCUPATION,
+    )
+    code = models.CharField(
+        _("code"),
+        max_length=32,
+        blank=True,
+        help_text=_("ISCO-08 code of a group (e.g. 2642) or ESCO code of an occupation (2642.1)."),
+    )
+    isco_code = models.CharField(
+        _("ISCO-08 group"),
+        max_length=8,
+        blank=True,
+        help_text=_("The 4-digit ISCO-08 unit group an occupation belongs to."),
+    )
+    preferred_label = models.CharField(_("preferred label"), max_length=255, db_index=True)
+    alt_labels = models.TextField(_("alternative labels"), blank=True, help_text=_("One per line."))
+    hidden_labels = models.TextField(
+        _("hidden labels"),
+        blank=True,
+        help_text=_("Misspellings and outdated terms: searched, never shown. One per line."),
+    )
+    description = models.TextField(_("description"), blank=True)
+    status = models.CharField(_("status"), max_length=20, default="released")
+    modified = models.DateTimeField(_("modified in ESCO"), null=True, blank=True)
+    search_text = models.TextField(
+        _("search text"),
+        blank=True,
+        editable=False,
+        help_text=_("Every label in every loaded language, normalised for the type-ahead."),
+    )
+    broader = models.ManyToManyField(
+        "self",
+        verbose_name=_("broader concepts"),
+        symmetrical=False,
+        blank=True,
+        related_name="narrower",
+        through="EscoOccupationBroader",
+    )
+    skills = models.ManyToManyField(
+        EscoSkill,
+        verbose_name=_("skills"),
+        blank=True,
+        related_name="occupations",
+        through="EscoOccupationSkill",
+    )
+
+    objects = EscoOccupationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("ESCO occupation")
+        verbose_name_plural = _("ESCO occupations")
+        ordering = ["preferred_label"]
+
+    def __str__(self) -> str:
+        return self.localized_label
+
+    @property
+    def localized_label(self) -> str:
+        language = _language_code()
+        if language != "en":
+            for label in self.labels.all():
+                if label.language == language and label.preferred_label:
+                    return label.preferred_label
+        return self.preferred_label
+
+    @property
+    def key(self) -> str:
+        return EscoSkill.key_of(self.uri)
+
+    @property
+    def alt_label_list(self) -> list[str]:
+        return [label for label in self.alt_labels.splitlines() if label]
+
+    @property
+    def esco_page_url(self) -> str:
+        return (
+            f"https://esco.ec.europa.eu/en/classification/occupation?uri={quote(self.uri, safe='')}"
+        )
+
+
+class EscoOccupationBroader(models.Model):
+    """An edge of the occupations pillar (``broaderRelationsOccPillar``): occupation -> ISCO
+    group, occupation -> broader occupation, or ISCO group -> ISCO group."""
+
+    narrower = models.ForeignKey(EscoOccupation, on_delete=models.CASCADE, related_name="+")
+    broader = models.ForeignKey(EscoOccupation, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = _("ESCO occupation broader relation")
+        verbose_name_plural = _("ESCO occupation broader relations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["narrower", "broader"], name="esco_occupation_broader_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.narrower_id} -> {self.broader_id}"
+
+
+class EscoOccupationSkill(models.Model):
+    """A skill an occupation needs (``occupationSkillRelations``): essential or optional."""
+
+    class Relation(models.TextChoices):
+        ESSENTIAL = "essential", _("essential")
+        OPTIONAL = "optional", _("optional")
+
+    occupation = models.ForeignKey(
+        EscoOccupation, on_delete=models.CASCADE, related_name="skill_relations"
+    )
+    skill = models.ForeignKey(EscoSkill, on_delete=models.CASCADE, related_name="+")
+    relation = models.CharField(_("relation"), max_length=10, choices=Relation.choices)
+
+    class Meta:
+        verbose_name = _("ESCO occupation skill")
+        verbose_name_plural = _("ESCO occupation skills")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["occupation", "skill"], name="esco_occupation_skill_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.occupation_id} {self.relation} {self.skill_id}"
+
+
+class EscoOccupationLabel(models.Model):
+    """Labels of an occupation or ISCO group in a language other than English
+    (``occupations_<lang>.csv``, ``ISCOGroups_<lang>.csv``)."""
+
+    occupation = models.ForeignKey(EscoOccupation, on_delete=models.CASCADE, related_name="labels")
+    language = models.CharField(_("language"), max_length=8)
+    preferred_label = models.CharField(_("preferred label"), max_length=255)
+    alt_labels = models.TextField(_("alternative labels"), blank=True)
+
+    class Meta:
+        verbose_name = _("ESCO occupation label")
+        verbose_name_plural = _("ESCO occupation labels")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["occupation", "language"], name="esco_occupation_label_unique_language"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.preferred_label} ({self.language})"
+
+
+def labels_in_visitor_language(
+    label_model: type[EscoSkillLabel] | type[EscoOccupationLabel], lookup: str = "labels"
+) -> models.Prefetch:
+    """A prefetch of only the labels ``localized_label`` reads: the visitor's language, and
+    none for English (the preferred label is English). An occupation needs up to 200 skills,
+    each with a label per loaded language."""
+    language = _language_code()
+    labels = label_model.objects.all() if language != "en" else label_model.objects.none()
+    return models.Prefetch(lookup, queryset=labels.filter(language=language))

@@ -2,7 +2,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.urlpatterns import format_suffix_patterns
 
-from catalogue.api import views, writes
+from catalogue.api import occupations, views, writes
 
 app_name = "api"
 
@@ -63,7 +63,22 @@ urlpatterns = [
     path("nqf-levels/", views.NqfLevelList.as_view(), name="nqf-levels"),
     path("isced-fields/", views.IscedFieldTree.as_view(), name="isced-fields"),
     path("esco-skills/", views.EscoSkillList.as_view(), name="esco-skills"),
+    path(
+        "esco-skills/suggest/", occupations.EscoSkillSuggest.as_view(), name="esco-skills-suggest"
+    ),
     path("vocabularies/", views.VocabularyList.as_view(), name="vocabularies"),
+    path("esco/", occupations.EscoReleaseView.as_view(), name="esco-release"),
+    path("esco-occupations/", occupations.EscoOccupationList.as_view(), name="esco-occupations"),
+    path(
+        "esco-occupations/<str:key>/",
+        occupations.EscoOccupationDetail.as_view(),
+        name="esco-occupation",
+    ),
+    path(
+        "esco-occupations/<str:key>/opportunities/",
+        occupations.CoursesForJobView.as_view(),
+        name="esco-occupation-opportunities",
+    ),
     path("changes/", views.ChangeFeed.as_view(), name="changes"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),

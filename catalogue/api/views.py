@@ -111,10 +111,10 @@ def _wants_xml(request) -> bool:
     return _requested_format(request) == "xml"
 
 
-def _search_parameters() -> list[OpenApiParameter]:
+def _search_parameters(filterset_class=OpportunitySearchFilterSet) -> list[OpenApiParameter]:
     """The search FilterSet's parameters, documented from its own definitions."""
     parameters = []
-    for name, search_filter in OpportunitySearchFilterSet.get_filters().items():
+    for name, search_filter in filterset_class.get_filters().items():
         choices = getattr(search_filter.field, "choices", None) or search_filter.extra.get(
             "choices"
         )
