@@ -30,16 +30,10 @@ def main() -> None:
         "search": search.run,
         "api": api.run,
         "import": spreadsheet_import.run,
-    from bench import (
-        api,
-        elm_import,
-        esco_import,
-        faults,
-        jobs,
-        search,
-        skills,
-        spreadsheet_import,
-    )
+        "faults": faults.run,
+        "elm": elm_import.run,
+        "jobs": jobs.run,
+        "skills": skills.run,
     }
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("names", nargs="*", choices=[*benchmarks, []], metavar="name")
