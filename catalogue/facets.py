@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from catalogue.models import record_id
 from descriptors.models import LearningOpportunity, LearningOutcome, Organisation
 from taxonomies.models import Concept, EqfLevel, EscoSkill, IscedField, Scheme
 
@@ -136,7 +137,7 @@ def _skill_with_narrower(keys: set[str]) -> set[str]:
 
 def organisation_labels(keys: Iterable[str]) -> dict[str, str]:
     """Organisation names by id (as facet value keys), for facets whose values are organisations."""
-    ids = [int(key) for key in keys if key.isdigit()]
+    ids = [pk for pk in map(record_id, keys) if pk is not None]
     return {
         str(pk): name
         for pk, name in Organisation.objects.filter(pk__in=ids).values_list("pk", "name")
@@ -146,7 +147,9 @@ def organisation_labels(keys: Iterable[str]) -> dict[str, str]:
 def _eqf_labels(keys: Iterable[str]) -> dict[str, str]:
     return {
         str(level.level): str(level)
-        for level in EqfLevel.objects.filter(level__in=[int(key) for key in keys if key.isdigit()])
+        for level in EqfLevel.objects.filter(
+            level__in=[level for level in map(record_id, keys) if level is not None]
+        )
     }
 
 

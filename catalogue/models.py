@@ -55,6 +55,16 @@ class SearchWord(models.Model):
 MAX_ID = 2**63 - 1
 
 
+def record_id(text: str) -> int | None:
+    """The record id a client wrote, or None when the text names no record. Not
+    ``str.isdigit()`` alone: it accepts "²", which ``int()`` refuses, and 20 digits overflow
+    the database's integer."""
+    if not (text.isascii() and text.isdigit()):
+        return None
+    value = int(text)
+    return value if 0 < value <= MAX_ID else None
+
+
 class CatalogueChange(models.Model):
     """An ordered log of changes to opportunities, so readers can catch up incrementally.
 

@@ -15,7 +15,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from catalogue.models import MAX_ID
+from catalogue.models import record_id
 from descriptors.admin import OrganisationScopedMixin
 from descriptors.models import LearningOpportunity, Organisation
 from recognition.models import (
@@ -384,9 +384,7 @@ class TargetCourseAdmin(OrganisationScopedMixin, OwnOrganisationChoices, admin.M
         opportunity = None
         chosen = request.GET.get("opportunity", "")
         if chosen:
-            # isdigit() accepts "²" and other scripts' digits that int() refuses, and a
-            # 20-digit id overflows the database's integer: both are ids of nothing.
-            if not (chosen.isascii() and chosen.isdigit() and 0 < int(chosen) <= MAX_ID):
+            if record_id(chosen) is None:
                 raise Http404("No such learning opportunity.")
             # One filter, not the union of two querysets: the membership join of ``for_user``
             # repeats a row per member, and get() then found several.

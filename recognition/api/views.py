@@ -1,7 +1,5 @@
 """Recognition API: public reads; officers write with their institution's token."""
 
-import re
-
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_date
@@ -20,6 +18,7 @@ from catalogue.api.auth import (
 )
 from catalogue.api.errors import api_errors
 from catalogue.api.views import PublicReadMixin, ReferencePagination
+from catalogue.models import record_id
 from descriptors.models import LearningOpportunity, Organisation
 from recognition.api.serializers import (
     AgreementSerializer,
@@ -46,7 +45,6 @@ from recognition.services import (
     decision_save,
 )
 
-ID = re.compile("[0-9]{1,18}")  # ids are 64-bit: a longer number names nothing
 AGREEMENT_NOT_WRITABLE = {
     403: "This agreement belongs to another institution.",
     404: "No agreement has that id, or it is a draft of another institution.",
@@ -68,11 +66,10 @@ def _day(request, name: str = "on"):
 
 
 def _query_id(request, name: str) -> int:
-    raw = request.query_params.get(name, "")
-    # Not str.isdigit(): it accepts "²", which int() refuses.
-    if not ID.fullmatch(raw):
+    pk = record_id(request.query_params.get(name, ""))
+    if pk is None:
         raise ValidationError({name: ["Give an id."]})
-    return int(raw)
+    return pk
 
 
 def _organisation_of(request) -> Organisation | None:
