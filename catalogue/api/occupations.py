@@ -7,6 +7,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from catalogue.api.errors import api_errors
 from catalogue.api.serializers import OpportunitySummarySerializer
 from catalogue.api.views import PublicReadMixin, ReferencePagination
 from catalogue.api.views import _facet_json as facet_json
@@ -22,6 +23,8 @@ from taxonomies.models import (
     labels_in_visitor_language,
 )
 from taxonomies.suggestions import skills_suggest
+
+NO_OCCUPATION = "No ESCO occupation has that key."
 
 
 class EscoReleaseSerializer(serializers.ModelSerializer):
@@ -93,6 +96,7 @@ class EscoOccupationDetail(PublicReadMixin, APIView):
     """One occupation with its essential and optional skills."""
 
     @extend_schema(responses=EscoOccupationDetailSerializer, operation_id="esco_occupation")
+    @api_errors({404: NO_OCCUPATION})
     def get(self, request, key: str):
         return Response(EscoOccupationDetailSerializer(occupation_by_key(key)).data)
 
@@ -161,6 +165,7 @@ class CoursesForJobView(PublicReadMixin, APIView):
         responses=CoursesForJobSerializer,
         operation_id="esco_occupation_opportunities",
     )
+    @api_errors({400: "A filter, have or page is not valid.", 404: NO_OCCUPATION})
     def get(self, request, key: str):
         occupation = occupation_by_key(key)
         filterset = CoursesForJobFilterSet(request.query_params)
