@@ -3,7 +3,7 @@ occupation's skills."""
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -222,7 +222,12 @@ class EscoSkillSuggest(PublicReadMixin, APIView):
         operation_id="esco_skills_suggest",
     )
     def post(self, request):
-        asked = SkillSuggestRequestSerializer(data=request.data)
+        try:
+            body = request.data
+        except ParseError as error:
+            # Rejected input has one shape (FieldErrors): a body that is not JSON is no field.
+            raise ValidationError({"non_field_errors": [str(error.detail)]}) from error
+        asked = SkillSuggestRequestSerializer(data=body)
         asked.is_valid(raise_exception=True)
         suggestions = skills_suggest(
             asked.validated_data["text"],

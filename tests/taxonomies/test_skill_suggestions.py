@@ -57,3 +57,11 @@ def test_api_refuses_bad_input_with_the_field(client, sample_esco):
     assert answer.status_code == 400
     assert answer.json() == {"language": ["Give a two-letter ISO 639-1 language code, e.g. it."]}
     assert _suggest(client, text="x" * 2001).status_code == 400
+
+
+def test_a_body_that_is_not_json_is_rejected_input(client, sample_esco):
+    answer = client.post(
+        "/api/v1/esco-skills/suggest/", "not json", content_type="application/json"
+    )
+    assert answer.status_code == 400
+    assert answer.json()["non_field_errors"][0].startswith("JSON parse error")
