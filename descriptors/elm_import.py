@@ -5,7 +5,7 @@ records it refers to, every value is resolved (an unknown code rejects the recor
 reason and its line), and the valid ones are written ``CHUNK`` at a time by
 ``opportunities_bulk_save``, which re-indexes and logs them in the same transaction.
 
-Identity (docs/decisions/0006-one-write-path-and-elm-identity.md):
+Identity (docs/decisions/0009-one-write-path-and-elm-identity.md):
 
 - A record whose id carries this installation's base URL is ours: matched by its primary key.
 - Any other record is matched only by (its provider, its identifier): the provider's code when
