@@ -14,13 +14,14 @@ import django
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oclo.settings")
     django.setup()
-    from bench import api, esco_import, search, spreadsheet_import
+    from bench import api, engines, esco_import, search, spreadsheet_import
 
     benchmarks = {
         "esco": esco_import.run,
         "search": search.run,
         "api": api.run,
         "import": spreadsheet_import.run,
+        "engines": engines.run,
     }
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("names", nargs="*", choices=[*benchmarks, []], metavar="name")

@@ -17,7 +17,8 @@ from catalogue.facet_index import NO_DATE, Snapshot, facet_index, latest_log_ent
 from catalogue.facets import FACETS, RANGE_FACETS, Facet
 from catalogue.filters import SearchParams
 from catalogue.models import MAX_ID, CatalogueChange
-from catalogue.text_search import snippets, suggestion, text_matching_ids, text_relevance
+from catalogue.text_engine import TextMatches, text_engine
+from catalogue.text_search import snippets, suggestion
 from descriptors.models import LearningOpportunity
 from taxonomies.models import EscoSkill
 
@@ -298,15 +299,19 @@ def _first_by_title(positions: np.ndarray, titles: np.ndarray, needed: int) -> n
     return positions[np.argsort(titles)]
 
 
-def _text_mask(snapshot: Snapshot, params: SearchParams) -> np.ndarray:
+def _text_mask(snapshot: Snapshot, matches: TextMatches | None) -> np.ndarray:
     """The documents matching the text query; all of them when there is none."""
-    if not params.text:
+    if matches is None:
         return np.ones(snapshot.size, bool)
-    return np.isin(snapshot.ids, text_matching_ids(params.text))
+    return np.isin(snapshot.ids, matches.ids)
 
 
-def _relevance(snapshot: Snapshot, positions: np.ndarray, text: str) -> np.ndarray:
-    ids, ranks = text_relevance(text, snapshot.ids[positions])
+def _text_matches(params: SearchParams) -> TextMatches | None:
+    return text_engine().search(params.text) if params.text else None
+
+
+def _relevance(snapshot: Snapshot, positions: np.ndarray, matches: TextMatches) -> np.ndarray:
+    ids, ranks = matches.relevance(snapshot.ids[positions])
     relevance = np.zeros(snapshot.size)
     if len(ids):
         order = np.argsort(ids)
@@ -343,7 +348,8 @@ def opportunity_search(
 
 
 def _search(snapshot: Snapshot, params: SearchParams, *, page: int, page_size: int, after_id):
-    base = snapshot.alive & _text_mask(snapshot, params)
+    matches = _text_matches(params)
+    base = snapshot.alive & _text_mask(snapshot, matches)
     masks = _filter_masks(snapshot, params)
     matching = _all_of(base, masks)
     total = int(np.count_nonzero(matching))
@@ -373,7 +379,7 @@ def _search(snapshot: Snapshot, params: SearchParams, *, page: int, page_size: i
         page_ids = [int(pk) for pk in snapshot.ids[positions[:page_size]]]
     else:
         sort = params.effective_sort
-        relevance = _relevance(snapshot, positions, params.text) if sort == "relevance" else None
+        relevance = _relevance(snapshot, positions, matches) if sort == "relevance" else None
         positions = _ordered(snapshot, positions, sort, relevance, page * page_size)
         page_ids = [
             int(pk) for pk in snapshot.ids[positions[(page - 1) * page_size : page * page_size]]
@@ -396,7 +402,7 @@ def _search(snapshot: Snapshot, params: SearchParams, *, page: int, page_size: i
 def opportunity_search_total(params: SearchParams) -> int:
     """How many opportunities match, without building a page (for "remove this filter")."""
     snapshot = facet_index.current()
-    base = snapshot.alive & _text_mask(snapshot, params)
+    base = snapshot.alive & _text_mask(snapshot, _text_matches(params))
     return int(np.count_nonzero(_all_of(base, _filter_masks(snapshot, params))))
 
 
