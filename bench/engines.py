@@ -12,14 +12,15 @@ repetitions (default 20) after one uncounted warm-up per query type. Needs the `
 dependency group (``pip install tantivy``).
 """
 
+import dataclasses
+import itertools
 import os
 import resource
 import shutil
 import statistics
-import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -33,6 +34,7 @@ from catalogue.search_index import search_index_update
 from catalogue.text_engine import (
     DatabaseTextEngine,
     TantivyTextEngine,
+    TextDocument,
     TextEngine,
     text_documents,
     text_engine_use,
@@ -50,8 +52,10 @@ ENGINE_QUERIES = {
 }
 # Indexing cost of the database engine is measured on a sample and scaled (re-indexing the
 # whole catalogue takes minutes and would also rewrite the data the other engine reads).
-REINDEX_SAMPLE = 5000
+REINDEX_SAMPLE = 2000
 READ_CHUNK = 2000
+BUILD_BATCH = 20_000
+COPY_ID_STEP = 10**8
 
 
 def _resident_mb() -> float:
@@ -79,7 +83,7 @@ def _database_index_figures(ids: list[int]) -> str:
     started = time.perf_counter()
     search_index_update(sample)
     seconds = (time.perf_counter() - started) * len(ids) / max(1, len(sample))
-    size = ""
+    size = "; in the database file"
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(
@@ -87,31 +91,43 @@ def _database_index_figures(ids: list[int]) -> str:
                 "pg_total_relation_size('catalogue_searchword')"
             )
             documents, vocabulary = cursor.fetchone()
-        size = f"; tables and indexes {(documents + vocabulary) / 2**20:.0f} MB"
+        size = (
+            f"; tables and indexes {(documents + vocabulary) / 2**20:.0f} MB, in PostgreSQL's "
+            "memory, not this process"
+        )
     return (
         f"database: indexing about {seconds:.0f} s for {len(ids)} documents "
-        f"(re-indexed {len(sample)} and scaled){size}; in PostgreSQL's memory, not this process"
+        f"(re-indexed {len(sample)} and scaled){size}"
     )
 
 
-def _tantivy_build(ids: list[int], path: Path) -> tuple[TantivyTextEngine, str]:
+def _tantivy_build(documents: Iterable[TextDocument], path: Path) -> tuple[TantivyTextEngine, str]:
     before = _resident_mb()
     engine = TantivyTextEngine(path)
-    reading = indexing = 0.0
-    for start in range(0, len(ids), READ_CHUNK * 5):
-        started = time.perf_counter()
-        documents = []
-        for chunk in range(start, min(len(ids), start + READ_CHUNK * 5), READ_CHUNK):
-            documents += text_documents(ids[chunk : chunk + READ_CHUNK])
-        reading += time.perf_counter() - started
-        started = time.perf_counter()
-        engine.documents_add(documents)
-        indexing += time.perf_counter() - started
+    indexed, started, documents = 0, time.perf_counter(), iter(documents)
+    while batch := list(itertools.islice(documents, BUILD_BATCH)):
+        engine.documents_add(batch)
+        indexed += len(batch)
     return engine, (
-        f"tantivy: indexing {indexing:.0f} s (+ {reading:.0f} s reading the texts from the "
-        f"database) for {len(ids)} documents; {_directory_mb(path):.0f} MB on disk; this "
-        f"process grew by {_resident_mb() - before:.0f} MB"
+        f"tantivy: indexing {time.perf_counter() - started:.0f} s for {indexed} documents; "
+        f"{_directory_mb(path):.0f} MB on disk; this process grew by "
+        f"{_resident_mb() - before:.0f} MB"
     )
+
+
+def _read_documents(ids: list[int]) -> tuple[list[TextDocument], float]:
+    started = time.perf_counter()
+    documents = []
+    for start in range(0, len(ids), READ_CHUNK):
+        documents += text_documents(ids[start : start + READ_CHUNK])
+    return documents, time.perf_counter() - started
+
+
+def _copies(documents: list[TextDocument], copies: int) -> Iterator[TextDocument]:
+    """The catalogue ``copies`` times over, each copy with ids of its own."""
+    for copy in range(copies):
+        for document in documents:
+            yield dataclasses.replace(document, id=document.id + copy * COPY_ID_STEP)
 
 
 def _row(name: str, hits: object, timings: list[float]) -> str:
@@ -122,58 +138,60 @@ def _row(name: str, hits: object, timings: list[float]) -> str:
 
 
 def _text_part(engine: TextEngine, text: str) -> np.ndarray:
-    """What the text engine does for one search: match, then rank every match."""
+    """What the text engine does for one search: every match, and the rank of each."""
     matches = engine.search(text)
-    return matches.relevance(matches.ids)[0]
+    matches.relevance(matches.ids)
+    return matches.ids
+
+
+def _text_figures(engine: TextEngine, rounds: int) -> dict[str, tuple]:
+    figures = {}
+    for name, params in ENGINE_QUERIES.items():
+        if params.get("q"):
+            timings, ids = _timed(lambda text=params["q"]: _text_part(engine, text), rounds)
+            figures[name] = (len(ids), timings)
+    return figures
+
+
+def _print_text_figures(figures: dict[str, tuple]) -> None:
+    print(f"  {'text part':<20}{'matches':>9}{'p50 ms':>9}{'p95 ms':>9}")
+    for name, (hits, timings) in figures.items():
+        print(_row(name, hits, timings))
 
 
 def _measure(label: str, engine: TextEngine, rounds: int) -> dict[str, tuple]:
     """Text part alone and whole page, per query type, with this engine behind search."""
     previous = text_engine_use(engine)
     client = Client()
-    figures = {}
+    text = _text_figures(engine, rounds)
+    page = {}
     try:
         for name, params in ENGINE_QUERIES.items():
-            text = params.get("q", "")
-            if text:
-                text_timings, ids = _timed(
-                    lambda text=text: _text_part(engine, text),
-                    rounds,
-                )
-            else:
-                text_timings, ids = [0.0], []
-            page_timings, response = _timed(lambda params=params: client.get("/", params), rounds)
+            timings, response = _timed(lambda params=params: client.get("/", params), rounds)
             assert response.status_code == 200, response.status_code
-            figures[name] = (
-                len(ids) if text else "-",
-                text_timings,
-                response.context["result"].total,
-                page_timings,
-            )
+            page[name] = (response.context["result"].total, timings)
     finally:
         text_engine_use(previous)
     print(f"{label}:")
-    print(f"  {'text part':<20}{'matches':>9}{'p50 ms':>9}{'p95 ms':>9}")
-    for name, (hits, timings, _, _) in figures.items():
-        if hits != "-":
-            print(_row(name, hits, timings))
+    _print_text_figures(text)
     print(f"  {'whole search page':<20}{'results':>9}{'p50 ms':>9}{'p95 ms':>9}")
-    for name, (_, _, total, timings) in figures.items():
+    for name, (total, timings) in page.items():
         print(_row(name, total, timings))
-    return figures
+    return {"text": text, "page": page}
 
 
-def _ratios(database: dict, tantivy: dict) -> None:
-    print("ratio database / tantivy (p95; above 1 the database is slower):")
-    print(f"  {'query':<20}{'text':>9}{'page':>9}")
-    for name in ENGINE_QUERIES:
-        text = (
-            f"{_percentile(database[name][1], 0.95) / _percentile(tantivy[name][1], 0.95):.1f}x"
-            if database[name][0] != "-"
-            else "-"
-        )
-        page = _percentile(database[name][3], 0.95) / _percentile(tantivy[name][3], 0.95)
-        print(f"  {name:<20}{text:>9}{page:>8.1f}x")
+def _p95_table(measured: dict[str, dict]) -> None:
+    """p95 side by side, and each engine's ratio to the fastest one for that query."""
+    print("p95 ms side by side (ratio to the fastest):")
+    for part in ("text", "page"):
+        print(f"  {part:<20}" + "".join(f"{label:>22}" for label in measured))
+        for name in ENGINE_QUERIES:
+            values = [figures[part].get(name) for figures in measured.values()]
+            if None in values:
+                continue
+            p95s = [_percentile(timings, 0.95) for _, timings in values]
+            best = max(min(p95s), 0.1)
+            print(f"  {name:<20}" + "".join(f"{p95:>14.1f} ({p95 / best:>4.1f}x)" for p95 in p95s))
 
 
 def run() -> None:
@@ -188,22 +206,44 @@ def run() -> None:
     print(f"facet index (shared by both engines): built in {time.perf_counter() - started:.0f} s")
     ids = list(LearningOpportunity.objects.published().order_by("pk").values_list("pk", flat=True))
     print(_database_index_figures(ids))
+    documents, reading = _read_documents(ids)
+    print(f"reading the {len(documents)} documents' texts from the database: {reading:.0f} s")
     directory = Path(tempfile.mkdtemp(prefix="oclo-tantivy-"))
     cache = settings.OCLO_SEARCH_CACHE
     settings.OCLO_SEARCH_CACHE = False
     try:
-        tantivy, built = _tantivy_build(ids, directory)
+        tantivy, built = _tantivy_build(documents, directory / "catalogue")
         print(built)
-        database = _measure(
-            "database (PostgreSQL full text / SQLite in Python)", DatabaseTextEngine(), rounds
-        )
-        measured = _measure("tantivy (embedded, one index per machine)", tantivy, rounds)
-        _ratios(database, measured)
+        measured = {
+            "database": _measure(
+                "database (PostgreSQL full text / SQLite in Python)", DatabaseTextEngine(), rounds
+            ),
+            "tantivy exact words": _measure(
+                "tantivy, exact words only (the database's matches)", tantivy.exact_words(), rounds
+            ),
+            "tantivy widened": _measure(
+                "tantivy, with word forms and typos (issue 13)", tantivy, rounds
+            ),
+        }
+        _p95_table(measured)
+        copies = int(os.environ.get("OCLO_BENCH_TANTIVY_COPIES", "0"))
+        if copies > 1:
+            _tantivy_copies(documents, copies, directory / "copies", rounds)
     finally:
         settings.OCLO_SEARCH_CACHE = cache
         shutil.rmtree(directory, ignore_errors=True)
     print(
         f"load average after: {', '.join(f'{load:.1f}' for load in os.getloadavg())}; "
-        f"process peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB",
-        file=sys.stdout,
+        f"process peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
     )
+
+
+def _tantivy_copies(documents: list[TextDocument], copies: int, path: Path, rounds: int) -> None:
+    """tantivy's text part on the catalogue repeated ``copies`` times (OCLO_BENCH_TANTIVY_COPIES):
+    a larger index without generating it in the database, whose own search cannot be measured
+    on it (so: the text part only)."""
+    engine, built = _tantivy_build(_copies(documents, copies), path)
+    print(built)
+    for label, variant in (("exact words", engine.exact_words()), ("widened", engine)):
+        print(f"tantivy on {copies} copies of the catalogue, {label}:")
+        _print_text_figures(_text_figures(variant, rounds))

@@ -15,6 +15,7 @@ Every engine is fed the same documents (``text_documents``), read from the datab
 stays the source of truth, and all of them parse queries with ``parse_web_search``.
 """
 
+import copy
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -137,6 +138,9 @@ class TantivyTextEngine:
     def __init__(self, path: Path | None = None, *, stem_language: str = "english"):
         import tantivy
 
+        # Whether single words also match their word forms and, when unknown, their typos.
+        self.widen = True
+
         self._tantivy = tantivy
         builder = tantivy.SchemaBuilder()
         builder.add_integer_field("id", stored=True, indexed=True, fast=True)
@@ -189,6 +193,13 @@ class TantivyTextEngine:
         self.documents_remove(ids - {document.id for document in documents})
         self.documents_add(documents)
 
+    def exact_words(self) -> "TantivyTextEngine":
+        """The same index, matching the exact words only, as the database engine does (to
+        compare the engines on the same matches)."""
+        engine = copy.copy(self)
+        engine.widen = False
+        return engine
+
     def search(self, text: str) -> TextMatches:
         query = self._query(parse_web_search(text))
         searcher = self.index.searcher()
@@ -226,19 +237,23 @@ class TantivyTextEngine:
                 Query.boost_query(Query.term_query(schema, name, term), boost)
                 for name, boost in FIELD_BOOSTS.items()
             ]
-            stem = self._stemmer.analyze(term)[0]
-            alternatives.append(
-                Query.boost_query(Query.term_query(schema, "stems", stem), STEM_BOOST)
-            )
-            searcher = self.index.searcher()
-            if len(term) >= 4 and not any(searcher.doc_freq(name, term) for name in FIELD_BOOSTS):
-                alternatives.append(
-                    Query.boost_query(
-                        Query.fuzzy_term_query(schema, "stems", stem, distance=typo_distance(term)),
-                        TYPO_BOOST,
-                    )
-                )
+            if self.widen:
+                alternatives += self._word_forms_and_typos(term)
         return Query.boolean_query([(Occur.Should, query) for query in alternatives])
+
+    def _word_forms_and_typos(self, term: str) -> list:
+        Query, schema = self._tantivy.Query, self.schema
+        stem = self._stemmer.analyze(term)[0]
+        alternatives = [Query.boost_query(Query.term_query(schema, "stems", stem), STEM_BOOST)]
+        searcher = self.index.searcher()
+        if len(term) >= 4 and not any(searcher.doc_freq(name, term) for name in FIELD_BOOSTS):
+            alternatives.append(
+                Query.boost_query(
+                    Query.fuzzy_term_query(schema, "stems", stem, distance=typo_distance(term)),
+                    TYPO_BOOST,
+                )
+            )
+        return alternatives
 
 
 def typo_distance(word: str) -> int:
