@@ -16,17 +16,23 @@ stays the source of truth, and all of them parse queries with ``parse_web_search
 """
 
 import copy
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
 from catalogue import text_search
+from catalogue.facet_index import latest_log_entry
+from catalogue.models import CatalogueChange
 from catalogue.search_index import _texts as weighted_texts
 from catalogue.search_index import search_index_update
 from catalogue.text import WebSearchQuery, parse_web_search, words
+from descriptors.models import LearningOpportunity
 
 # How much a match in each part of a record counts (title > outcomes and skills > description >
 # provider names), as the database engine's A/B/C/D weights do.
@@ -56,8 +62,6 @@ def text_documents(ids: Iterable[int]) -> list[TextDocument]:
     """The documents of these opportunities (those that no longer exist are left out)."""
     ids = sorted(set(ids))
     texts = weighted_texts(ids)
-    from descriptors.models import LearningOpportunity
-
     existing = set(LearningOpportunity.objects.filter(pk__in=ids).values_list("pk", flat=True))
     return [
         TextDocument(
@@ -115,18 +119,39 @@ class DatabaseTextEngine:
         search_index_update(ids)
 
 
-_engine: TextEngine = DatabaseTextEngine()
+_chosen: TextEngine | None = None
+_configured: dict[tuple[str, str], TextEngine] = {}
+_configured_lock = threading.Lock()
 
 
 def text_engine() -> TextEngine:
-    """The engine the selectors ask."""
-    return _engine
+    """The engine the selectors ask: one put in place by ``text_engine_use``, else the one
+    settings.OCLO_TEXT_ENGINE names ("database", or "tantivy" in OCLO_TEXT_INDEX_DIR)."""
+    if _chosen is not None:
+        return _chosen
+    key = (settings.OCLO_TEXT_ENGINE, str(settings.OCLO_TEXT_INDEX_DIR))
+    engine = _configured.get(key)
+    if engine is None:
+        with _configured_lock:
+            engine = _configured.get(key)
+            if engine is None:
+                engine = _configured[key] = _engine_from_settings(*key)
+    return engine
 
 
-def text_engine_use(engine: TextEngine) -> TextEngine:
-    """Put another engine behind search (benchmarks, tests); returns the previous one."""
-    global _engine
-    previous, _engine = _engine, engine
+def _engine_from_settings(name: str, directory: str) -> TextEngine:
+    if name == "database":
+        return DatabaseTextEngine()
+    if name == "tantivy":
+        return FollowingTextEngine(TantivyTextEngine(Path(directory)))
+    raise ImproperlyConfigured(f'OCLO_TEXT_ENGINE is "database" or "tantivy", not "{name}"')
+
+
+def text_engine_use(engine: TextEngine | None) -> TextEngine | None:
+    """Put another engine behind search (benchmarks, tests), or None for the configured one;
+    returns the previous choice."""
+    global _chosen
+    previous, _chosen = _chosen, engine
     return previous
 
 
@@ -150,6 +175,7 @@ class TantivyTextEngine:
             builder.add_text_field(name, tokenizer_name="words")
         builder.add_text_field("stems", tokenizer_name="stems")
         self.schema = builder.build()
+        self.directory = path
         if path is not None:
             path.mkdir(parents=True, exist_ok=True)
         self.index = tantivy.Index(self.schema, path=str(path) if path else None, reuse=True)
@@ -199,6 +225,14 @@ class TantivyTextEngine:
         engine = copy.copy(self)
         engine.widen = False
         return engine
+
+    def search_all_ids(self) -> np.ndarray:
+        """Every opportunity the index holds."""
+        searcher = self.index.searcher()
+        if not searcher.num_docs:
+            return np.zeros(0, np.int64)
+        hits = searcher.search(self._tantivy.Query.all_query(), limit=searcher.num_docs).hits
+        return np.asarray(searcher.fast_field_values("id", [a for _, a in hits]), np.int64)
 
     def search(self, text: str) -> TextMatches:
         query = self._query(parse_web_search(text))
@@ -254,6 +288,70 @@ class TantivyTextEngine:
                 )
             )
         return alternatives
+
+
+class FollowingTextEngine:
+    """An engine on this machine's own index, kept current from the change log: before each
+    search it applies the changes logged since the sequence its index holds (the first search
+    on an empty index indexes everything, as the facet snapshot's first build does).
+
+    One process at a time can write an index: a search that finds the writer busy answers from
+    the index as it is, and sees the other process's commit on a later search."""
+
+    SEQUENCE_FILE = "oclo-log-sequence"
+
+    def __init__(self, engine: TantivyTextEngine):
+        self.engine = engine
+        self._lock = threading.Lock()
+
+    @property
+    def _sequence_path(self) -> Path:
+        return Path(self.engine.directory) / self.SEQUENCE_FILE
+
+    def indexed_sequence(self) -> int | None:
+        """The newest log entry the index holds; None for an index never built."""
+        try:
+            return int(self._sequence_path.read_text())
+        except (FileNotFoundError, ValueError):
+            return None
+
+    def catch_up(self) -> int:
+        """Apply what the log holds beyond the index; returns how many opportunities changed."""
+        latest, _ = latest_log_entry()
+        indexed = self.indexed_sequence()
+        if latest == indexed or not self._lock.acquire(blocking=False):
+            return 0
+        try:
+            if indexed is None or indexed > latest:  # a new index, or a database restored behind it
+                changed = set(LearningOpportunity.objects.values_list("pk", flat=True))
+                changed |= set(self.engine.search_all_ids())
+            else:
+                changed = set(
+                    CatalogueChange.objects.filter(sequence__gt=indexed, sequence__lte=latest)
+                    .values_list("opportunity_id", flat=True)
+                    .distinct()
+                )
+            try:
+                self.engine.documents_update(changed)
+            except ValueError as error:  # tantivy: "Failed to acquire Lockfile: LockBusy"
+                if "LockBusy" not in str(error):
+                    raise
+                return 0
+            # Written after the commit: a crash in between re-applies these changes, which
+            # re-reads the same rows (at least once, never lost).
+            temporary = self._sequence_path.with_suffix(".tmp")
+            temporary.write_text(str(latest))
+            temporary.replace(self._sequence_path)
+            return len(changed)
+        finally:
+            self._lock.release()
+
+    def search(self, text: str) -> TextMatches:
+        self.catch_up()
+        return self.engine.search(text)
+
+    def documents_update(self, ids: Iterable[int]) -> None:
+        self.engine.documents_update(ids)
 
 
 def typo_distance(word: str) -> int:

@@ -4,12 +4,14 @@ each put behind the search page and asked what a user asks."""
 
 import numpy as np
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 
 from catalogue.text_engine import (
     DatabaseTextEngine,
     OpenSearchTextEngine,
     TantivyTextEngine,
+    text_engine,
     text_engine_use,
 )
 from descriptors.models import LearningOpportunity
@@ -140,3 +142,35 @@ def test_the_embedded_engine_finds_other_word_forms(client, tmp_path, settings):
         assert "LEICA-SP-1" in found(client, "photographing")
     finally:
         text_engine_use(previous)
+
+
+@pytest.fixture
+def tantivy_configured(settings, tmp_path):
+    """Search configured as a site would: OCLO_TEXT_ENGINE=tantivy, an empty index folder."""
+    pytest.importorskip("tantivy", reason="tantivy is in the bench dependency group")
+    settings.OCLO_TEXT_ENGINE = "tantivy"
+    settings.OCLO_TEXT_INDEX_DIR = tmp_path / "text-index"
+    settings.OCLO_SEARCH_CACHE = False
+
+
+@pytest.mark.usefixtures("tantivy_configured")
+def test_the_configured_index_builds_itself_then_follows_every_edit(client):
+    # The first search indexes the whole catalogue.
+    assert found(client, "impianti fotovoltaci")[:1] == ["CFEL-FV-2026"]
+
+    opportunity = make_opportunity(title="Axolotl breeding", provider_reference="AXO")
+    assert found(client, "axolotl") == ["AXO"]
+
+    opportunity.title = "Newt breeding"
+    opportunity.save()
+    assert "AXO" not in found(client, "axolotl")
+    assert found(client, "newt breeding")[:1] == ["AXO"]
+
+    opportunity.delete()
+    assert "AXO" not in found(client, "newt breeding")
+
+
+def test_an_unknown_engine_is_a_configuration_error(settings):
+    settings.OCLO_TEXT_ENGINE = "elasticsearch"
+    with pytest.raises(ImproperlyConfigured, match='OCLO_TEXT_ENGINE is "database" or "tantivy"'):
+        text_engine()
