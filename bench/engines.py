@@ -181,17 +181,21 @@ def _measure(label: str, engine: TextEngine, rounds: int) -> dict[str, tuple]:
 
 
 def _p95_table(measured: dict[str, dict]) -> None:
-    """p95 side by side, and each engine's ratio to the fastest one for that query."""
-    print("p95 ms side by side (ratio to the fastest):")
+    """p95 side by side, each as a share of the database's, with the matches (text) or results
+    (page) each engine found: a ratio means little where they differ."""
+    print("p95 ms side by side (x the database's) [matches or results]:")
     for part in ("text", "page"):
-        print(f"  {part:<20}" + "".join(f"{label:>22}" for label in measured))
+        print(f"  {part:<20}" + "".join(f"{label:>30}" for label in measured))
         for name in ENGINE_QUERIES:
             values = [figures[part].get(name) for figures in measured.values()]
             if None in values:
                 continue
             p95s = [_percentile(timings, 0.95) for _, timings in values]
-            best = max(min(p95s), 0.1)
-            print(f"  {name:<20}" + "".join(f"{p95:>14.1f} ({p95 / best:>4.1f}x)" for p95 in p95s))
+            cells = (
+                f"{p95:>9.1f} ({p95 / max(p95s[0], 0.1):>5.2f}x) [{hits:>7}]"
+                for p95, (hits, _) in zip(p95s, values, strict=True)
+            )
+            print(f"  {name:<20}" + "".join(f"{cell:>30}" for cell in cells))
 
 
 def run() -> None:

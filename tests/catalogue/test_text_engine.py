@@ -174,3 +174,16 @@ def test_an_unknown_engine_is_a_configuration_error(settings):
     settings.OCLO_TEXT_ENGINE = "elasticsearch"
     with pytest.raises(ImproperlyConfigured, match='OCLO_TEXT_ENGINE is "database" or "tantivy"'):
         text_engine()
+
+
+@pytest.mark.usefixtures("tantivy_configured")
+def test_while_another_process_writes_the_index_search_answers_from_it_as_it_is(client, settings):
+    assert "CFEL-FV-2026" in found(client, "fotovoltaici")  # builds the index
+    # What a worker in another process holds while it applies the log.
+    writer = TantivyTextEngine(settings.OCLO_TEXT_INDEX_DIR).index.writer(15_000_000, 1)
+    make_opportunity(title="Axolotl breeding", provider_reference="AXO")
+    assert found(client, "axolotl") == []
+    assert "CFEL-FV-2026" in found(client, "fotovoltaici")
+
+    del writer  # its lock goes with it
+    assert found(client, "axolotl") == ["AXO"]
