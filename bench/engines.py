@@ -55,7 +55,9 @@ ENGINE_QUERIES = {
 REINDEX_SAMPLE = 2000
 READ_CHUNK = 2000
 BUILD_BATCH = 20_000
-COPY_ID_STEP = 10**8
+# Copies' ids stay in a compact range: numpy's isin (the selectors', the ranking's) switches to
+# a lookup table as large as the range of the ids.
+COPY_ID_STEP = 10**6
 
 
 def _resident_mb() -> float:
@@ -125,6 +127,7 @@ def _read_documents(ids: list[int]) -> tuple[list[TextDocument], float]:
 
 def _copies(documents: list[TextDocument], copies: int) -> Iterator[TextDocument]:
     """The catalogue ``copies`` times over, each copy with ids of its own."""
+    assert max(document.id for document in documents) < COPY_ID_STEP
     for copy in range(copies):
         for document in documents:
             yield dataclasses.replace(document, id=document.id + copy * COPY_ID_STEP)

@@ -41,6 +41,8 @@ FIELD_BOOSTS = {"title": 4.0, "outcomes": 2.0, "description": 1.0, "providers": 
 # word itself, so exact matches rank first.
 STEM_BOOST = 0.5
 TYPO_BOOST = 0.3
+# Only words found in fewer records than this are widened to their word forms.
+WIDEN_BELOW = 1000
 
 
 @dataclass(frozen=True)
@@ -240,11 +242,10 @@ class TantivyTextEngine:
         if query is None or not searcher.num_docs:
             return NO_MATCHES
         hits = searcher.search(query, limit=searcher.num_docs, count=False).hits
-        scores = np.fromiter((score for score, _ in hits), np.float64, len(hits))
-        ids = np.asarray(
-            searcher.fast_field_values("id", [address for _, address in hits]), np.int64
-        )
-        return TextMatches(ids, scores)
+        # Plain indexing beats unpacking here: 5 ms against 30 ms for 150,000 hits.
+        scores = np.array([hit[0] for hit in hits], np.float64)
+        ids = searcher.fast_field_values("id", [hit[1] for hit in hits])
+        return TextMatches(np.array(ids, np.int64), scores)
 
     def _query(self, parsed: WebSearchQuery):
         Query, Occur = self._tantivy.Query, self._tantivy.Occur
@@ -276,11 +277,17 @@ class TantivyTextEngine:
         return Query.boolean_query([(Occur.Should, query) for query in alternatives])
 
     def _word_forms_and_typos(self, term: str) -> list:
+        """Word forms for a word that few records have as such, and the words a typo away for
+        one that none has: widening a common word would hand over most of the catalogue
+        (`management` -> `manag*`: 66% of it at 1M, 2 s; decision record 0008)."""
         Query, schema = self._tantivy.Query, self.schema
+        searcher = self.index.searcher()
+        frequency = max(searcher.doc_freq(name, term) for name in FIELD_BOOSTS)
+        if frequency >= WIDEN_BELOW:
+            return []
         stem = self._stemmer.analyze(term)[0]
         alternatives = [Query.boost_query(Query.term_query(schema, "stems", stem), STEM_BOOST)]
-        searcher = self.index.searcher()
-        if len(term) >= 4 and not any(searcher.doc_freq(name, term) for name in FIELD_BOOSTS):
+        if not frequency and len(term) >= 4:
             alternatives.append(
                 Query.boost_query(
                     Query.fuzzy_term_query(schema, "stems", stem, distance=typo_distance(term)),
