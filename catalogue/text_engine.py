@@ -208,6 +208,9 @@ class TantivyTextEngine:
         self.index.reload()
 
     def documents_remove(self, ids: Iterable[int]) -> None:
+        ids = list(ids)
+        if not ids:
+            return
         writer = self.index.writer(heap_size=15_000_000, num_threads=1)
         for pk in ids:
             writer.delete_documents_by_term("id", pk)
