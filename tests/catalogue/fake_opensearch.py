@@ -92,7 +92,7 @@ class FakeOpenSearch:
         matched = [score for score in should if score is not None]
         # OpenSearch: with no must clause, at least one should clause has to match.
         needed = clause.get("minimum_should_match", 0 if "must" in clause else 1)
-        if len(matched) < min(needed, len(should)) if should else False:
+        if should and len(matched) < min(needed, len(should)):
             return None
         return total + sum(matched)
 
