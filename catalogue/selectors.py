@@ -17,7 +17,8 @@ from catalogue.facet_index import NO_DATE, Snapshot, facet_index, latest_log_ent
 from catalogue.facets import FACETS, RANGE_FACETS, Facet, facet_by_key
 from catalogue.filters import SearchParams
 from catalogue.models import MAX_ID, CatalogueChange
-from catalogue.text_search import snippets, suggestion, text_matching_ids, text_relevance
+from catalogue.text_engine import TextMatches, text_engine
+from catalogue.text_search import snippets, suggestion
 from descriptors.models import LearningOpportunity, LearningOutcome
 from taxonomies.models import EscoSkill
 
@@ -327,15 +328,19 @@ def _first_by_title(positions: np.ndarray, titles: np.ndarray, needed: int) -> n
     return positions[np.argsort(titles)]
 
 
-def _text_mask(snapshot: Snapshot, params: SearchParams) -> np.ndarray:
+def _text_mask(snapshot: Snapshot, matches: TextMatches | None) -> np.ndarray:
     """The documents matching the text query; all of them when there is none."""
-    if not params.text:
+    if matches is None:
         return np.ones(snapshot.size, bool)
-    return np.isin(snapshot.ids, text_matching_ids(params.text))
+    return np.isin(snapshot.ids, matches.ids)
 
 
-def _relevance(snapshot: Snapshot, positions: np.ndarray, text: str) -> np.ndarray:
-    ids, ranks = text_relevance(text, snapshot.ids[positions])
+def _text_matches(params: SearchParams) -> TextMatches | None:
+    return text_engine().search(params.text) if params.text else None
+
+
+def _relevance(snapshot: Snapshot, positions: np.ndarray, matches: TextMatches) -> np.ndarray:
+    ids, ranks = matches.relevance(snapshot.ids[positions])
     relevance = np.zeros(snapshot.size)
     if len(ids):
         order = np.argsort(ids)
@@ -371,11 +376,16 @@ def opportunity_search(
     return result
 
 
-def search_masks(snapshot: Snapshot, params: SearchParams) -> tuple[np.ndarray, dict]:
+def search_masks(
+    snapshot: Snapshot, params: SearchParams, matches: TextMatches | None = None
+) -> tuple[np.ndarray, dict]:
     """The published documents matching the text, and one mask per active filter (keyed by
     the facet whose counts ignore it): what other selectors combine with the search's filters
-    (see catalogue.occupations)."""
-    return snapshot.alive & _text_mask(snapshot, params), _filter_masks(snapshot, params)
+    (see catalogue.occupations). ``matches`` is the text engine's answer to ``params.text``
+    when the caller has it already."""
+    if matches is None:
+        matches = _text_matches(params)
+    return snapshot.alive & _text_mask(snapshot, matches), _filter_masks(snapshot, params)
 
 
 def all_of(base: np.ndarray, masks: dict[str, np.ndarray]) -> np.ndarray:
@@ -405,7 +415,8 @@ def search_facets(
 
 
 def _search(snapshot: Snapshot, params: SearchParams, *, page: int, page_size: int, after_id):
-    base, masks = search_masks(snapshot, params)
+    matches = _text_matches(params)
+    base, masks = search_masks(snapshot, params, matches)
     matching = _all_of(base, masks)
     total = int(np.count_nonzero(matching))
     facets = search_facets(snapshot, params, base, masks, whole=not params.text)
@@ -419,7 +430,7 @@ def _search(snapshot: Snapshot, params: SearchParams, *, page: int, page_size: i
         page_ids = [int(pk) for pk in snapshot.ids[positions[:page_size]]]
     else:
         sort = params.effective_sort
-        relevance = _relevance(snapshot, positions, params.text) if sort == "relevance" else None
+        relevance = _relevance(snapshot, positions, matches) if sort == "relevance" else None
         positions = _ordered(snapshot, positions, sort, relevance, page * page_size)
         page_ids = [
             int(pk) for pk in snapshot.ids[positions[(page - 1) * page_size : page * page_size]]
@@ -458,10 +469,8 @@ def facet_values_matching(params: SearchParams, facet_key: str, keys: list[str])
     leaves a count for, counted like the facet itself (ignoring its own selection), most
     frequent first."""
     snapshot = facet_index.current()
-    base = snapshot.alive & _text_mask(snapshot, params)
-    counts = snapshot.counts(
-        facet_key, _all_of(base, _filter_masks(snapshot, params), ignoring=facet_key)
-    )
+    base, masks = search_masks(snapshot, params)
+    counts = snapshot.counts(facet_key, _all_of(base, masks, ignoring=facet_key))
     positions = snapshot.columns[facet_key].positions
     found = {key: int(counts[positions[key]]) for key in keys if key in positions}
     found = {key: count for key, count in found.items() if count}
@@ -478,7 +487,7 @@ def facet_values_matching(params: SearchParams, facet_key: str, keys: list[str])
 def opportunity_search_total(params: SearchParams) -> int:
     """How many opportunities match, without building a page (for "remove this filter")."""
     snapshot = facet_index.current()
-    base = snapshot.alive & _text_mask(snapshot, params)
+    base = snapshot.alive & _text_mask(snapshot, _text_matches(params))
     return int(np.count_nonzero(_all_of(base, _filter_masks(snapshot, params))))
 
 

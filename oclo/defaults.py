@@ -24,6 +24,12 @@ OCLO_LIST_PAGE_SIZE = 20
 OCLO_SEARCH_CACHE = True
 OCLO_SEARCH_CACHE_SIZE = 256
 
+# What matches and ranks the words of a search (decision record 0011): "database" (PostgreSQL
+# full text, or matching in Python on SQLite) or "tantivy" (an embedded index in
+# OCLO_TEXT_INDEX_DIR on this machine's disk, kept current from the change log; needs
+# `pip install tantivy`). Set from the environment in settings.py.
+OCLO_TEXT_ENGINE = "database"
+
 # API pages: the default and the largest number of results a client may ask for.
 OCLO_API_PAGE_SIZE = 20
 OCLO_API_MAX_PAGE_SIZE = 100

@@ -153,7 +153,7 @@ def test_compare_page_does_not_show_another_providers_draft(compare):
 @pytest.mark.parametrize("value", ["²", "9" * 30, "0"])
 @pytest.mark.parametrize("path", ["/", "/api/v1/learning-opportunities/"])
 def test_an_id_facet_value_that_names_no_record_finds_nothing(client, path, value):
-    """"²" passes str.isdigit() but not int(): the provider facet's labels used to crash on it."""
+    """ "²" passes str.isdigit() but not int(): the provider facet's labels used to crash on it."""
     make_opportunity(make_organisation("Real provider"))
     response = client.get(path, {"provider": value})
     assert response.status_code == 200
