@@ -56,13 +56,13 @@ MAX_ID = 2**63 - 1
 
 
 def record_id(text: str) -> int | None:
-    """The record id a client wrote, or None when the text names no record. Not
-    ``str.isdigit()`` alone: it accepts "²", which ``int()`` refuses, and 20 digits overflow
-    the database's integer."""
+    """The id a client wrote, or None when the text is not one (a well-formed id may still name
+    nothing). Not ``str.isdigit()`` alone: it accepts "²", which ``int()`` refuses, and 20
+    digits overflow the database's integer."""
     if not (text.isascii() and text.isdigit()):
         return None
     value = int(text)
-    return value if 0 < value <= MAX_ID else None
+    return value if value <= MAX_ID else None
 
 
 class CatalogueChange(models.Model):

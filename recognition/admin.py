@@ -384,7 +384,8 @@ class TargetCourseAdmin(OrganisationScopedMixin, OwnOrganisationChoices, admin.M
         opportunity = None
         chosen = request.GET.get("opportunity", "")
         if chosen:
-            if record_id(chosen) is None:
+            pk = record_id(chosen)
+            if pk is None:
                 raise Http404("No such learning opportunity.")
             # One filter, not the union of two querysets: the membership join of ``for_user``
             # repeats a row per member, and get() then found several.
@@ -392,7 +393,7 @@ class TargetCourseAdmin(OrganisationScopedMixin, OwnOrganisationChoices, admin.M
                 provider__in=Organisation.objects.for_user(request.user)
             )
             opportunity = get_object_or_404(
-                LearningOpportunity.objects.filter(visible), pk=int(chosen)
+                LearningOpportunity.objects.filter(visible), pk=pk
             )
         context = {
             **self.admin_site.each_context(request),
