@@ -392,9 +392,7 @@ class TargetCourseAdmin(OrganisationScopedMixin, OwnOrganisationChoices, admin.M
             visible = Q(status=LearningOpportunity.Status.PUBLISHED) | Q(
                 provider__in=Organisation.objects.for_user(request.user)
             )
-            opportunity = get_object_or_404(
-                LearningOpportunity.objects.filter(visible), pk=pk
-            )
+            opportunity = get_object_or_404(LearningOpportunity.objects.filter(visible), pk=pk)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
