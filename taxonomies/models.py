@@ -283,7 +283,47 @@ class EscoSkillQuerySet(models.QuerySet):
         )
 
 
-class EscoSkill(models.Model):
+class EscoConcept:
+    """What ESCO skills and occupations share beyond their fields: labels in the visitor's
+    language (from ``labels``), the short key used in URLs, the page on the ESCO portal
+    (``esco_page_kind``: the portal's path segment)."""
+
+    esco_page_kind = ""
+
+    def __str__(self) -> str:
+        return self.localized_label
+
+    @property
+    def localized_label(self) -> str:
+        language = _language_code()
+        if language != "en":
+            for label in self.labels.all():
+                if label.language == language and label.preferred_label:
+                    return label.preferred_label
+        return self.preferred_label
+
+    @staticmethod
+    def key_of(uri: str) -> str:
+        """The last segment of a URI: the short, stable identifier used in catalogue URLs."""
+        return uri.rsplit("/", 1)[-1]
+
+    @property
+    def key(self) -> str:
+        return self.key_of(self.uri)
+
+    @property
+    def alt_label_list(self) -> list[str]:
+        return [label for label in self.alt_labels.splitlines() if label]
+
+    @property
+    def esco_page_url(self) -> str:
+        return (
+            f"https://esco.ec.europa.eu/en/classification/{self.esco_page_kind}"
+            f"?uri={quote(self.uri, safe='')}"
+        )
+
+
+class EscoSkill(EscoConcept, models.Model):
     """An ESCO skill, knowledge or competence concept, or a skill group of the skills pillar.
 
     Learning outcomes link to these (ECCOE criterion 23, ELM ``relatedESCOSkill``).
@@ -350,40 +390,12 @@ class EscoSkill(models.Model):
     )
 
     objects = EscoSkillQuerySet.as_manager()
+    esco_page_kind = "skill"
 
     class Meta:
         verbose_name = _("ESCO skill")
         verbose_name_plural = _("ESCO skills")
         ordering = ["preferred_label"]
-
-    def __str__(self) -> str:
-        return self.localized_label
-
-    @property
-    def localized_label(self) -> str:
-        language = _language_code()
-        if language != "en":
-            for label in self.labels.all():
-                if label.language == language and label.preferred_label:
-                    return label.preferred_label
-        return self.preferred_label
-
-    @staticmethod
-    def key_of(uri: str) -> str:
-        """The last segment of a URI: the short, stable identifier used in catalogue URLs."""
-        return uri.rsplit("/", 1)[-1]
-
-    @property
-    def key(self) -> str:
-        return self.key_of(self.uri)
-
-    @property
-    def alt_label_list(self) -> list[str]:
-        return [label for label in self.alt_labels.splitlines() if label]
-
-    @property
-    def esco_page_url(self) -> str:
-        return f"https://esco.ec.europa.eu/en/classification/skill?uri={quote(self.uri, safe='')}"
 
 
 class EscoBroaderRelation(models.Model):
@@ -483,7 +495,7 @@ class EscoOccupationQuerySet(models.QuerySet):
         )
 
 
-class EscoOccupation(models.Model):
+class EscoOccupation(EscoConcept, models.Model):
     """An ESCO occupation or an ISCO-08 group of the occupations pillar.
 
     Learners look for courses by the job they want; the occupation's essential and optional
@@ -548,37 +560,12 @@ class EscoOccupation(models.Model):
     )
 
     objects = EscoOccupationQuerySet.as_manager()
+    esco_page_kind = "occupation"
 
     class Meta:
         verbose_name = _("ESCO occupation")
         verbose_name_plural = _("ESCO occupations")
         ordering = ["preferred_label"]
-
-    def __str__(self) -> str:
-        return self.localized_label
-
-    @property
-    def localized_label(self) -> str:
-        language = _language_code()
-        if language != "en":
-            for label in self.labels.all():
-                if label.language == language and label.preferred_label:
-                    return label.preferred_label
-        return self.preferred_label
-
-    @property
-    def key(self) -> str:
-        return EscoSkill.key_of(self.uri)
-
-    @property
-    def alt_label_list(self) -> list[str]:
-        return [label for label in self.alt_labels.splitlines() if label]
-
-    @property
-    def esco_page_url(self) -> str:
-        return (
-            f"https://esco.ec.europa.eu/en/classification/occupation?uri={quote(self.uri, safe='')}"
-        )
 
 
 class EscoOccupationBroader(models.Model):
