@@ -1,6 +1,8 @@
 """Small builders for test data: each test builds only what it needs."""
 
+import html
 import itertools
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -111,3 +113,8 @@ def make_officer(organisation: Organisation, username: str | None = None):
     )
     recognition_officer_add(user=user, organisation=organisation)
     return user
+
+
+def text_of(response) -> str:
+    """A page as a visitor reads it: tags dropped, entities decoded, whitespace collapsed."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html.unescape(response.text)))

@@ -1,7 +1,6 @@
 """What a learner sees on the cards and the opportunity page: a summary, what they will learn,
 when they can start, the main button, what they receive and what it costs."""
 
-import html
 import re
 from datetime import date
 from decimal import Decimal
@@ -13,7 +12,7 @@ from django.utils import timezone
 from catalogue.learner import StartInfo, next_start
 from descriptors.models import LearningOpportunity, LearningOutcome
 from taxonomies.models import Scheme
-from tests.builders import concept, make_opportunity, make_organisation, make_provider_user
+from tests.builders import concept, make_opportunity, make_organisation, make_provider_user, text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -23,10 +22,6 @@ TODAY = date(2026, 2, 1)
 @pytest.fixture(autouse=True)
 def frozen_today(monkeypatch):
     monkeypatch.setattr(timezone, "localdate", lambda *args: TODAY)
-
-
-def text_of(response) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html.unescape(response.text)))
 
 
 def detail(client, opportunity) -> str:

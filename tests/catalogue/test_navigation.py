@@ -9,13 +9,9 @@ from django.urls import reverse
 
 from descriptors.models import LearningOpportunity
 from taxonomies.models import Scheme
-from tests.builders import concept, make_agreement, make_opportunity, make_organisation
+from tests.builders import concept, make_agreement, make_opportunity, make_organisation, text_of
 
 pytestmark = pytest.mark.django_db
-
-
-def text_of(response) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html.unescape(response.text)))
 
 
 @pytest.fixture

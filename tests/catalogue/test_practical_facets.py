@@ -1,7 +1,5 @@
 """Facets a learner asks for first: can I still apply, and who offers it."""
 
-import html
-import re
 from datetime import date, timedelta
 
 import pytest
@@ -9,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from descriptors.models import Organisation
-from tests.builders import make_opportunity, make_organisation
+from tests.builders import make_opportunity, make_organisation, text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -19,10 +17,6 @@ TODAY = date(2026, 2, 1)
 @pytest.fixture(autouse=True)
 def frozen_today(monkeypatch):
     monkeypatch.setattr(timezone, "localdate", lambda *args: TODAY)
-
-
-def text_of(response) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html.unescape(response.text)))
 
 
 def titles(client, **params) -> set[str]:
