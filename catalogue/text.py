@@ -33,6 +33,15 @@ class WebSearchQuery:
 
 
 TOKEN = re.compile(r'(-?)"([^"]*)"|(\S+)')
+# A dash standing alone ("MicroStation - Niveles", as pasted titles are written) separates
+# words; only a dash attached to a word ("-beginner") excludes it.
+LONE_DASH = re.compile(r"(?<!\S)[-\u2010-\u2015]+(?!\S)")
+
+
+def lone_dashes_dropped(text: str) -> str:
+    """The query as PostgreSQL's ``websearch_to_tsquery`` should read it: that function takes
+    a lone dash for "exclude the next word"; ``parse_web_search`` already skips one."""
+    return LONE_DASH.sub(" ", text)
 
 
 def parse_web_search(text: str) -> WebSearchQuery:

@@ -15,7 +15,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from catalogue.models import SearchDocument, SearchWord
-from catalogue.text import normalize, parse_web_search, words
+from catalogue.text import lone_dashes_dropped, normalize, parse_web_search, words
 from descriptors.models import LearningOpportunity
 
 SNIPPET_WORDS = 30
@@ -37,7 +37,7 @@ def text_matching_ids(text: str) -> np.ndarray:
             cursor.execute(
                 "SELECT opportunity_id FROM catalogue_searchdocument "
                 "WHERE vector @@ websearch_to_tsquery('oclo', %s)",
-                [text],
+                [lone_dashes_dropped(text)],
             )
             return np.fromiter((row[0] for row in cursor.fetchall()), np.int64)
     query = parse_web_search(text)
@@ -65,7 +65,7 @@ def text_relevance(text: str, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
                     "SELECT opportunity_id, ts_rank_cd(vector, query) "
                     "FROM catalogue_searchdocument, websearch_to_tsquery('oclo', %s) AS query "
                     "WHERE opportunity_id = ANY(%s) AND vector @@ query",
-                    [text, ids.tolist()],
+                    [lone_dashes_dropped(text), ids.tolist()],
                 )
             else:
                 # Many matches: rank the title matches only; sending every id would cost
@@ -74,7 +74,7 @@ def text_relevance(text: str, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
                     "SELECT opportunity_id, ts_rank_cd(title_vector, query) "
                     "FROM catalogue_searchdocument, websearch_to_tsquery('oclo', %s) AS query "
                     "WHERE title_vector @@ query",
-                    [text],
+                    [lone_dashes_dropped(text)],
                 )
             rows = cursor.fetchall()
     else:
@@ -114,7 +114,7 @@ def snippets(opportunities: list[LearningOpportunity], text: str) -> dict[int, S
                 "SELECT id, ts_headline('oclo', description, websearch_to_tsquery('oclo', %s), "
                 "'StartSel=<mark>, StopSel=</mark>, MaxWords=30, MinWords=12, "
                 "HighlightAll=false') FROM descriptors_learningopportunity WHERE id = ANY(%s)",
-                [text, [opportunity.pk for opportunity in opportunities]],
+                [lone_dashes_dropped(text), [opportunity.pk for opportunity in opportunities]],
             )
             # ts_headline returns the text unescaped; escape it, then restore only our marks.
             return {
@@ -186,7 +186,7 @@ def _published_contain(text: str) -> bool:
     published = LearningOpportunity.Status.PUBLISHED
     if _is_postgres():
         with connection.cursor() as cursor:
-            cursor.execute(PUBLISHED_MATCH_SQL, [published, text])
+            cursor.execute(PUBLISHED_MATCH_SQL, [published, lone_dashes_dropped(text)])
             return cursor.fetchone()[0]
     query = parse_web_search(text)
     documents = SearchDocument.objects.filter(opportunity__status=published).values_list(

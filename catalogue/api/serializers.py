@@ -56,7 +56,8 @@ class OrganisationSerializer(serializers.ModelSerializer):
 
 
 class OpportunitySummarySerializer(serializers.ModelSerializer):
-    """What a result list carries; ``url`` leads to every descriptor."""
+    """What a result list carries; ``url`` leads to every descriptor, ``homepage`` to the
+    course itself (a partner links to it without a second call)."""
 
     url = serializers.SerializerMethodField()
     provider = ReferenceField()
@@ -73,6 +74,7 @@ class OpportunitySummarySerializer(serializers.ModelSerializer):
             "id",
             "url",
             "title",
+            "homepage",
             "provider",
             "opportunity_type",
             "eqf_level",
@@ -162,7 +164,6 @@ class OpportunityDetailSerializer(OpportunitySummarySerializer):
             "awarding_bodies",
             "location",
             "countries",
-            "homepage",
             "default_language",
             "application_deadline",
             "duration",

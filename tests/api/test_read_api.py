@@ -38,6 +38,16 @@ def test_references_carry_uri_and_label(client):
     assert item["isced_fields"][0]["uri"] == "http://data.europa.eu/snb/isced-f/0413"
 
 
+def test_list_items_link_to_the_course_itself(client):
+    opportunity = LearningOpportunity.objects.get(provider_reference="DHBW-DMH-2026")
+    [item] = [
+        item
+        for item in client.get(LIST, {"q": "Digitales Marketing"}).json()["results"]
+        if item["id"] == opportunity.pk
+    ]
+    assert opportunity.homepage and item["homepage"] == opportunity.homepage
+
+
 def test_detail_has_every_descriptor(client):
     opportunity = LearningOpportunity.objects.get(provider_reference="DHBW-DMH-2026")
     data = client.get(detail_url(opportunity.pk)).json()

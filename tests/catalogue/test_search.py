@@ -46,6 +46,14 @@ def test_phrase_and_exclusion(client):
     assert "POK-PY-DATA" in everything_on_data and "POK-PY-DATA" not in without_python
 
 
+@pytest.mark.parametrize(
+    "query", ["Data analysis with Python - first steps", "data – python", "python -- data"]
+)
+def test_a_dash_standing_alone_separates_words_and_excludes_nothing(client, query):
+    """Titles are pasted as written ("MicroStation - Niveles"): only "-word" excludes."""
+    assert references(search(client, q=query))[:1] == ["POK-PY-DATA"]
+
+
 def test_a_typo_offers_did_you_mean(client):
     result = search(client, q="fotovoltaci")
     assert result.total == 0
