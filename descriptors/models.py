@@ -728,6 +728,9 @@ class LearningOutcome(models.Model):
         return self.title_translations.get(_visitor_language()) or self.title
 
 
+IDENTITY_VERIFIED_CODE = re.compile(r"(?<!no)-id$")
+
+
 class Assessment(models.Model):
     """How the outcomes are assessed (ECCOE 25, Annex I 9 and 13).
 
@@ -784,6 +787,12 @@ class Assessment(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def identity_verified(self) -> bool:
+        """Whether the learner's identity is checked when the assessment is taken: the
+        supervision codes that say so end in "-id" ("supervised-online-id"); "...-no-id" do not."""
+        return bool(self.supervision and IDENTITY_VERIFIED_CODE.search(self.supervision.code))
 
 
 class Activity(models.Model):

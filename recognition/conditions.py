@@ -16,9 +16,6 @@ from django.utils.translation import gettext as _
 from descriptors.models import LearningOpportunity
 from recognition.models import AgreementItem
 
-# Codes of the supervision vocabulary (fixtures/taxonomies/vocabularies.json) that include
-# identity verification: "supervised-online-id", "supervised-onsite-id"; "...-no-id" do not.
-VERIFIED = re.compile(r"(?<!no)-id$")
 PASS_FAIL = re.compile(r"pass\s*/\s*fail|pass-fail|passed/failed|superato|apto|bestanden", re.I)
 
 
@@ -43,10 +40,7 @@ def recognition_unmet_conditions(
             unmet.append(
                 _("It requires an identity-verified assessment, and no assessment is described.")
             )
-        elif not any(
-            assessment.supervision and VERIFIED.search(assessment.supervision.code)
-            for assessment in assessments
-        ):
+        elif not any(assessment.identity_verified for assessment in assessments):
             unmet.append(
                 _(
                     "It requires an identity-verified assessment, and the assessment described "
