@@ -51,8 +51,8 @@ from descriptors.formats.elm_xml import (
 from descriptors.models import LearningOpportunity, Organisation
 from descriptors.services import (
     OpportunityWrite,
+    edition_validate,
     edition_values_split,
-    editions_validate,
     opportunities_bulk_save,
     opportunities_stored,
     opportunity_validate,
@@ -866,18 +866,18 @@ def _write(reader: _Reader, record: _Parsed, existing: dict, seen: dict) -> Oppo
     if opportunity.pk and opportunity.credit_system_id is None and credit_system is not None:
         record.values["credit_system"] = None if credit_system.uri == ECTS else credit_system
     values = dict(record.values)
-    editions = edition_values_split(values)
+    edition = edition_values_split(values)
     for name, value in values.items():
         setattr(opportunity, name, value)
     opportunity_validate(
         opportunity=opportunity, relations=record.relations, references_resolved=True
     )
-    if editions is not None:
-        editions = editions_validate(opportunity=opportunity, editions=editions)
     return OpportunityWrite(
         opportunity,
         record.relations,
         **record.children,
-        editions=editions,
+        editions=None
+        if edition is None
+        else [edition_validate(opportunity=opportunity, values=edition)],
         keep_other_editions=True,
     )
