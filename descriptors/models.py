@@ -199,6 +199,14 @@ class LearningOpportunityQuerySet(OrganisationScopedQuerySet):
             *EDITION_PREFETCH,
         )
 
+    def with_template_data(self) -> "LearningOpportunityQuerySet":
+        """Everything a row of the spreadsheet template holds."""
+        return self.select_related(
+            "opportunity_type", "default_language", "credential_type"
+        ).prefetch_related(
+            "languages", "countries", "modes", "isced_fields", "outcomes__skills", *EDITION_PREFETCH
+        )
+
     def with_detail_data(self) -> "LearningOpportunityQuerySet":
         """Every descriptor the detail page and the exports show.
 
