@@ -393,9 +393,10 @@ class _RecordCheck:
         stored = self.stored[opportunity.pk].children["editions"] if opportunity.pk else []
         by_key = {}
         for pk, row in stored:
-            for key in (("reference", row["reference"]), ("start_date", row["start_date"])):
-                if key[1]:
-                    by_key.setdefault(key, pk)
+            keys = [("reference", row["reference"]), ("start_date", row["start_date"])]
+            # A stored edition with neither matches a file's edition with neither.
+            for key in [key for key in keys if key[1]] or [None]:
+                by_key.setdefault(key, pk)
         stored_by_pk = {pk: _stored_edition(pk, row) for pk, row in stored}
         editions = []
         for row_edition in row_editions:
