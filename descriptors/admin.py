@@ -23,7 +23,7 @@ from descriptors.formats.spreadsheet import (
     SpreadsheetError,
     dump_template_csv,
     dump_template_xlsx,
-    row_of,
+    opportunities_rows,
     spreadsheet_check,
     template_rows,
 )
@@ -506,8 +506,7 @@ class LearningOpportunityAdmin(ProviderScopedAdmin):
 
     @admin.action(description=_("Export the selected in the import template (CSV)"))
     def export_template_csv(self, request, queryset):
-        opportunities = queryset.with_template_data()
-        return _download("opportunities.csv", [row_of(o) for o in opportunities])
+        return _download("opportunities.csv", opportunities_rows(queryset))
 
     def get_search_results(self, request, queryset, search_term):
         if request.path == reverse("admin:autocomplete"):

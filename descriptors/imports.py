@@ -1,8 +1,13 @@
 """Bulk import of a provider's learning opportunities from the spreadsheet template.
 
-Each row is all-or-nothing: it is checked cell by cell and against the admin form's rules
-(``opportunity_validate``) before anything is written, so a bad row is reported with nothing of
-it written, while the good rows land. Valid rows are written together, 500 at a time
+Rows with the same identifier are the editions of one micro-credential (see the template's
+docstring). Each row is all-or-nothing: it is checked cell by cell and against the admin form's
+rules (``opportunity_validate``, ``edition_validate``) before anything is written, so a bad row
+is reported with nothing of it written, while the good rows land; the first row of a
+micro-credential carries its descriptors, so when it is rejected its other rows are too.
+Editions are matched to the stored ones by ``edition_reference``, else by start date; stored
+editions the file does not mention are kept (deleting one is done in the admin or the API).
+Valid records are written together, 500 at a time
 (``opportunities_bulk_save``); should the database still refuse a batch, its rows are retried
 one by one. The provider's own identifier makes re-imports update (or leave alone) instead of
 duplicating. A dry run does all of it and rolls everything back, so its report is exactly what
@@ -15,7 +20,7 @@ empty cell clears it.
 import contextlib
 import itertools
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
@@ -27,16 +32,18 @@ from django.utils import timezone
 
 from descriptors.formats.spreadsheet import (
     COLUMNS,
+    EDITION_COLUMNS,
     MULTI_SEPARATOR,
     SpreadsheetError,
     read_rows,
 )
-from descriptors.models import LearningOpportunity, Organisation, SpreadsheetImport
+from descriptors.models import Edition, LearningOpportunity, Organisation, SpreadsheetImport
 from descriptors.services import (
+    CHILD_FIELDS,
+    EDITION_RELATIONS,
     OpportunityWrite,
     Stored,
     edition_validate,
-    edition_values_split,
     opportunities_bulk_save,
     opportunities_stored,
     opportunity_validate,
@@ -44,7 +51,7 @@ from descriptors.services import (
 from descriptors.text import fold
 from descriptors.vocabularies import UnknownValue, Vocabularies
 
-CHUNK = 500  # rows written, and re-indexed, together
+CHUNK = 500  # records written, and re-indexed, together
 CHANGE_REASON = "spreadsheet import"
 EXCEL_EPOCH = date(1899, 12, 30)
 SKILLS_AT_END = re.compile(r"^(?P<title>.*?)\s*\[(?P<skills>[^\[\]]*)\]\s*$")
@@ -112,12 +119,12 @@ def _decimal(text: str) -> Decimal | None:
         raise CellError(f"'{text}' is not a number.") from error
 
 
-def _whole(text: str) -> int | None:
+def _whole(text: str, unit: str) -> int | None:
     number = _decimal(text)
     if number is None:
         return None
     if number != number.to_integral_value() or number < 0:
-        raise CellError(f"'{text}' is not a whole number of hours.")
+        raise CellError(f"'{text}' is not a whole number of {unit}.")
     return int(number)
 
 
@@ -140,9 +147,9 @@ class RowParser:
     def __init__(self, vocabularies: Vocabularies):
         self.vocabularies = vocabularies
 
-    def parse(self, cells: dict[str, str]):
+    def parse(self, cells: dict[str, str], columns=COLUMNS):
         values, relations, outcomes, problems = {}, {}, None, []
-        for column in COLUMNS:
+        for column in columns:
             if column.name not in cells or column.name == "provider_reference":
                 continue
             text = cells[column.name]
@@ -175,12 +182,21 @@ class RowParser:
             if status not in allowed:
                 raise CellError(f"Write draft or published, not '{text}'.")
             return status
+        if name == "edition_status":
+            status = fold(text) or Edition.Status.OPEN
+            if status not in Edition.Status.values:
+                raise CellError(
+                    f"Write planned, open, running, finished or cancelled, not '{text}'."
+                )
+            return status
         if name in ("any_start_date", "is_free"):
             return _yes_no(text)
         if name in ("start_date", "end_date", "application_deadline"):
             return _date(text)
         if name == "workload_hours":
-            return _whole(text)
+            return _whole(text, "hours")
+        if name == "places":
+            return _whole(text, "places")
         if name in ("ects_credits", "fee_amount"):
             return _decimal(text)
         return text
@@ -213,70 +229,222 @@ def _existing(
     return by_reference, opportunities_stored(record.pk for record in by_reference.values())
 
 
-def _model_problems(error: ValidationError) -> list[Problem]:
+def _model_problems(error: ValidationError, columns: dict[str, str] | None = None) -> list[Problem]:
+    """A model's ``ValidationError`` as problems, its fields named by their ``columns``."""
     if not hasattr(error, "message_dict"):
         return [Problem("", "", message) for message in error.messages]
+    columns = columns or {}
     return [
-        Problem("" if name == "__all__" else name, "", message)
+        Problem("" if name == "__all__" else columns.get(name, name), "", message)
         for name, messages in error.message_dict.items()
         for message in messages
     ]
 
 
-def _prepared_row(
-    number, cells, *, provider, parser, existing, stored, seen
-) -> tuple[RowResult, OpportunityWrite | None]:
-    """Check one row; the write it needs, if valid and different from the record."""
-    reference = cells.get("provider_reference", "")
-    result = RowResult(number, reference, "rejected")
-    if not reference:
-        result.problems.append(Problem("provider_reference", "", "This column is required."))
-        return result, None
-    if reference in seen:
-        result.problems.append(
-            Problem("provider_reference", reference, f"Already on row {seen[reference]}.")
+# Edition fields by the column that fills them, and back.
+EDITION_FIELD_COLUMNS = {name: column for column, name in EDITION_COLUMNS.items()}
+EDITION_COLUMN_SET = tuple(column for column in COLUMNS if column.name in EDITION_COLUMNS)
+
+
+def _records(rows: Iterable[tuple[int, dict[str, str]]]) -> Iterator[list[tuple[int, dict]]]:
+    """The rows of each micro-credential (one identifier), in the order of their first row; a
+    row without identifier is a record of its own (and rejected)."""
+    records: dict = {}
+    for number, cells in rows:
+        key = cells.get("provider_reference", "") or ("", number)
+        records.setdefault(key, []).append((number, cells))
+    yield from records.values()
+
+
+def _edition_values(values: dict) -> dict:
+    """Take the edition columns out of a row's parsed ``values``, as Edition fields."""
+    return {
+        name: values.pop(column) for column, name in EDITION_COLUMNS.items() if column in values
+    }
+
+
+def _describes_an_edition(cells: dict[str, str]) -> bool:
+    """Whether a row says anything of an edition (a "no" alone, as an empty template row has
+    in its yes/no columns, does not)."""
+    return any(fold(cells[column]) not in NO for column in EDITION_COLUMNS if column in cells)
+
+
+def _edition_key(edition: dict):
+    """What tells an edition apart in a file and matches it to a stored one."""
+    if edition.get("reference"):
+        return ("reference", edition["reference"])
+    if edition.get("start_date"):
+        return ("start_date", edition["start_date"])
+    return None
+
+
+@dataclass
+class _RowEdition:
+    result: RowResult
+    values: dict  # Edition fields from the file
+
+
+class _RecordCheck:
+    """Checks one micro-credential's rows: its descriptors on the first row, an edition on
+    each row that describes one."""
+
+    def __init__(self, rows, *, provider, parser, existing, stored):
+        self.rows, self.parser = rows, parser
+        self.provider, self.existing, self.stored = provider, existing, stored
+        reference = rows[0][1].get("provider_reference", "")
+        self.results = [RowResult(number, reference, "rejected") for number, _ in rows]
+
+    @property
+    def head(self) -> RowResult:
+        return self.results[0]
+
+    def prepared(self) -> OpportunityWrite | None:
+        """The write the record needs, if its first row is valid and it differs from what is
+        stored; the results say what happens to each row."""
+        first_cells = self.rows[0][1]
+        reference = self.head.reference
+        if not reference:
+            self.head.problems.append(Problem("provider_reference", "", "This column is required."))
+            return None
+        values, relations, outcomes, problems = self.parser.parse(first_cells)
+        first_edition = _edition_values(values)
+        if problems:
+            return self._rejected(problems)
+        opportunity = self.existing.get(reference)
+        if values.get("status") == LearningOpportunity.Status.PUBLISHED:
+            values["published_at"] = (opportunity and opportunity.published_at) or timezone.now()
+        action = "created" if opportunity is None else "updated"
+        opportunity = opportunity or LearningOpportunity(
+            provider=self.provider, provider_reference=reference
         )
-        return result, None
-    seen[reference] = number
-    values, relations, outcomes, problems = parser.parse(cells)
-    if problems:
-        result.problems = problems
-        return result, None
-    opportunity = existing.get(reference)
-    if values.get("status") == LearningOpportunity.Status.PUBLISHED:
-        values["published_at"] = (opportunity and opportunity.published_at) or timezone.now()
-    result.action = "created" if opportunity is None else "updated"
-    opportunity = opportunity or LearningOpportunity(
-        provider=provider, provider_reference=reference
-    )
-    edition = edition_values_split(values)
-    for name, value in values.items():
-        setattr(opportunity, name, value)
-    write = OpportunityWrite(
-        opportunity,
-        relations,
-        outcomes=outcomes,
-        editions=None if edition is None else [edition],
-        keep_other_editions=True,
-    )
-    if opportunity.pk is not None and not stored[opportunity.pk].differs(write):
-        result.action, result.opportunity_id = "unchanged", opportunity.pk
-        return result, None
-    try:
-        # Every reference was loaded by the parser and identifiers are checked across the
-        # file: the per-record database look-ups can be skipped.
-        opportunity_validate(opportunity=opportunity, relations=relations, references_resolved=True)
-        if edition is not None:  # its messages name the row's columns
-            write.editions = [edition_validate(opportunity=opportunity, values=edition)]
-    except ValidationError as error:
-        result.action, result.problems = "rejected", _model_problems(error)
-        return result, None
-    return result, write
+        for name, value in values.items():
+            setattr(opportunity, name, value)
+        try:
+            # Every reference was loaded by the parser and identifiers are checked across
+            # the file: the per-record database look-ups can be skipped.
+            opportunity_validate(
+                opportunity=opportunity, relations=relations, references_resolved=True
+            )
+        except ValidationError as error:
+            return self._rejected(_model_problems(error))
+        editions = None
+        if EDITION_COLUMNS.keys() & first_cells.keys():
+            row_editions = self._row_editions(opportunity, first_edition)
+            if self.head.problems:
+                return self._rejected(self.head.problems)
+            editions = self._editions_to_write(opportunity, row_editions)
+        for result in self.results:
+            if not result.problems:
+                result.action = action
+        write = OpportunityWrite(opportunity, relations, outcomes=outcomes, editions=editions)
+        if opportunity.pk is not None and not self.stored[opportunity.pk].differs(write):
+            for result in self.results:
+                if not result.problems:
+                    result.action, result.opportunity_id = "unchanged", opportunity.pk
+            return None
+        return write
+
+    def _rejected(self, problems: list[Problem]) -> None:
+        self.head.action, self.head.problems = "rejected", problems
+        for result in self.results[1:]:
+            result.action = "rejected"
+            result.problems = [
+                Problem(
+                    "provider_reference",
+                    result.reference,
+                    f"Row {self.head.row}, where this micro-credential is described, is rejected.",
+                )
+            ]
+        return None
+
+    def _row_editions(self, opportunity, first_edition: dict) -> list[_RowEdition]:
+        """The edition of each row that describes one, each checked; a row with a problem is
+        rejected alone (the first row's problems reject the record)."""
+        first_number, first_cells = self.rows[0]
+        found, seen = [], {}
+        for index, (number, cells) in enumerate(self.rows):
+            result = self.results[index]
+            if index == 0:
+                values = first_edition
+            else:
+                parsed, _, _, result.problems = self.parser.parse(cells, EDITION_COLUMN_SET)
+                values = _edition_values(parsed)
+                result.problems += _differences(cells, first_cells, first_number)
+            if not result.problems and _describes_an_edition(cells):
+                key = _edition_key(values)
+                if key in seen:
+                    result.problems.append(_repeated(result.reference, seen[key], key))
+                else:
+                    seen[key] = number
+                    try:
+                        edition_validate(opportunity=opportunity, values=values)
+                    except ValidationError as error:
+                        result.problems += _model_problems(error, EDITION_FIELD_COLUMNS)
+                    else:
+                        found.append(_RowEdition(result, values))
+            if result.problems:
+                result.action = "rejected"
+        return found
+
+    def _editions_to_write(self, opportunity, row_editions: list[_RowEdition]) -> list[dict]:
+        """The micro-credential's whole set of editions: those of the file, each over the
+        stored edition it matches (keeping what the template has no column for), and the
+        stored ones the file does not mention."""
+        stored = self.stored[opportunity.pk].children["editions"] if opportunity.pk else []
+        by_key = {}
+        for pk, row in stored:
+            keys = [("reference", row["reference"]), ("start_date", row["start_date"])]
+            # A stored edition with neither matches a file's edition with neither.
+            for key in [key for key in keys if key[1]] or [None]:
+                by_key.setdefault(key, pk)
+        stored_by_pk = {pk: _stored_edition(pk, row) for pk, row in stored}
+        editions = []
+        for row_edition in row_editions:
+            pk = by_key.get(_edition_key(row_edition.values))
+            base = stored_by_pk.pop(pk, {}) if pk is not None else {}
+            editions.append(base | row_edition.values)
+        return editions + list(stored_by_pk.values())
 
 
-def _chunk_write(prepared: list[tuple[RowResult, OpportunityWrite]], stored) -> None:
-    """Write a chunk's valid rows together; if the database refuses the batch (another writer
-    took an identifier since the file was read), write them one by one to find the culprits."""
+def _stored_edition(pk: int, row: dict) -> dict:
+    """A stored edition (as ``opportunities_stored`` reads it) as the write path takes it."""
+    edition = {field.name: row[field.attname] for field in CHILD_FIELDS["editions"]}
+    return edition | {name: row[name] for name in EDITION_RELATIONS} | {"id": pk}
+
+
+def _differences(cells: dict[str, str], first_cells: dict[str, str], first_row: int):
+    """A later row's descriptor cells that say something else than the first row's."""
+    return [
+        Problem(
+            name,
+            text,
+            f"Row {first_row} says otherwise: a micro-credential's descriptors are read from "
+            "its first row; leave them empty on the rows of its other editions.",
+        )
+        for name, text in cells.items()
+        if name not in EDITION_COLUMNS
+        and name != "provider_reference"
+        and text.strip()
+        and text.strip() != first_cells.get(name, "").strip()
+    ]
+
+
+def _repeated(reference: str, row: int, key) -> Problem:
+    """A row whose edition an earlier row of the same micro-credential already gives."""
+    why = {
+        None: "neither row gives an edition_reference or a start_date to tell them apart",
+        "reference": "same edition_reference",
+        "start_date": "same start_date, and no edition_reference",
+    }[key and key[0]]
+    return Problem(
+        "provider_reference", reference, f"Already on row {row}: the same edition ({why})."
+    )
+
+
+def _chunk_write(prepared: list[tuple[list[RowResult], OpportunityWrite]], stored) -> None:
+    """Write a chunk's valid records together; if the database refuses the batch (another
+    writer took an identifier since the file was read), write them one by one to find the
+    culprits."""
     new = [write.opportunity for _, write in prepared if write.opportunity.pk is None]
     try:
         opportunities_bulk_save(
@@ -285,28 +453,39 @@ def _chunk_write(prepared: list[tuple[RowResult, OpportunityWrite]], stored) -> 
     except DatabaseError:
         for opportunity in new:  # the ids the rolled-back batch handed out do not exist
             opportunity.pk, opportunity._state.adding = None, True
-        for result, write in prepared:
-            _row_write(result, write)
+        for results, write in prepared:
+            _record_write(results, write)
         return
-    for result, write in prepared:
-        result.opportunity_id = write.opportunity.pk
+    for results, write in prepared:
+        _written(results, write)
 
 
-def _row_write(result: RowResult, write: OpportunityWrite) -> None:
+def _written(results: list[RowResult], write: OpportunityWrite) -> None:
+    for result in results:
+        if result.action != "rejected":
+            result.opportunity_id = write.opportunity.pk
+
+
+def _record_write(results: list[RowResult], write: OpportunityWrite) -> None:
     try:
         opportunity_validate(opportunity=write.opportunity, relations=write.relations)
         opportunities_bulk_save(writes=[write], change_reason=CHANGE_REASON)
     except ValidationError as error:
-        result.action, result.problems = "rejected", _model_problems(error)
+        _all_rejected(results, _model_problems(error))
     except DatabaseError as error:
-        result.action = "rejected"
-        result.problems = _refusal_problems(write, error)
+        _all_rejected(results, _refusal_problems(write, error))
     else:
-        result.opportunity_id = write.opportunity.pk
+        _written(results, write)
+
+
+def _all_rejected(results: list[RowResult], problems: list[Problem]) -> None:
+    for result in results:
+        result.action = "rejected"
+    results[0].problems = problems
 
 
 def _refusal_problems(write: OpportunityWrite, error: DatabaseError) -> list[Problem]:
-    """Why the database refused a row: the form's message when a check now fails (another
+    """Why the database refused a record: the form's message when a check now fails (another
     writer took the identifier between the check and the write), else the database's."""
     if write.opportunity.pk is not None and write.action == "created":
         write.opportunity.pk, write.opportunity._state.adding = None, True
@@ -331,35 +510,30 @@ def opportunities_import(
     """
     report = ImportReport(dry_run=dry_run)
     parser = RowParser(Vocabularies())
-    seen = {}
-    rows = iter(rows)
-    # Chunk by chunk: a long file never holds one long transaction, and memory stays flat.
-    while chunk := list(itertools.islice(rows, CHUNK)):
+    records = _records(rows)
+    # Chunk by chunk: a long file never holds one long transaction.
+    while chunk := list(itertools.islice(records, CHUNK)):
         with transaction.atomic() if dry_run else contextlib.nullcontext():
             existing, stored = _existing(
-                provider, [cells.get("provider_reference", "") for _, cells in chunk]
+                provider, [record[0][1].get("provider_reference", "") for record in chunk]
             )
             prepared = []
-            for number, cells in chunk:
-                result, write = _prepared_row(
-                    number,
-                    cells,
-                    provider=provider,
-                    parser=parser,
-                    existing=existing,
-                    stored=stored,
-                    seen=seen,
+            for record in chunk:
+                check = _RecordCheck(
+                    record, provider=provider, parser=parser, existing=existing, stored=stored
                 )
-                report.rows.append(result)
+                write = check.prepared()
+                report.rows.extend(check.results)
                 if write is not None:
-                    prepared.append((result, write))
+                    prepared.append((check.results, write))
             _chunk_write(prepared, stored)
             if dry_run:
-                # Chunks are independent (identifiers are unique in a file), so rolling each
-                # back predicts the real import exactly.
+                # Chunks are independent (identifiers are unique across chunks), so rolling
+                # each back predicts the real import exactly.
                 transaction.set_rollback(True)
         if progress:
-            progress(len(chunk))
+            progress(sum(len(record) for record in chunk))
+    report.rows.sort(key=lambda result: result.row)
     return report
 
 

@@ -269,6 +269,18 @@ class Agreement(models.Model):
     def is_in_force(self, on: date | None = None) -> bool:
         return self.validity(on) == "in-force"
 
+    def covers_edition(self, edition) -> bool:
+        """Whether a learner of this edition is covered: its start falls within the validity.
+
+        The agreement recognises the micro-credential; its dates decide which runs of it count,
+        as MCRA agreements are signed for the offerings of a period. An edition that starts any
+        time is covered as long as the agreement is."""
+        if edition.any_start_date or edition.start_date is None:
+            return True
+        return self.valid_from <= edition.start_date and (
+            self.valid_until is None or edition.start_date <= self.valid_until
+        )
+
 
 class OpportunityReference:
     """A record that names a catalogue opportunity. Public pages, documents and the API show

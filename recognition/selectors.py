@@ -38,6 +38,13 @@ def recognitions_in_force(
     return items.order_by("agreement__institution__name", "position")
 
 
+def editions_not_covered(agreement: Agreement, opportunity: LearningOpportunity) -> list:
+    """The opportunity's current editions that start outside the agreement's validity."""
+    return [
+        edition for edition in opportunity.current_editions if not agreement.covers_edition(edition)
+    ]
+
+
 def recognising_institutions(on: date | None = None) -> list[tuple[Organisation, int]]:
     """Institutions with agreements in force, and how many opportunities each recognises."""
     counts = (
@@ -215,6 +222,7 @@ def opportunity_recognition_section(opportunity: LearningOpportunity) -> dict | 
     today = timezone.localdate()
     for item in recognitions:
         item.unmet_conditions = recognition_unmet_conditions(item, opportunity, today)
+        item.editions_not_covered = editions_not_covered(item.agreement, opportunity)
     return {"opportunity": opportunity, "recognitions": recognitions, "pathways": pathways}
 
 

@@ -1,7 +1,10 @@
 """The providers' spreadsheet template (CSV and XLSX): columns, reading and writing.
 
-One row per learning opportunity, one column per descriptor, in a frozen order (columns are
-only ever appended). Cells with several values separate them with ``;``. The ``outcomes``
+One row per edition of a micro-credential, one column per descriptor, in a frozen order
+(columns are only ever appended). Rows with the same ``provider_reference`` are the editions of
+one micro-credential: its descriptors are read from its first row (the others may repeat them
+or leave them empty), each row's edition columns (``EDITION_COLUMNS``) describe one edition.
+Cells with several values separate them with ``;``. The ``outcomes``
 cell holds one learning outcome per line; an outcome's ESCO skills follow it in square
 brackets, by URI or English preferred label: ``Edit a photo series [perform image editing;
 http://data.europa.eu/esco/skill/...]``. Controlled values are accepted as code, URI or
@@ -80,7 +83,28 @@ COLUMNS: tuple[Column, ...] = (
         "One learning outcome per line; its ESCO skills after it in [ ], ';'-separated "
         "(an outcome that ends with [ ] of its own and has no skills: add [] after it).",
     ),
+    Column(
+        "edition_reference",
+        "Your code for this row's edition, e.g. 2027-spring. Rows with the same "
+        "provider_reference are the editions of one micro-credential.",
+    ),
+    Column("edition_status", "planned, open, running, finished or cancelled (default open)."),
+    Column("places", "Places in this edition, a whole number."),
 )
+# The columns that describe one edition of the micro-credential, and the Edition field each
+# fills; every other column describes the micro-credential itself.
+EDITION_COLUMNS = {
+    "edition_reference": "reference",
+    "edition_status": "status",
+    "any_start_date": "any_start_date",
+    "start_date": "start_date",
+    "end_date": "end_date",
+    "application_deadline": "application_deadline",
+    "is_free": "is_free",
+    "fee_amount": "fee_amount",
+    "currency": "currency",
+    "places": "places",
+}
 COLUMN_NAMES = tuple(column.name for column in COLUMNS)
 EXAMPLE_ROW = {
     "provider_reference": "PHOTO-101",
@@ -108,6 +132,9 @@ EXAMPLE_ROW = {
     "entry_requirements": "",
     "outcomes": "Compose street photographs [photography; cameras]\n"
     "Edit a photographic series [perform image editing]",
+    "edition_reference": "2027-spring",
+    "edition_status": "open",
+    "places": "16",
 }
 
 
@@ -413,15 +440,14 @@ def outcome_cell_line(title: str, skills: list[str]) -> str:
     return f"{title} []" if title.rstrip().endswith("]") else title
 
 
-def row_of(opportunity: LearningOpportunity) -> dict[str, str]:
-    """An opportunity as a template row (export, and the input of a round trip)."""
+def rows_of(opportunity: LearningOpportunity) -> list[dict[str, str]]:
+    """An opportunity as template rows, one per edition (export, and the input of a round
+    trip); one row with empty edition cells when it has no edition."""
     outcomes = [
         outcome_cell_line(outcome.title, [skill.uri for skill in outcome.skills.all()])
         for outcome in opportunity.outcomes.all()
     ]
-    # One row per micro-credential: its dates and fees are those of the edition a card shows.
-    edition = opportunity.headline_edition or Edition()
-    return {
+    descriptors = {
         "provider_reference": opportunity.provider_reference or "",
         "title": opportunity.title,
         "status": opportunity.status,
@@ -436,6 +462,18 @@ def row_of(opportunity: LearningOpportunity) -> dict[str, str]:
         "isced_fields": _joined(field.code for field in opportunity.isced_fields.all()),
         "workload_hours": str(opportunity.workload_hours or ""),
         "ects_credits": _number(opportunity.ects_credits),
+        "credential_type": _code(opportunity.credential_type),
+        "entry_requirements": opportunity.entry_requirements,
+        "outcomes": "\n".join(outcomes),
+    }
+    editions = sorted(opportunity.editions.all(), key=lambda edition: edition.sort_key())
+    return [descriptors | _edition_cells(edition) for edition in editions] or [descriptors]
+
+
+def _edition_cells(edition) -> dict[str, str]:
+    return {
+        "edition_reference": edition.reference,
+        "edition_status": edition.status,
         "any_start_date": "yes" if edition.any_start_date else "no",
         "start_date": _day(edition.start_date),
         "end_date": _day(edition.end_date),
@@ -443,9 +481,7 @@ def row_of(opportunity: LearningOpportunity) -> dict[str, str]:
         "is_free": "yes" if edition.is_free else "no",
         "fee_amount": _number(edition.fee_amount),
         "currency": _code(edition.currency),
-        "credential_type": _code(opportunity.credential_type),
-        "entry_requirements": opportunity.entry_requirements,
-        "outcomes": "\n".join(outcomes),
+        "places": "" if edition.places is None else str(edition.places),
     }
 
 
@@ -474,6 +510,7 @@ def _allowed_values() -> dict[str, list[tuple[str, str]]]:
         for value, label in LearningOpportunity.Status.choices
         if value != LearningOpportunity.Status.ARCHIVED
     ]
+    allowed["edition_status"] = list(Edition.Status.choices)
     return allowed
 
 
@@ -501,7 +538,7 @@ def dump_template_xlsx(rows: Iterable[dict[str, str]]) -> bytes:
     for name, pairs in allowed.items():
         for code, label in pairs:
             values_sheet.append([name, code, str(label)])
-    for name in ("status", "eqf_level", "any_start_date", "is_free"):
+    for name in ("status", "edition_status", "eqf_level", "any_start_date", "is_free"):
         index = COLUMN_NAMES.index(name) + 1
         letter = sheet.cell(row=1, column=index).column_letter
         choices = (
@@ -519,12 +556,13 @@ def dump_template_xlsx(rows: Iterable[dict[str, str]]) -> bytes:
 
 def provider_rows(organisation) -> list[dict[str, str]]:
     """Every record of a provider as template rows, for export -> edit -> import."""
-    opportunities = (
-        LearningOpportunity.objects.filter(provider=organisation)
-        .with_template_data()
-        .order_by("provider_reference", "pk")
-    )
-    return [row_of(opportunity) for opportunity in opportunities]
+    return opportunities_rows(LearningOpportunity.objects.filter(provider=organisation))
+
+
+def opportunities_rows(opportunities) -> list[dict[str, str]]:
+    """These opportunities as template rows, one per edition, by identifier."""
+    opportunities = opportunities.with_template_data().order_by("provider_reference", "pk")
+    return [row for opportunity in opportunities for row in rows_of(opportunity)]
 
 
 def template_rows() -> list[dict[str, str]]:

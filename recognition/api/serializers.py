@@ -246,13 +246,21 @@ class AgreementRefSerializer(serializers.ModelSerializer):
         fields = ["id", "title", "version", "valid_from", "valid_until"]
 
 
+class EditionRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    reference = serializers.CharField()
+    start_date = serializers.DateField(allow_null=True)
+
+
 class RecognitionSerializer(AgreementItemSerializer):
-    """An agreement item seen from the opportunity: where, toward what, until when."""
+    """An agreement item seen from the opportunity: where, toward what, until when, and which
+    of the opportunity's current editions start outside the agreement's validity."""
 
     agreement = AgreementRefSerializer(read_only=True)
+    editions_not_covered = EditionRefSerializer(many=True, read_only=True)
 
     class Meta(AgreementItemSerializer.Meta):
-        fields = ["agreement", *AgreementItemSerializer.Meta.fields]
+        fields = ["agreement", *AgreementItemSerializer.Meta.fields, "editions_not_covered"]
 
 
 class RecognitionCheckSerializer(serializers.Serializer):

@@ -32,6 +32,7 @@ from recognition.filters import DecisionFilterSet
 from recognition.models import Agreement, AgreementItem, Pathway, RecognitionDecision
 from recognition.selectors import (
     decisions_public,
+    editions_not_covered,
     pathway_detail,
     pathway_list,
     recognitions_in_force,
@@ -404,7 +405,13 @@ class RecognitionCheck(PublicReadMixin, APIView):
     )
     def get(self, request):
         ids = {name: _query_id(request, name) for name in ("opportunity", "institution")}
-        if not LearningOpportunity.objects.published().filter(pk=ids["opportunity"]).exists():
+        opportunity = (
+            LearningOpportunity.objects.published()
+            .prefetch_related("editions")
+            .filter(pk=ids["opportunity"])
+            .first()
+        )
+        if opportunity is None:
             raise NotFound("No published learning opportunity has that id.")
         if not Organisation.objects.filter(pk=ids["institution"]).exists():
             raise NotFound("No institution has that id.")
@@ -414,6 +421,8 @@ class RecognitionCheck(PublicReadMixin, APIView):
                 opportunity_id=ids["opportunity"], institution_id=ids["institution"], on=day
             )
         )
+        for item in recognitions:
+            item.editions_not_covered = editions_not_covered(item.agreement, opportunity)
         decisions = decisions_public().filter(
             opportunity_id=ids["opportunity"], institution_id=ids["institution"]
         )

@@ -87,7 +87,15 @@ def test_good_rows_land_and_each_bad_row_is_reported(provider):
         ("start_date", "31/02/2027", "'31/02/2027' is not a date; write YYYY-MM-DD."),
     ]
     assert problems[6] == [("end_date", "", "The end date cannot be before the start date.")]
-    assert problems[7] == [("provider_reference", "OK-1", "Already on row 2.")]
+    # A second row with OK-1's identifier is an edition of OK-1 and cannot retitle it.
+    assert problems[7] == [
+        (
+            "title",
+            "Repeated identifier",
+            "Row 2 says otherwise: a micro-credential's descriptors are read from its first "
+            "row; leave them empty on the rows of its other editions.",
+        )
+    ]
     saved = LearningOpportunity.objects.filter(provider=provider).order_by("provider_reference")
     assert [o.provider_reference for o in saved] == ["OK-1", "OK-2"]
     second = saved.get(provider_reference="OK-2")
@@ -168,8 +176,8 @@ def test_encodings_separators_excel_dates_and_formula_cells(provider):
     assert LearningOpportunity.objects.get(provider_reference="E-1").title == "Città e caffè"
     bom = b"\xef\xbb\xbf" + csv_bytes([row("E-2", start_date="46447")])  # Excel serial date
     assert imported(bom, provider).count("created") == 1
-    e2 = LearningOpportunity.objects.get(provider_reference="E-2")
-    assert str(e2.editions.get().start_date) == "2027-03-01"
+    excel_dated = LearningOpportunity.objects.get(provider_reference="E-2").editions.get()
+    assert str(excel_dated.start_date) == "2027-03-01"
     imported(csv_bytes([row("E-3", title='=HYPERLINK("http://evil")')]), provider)
     exported = dump_template_csv(provider_rows(provider)).decode("utf-8-sig")
     assert "'=HYPERLINK" in exported
