@@ -59,7 +59,7 @@ from catalogue.selectors import (
 )
 from descriptors.completeness import opportunity_completeness
 from descriptors.formats.csv_export import dump_csv
-from descriptors.formats.elm_jsonld import dump_jsonld
+from descriptors.formats.elm_jsonld import dump_jsonld, dump_jsonld_graph
 from descriptors.formats.elm_xml import dump_loq
 from descriptors.models import LearningOpportunity, Organisation
 from descriptors.services import opportunity_archive, opportunity_publish, opportunity_save
@@ -105,10 +105,6 @@ LIST_RENDERERS = [*FORMAT_RENDERERS, CsvRenderer]
 def _requested_format(request) -> str:
     renderer = getattr(request, "accepted_renderer", None)
     return renderer.format if renderer is not None else "json"
-
-
-def _wants_xml(request) -> bool:
-    return _requested_format(request) == "xml"
 
 
 def _search_parameters(filterset_class=OpportunitySearchFilterSet) -> list[OpenApiParameter]:
@@ -275,10 +271,6 @@ class OpportunityListView(OpportunityWriteMixin, PublicReadMixin, APIView):
             response = Response(dump_csv(result.opportunities))
             response["Content-Disposition"] = 'attachment; filename="learning-opportunities.csv"'
             return response
-        if _wants_xml(request):
-            page_ids = [opportunity.pk for opportunity in result.opportunities]
-            detailed = LearningOpportunity.objects.with_detail_data().in_bulk(page_ids)
-            return Response(dump_loq(detailed[pk] for pk in page_ids))
         url = request.build_absolute_uri()
         links = {}
         if after_id is not None:
@@ -310,7 +302,15 @@ class OpportunityListView(OpportunityWriteMixin, PublicReadMixin, APIView):
             return body
 
         query = hashlib.sha256(url.encode()).hexdigest()
-        response = _rendered(self, request, f"api-list:{result.version}:{query}", page)
+        if representation in ("xml", "jsonld"):
+            page_ids = [opportunity.pk for opportunity in result.opportunities]
+            detailed = LearningOpportunity.objects.with_detail_data().in_bulk(page_ids)
+            records = (detailed[pk] for pk in page_ids)
+            response = Response(
+                dump_loq(records) if representation == "xml" else dump_jsonld_graph(records)
+            )
+        else:
+            response = _rendered(self, request, f"api-list:{result.version}:{query}", page)
         if links:
             response["Link"] = ", ".join(f'<{href}>; rel="{rel}"' for rel, href in links.items())
         return response

@@ -1,72 +1,136 @@
-"""ELM JSON-LD for one learning opportunity, with the ELM (edc-ap) context.
+"""ELM JSON-LD: the same records, values and ids as the LOQ XML (``elm_xml``), as linked data.
 
-The shapes follow the Commission's JSON-LD samples: concepts as ``{"id", "type": "Concept",
-"inScheme", "prefLabel"}``, texts as language maps, notes as ``Note``. Terms the edc-ap context
-does not define (it is written for credentials) are added with their ELM IRIs.
+A JSON-LD processor turns a document into the RDF the ELM LOQ profile describes, and the
+official SHACL shapes (``LOQ-constraints.ttl`` and ``-mdr.ttl``) accept it:
+
+- Every document names one context, ours (``CONTEXT``, served at ``context_url()``): the
+  official ELM ``edc-ap`` context plus what it lacks for LOQ records. That context is written
+  for credentials, which bring ``id`` and ``type`` from the W3C credentials context, and it maps
+  a few terms the LOQ profile disagrees with (``value``, ``dateModified``).
+- Records, organisations, outcomes, activities, assessments and places are IRIs under
+  ``OCLO_BASE_URL``, the same as the XML's ids; notes, prices and addresses are blank nodes.
+- Every coded value is a ``skos:Concept`` with its scheme (``skos:inScheme``): EU authority
+  tables (language, country, currency) have their table as scheme, the ELM code lists their
+  ``.../25831c2`` scheme, our own lists theirs. ESCO skills state none (decision record 0012).
+- Descriptors LOQ has no property for travel as notes whose ``dc:subject`` names them, as in
+  the XML, so that an import of either reads them back.
 """
 
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.urls import reverse
+
+from descriptors.formats.elm_xml import (
+    DESCRIPTOR,
+    ECTS,
+    EURO,
+    PROVIDER_REFERENCE_SCHEME,
+    own_id,
+    own_page,
+    xsd_duration,
+)
 from descriptors.models import LearningOpportunity, Organisation
 
 ELM_CONTEXT = "http://data.europa.eu/snb/model/context/edc-ap"
-ELM = "http://data.europa.eu/snb/model/elm/"
-LOCAL_TERMS = {
-    "defaultLanguage": {"@id": f"{ELM}defaultLanguage", "@type": "@id"},
-    "ISCEDFCode": {"@id": f"{ELM}ISCEDFCode", "@type": "@id"},
-    "contentUrl": {"@id": f"{ELM}contentUrl", "@type": "http://www.w3.org/2001/XMLSchema#anyURI"},
-    "status": {"@id": f"{ELM}status"},
+# What the official context lacks, or maps otherwise than the LOQ profile (and its shapes) want.
+CONTEXT = {
+    "@context": [
+        ELM_CONTEXT,
+        {
+            "id": "@id",
+            "type": "@type",
+            "defaultLanguage": {"@id": "elm:defaultLanguage", "@type": "@id"},
+            # An Amount's value is rdf:value in the profile, not elm:value.
+            "value": {"@id": "rdf:value", "@type": "xsd:decimal"},
+            # The official dateModified is typed as a link, which loses the date.
+            "modified": {"@id": "dc:modified", "@type": "xsd:dateTime"},
+        },
+    ]
 }
-ECTS = "http://data.europa.eu/snb/education-credit/6fcec5c5af"
+ESCO = "http://data.europa.eu/esco/"
+SCHEME_OF_LIST = "25831c2"  # the scheme of every ELM code list: <list>/25831c2
+EU_AUTHORITY = "http://publications.europa.eu/resource/authority/"
+SNB = "http://data.europa.eu/snb/"
 
 
-def _scheme(uri: str) -> str:
-    return uri.rsplit("/", 1)[0] + "/25831c2"
+def context_url() -> str:
+    return settings.OCLO_BASE_URL + reverse("catalogue:elm-context")
 
 
-def _concept(concept) -> dict | None:
-    if concept is None:
+def concept_scheme(uri: str) -> str | None:
+    """The concept scheme of a coded value, from its IRI; None for ESCO (see the docstring)."""
+    if uri.startswith(ESCO):
         return None
-    labels = (
-        {"en": concept.label, **concept.labels}
-        if hasattr(concept, "labels") and isinstance(concept.labels, dict)
-        else {"en": str(concept)}
-    )
-    return {
-        "id": concept.uri,
-        "type": "Concept",
-        "inScheme": {"id": _scheme(concept.uri), "type": "ConceptScheme"},
-        "prefLabel": labels,
-    }
+    if uri.startswith(DESCRIPTOR):
+        return DESCRIPTOR.rstrip("/")
+    parent = uri.rsplit("/", 1)[0]
+    if uri.startswith(SNB):
+        return f"{parent}/{SCHEME_OF_LIST}"
+    # EU authority tables and our own lists: the list is the scheme.
+    return parent
 
 
-def _note(identifier: str, text: str, language: str) -> dict | None:
-    if not text:
+def concept(uri: str, labels: dict[str, str] | None = None) -> dict:
+    node = {"id": uri, "type": "Concept"}
+    scheme = concept_scheme(uri)
+    if scheme:
+        node["inScheme"] = {"id": scheme, "type": "ConceptScheme"}
+    if labels:
+        node["prefLabel"] = labels
+    return node
+
+
+def _vocabulary(value) -> dict | None:
+    """A vocabulary row (Concept, NQF level) as a concept with its labels."""
+    if value is None:
         return None
-    return {"id": identifier, "type": "Note", "noteLiteral": {language: text}}
+    labels = {"en": value.label} | (getattr(value, "labels", None) or {})
+    return concept(value.uri, labels)
 
 
-def _web_resource(identifier: str, url: str) -> list[dict] | None:
-    return [{"id": identifier, "type": "WebResource", "contentUrl": url}] if url else None
+def _note(texts: dict[str, str], subject: str = "") -> dict | None:
+    texts = {language: text for language, text in texts.items() if text}
+    if not texts:
+        return None
+    note = {"type": "Note", "noteLiteral": texts}
+    if subject:
+        note["subject"] = concept(DESCRIPTOR + subject)
+    return note
 
 
-def _organisation(organisation: Organisation) -> dict:
+def _notes(subject: str, texts: dict[str, str]) -> list[dict]:
+    """A descriptor in several languages: one note per language, as in the XML."""
+    return [
+        note
+        for language, text in texts.items()
+        if (note := _note({language: text}, subject)) is not None
+    ]
+
+
+def _web_resource(url: str) -> dict:
+    return {"type": "WebResource", "contentURL": url}
+
+
+def _organisation(organisation: Organisation, described: set[int]) -> dict | str:
+    """An organisation, described where a document first names it and linked by its id after:
+    the description repeated would repeat its address and homepage (blank nodes) in RDF."""
+    if organisation.pk in described:
+        return own_id("organisation", organisation.pk)
+    described.add(organisation.pk)
+    address = {"type": "Address", "countryCode": _vocabulary(organisation.country)}
+    if organisation.city:
+        address["fullAddress"] = _note({"en": organisation.city})
     return {
-        "id": f"urn:oclo:organisation:{organisation.pk}",
+        "id": own_id("organisation", organisation.pk),
         "type": "Organisation",
         "legalName": {"en": organisation.legal_name or organisation.name},
-        "homepage": _web_resource(
-            f"urn:oclo:organisation:{organisation.pk}:homepage", organisation.website
-        ),
+        "homepage": [_web_resource(organisation.website)] if organisation.website else None,
         "location": [
             {
-                "id": f"urn:oclo:location:{organisation.pk}",
+                "id": own_id("organisation-location", organisation.pk),
                 "type": "Location",
-                "address": [
-                    {
-                        "id": f"urn:oclo:address:{organisation.pk}",
-                        "type": "Address",
-                        "countryCode": _concept(organisation.country),
-                    }
-                ],
+                "address": [address],
             }
         ],
     }
@@ -75,168 +139,243 @@ def _organisation(organisation: Organisation) -> dict:
 def _clean(value):
     """Drop empty values so that the document only says what is known."""
     if isinstance(value, dict):
-        return {key: _clean(item) for key, item in value.items() if item not in (None, "", [], {})}
+        cleaned = {key: _clean(item) for key, item in value.items()}
+        return {key: item for key, item in cleaned.items() if item not in (None, "", [], {})}
     if isinstance(value, list):
-        return [_clean(item) for item in value if item not in (None, "", [], {})]
+        cleaned = [_clean(item) for item in value]
+        return [item for item in cleaned if item not in (None, "", [], {})]
     return value
 
 
 def dump_jsonld(opportunity: LearningOpportunity) -> dict:
-    """The opportunity and its achievement specification (use ``with_detail_data()``)."""
+    """One opportunity as a JSON-LD document (use ``with_detail_data()``)."""
+    return {"@context": context_url()} | _opportunity(opportunity, set())
+
+
+def dump_jsonld_graph(opportunities: Iterable[LearningOpportunity]) -> dict:
+    """Several opportunities as one JSON-LD graph (use ``with_detail_data()``)."""
+    described: set[int] = set()
+    return {
+        "@context": context_url(),
+        "@graph": [_opportunity(opportunity, described) for opportunity in opportunities],
+    }
+
+
+def _opportunity(opportunity: LearningOpportunity, described: set[int]) -> dict:
     language = opportunity.default_language.short_code or "en"
     translations = list(opportunity.translations.all())
-    titles = {language: opportunity.title} | {
-        t.language.short_code: t.title for t in translations if t.language.short_code
-    }
-    descriptions = {language: opportunity.description} | {
-        t.language.short_code: t.description
-        for t in translations
-        if t.language.short_code and t.description
-    }
+
+    def texts(name: str, default: str = "") -> dict[str, str]:
+        own = {language: default} if default else {}
+        return own | {
+            (t.language.short_code or t.language.code): getattr(t, name) for t in translations
+        }
+
     pk = opportunity.pk
-    specification = {
-        "id": f"urn:oclo:specification:{pk}",
+    host = _organisation(opportunity.hosted_by, described) if opportunity.hosted_by else None
+    titles = texts("title", opportunity.title)
+    notes = [
+        _note({note_language: text})
+        for note_language, text in texts(
+            "further_information", opportunity.further_information
+        ).items()
+    ]
+    notes += _notes("admission-procedure", texts("admission_procedure"))
+    if opportunity.any_start_date:
+        notes += _notes("any-start-date", {"en": "true"})
+    if opportunity.hosted_by:
+        notes += _notes("hosted-by", {"en": own_id("organisation", opportunity.hosted_by_id)})
+    if opportunity.duration and xsd_duration(opportunity.duration) != opportunity.duration:
+        notes += _notes("duration", {"en": opportunity.duration})
+    countries = list(opportunity.countries.all())
+    if opportunity.location and not countries:
+        notes += _notes("location", {language: opportunity.location})
+    if opportunity.published_at:
+        notes += _notes("published", {"en": opportunity.published_at.isoformat()})
+    place = None
+    if countries:
+        place = {
+            "id": own_id("opportunity-location", pk),
+            "type": "Location",
+            "geographicName": {language: opportunity.location} if opportunity.location else None,
+            "address": [
+                {"type": "Address", "countryCode": _vocabulary(country)} for country in countries
+            ],
+        }
+    temporal = None
+    if opportunity.start_date or opportunity.end_date:
+        temporal = {
+            "type": "PeriodOfTime",
+            "startDate": f"{opportunity.start_date.isoformat()}T00:00:00"
+            if opportunity.start_date
+            else None,
+            "endDate": f"{opportunity.end_date.isoformat()}T00:00:00"
+            if opportunity.end_date
+            else None,
+        }
+    node = {
+        "id": own_id("opportunity", pk),
+        "type": "LearningOpportunity",
+        "identifier": [
+            {
+                "type": "Identifier",
+                "notation": opportunity.provider_reference,
+                "schemeName": PROVIDER_REFERENCE_SCHEME,
+            }
+        ]
+        if opportunity.provider_reference
+        else None,
+        "title": titles,
+        "description": texts("description", opportunity.description),
+        "dcType": _vocabulary(opportunity.opportunity_type),
+        "additionalNote": notes,
+        "homepage": [_web_resource(opportunity.homepage or own_page(pk))],
+        "temporal": temporal,
+        "duration": xsd_duration(opportunity.duration) if opportunity.duration else None,
+        "mode": [_vocabulary(mode) for mode in opportunity.modes.all()],
+        "learningSchedule": _vocabulary(opportunity.learning_schedule),
+        "scheduleInformation": _note({language: opportunity.schedule_information}),
+        "admissionProcedure": _note({language: opportunity.admission_procedure}),
+        "applicationDeadline": f"{opportunity.application_deadline.isoformat()}T23:59:59"
+        if opportunity.application_deadline
+        else None,
+        "priceDetail": _price(opportunity, language),
+        "providedBy": [
+            _organisation(organisation, described)
+            for organisation in [opportunity.provider, *opportunity.co_providers.all()]
+        ],
+        "location": [place],
+        "learningAchievementSpecification": _specification(
+            opportunity, titles, language, translations, described
+        ),
+        "defaultLanguage": _vocabulary(opportunity.default_language),
+        "status": opportunity.status,
+        "modified": opportunity.modified.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        # The hosting organisation is named in a note (ELM has no property for it) and, as in
+        # the XML, described in the document.
+        "@included": [host] if isinstance(host, dict) else None,
+    }
+    return _clean(node)
+
+
+def _price(opportunity: LearningOpportunity, language: str) -> list[dict] | None:
+    if not (opportunity.is_free or opportunity.fee_amount is not None or opportunity.fee_note):
+        return None
+    price = {"type": "PriceDetail"}
+    if opportunity.is_free or opportunity.fee_amount is not None:
+        amount = 0 if opportunity.is_free else opportunity.fee_amount
+        currency = opportunity.currency
+        price["amount"] = {
+            "type": "Amount",
+            "unit": _vocabulary(currency) if currency else concept(EURO),
+            "value": f"{amount:.2f}",
+        }
+    if opportunity.fee_note:
+        price["prefLabel"] = {language: opportunity.fee_note}
+    return [price]
+
+
+def _specification(
+    opportunity, titles: dict, language: str, translations: list, described: set[int]
+) -> dict:
+    pk = opportunity.pk
+    notes = [_note({language: opportunity.integration_options})]
+    if opportunity.credential_type:
+        notes += _notes("credential-type", {"en": opportunity.credential_type.uri})
+    if opportunity.quality_assurance_type:
+        notes += _notes("quality-assurance-type", {"en": opportunity.quality_assurance_type.uri})
+    notes += _notes("quality-assurance", {language: opportunity.quality_assurance_note})
+    if opportunity.is_stackable:
+        notes += _notes("stackable", {"en": "true"})
+    if opportunity.nqf_sublevel is not None:
+        notes += _notes("nqf-sublevel", {"en": str(opportunity.nqf_sublevel)})
+    notes += _notes(
+        "entry-requirements",
+        {(t.language.short_code or t.language.code): t.entry_requirements for t in translations},
+    )
+    levels = []
+    if opportunity.eqf_level:
+        levels.append(
+            concept(opportunity.eqf_level.uri, {"en": f"Level {opportunity.eqf_level_id}"})
+        )
+    if opportunity.nqf_level:
+        levels.append(_vocabulary(opportunity.nqf_level))
+    credit = None
+    if opportunity.ects_credits is not None:
+        credit = {
+            "type": "CreditPoint",
+            "framework": _vocabulary(opportunity.credit_system) or concept(ECTS),
+            "point": f"{opportunity.ects_credits.normalize():f}",
+        }
+    return {
+        "id": own_id("specification", pk),
         "type": "LearningAchievementSpecification",
         "title": titles,
-        "ISCEDFCode": [_concept_isced(field) for field in opportunity.isced_fields.all()],
+        "additionalNote": notes,
+        "thematicArea": [
+            concept(field.uri, {"en": field.name} | field.names)
+            for field in opportunity.isced_fields.all()
+        ],
         "volumeOfLearning": f"PT{opportunity.workload_hours}H"
         if opportunity.workload_hours
         else None,
-        "creditPoint": [
-            {
-                "id": f"urn:oclo:creditPoint:{pk}",
-                "type": "CreditPoint",
-                "framework": _concept(opportunity.credit_system) or {"id": ECTS, "type": "Concept"},
-                "point": f"{opportunity.ects_credits.normalize():f}",
-            }
-        ]
-        if opportunity.ects_credits is not None
-        else None,
-        "educationLevel": [
-            {
-                "id": opportunity.eqf_level.uri,
-                "type": "Concept",
-                "prefLabel": {"en": f"Level {opportunity.eqf_level_id}"},
-            }
-        ]
-        if opportunity.eqf_level
-        else None,
-        "language": [_concept(item) for item in opportunity.languages.all()],
-        "mode": [_concept(item) for item in opportunity.modes.all()],
-        "learningSetting": _concept(opportunity.learning_setting),
-        "targetGroup": [_concept(item) for item in opportunity.target_groups.all()],
-        "entryRequirement": _note(
-            f"urn:oclo:entryRequirement:{pk}", opportunity.entry_requirements, language
-        ),
+        "creditPoint": [credit],
+        "educationLevel": levels,
+        "language": [_vocabulary(spoken) for spoken in opportunity.languages.all()],
+        "mode": [_vocabulary(mode) for mode in opportunity.modes.all()],
+        "learningSetting": _vocabulary(opportunity.learning_setting),
+        "targetGroup": [_vocabulary(group) for group in opportunity.target_groups.all()],
+        "entryRequirement": _note({language: opportunity.entry_requirements}),
         "learningOutcome": [
             {
-                "id": f"urn:oclo:outcome:{outcome.pk}",
+                "id": own_id("outcome", outcome.pk),
                 "type": "LearningOutcome",
                 "title": {language: outcome.title} | outcome.title_translations,
                 "relatedESCOSkill": [
-                    {
-                        "id": skill.uri,
-                        "type": "Concept",
-                        "inScheme": {
-                            "id": "http://data.europa.eu/esco/concept-scheme/skills",
-                            "type": "ConceptScheme",
-                        },
-                        "prefLabel": {"en": skill.preferred_label},
-                    }
+                    concept(skill.uri, {"en": skill.preferred_label})
                     for skill in outcome.skills.all()
                 ],
             }
             for outcome in opportunity.outcomes.all()
         ],
-        "provenBy": [
-            {
-                "id": f"urn:oclo:assessment:{item.pk}",
-                "type": "LearningAssessmentSpecification",
-                "title": {language: item.title},
-                "dcType": _concept(item.assessment_type),
-                "mode": _concept(item.mode),
-            }
-            for item in opportunity.assessments.all()
-        ],
         "influencedBy": [
-            {
-                "id": f"urn:oclo:activity:{item.pk}",
-                "type": "LearningActivitySpecification",
-                "title": {language: item.title},
-                "dcType": _concept(item.activity_type),
-                "volumeOfLearning": f"PT{item.hours}H" if item.hours else None,
-                "mode": _concept(item.mode),
+            _titled(activity, "activity", "LearningActivitySpecification", language)
+            | {
+                "dcType": _vocabulary(activity.activity_type),
+                "volumeOfLearning": f"PT{activity.hours}H" if activity.hours else None,
+                "mode": _vocabulary(activity.mode),
             }
-            for item in opportunity.activities.all()
+            for activity in opportunity.activities.all()
+        ],
+        "provenBy": [
+            _titled(assessment, "assessment", "LearningAssessmentSpecification", language)
+            | {
+                "additionalNote": (
+                    _notes("supervision", {"en": assessment.supervision.uri})
+                    if assessment.supervision
+                    else []
+                )
+                + _notes("grading-scheme", {language: assessment.grading_scheme}),
+                "dcType": _vocabulary(assessment.assessment_type),
+                "mode": _vocabulary(assessment.mode),
+            }
+            for assessment in opportunity.assessments.all()
         ],
         "awardingOpportunity": [
             {
-                "id": f"urn:oclo:awardingOpportunity:{pk}:{body.pk}",
                 "type": "AwardingOpportunity",
-                "awardingBody": [_organisation(body)],
+                "awardingBody": [_organisation(body, described)],
+                "learningAchievementSpecification": own_id("specification", pk),
             }
             for body in opportunity.awarding_bodies.all()
         ],
     }
-    document = {
-        "@context": [ELM_CONTEXT, LOCAL_TERMS],
-        "id": f"urn:oclo:opportunity:{pk}",
-        "type": "LearningOpportunity",
-        "title": titles,
-        "description": descriptions,
-        "dcType": _concept(opportunity.opportunity_type),
-        "homepage": _web_resource(f"urn:oclo:opportunity:{pk}:homepage", opportunity.homepage),
-        "temporal": {
-            "id": f"urn:oclo:temporal:{pk}",
-            "type": "PeriodOfTime",
-            "startDate": f"{opportunity.start_date.isoformat()}T00:00:00Z"
-            if opportunity.start_date
-            else None,
-            "endDate": f"{opportunity.end_date.isoformat()}T00:00:00Z"
-            if opportunity.end_date
-            else None,
-        }
-        if opportunity.start_date or opportunity.end_date
-        else None,
-        "duration": opportunity.duration,
-        "mode": [_concept(item) for item in opportunity.modes.all()],
-        "learningSchedule": _concept(opportunity.learning_schedule),
-        "admissionProcedure": _note(
-            f"urn:oclo:admissionProcedure:{pk}", opportunity.admission_procedure, language
-        ),
-        "priceDetail": [
-            {
-                "id": f"urn:oclo:priceDetail:{pk}",
-                "type": "PriceDetail",
-                "amount": {
-                    "id": f"urn:oclo:amount:{pk}",
-                    "type": "Amount",
-                    "value": 0 if opportunity.is_free else float(opportunity.fee_amount),
-                    "unit": _concept(opportunity.currency),
-                },
-            }
-        ]
-        if opportunity.is_free or opportunity.fee_amount is not None
-        else None,
-        "providedBy": [
-            _organisation(organisation)
-            for organisation in [opportunity.provider, *opportunity.co_providers.all()]
-        ],
-        "learningAchievementSpecification": specification,
-        "defaultLanguage": opportunity.default_language.uri,
-        "additionalNote": [
-            _note(f"urn:oclo:furtherInformation:{pk}", opportunity.further_information, language)
-        ],
-        "status": opportunity.status,
-        "dateModified": opportunity.modified.isoformat(),
-    }
-    return _clean(document)
 
 
-def _concept_isced(field) -> dict:
+def _titled(item, kind: str, class_name: str, language: str) -> dict:
     return {
-        "id": field.uri,
-        "type": "Concept",
-        "inScheme": {"id": _scheme(field.uri), "type": "ConceptScheme"},
-        "prefLabel": {"en": field.name},
+        "id": own_id(kind, item.pk),
+        "type": class_name,
+        "title": {language: item.title},
+        "description": {language: item.description} if item.description else None,
     }

@@ -1,13 +1,21 @@
 import json
 
 import pytest
+from django.conf import settings
 
-from descriptors.formats.elm_jsonld import LOCAL_TERMS
+from descriptors.formats.elm_jsonld import CONTEXT
 from descriptors.models import LearningOpportunity
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_catalogue")]
 
-LANGUAGE_MAPS = {"title", "description", "prefLabel", "noteLiteral", "legalName"}
+LANGUAGE_MAPS = {
+    "title",
+    "description",
+    "prefLabel",
+    "noteLiteral",
+    "legalName",
+    "geographicName",
+}
 
 
 def terms_used(value, found=None) -> set[str]:
@@ -15,7 +23,7 @@ def terms_used(value, found=None) -> set[str]:
     if isinstance(value, dict):
         for key, item in value.items():
             found.add(key)
-            if key not in LANGUAGE_MAPS and key != "@context":
+            if key not in LANGUAGE_MAPS and key not in ("@context", "@included"):
                 terms_used(item, found)
     elif isinstance(value, list):
         for item in value:
@@ -40,7 +48,7 @@ def elm_context_terms():
                 collect(value["@context"])
 
     collect(context)
-    return terms | set(LOCAL_TERMS) | {"@context", "id", "type"}
+    return terms | set(CONTEXT["@context"][1]) | {"@context", "@included"}
 
 
 def test_jsonld_uses_only_terms_of_the_elm_context(client, elm_context_terms):
@@ -51,7 +59,7 @@ def test_jsonld_uses_only_terms_of_the_elm_context(client, elm_context_terms):
     )
     assert response["Content-Type"] == "application/ld+json"
     document = response.json()
-    assert document["@context"][0] == "http://data.europa.eu/snb/model/context/edc-ap"
+    assert document["@context"] == f"{settings.OCLO_BASE_URL}/elm/context/v1.jsonld"
     assert document["type"] == "LearningOpportunity"
     assert document["title"] == {
         "it": "Corso professionale per Credential Evaluator",
@@ -85,11 +93,13 @@ def test_jsonld_matches_the_golden_file():
     text = json.dumps(dump_jsonld(opportunity), indent=1, ensure_ascii=False, sort_keys=True)
     numbering: dict[str, str] = {}
     text = re.sub(
-        r"urn:oclo:(\w+)(?::\d+)+",
+        rf"{re.escape(settings.OCLO_BASE_URL)}/elm/([\w-]+)/\d+",
         lambda m: numbering.setdefault(m.group(0), f"urn:oclo:{m.group(1)}:{len(numbering) + 1}"),
         text,
     )
-    text = re.sub(r'"dateModified": "[^"]+"', '"dateModified": "MODIFIED"', text) + "\n"
+    text = re.sub(r'"modified": "[^"]+"', '"modified": "MODIFIED"', text)
+    text = re.sub(r'"\d{4}-\d\d-\d\dT[\d:.]+\+00:00"', '"PUBLISHED"', text)
+    text += "\n"
     if os.environ.get("OCLO_UPDATE_GOLDEN"):  # after an intended change of the format
         golden.write_text(text, encoding="utf-8")
     assert text == golden.read_text(encoding="utf-8")

@@ -1,0 +1,48 @@
+"""The addresses ELM linked data names: our JSON-LD context, and the IRIs our ELM documents
+give opportunities and organisations, which lead to their documents (303 See Other: an IRI names
+the course, not a page about it), in the format the client asks for."""
+
+from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_safe
+
+from descriptors.formats.elm_jsonld import CONTEXT
+
+# The client's Accept header -> the format suffix of the API document.
+DOCUMENT_FORMATS = {"application/ld+json": "jsonld", "application/xml": "xml", "text/xml": "xml"}
+
+
+@require_safe
+@cache_control(public=True, max_age=24 * 3600)
+def elm_context_view(request):
+    response = JsonResponse(CONTEXT, content_type="application/ld+json")
+    # JSON-LD processors in browsers fetch it from other origins.
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def _see_other(url: str):
+    response = redirect(url)
+    response.status_code = 303
+    response["Vary"] = "Accept"
+    return response
+
+
+@require_safe
+def elm_opportunity_view(request, pk: int):
+    """An opportunity's IRI, and its achievement specification's, which shares its id."""
+    accepted = request.headers.get("Accept", "")
+    for media_type, suffix in DOCUMENT_FORMATS.items():
+        if media_type in accepted:
+            document = reverse("api:opportunity-detail", args=[pk]).rstrip("/")
+            return _see_other(f"{document}.{suffix}")
+    return _see_other(reverse("catalogue:opportunity-detail", args=[pk]))
+
+
+@require_safe
+def elm_organisation_view(request, pk: int):
+    if "json" in request.headers.get("Accept", ""):
+        return _see_other(reverse("api:provider-detail", args=[pk]))
+    return _see_other(reverse("catalogue:provider", args=[pk]))
