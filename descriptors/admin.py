@@ -30,6 +30,7 @@ from descriptors.forms import LangStringField
 from descriptors.models import (
     Activity,
     Assessment,
+    Edition,
     LearningOpportunity,
     LearningOutcome,
     OpportunityTranslation,
@@ -83,6 +84,33 @@ class AssessmentInline(admin.TabularInline):
     model = Assessment
     extra = 0
     fields = ["title", "assessment_type", "mode", "supervision", "grading_scheme"]
+
+
+class EditionInline(admin.StackedInline):
+    model = Edition
+    extra = 0
+    filter_horizontal = ["modes", "languages"]
+    fieldsets = [
+        (None, {"fields": [("reference", "status", "is_published")]}),
+        (
+            _("Dates and schedule"),
+            {
+                "fields": [
+                    "any_start_date",
+                    ("start_date", "end_date", "application_deadline"),
+                    "duration",
+                    "learning_schedule",
+                    "schedule_information",
+                    "places",
+                ]
+            },
+        ),
+        (_("Fees"), {"fields": ["is_free", ("fee_amount", "currency"), "fee_note"]}),
+        (
+            _("Where it differs from the micro-credential"),
+            {"fields": ["location", "modes", "languages", "homepage"]},
+        ),
+    ]
 
 
 class ActivityInline(admin.TabularInline):
@@ -157,7 +185,6 @@ class LearningOpportunityAdmin(ProviderScopedAdmin):
         "status",
         "eqf_level",
         "ects_credits",
-        "start_date",
         "modified",
     ]
     list_filter = [
@@ -165,8 +192,6 @@ class LearningOpportunityAdmin(ProviderScopedAdmin):
         "eqf_level",
         "modes",
         "languages",
-        "any_start_date",
-        "is_free",
         "opportunity_type",
     ]
     search_fields = [
@@ -177,7 +202,6 @@ class LearningOpportunityAdmin(ProviderScopedAdmin):
         "outcomes__title",
     ]
     list_select_related = ["provider", "eqf_level"]
-    date_hierarchy = "start_date"
     autocomplete_fields = ["isced_fields"]
     filter_horizontal = [
         "co_providers",
@@ -196,6 +220,7 @@ class LearningOpportunityAdmin(ProviderScopedAdmin):
     ]
     inlines = [
         OpportunityTranslationInline,
+        EditionInline,
         LearningOutcomeInline,
         AssessmentInline,
         ActivityInline,
@@ -222,20 +247,6 @@ class LearningOpportunityAdmin(ProviderScopedAdmin):
         ),
         (_("Languages"), {"fields": ["default_language", "languages"]}),
         (
-            _("Dates and schedule"),
-            {
-                "fields": [
-                    "any_start_date",
-                    "start_date",
-                    "end_date",
-                    "application_deadline",
-                    "duration",
-                    "learning_schedule",
-                    "schedule_information",
-                ]
-            },
-        ),
-        (
             _("Workload and credits"),
             {"fields": ["workload_hours", "ects_credits", "credit_system", "workload_check"]},
         ),
@@ -243,7 +254,6 @@ class LearningOpportunityAdmin(ProviderScopedAdmin):
             _("Admission"),
             {"fields": ["admission_procedure", "entry_requirements", "target_groups"]},
         ),
-        (_("Fees"), {"fields": ["is_free", "fee_amount", "currency", "fee_note"]}),
         (_("Mode of learning"), {"fields": ["modes", "learning_setting"]}),
         (
             _("Level and field"),
@@ -440,7 +450,7 @@ class LearningOpportunityAdmin(ProviderScopedAdmin):
     def export_template_csv(self, request, queryset):
         opportunities = queryset.prefetch_related(
             "languages", "countries", "modes", "isced_fields", "outcomes__skills"
-        ).select_related("opportunity_type", "default_language", "currency", "credential_type")
+        ).select_related("opportunity_type", "default_language", "credential_type")
         return _download("opportunities.csv", [row_of(o) for o in opportunities])
 
     def get_search_results(self, request, queryset, search_term):

@@ -19,6 +19,7 @@ from descriptors.completeness import Requirement, opportunity_completeness
 from descriptors.models import (
     Activity,
     Assessment,
+    Edition,
     LearningOpportunity,
     LearningOutcome,
     OpportunityTranslation,
@@ -40,6 +41,7 @@ PROVIDER_STAFF_PERMISSIONS = {
             "assessment",
             "activity",
             "opportunitytranslation",
+            "edition",
         )
         for action in ("view", "add", "change", "delete")
     ]
@@ -177,6 +179,60 @@ def opportunity_validate(
         raise ValidationError(missing)
 
 
+EDITION_RELATIONS = ("modes", "languages")
+
+
+def edition_validate(*, opportunity: LearningOpportunity, values: dict) -> Edition:
+    """Check one edition of ``opportunity`` against the admin form's rules; raise
+    ``ValidationError`` with field messages. ``values`` are its fields by name (references as
+    instances); ``id`` names the existing edition it replaces."""
+    fields = {
+        name: value
+        for name, value in values.items()
+        if name not in EDITION_RELATIONS and name != "id"
+    }
+    edition = Edition(opportunity=opportunity, pk=values.get("id"), **fields)
+    edition.full_clean(exclude=["opportunity", *EDITION_RELATIONS], validate_unique=False)
+    return edition
+
+
+def editions_validate(*, opportunity: LearningOpportunity, editions: list[dict]) -> list[dict]:
+    """Check an opportunity's whole new set of editions: each on its own
+    (``edition_validate``), their codes unique, their ids its own. Messages name the edition
+    by its place in the list. Returns the editions with their values as the model holds them
+    (a date given as text becomes a date)."""
+    known = set(opportunity.editions.values_list("pk", flat=True)) if opportunity.pk else set()
+    errors, cleaned = [], []
+    references = [values.get("reference", "") for values in editions]
+    for number, values in enumerate(editions, start=1):
+        problems = []
+        try:
+            edition = edition_validate(opportunity=opportunity, values=values)
+            cleaned.append(
+                {
+                    name: value if name in EDITION_RELATIONS else getattr(edition, name)
+                    for name, value in values.items()
+                }
+            )
+        except ValidationError as error:
+            problems += [
+                f"{name}: {message}" if name != "__all__" else message
+                for name, messages in error.message_dict.items()
+                for message in messages
+            ]
+        if values.get("id") is not None and values["id"] not in known:
+            problems.append(str(_("No edition of this opportunity has this id.")))
+        if values.get("reference") and references.count(values["reference"]) > 1:
+            problems.append(str(_("Two editions have the same code.")))
+        errors += [
+            _("Edition %(number)s: %(problem)s") % {"number": number, "problem": problem}
+            for problem in problems
+        ]
+    if errors:
+        raise ValidationError({"editions": errors})
+    return cleaned
+
+
 # --- The one write path ---------------------------------------------------------------------
 #
 # Every writer (admin, API, spreadsheet and ELM imports, demo loader) creates or changes
@@ -191,7 +247,10 @@ CHILDREN = {
     "translations": OpportunityTranslation,
     "assessments": Assessment,
     "activities": Activity,
+    "editions": Edition,
 }
+# The many-to-many fields of each kind of child, given as lists in its dicts.
+CHILD_RELATIONS = {"outcomes": ["skills"], "editions": ["modes", "languages"]}
 
 
 def _child_fields(model) -> list:
@@ -212,7 +271,9 @@ class OpportunityWrite:
 
     ``relations`` maps many-to-many descriptors to their members (instances or ids).
     Children are lists of dicts keyed by field name (references as instances or ids):
-    outcomes also take ``skills``; the list order is the outcomes' order.
+    outcomes also take ``skills``; the list order is the outcomes' order. Editions also take
+    ``modes`` and ``languages``, and ``id`` for an edition that exists: the given list is the
+    opportunity's whole set of editions (see ``_children_pair``).
     """
 
     opportunity: LearningOpportunity
@@ -221,6 +282,7 @@ class OpportunityWrite:
     translations: list[dict] | None = None
     assessments: list[dict] | None = None
     activities: list[dict] | None = None
+    editions: list[dict] | None = None
     action: str = ""  # once saved: created, updated or unchanged
 
     @functools.cached_property
@@ -247,8 +309,10 @@ def _child_row(kind: str, position: int, child: dict) -> dict:
             row[model_field.attname] = _pk(child[model_field.name])
         else:
             row[model_field.attname] = model_field.get_default()
-    if kind == "outcomes":
-        row["skills"] = list(dict.fromkeys(_pk(skill) for skill in child.get("skills", [])))
+    for name in CHILD_RELATIONS.get(kind, []):
+        row[name] = list(dict.fromkeys(_pk(member) for member in child.get(name, [])))
+    if kind == "editions" and child.get("id") is not None:
+        row["id"] = child["id"]
     return row
 
 
@@ -275,16 +339,52 @@ class Stored:
         ):
             return True
         return any(
-            [_comparable(kind, row) for row in rows]
-            != [_comparable(kind, row) for _, row in self.children[kind]]
+            _children_differ(kind, self.children[kind], rows)
             for kind, rows in write.children.items()
         )
 
 
 def _comparable(kind: str, row: dict) -> dict:
-    if kind == "outcomes":
-        return row | {"skills": set(row["skills"])}
-    return row
+    comparable = {name: value for name, value in row.items() if name != "id"}
+    return comparable | {name: set(row[name]) for name in CHILD_RELATIONS.get(kind, [])}
+
+
+def _children_pair(kind: str, old: list[tuple[int, dict]], rows: list[dict]):
+    """Which stored child each given row replaces (None: a new one), and the stored ids left
+    over (to delete). Outcomes, assessments and activities pair by position, translations by
+    language; editions by ``id``, else by their code, else by their start date, else with the
+    stored ones left, in order (an import that gives no ids keeps the edition ids it had)."""
+    if kind == "translations":
+        by_language = {row["language_id"]: (pk, row) for pk, row in old}
+        pairs = [(by_language.pop(row["language_id"], None), row) for row in rows]
+        return pairs, [pk for pk, _ in by_language.values()]
+    if kind != "editions":
+        pairs = [(old[n] if n < len(old) else None, row) for n, row in enumerate(rows)]
+        return pairs, [pk for pk, _ in old[len(rows) :]]
+    stored_rows = dict(old)
+    by_reference = {row["reference"]: pk for pk, row in old if row["reference"]}
+    by_start = {row["start_date"]: pk for pk, row in old if row["start_date"]}
+    chosen = [
+        row.get("id") or by_reference.get(row["reference"]) or by_start.get(row["start_date"])
+        for row in rows
+    ]
+    left = [pk for pk in stored_rows if pk not in chosen]
+    for n, row in enumerate(rows):
+        if chosen[n] not in stored_rows:
+            chosen[n] = left.pop(0) if left and "id" not in row else None
+    pairs = [
+        ((pk, stored_rows[pk]) if pk is not None else None, row)
+        for pk, row in zip(chosen, rows, strict=True)
+    ]
+    return pairs, left
+
+
+def _children_differ(kind: str, old: list[tuple[int, dict]], rows: list[dict]) -> bool:
+    pairs, deletes = _children_pair(kind, old, rows)
+    return bool(deletes) or any(
+        previous is None or _comparable(kind, previous[1]) != _comparable(kind, row)
+        for previous, row in pairs
+    )
 
 
 # An update writes every field: the values of a write may touch any of them.
@@ -312,20 +412,22 @@ def opportunities_stored(ids: Iterable[int]) -> dict[int, Stored]:
             source, target
         ):
             stored[pk].relations[name].add(member)
-    outcomes = {}
     for kind, model in CHILDREN.items():
         columns = [model_field.attname for model_field in CHILD_FIELDS[kind]]
         order = ["opportunity_id", *(["position"] if kind == "outcomes" else []), "id"]
         rows = model.objects.filter(opportunity_id__in=ids).order_by(*order)
+        members: dict[str, dict[int, list]] = {name: {} for name in CHILD_RELATIONS.get(kind, [])}
         for row in rows.values("id", "opportunity_id", *columns):
             pk, opportunity_id = row.pop("id"), row.pop("opportunity_id")
-            if kind == "outcomes":
-                row["skills"] = outcomes[pk] = []
+            for name, of_child in members.items():
+                row[name] = of_child[pk] = []
             stored[opportunity_id].children[kind].append((pk, row))
-    for outcome_id, skill in LearningOutcome.skills.through.objects.filter(
-        learningoutcome_id__in=outcomes
-    ).values_list("learningoutcome_id", "escoskill_id"):
-        outcomes[outcome_id].append(skill)
+        for name, of_child in members.items():
+            links, source, target = relation_links(model._meta.get_field(name))
+            for child_id, member in links.objects.filter(
+                **{f"{source}__in": list(of_child)}
+            ).values_list(source, target):
+                of_child[child_id].append(member)
     return stored
 
 
@@ -335,20 +437,24 @@ def opportunity_save(
     values: dict,
     relations: dict[str, list],
     outcomes: list[dict] | None = None,
+    editions: list[dict] | None = None,
     change_reason: str = "",
     changed_by=None,
 ) -> LearningOpportunity:
     """Create or update one opportunity with the same validation as the admin form.
 
     ``relations`` maps many-to-many descriptors to their new members; ``outcomes`` (title and
-    ESCO skills each), when given, replaces the learning outcomes. Raises ``ValidationError``
-    with field messages and writes nothing when anything is invalid.
+    ESCO skills each), when given, replaces the learning outcomes; ``editions``, when given,
+    is its whole set of editions (see ``OpportunityWrite``). Raises ``ValidationError`` with
+    field messages and writes nothing when anything is invalid.
     """
     for name, value in values.items():
         setattr(opportunity, name, value)
     opportunity_validate(opportunity=opportunity, relations=relations)
+    if editions is not None:
+        editions = editions_validate(opportunity=opportunity, editions=editions)
     opportunities_bulk_save(
-        writes=[OpportunityWrite(opportunity, relations, outcomes=outcomes)],
+        writes=[OpportunityWrite(opportunity, relations, outcomes=outcomes, editions=editions)],
         change_reason=change_reason,
         changed_by=changed_by,
     )
@@ -458,52 +564,62 @@ def _relation_replace(model_field, writes: list[OpportunityWrite], stored: dict)
 
 
 def _children_sync(writes: list[OpportunityWrite], stored: dict[int, Stored]) -> None:
-    """Bring each given kind of child to the write's list: the n-th stored child becomes the
-    n-th given one (a translation: the one in the same language), updated only if it differs,
-    so unchanged children keep their ids; surplus ones are deleted, missing ones added.
+    """Bring each given kind of child to the write's list: each given child replaces the
+    stored one it pairs with (``_children_pair``), updated only if it differs, so unchanged
+    children keep their ids; stored ones left over are deleted, missing ones added.
 
     Not through model saves and deletes: their signals would write a history entry and re-index
     the opportunity per child, which the opportunity's entry and its re-index already cover.
     """
     for kind, model in CHILDREN.items():
+        relation_names = CHILD_RELATIONS.get(kind, [])
         inserts, updates, deletes, relink = [], [], [], []
         for write in writes:
             rows = write.children.get(kind)
             if rows is None:
                 continue
             record = stored.get(write.opportunity.pk)
-            old = record.children[kind] if record is not None else []
-            if kind == "translations":
-                by_language = {row["language_id"]: (pk, row) for pk, row in old}
-                pairs = [(by_language.pop(row["language_id"], None), row) for row in rows]
-                deletes += [pk for pk, _ in by_language.values()]
-            else:
-                pairs = [(old[n] if n < len(old) else None, row) for n, row in enumerate(rows)]
-                deletes += [pk for pk, _ in old[len(rows) :]]
+            pairs, unpaired = _children_pair(kind, record.children[kind] if record else [], rows)
+            deletes += unpaired
             for previous, row in pairs:
-                values = {name: value for name, value in row.items() if name != "skills"}
+                values = {
+                    name: value
+                    for name, value in row.items()
+                    if name != "id" and name not in relation_names
+                }
                 if previous is None:
                     child = model(opportunity_id=write.opportunity.pk, **values)
                     inserts.append(child)
-                    relink.append((child, row.get("skills")))
+                    relink += [(child, name, row[name]) for name in relation_names]
                     continue
                 pk, old_row = previous
                 if {name: old_row[name] for name in values} != values:
                     updates.append(model(pk=pk, opportunity_id=write.opportunity.pk, **values))
-                if kind == "outcomes" and set(old_row["skills"]) != set(row["skills"]):
-                    relink.append((model(pk=pk), row["skills"]))
-        if kind == "outcomes":
-            links, source, target = relation_links(LearningOutcome.skills.field)
-            stale = deletes + [child.pk for child, _ in relink if child.pk is not None]
-            links.objects.filter(**{f"{source}__in": stale}).delete()
+                relink += [
+                    (model(pk=pk), name, row[name])
+                    for name in relation_names
+                    if set(old_row[name]) != set(row[name])
+                ]
+        for name in relation_names:
+            links, source, target = relation_links(model._meta.get_field(name))
+            stale = deletes + [
+                child.pk for child, relation, _ in relink if relation == name and child.pk
+            ]
+            _rows_delete(links, source, stale)
         _rows_delete(model, "id", deletes)
         _rows_update(updates, CHILD_FIELDS[kind])
         model.objects.bulk_create(inserts)
-        if kind == "outcomes":
+        for name in relation_names:
+            links, source, target = relation_links(model._meta.get_field(name))
             _rows_insert(
                 links,
                 [source, target],
-                ((child.pk, skill) for child, skills in relink for skill in skills),
+                (
+                    (child.pk, member)
+                    for child, relation, members in relink
+                    if relation == name
+                    for member in members
+                ),
             )
 
 
