@@ -7,11 +7,12 @@ another organisation's records.
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import formats
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -39,6 +40,7 @@ from descriptors.models import (
     SpreadsheetImport,
 )
 from descriptors.services import (
+    edition_copy,
     opportunities_publish,
     opportunities_unpublish,
     opportunity_changes,
@@ -117,6 +119,20 @@ class ActivityInline(admin.TabularInline):
     model = Activity
     extra = 0
     fields = ["title", "activity_type", "mode", "hours"]
+
+
+class EditionCopyForm(forms.Form):
+    start_date = forms.DateField(
+        label=_("start date of the new edition"),
+        help_text=_("Its end date and application deadline move by as many days."),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    reference = forms.CharField(
+        label=_("edition code"),
+        max_length=100,
+        required=False,
+        help_text=_("Your own code for the new edition, e.g. '2027'; may stay empty."),
+    )
 
 
 class SpreadsheetImportForm(forms.Form):
@@ -302,12 +318,54 @@ class LearningOpportunityAdmin(ProviderScopedAdmin):
                 name="descriptors_learningopportunity_import_status",
             ),
             path(
+                "<path:object_id>/copy-edition/",
+                self.admin_site.admin_view(self.edition_copy_view),
+                name="descriptors_learningopportunity_copy_edition",
+            ),
+            path(
                 "import/template.<str:extension>",
                 self.admin_site.admin_view(self.template_view),
                 name="descriptors_learningopportunity_template",
             ),
             *super().get_urls(),
         ]
+
+    def edition_copy_view(self, request, object_id: str):
+        """Copy the latest edition with new dates: a form asks the new start date."""
+        opportunity = self.get_object(request, object_id)
+        if opportunity is None or not self.has_change_permission(request, opportunity):
+            raise PermissionDenied
+        form = EditionCopyForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                edition = edition_copy(
+                    opportunity=opportunity,
+                    start_date=form.cleaned_data["start_date"],
+                    reference=form.cleaned_data["reference"],
+                )
+            except ValidationError as error:
+                for field, problems in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, problems)
+            else:
+                messages.success(
+                    request,
+                    _("New edition starting %(date)s added: check its dates and fees below.")
+                    % {"date": formats.date_format(edition.start_date, "DATE_FORMAT")},
+                )
+                return redirect("admin:descriptors_learningopportunity_change", opportunity.pk)
+        latest = opportunity.editions.exclude(start_date=None).order_by("-start_date").first()
+        return TemplateResponse(
+            request,
+            "admin/descriptors/learningopportunity/copy_edition.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "original": opportunity,
+                "latest": latest,
+                "form": form,
+                "title": _("Copy the latest edition with new dates"),
+            },
+        )
 
     def template_view(self, request, extension: str):
         if extension not in ("csv", "xlsx"):
@@ -449,7 +507,12 @@ class LearningOpportunityAdmin(ProviderScopedAdmin):
     @admin.action(description=_("Export the selected in the import template (CSV)"))
     def export_template_csv(self, request, queryset):
         opportunities = queryset.prefetch_related(
-            "languages", "countries", "modes", "isced_fields", "outcomes__skills"
+            "languages",
+            "countries",
+            "modes",
+            "isced_fields",
+            "outcomes__skills",
+            "editions__currency",
         ).select_related("opportunity_type", "default_language", "credential_type")
         return _download("opportunities.csv", [row_of(o) for o in opportunities])
 

@@ -599,6 +599,12 @@ class LearningOpportunity(models.Model):
         return current[0] if current else None
 
     @property
+    def headline_edition(self) -> "Edition | None":
+        """The edition a summary shows: the next one, else the latest that ran."""
+        past = self.past_editions
+        return self.next_edition or (past[0] if past else None)
+
+    @property
     def more_editions_count(self) -> int:
         """How many other current editions there are besides the next one."""
         return max(len(self.current_editions) - 1, 0)

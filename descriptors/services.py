@@ -180,6 +180,27 @@ def opportunity_validate(
 
 
 EDITION_RELATIONS = ("modes", "languages")
+# What an edition holds of what a record held before editions (decision 0012).
+EDITION_VALUES = (
+    "any_start_date",
+    "start_date",
+    "end_date",
+    "application_deadline",
+    "duration",
+    "learning_schedule",
+    "schedule_information",
+    "is_free",
+    "fee_amount",
+    "currency",
+    "fee_note",
+)
+
+
+def edition_values_split(values: dict) -> list[dict] | None:
+    """Take out of a flat record's values (a spreadsheet row, an ELM record) those of its
+    edition: the one edition it describes, or None when it gives none of them."""
+    edition = {name: values.pop(name) for name in EDITION_VALUES if name in values}
+    return [edition] if edition else None
 
 
 def edition_validate(*, opportunity: LearningOpportunity, values: dict) -> Edition:
@@ -201,7 +222,8 @@ def editions_validate(*, opportunity: LearningOpportunity, editions: list[dict])
     (``edition_validate``), their codes unique, their ids its own. Messages name the edition
     by its place in the list. Returns the editions with their values as the model holds them
     (a date given as text becomes a date)."""
-    known = set(opportunity.editions.values_list("pk", flat=True)) if opportunity.pk else set()
+    given_ids = any(values.get("id") is not None for values in editions)
+    known = set(opportunity.editions.values_list("pk", flat=True)) if given_ids else set()
     errors, cleaned = [], []
     references = [values.get("reference", "") for values in editions]
     for number, values in enumerate(editions, start=1):
@@ -283,6 +305,9 @@ class OpportunityWrite:
     assessments: list[dict] | None = None
     activities: list[dict] | None = None
     editions: list[dict] | None = None
+    # An import that knows one edition (its dates and fees) adds or updates that one and
+    # leaves the others alone.
+    keep_other_editions: bool = False
     action: str = ""  # once saved: created, updated or unchanged
 
     @functools.cached_property
@@ -339,7 +364,7 @@ class Stored:
         ):
             return True
         return any(
-            _children_differ(kind, self.children[kind], rows)
+            _children_differ(kind, self.children[kind], rows, write.keep_other_editions)
             for kind, rows in write.children.items()
         )
 
@@ -349,11 +374,13 @@ def _comparable(kind: str, row: dict) -> dict:
     return comparable | {name: set(row[name]) for name in CHILD_RELATIONS.get(kind, [])}
 
 
-def _children_pair(kind: str, old: list[tuple[int, dict]], rows: list[dict]):
+def _children_pair(kind: str, old: list[tuple[int, dict]], rows: list[dict], keep: bool = False):
     """Which stored child each given row replaces (None: a new one), and the stored ids left
     over (to delete). Outcomes, assessments and activities pair by position, translations by
     language; editions by ``id``, else by their code, else by their start date, else with the
-    stored ones left, in order (an import that gives no ids keeps the edition ids it had)."""
+    stored ones left, in order (an import that gives no ids keeps the edition ids it had).
+    With ``keep`` (``OpportunityWrite.keep_other_editions``) nothing is left over, and an
+    edition that pairs with none is new, unless both sides have exactly one."""
     if kind == "translations":
         by_language = {row["language_id"]: (pk, row) for pk, row in old}
         pairs = [(by_language.pop(row["language_id"], None), row) for row in rows]
@@ -369,6 +396,14 @@ def _children_pair(kind: str, old: list[tuple[int, dict]], rows: list[dict]):
         for row in rows
     ]
     left = [pk for pk in stored_rows if pk not in chosen]
+    if keep:
+        if len(rows) == len(old) == 1 and chosen[0] not in stored_rows:
+            chosen = [old[0][0]]
+        pairs = [
+            ((pk, stored_rows[pk]) if pk in stored_rows else None, row)
+            for pk, row in zip(chosen, rows, strict=True)
+        ]
+        return pairs, []
     for n, row in enumerate(rows):
         if chosen[n] not in stored_rows:
             chosen[n] = left.pop(0) if left and "id" not in row else None
@@ -379,8 +414,8 @@ def _children_pair(kind: str, old: list[tuple[int, dict]], rows: list[dict]):
     return pairs, left
 
 
-def _children_differ(kind: str, old: list[tuple[int, dict]], rows: list[dict]) -> bool:
-    pairs, deletes = _children_pair(kind, old, rows)
+def _children_differ(kind: str, old: list[tuple[int, dict]], rows: list[dict], keep: bool) -> bool:
+    pairs, deletes = _children_pair(kind, old, rows, keep)
     return bool(deletes) or any(
         previous is None or _comparable(kind, previous[1]) != _comparable(kind, row)
         for previous, row in pairs
@@ -459,6 +494,99 @@ def opportunity_save(
         changed_by=changed_by,
     )
     return opportunity
+
+
+def _editions_as_values(opportunity: LearningOpportunity) -> list[dict]:
+    """The stored editions of ``opportunity`` as ``OpportunityWrite.editions`` takes them."""
+    editions = opportunity.editions.select_related("currency", "learning_schedule")
+    return [
+        {
+            "id": edition.pk,
+            **{field.name: getattr(edition, field.name) for field in CHILD_FIELDS["editions"]},
+            "modes": list(edition.modes.all()),
+            "languages": list(edition.languages.all()),
+        }
+        for edition in editions.prefetch_related("modes", "languages").order_by("id")
+    ]
+
+
+def edition_save(
+    *,
+    opportunity: LearningOpportunity,
+    edition: Edition | None,
+    values: dict,
+    partial: bool = False,
+    change_reason: str = "",
+) -> Edition:
+    """Add an edition to ``opportunity`` (``edition`` None) or change one, as a change of the
+    micro-credential (one history entry, re-index, change-log entry). ``partial`` keeps the
+    values not given; otherwise they go back to their defaults. Raises ``ValidationError``
+    with field messages (an edition code already used by another edition too)."""
+    editions = _editions_as_values(opportunity)
+    stored = next((item for item in editions if item["id"] == getattr(edition, "pk", None)), {})
+    merged = {**(stored if partial else {}), **values}
+    merged.pop("id", None)
+    edition_validate(opportunity=opportunity, values=merged)
+    reference = merged.get("reference")
+    if reference and any(
+        item["reference"] == reference and item["id"] != stored.get("id") for item in editions
+    ):
+        raise ValidationError(
+            {"reference": [_("This opportunity already has an edition with this code.")]}
+        )
+    if edition is None:
+        editions.append(merged)
+    else:
+        editions = [merged | {"id": edition.pk} if item is stored else item for item in editions]
+    known = {item["id"] for item in editions if "id" in item}
+    opportunity_save(
+        opportunity=opportunity,
+        values={},
+        relations={},
+        editions=editions,
+        change_reason=change_reason,
+    )
+    saved = opportunity.editions.all()
+    return saved.get(pk=edition.pk) if edition else saved.exclude(pk__in=known).get()
+
+
+def edition_copy(
+    *, opportunity: LearningOpportunity, start_date, reference: str = "", change_reason: str = ""
+) -> Edition:
+    """A new edition like the latest one (the one starting last), starting on ``start_date``:
+    its end and application deadline move by as many days, it is open for applications, and
+    fees, places, schedule and where it differs are copied."""
+    editions = [item for item in _editions_as_values(opportunity) if item["start_date"]]
+    if not editions:
+        raise ValidationError(
+            {"start_date": [_("There is no dated edition to copy: add the first one by hand.")]}
+        )
+    latest = max(editions, key=lambda item: (item["start_date"], item["id"]))
+    shift = start_date - latest["start_date"]
+    values = latest | {
+        "reference": reference,
+        "status": Edition.Status.OPEN,
+        "start_date": start_date,
+        **{
+            name: latest[name] + shift
+            for name in ("end_date", "application_deadline")
+            if latest[name] is not None
+        },
+    }
+    del values["id"]
+    return edition_save(
+        opportunity=opportunity, edition=None, values=values, change_reason=change_reason
+    )
+
+
+def edition_delete(*, opportunity: LearningOpportunity, edition: Edition) -> None:
+    """Remove one edition, as a change of its micro-credential."""
+    opportunity_save(
+        opportunity=opportunity,
+        values={},
+        relations={},
+        editions=[item for item in _editions_as_values(opportunity) if item["id"] != edition.pk],
+    )
 
 
 @contextlib.contextmanager
@@ -579,7 +707,9 @@ def _children_sync(writes: list[OpportunityWrite], stored: dict[int, Stored]) ->
             if rows is None:
                 continue
             record = stored.get(write.opportunity.pk)
-            pairs, unpaired = _children_pair(kind, record.children[kind] if record else [], rows)
+            pairs, unpaired = _children_pair(
+                kind, record.children[kind] if record else [], rows, write.keep_other_editions
+            )
             deletes += unpaired
             for previous, row in pairs:
                 values = {
