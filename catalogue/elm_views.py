@@ -1,14 +1,15 @@
 """The addresses ELM linked data names: our JSON-LD context, and the IRIs our ELM documents
-give opportunities and organisations, which lead to their documents (303 See Other: an IRI names
-the course, not a page about it), in the format the client asks for."""
+give micro-credentials, editions and organisations, which lead to their documents (303 See
+Other: an IRI names the course, not a page about it), in the format the client asks for."""
 
 from django.http import JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
 from descriptors.formats.elm_jsonld import CONTEXT
+from descriptors.models import Edition
 
 # The client's Accept header -> the format suffix of the API document.
 DOCUMENT_FORMATS = {"application/ld+json": "jsonld", "application/xml": "xml", "text/xml": "xml"}
@@ -32,13 +33,21 @@ def _see_other(url: str):
 
 @require_safe
 def elm_opportunity_view(request, pk: int):
-    """An opportunity's IRI, and its achievement specification's, which shares its id."""
+    """A micro-credential's IRIs: its achievement specification's, and its own when it is
+    offered without an edition."""
     accepted = request.headers.get("Accept", "")
     for media_type, suffix in DOCUMENT_FORMATS.items():
         if media_type in accepted:
             document = reverse("api:opportunity-detail", args=[pk]).rstrip("/")
             return _see_other(f"{document}.{suffix}")
     return _see_other(reverse("catalogue:opportunity-detail", args=[pk]))
+
+
+@require_safe
+def elm_edition_view(request, pk: int):
+    """An edition's IRI: it is described in its micro-credential's document."""
+    edition = get_object_or_404(Edition, pk=pk)
+    return elm_opportunity_view(request, edition.opportunity_id)
 
 
 @require_safe

@@ -21,6 +21,7 @@ urlpatterns = [
     path("elm/context/v1.jsonld", elm_views.elm_context_view, name="elm-context"),
     path("elm/opportunity/<int:pk>", elm_views.elm_opportunity_view, name="elm-opportunity"),
     path("elm/specification/<int:pk>", elm_views.elm_opportunity_view, name="elm-specification"),
+    path("elm/edition/<int:pk>", elm_views.elm_edition_view, name="elm-edition"),
     path("elm/organisation/<int:pk>", elm_views.elm_organisation_view, name="elm-organisation"),
     path("robots.txt", views.robots_txt_view, name="robots"),
     path("favicon.ico", views.favicon_view, name="favicon"),

@@ -59,7 +59,7 @@ from catalogue.selectors import (
 )
 from descriptors.completeness import opportunity_completeness
 from descriptors.formats.csv_export import dump_csv
-from descriptors.formats.elm_jsonld import dump_jsonld, dump_jsonld_graph
+from descriptors.formats.elm_jsonld import dump_jsonld
 from descriptors.formats.elm_xml import dump_loq
 from descriptors.models import LearningOpportunity, Organisation
 from descriptors.services import opportunity_archive, opportunity_publish, opportunity_save
@@ -307,7 +307,7 @@ class OpportunityListView(OpportunityWriteMixin, PublicReadMixin, APIView):
             detailed = LearningOpportunity.objects.with_detail_data().in_bulk(page_ids)
             records = (detailed[pk] for pk in page_ids)
             response = Response(
-                dump_loq(records) if representation == "xml" else dump_jsonld_graph(records)
+                dump_loq(records) if representation == "xml" else dump_jsonld(records)
             )
         else:
             response = _rendered(self, request, f"api-list:{result.version}:{query}", page)
@@ -383,7 +383,7 @@ class OpportunityDetailView(OpportunityWriteMixin, PublicReadMixin, APIView):
             if representation == "xml":
                 return dump_loq([opportunity])
             if representation == "jsonld":
-                return dump_jsonld(opportunity)
+                return dump_jsonld([opportunity])
             return OpportunityDetailSerializer(opportunity, context={"request": request}).data
 
         response = _rendered(self, request, f"api-detail:{version}", document)

@@ -26,11 +26,12 @@ from descriptors.formats.elm_xml import (
     ECTS,
     EURO,
     PROVIDER_REFERENCE_SCHEME,
+    offering_id,
     own_id,
     own_page,
     xsd_duration,
 )
-from descriptors.models import LearningOpportunity, Organisation
+from descriptors.models import Edition, LearningOpportunity, Organisation
 
 ELM_CONTEXT = "http://data.europa.eu/snb/model/context/edc-ap"
 # What the official context lacks, or maps otherwise than the LOQ profile (and its shapes) want.
@@ -112,16 +113,11 @@ def _web_resource(url: str) -> dict:
     return {"type": "WebResource", "contentURL": url}
 
 
-def _organisation(organisation: Organisation, described: set[int]) -> dict | str:
-    """An organisation, described where a document first names it and linked by its id after:
-    the description repeated would repeat its address and homepage (blank nodes) in RDF."""
-    if organisation.pk in described:
-        return own_id("organisation", organisation.pk)
-    described.add(organisation.pk)
+def _organisation(organisation: Organisation, described: set[str]) -> dict | str:
     address = {"type": "Address", "countryCode": _vocabulary(organisation.country)}
     if organisation.city:
         address["fullAddress"] = _note({"en": organisation.city})
-    return {
+    node = {
         "id": own_id("organisation", organisation.pk),
         "type": "Organisation",
         "legalName": {"en": organisation.legal_name or organisation.name},
@@ -134,6 +130,7 @@ def _organisation(organisation: Organisation, described: set[int]) -> dict | str
             }
         ],
     }
+    return _described(node, described)
 
 
 def _clean(value):
@@ -147,21 +144,23 @@ def _clean(value):
     return value
 
 
-def dump_jsonld(opportunity: LearningOpportunity) -> dict:
-    """One opportunity as a JSON-LD document (use ``with_detail_data()``)."""
-    return {"@context": context_url()} | _opportunity(opportunity, set())
-
-
-def dump_jsonld_graph(opportunities: Iterable[LearningOpportunity]) -> dict:
-    """Several opportunities as one JSON-LD graph (use ``with_detail_data()``)."""
-    described: set[int] = set()
+def dump_jsonld(opportunities: Iterable[LearningOpportunity]) -> dict:
+    """Micro-credentials as one JSON-LD graph of learning opportunities, one per published
+    edition, with their specifications (use ``with_detail_data()``)."""
+    described: set[str] = set()
     return {
         "@context": context_url(),
-        "@graph": [_opportunity(opportunity, described) for opportunity in opportunities],
+        "@graph": [
+            offering
+            for opportunity in opportunities
+            for offering in _opportunity(opportunity, described)
+        ],
     }
 
 
-def _opportunity(opportunity: LearningOpportunity, described: set[int]) -> dict:
+def _opportunity(opportunity: LearningOpportunity, described: set[str]) -> list[dict]:
+    """One learning opportunity per published edition (none: the micro-credential itself),
+    each pointing at the micro-credential's achievement specification."""
     language = opportunity.default_language.short_code or "en"
     translations = list(opportunity.translations.all())
 
@@ -171,9 +170,17 @@ def _opportunity(opportunity: LearningOpportunity, described: set[int]) -> dict:
             (t.language.short_code or t.language.code): getattr(t, name) for t in translations
         }
 
+    return [
+        _clean(_offering(opportunity, edition, language, texts, described))
+        for edition in opportunity.public_editions or [None]
+    ]
+
+
+def _offering(opportunity, edition: Edition | None, language: str, texts, described) -> dict:
     pk = opportunity.pk
+    offered = edition or Edition(opportunity=opportunity)
     host = _organisation(opportunity.hosted_by, described) if opportunity.hosted_by else None
-    titles = texts("title", opportunity.title)
+    specification = own_id("specification", pk)
     notes = [
         _note({note_language: text})
         for note_language, text in texts(
@@ -181,103 +188,119 @@ def _opportunity(opportunity: LearningOpportunity, described: set[int]) -> dict:
         ).items()
     ]
     notes += _notes("admission-procedure", texts("admission_procedure"))
-    if opportunity.any_start_date:
+    if offered.any_start_date:
         notes += _notes("any-start-date", {"en": "true"})
     if opportunity.hosted_by:
         notes += _notes("hosted-by", {"en": own_id("organisation", opportunity.hosted_by_id)})
-    if opportunity.duration and xsd_duration(opportunity.duration) != opportunity.duration:
-        notes += _notes("duration", {"en": opportunity.duration})
+    if offered.duration and xsd_duration(offered.duration) != offered.duration:
+        notes += _notes("duration", {"en": offered.duration})
     countries = list(opportunity.countries.all())
     if opportunity.location and not countries:
         notes += _notes("location", {language: opportunity.location})
     if opportunity.published_at:
         notes += _notes("published", {"en": opportunity.published_at.isoformat()})
+    if edition is not None:
+        if edition.places is not None:
+            notes += _notes("places", {"en": str(edition.places)})
+        notes += _notes("edition-location", {language: edition.location})
+        spoken = " ".join(concept.uri for concept in edition.languages.all())
+        notes += _notes("edition-languages", {"en": spoken})
     place = None
     if countries:
-        place = {
-            "id": own_id("opportunity-location", pk),
-            "type": "Location",
-            "geographicName": {language: opportunity.location} if opportunity.location else None,
-            "address": [
-                {"type": "Address", "countryCode": _vocabulary(country)} for country in countries
-            ],
-        }
+        place = _described(
+            {
+                "id": own_id("opportunity-location", pk),
+                "type": "Location",
+                "geographicName": {language: opportunity.location}
+                if opportunity.location
+                else None,
+                "address": [
+                    {"type": "Address", "countryCode": _vocabulary(country)}
+                    for country in countries
+                ],
+            },
+            described,
+        )
     temporal = None
-    if opportunity.start_date or opportunity.end_date:
+    if offered.start_date or offered.end_date:
         temporal = {
             "type": "PeriodOfTime",
-            "startDate": f"{opportunity.start_date.isoformat()}T00:00:00"
-            if opportunity.start_date
+            "startDate": f"{offered.start_date.isoformat()}T00:00:00"
+            if offered.start_date
             else None,
-            "endDate": f"{opportunity.end_date.isoformat()}T00:00:00"
-            if opportunity.end_date
-            else None,
+            "endDate": f"{offered.end_date.isoformat()}T00:00:00" if offered.end_date else None,
         }
-    node = {
-        "id": own_id("opportunity", pk),
+    return {
+        "id": offering_id(opportunity, edition),
         "type": "LearningOpportunity",
-        "identifier": [
-            {
-                "type": "Identifier",
-                "notation": opportunity.provider_reference,
-                "schemeName": PROVIDER_REFERENCE_SCHEME,
-            }
-        ]
-        if opportunity.provider_reference
-        else None,
-        "title": titles,
+        "identifier": _identifier(offered.reference),
+        "title": texts("title", opportunity.title),
         "description": texts("description", opportunity.description),
         "dcType": _vocabulary(opportunity.opportunity_type),
         "additionalNote": notes,
-        "homepage": [_web_resource(opportunity.homepage or own_page(pk))],
+        "homepage": [
+            _web_resource(offered.homepage or opportunity.homepage or own_page(pk)),
+        ],
         "temporal": temporal,
-        "duration": xsd_duration(opportunity.duration) if opportunity.duration else None,
-        "mode": [_vocabulary(mode) for mode in opportunity.modes.all()],
-        "learningSchedule": _vocabulary(opportunity.learning_schedule),
-        "scheduleInformation": _note({language: opportunity.schedule_information}),
+        "duration": xsd_duration(offered.duration) if offered.duration else None,
+        "mode": [_vocabulary(mode) for mode in offered.modes.all()] if edition else None,
+        "learningSchedule": _vocabulary(offered.learning_schedule),
+        "scheduleInformation": _note({language: offered.schedule_information}),
         "admissionProcedure": _note({language: opportunity.admission_procedure}),
-        "applicationDeadline": f"{opportunity.application_deadline.isoformat()}T23:59:59"
-        if opportunity.application_deadline
+        "applicationDeadline": f"{offered.application_deadline.isoformat()}T23:59:59"
+        if offered.application_deadline
         else None,
-        "priceDetail": _price(opportunity, language),
+        "priceDetail": _price(offered, language),
         "providedBy": [
             _organisation(organisation, described)
             for organisation in [opportunity.provider, *opportunity.co_providers.all()]
         ],
         "location": [place],
-        "learningAchievementSpecification": _specification(
-            opportunity, titles, language, translations, described
-        ),
+        "learningAchievementSpecification": specification
+        if specification in described
+        else _described(_specification(opportunity, texts, language, described), described),
         "defaultLanguage": _vocabulary(opportunity.default_language),
-        "status": opportunity.status,
+        "status": edition.status if edition else opportunity.status,
         "modified": opportunity.modified.strftime("%Y-%m-%dT%H:%M:%SZ"),
         # The hosting organisation is named in a note (ELM has no property for it) and, as in
         # the XML, described in the document.
         "@included": [host] if isinstance(host, dict) else None,
     }
-    return _clean(node)
 
 
-def _price(opportunity: LearningOpportunity, language: str) -> list[dict] | None:
-    if not (opportunity.is_free or opportunity.fee_amount is not None or opportunity.fee_note):
+def _described(node: dict, described: set[str]) -> dict | str:
+    """A node with an IRI, described where a document first has it and linked by its IRI
+    after: repeated, its blank nodes (addresses, notes) would be repeated in RDF."""
+    if node["id"] in described:
+        return node["id"]
+    described.add(node["id"])
+    return node
+
+
+def _identifier(code: str) -> list[dict] | None:
+    if not code:
+        return None
+    return [{"type": "Identifier", "notation": code, "schemeName": PROVIDER_REFERENCE_SCHEME}]
+
+
+def _price(offered: Edition, language: str) -> list[dict] | None:
+    if not (offered.is_free or offered.fee_amount is not None or offered.fee_note):
         return None
     price = {"type": "PriceDetail"}
-    if opportunity.is_free or opportunity.fee_amount is not None:
-        amount = 0 if opportunity.is_free else opportunity.fee_amount
-        currency = opportunity.currency
+    if offered.is_free or offered.fee_amount is not None:
+        amount = 0 if offered.is_free else offered.fee_amount
+        currency = offered.currency
         price["amount"] = {
             "type": "Amount",
             "unit": _vocabulary(currency) if currency else concept(EURO),
             "value": f"{amount:.2f}",
         }
-    if opportunity.fee_note:
-        price["prefLabel"] = {language: opportunity.fee_note}
+    if offered.fee_note:
+        price["prefLabel"] = {language: offered.fee_note}
     return [price]
 
 
-def _specification(
-    opportunity, titles: dict, language: str, translations: list, described: set[int]
-) -> dict:
+def _specification(opportunity, texts, language: str, described: set[str]) -> dict:
     pk = opportunity.pk
     notes = [_note({language: opportunity.integration_options})]
     if opportunity.credential_type:
@@ -289,10 +312,7 @@ def _specification(
         notes += _notes("stackable", {"en": "true"})
     if opportunity.nqf_sublevel is not None:
         notes += _notes("nqf-sublevel", {"en": str(opportunity.nqf_sublevel)})
-    notes += _notes(
-        "entry-requirements",
-        {(t.language.short_code or t.language.code): t.entry_requirements for t in translations},
-    )
+    notes += _notes("entry-requirements", texts("entry_requirements"))
     levels = []
     if opportunity.eqf_level:
         levels.append(
@@ -310,8 +330,11 @@ def _specification(
     return {
         "id": own_id("specification", pk),
         "type": "LearningAchievementSpecification",
-        "title": titles,
+        "identifier": _identifier(opportunity.provider_reference),
+        "title": texts("title", opportunity.title),
         "additionalNote": notes,
+        "homepage": [_web_resource(opportunity.homepage)] if opportunity.homepage else None,
+        "status": opportunity.status,
         "thematicArea": [
             concept(field.uri, {"en": field.name} | field.names)
             for field in opportunity.isced_fields.all()

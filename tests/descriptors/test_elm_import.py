@@ -9,7 +9,7 @@ from catalogue.models import CatalogueChange
 from catalogue.synthetic import catalogue_generate
 from descriptors.elm_import import elm_import
 from descriptors.formats.elm_xml import dump_loq
-from descriptors.models import LearningOpportunity, Organisation
+from descriptors.models import Edition, LearningOpportunity, Organisation
 from descriptors.services import opportunities_stored
 from taxonomies.models import Concept, IscedField, Scheme
 from tests.builders import make_opportunity, make_organisation
@@ -135,7 +135,15 @@ def test_ids_that_collide_with_local_keys_never_touch_local_records():
     assert {o.title for o in created} == {"Intruder one", "Intruder two"}
     assert {o.provider for o in created} == {foreign}
     assert {o.status for o in created} == {"draft"}  # foreign records arrive as drafts
+    # A micro-credential is its specification, an edition its learning opportunity: each
+    # known by the provider's identifier, else its id in the document.
     assert set(created.values_list("provider_reference", flat=True)) == {
+        "https://lms.example/spec/0",
+        "https://lms.example/spec/1",
+    }
+    assert set(
+        Edition.objects.filter(opportunity__in=created).values_list("reference", flat=True)
+    ) == {
         f"urn:oclo:opportunity:{local[0].pk}",
         f"https://oclo.other.example/elm/opportunity/{local[1].pk}",
     }
@@ -181,12 +189,9 @@ def test_what_the_catalogue_cannot_keep_is_counted_and_prices_are_all_kept(capsy
     assert "dropped: learningAchievementSpecification/maximumDuration x 1" in output
     assert "dropped: learningOpportunity/publisher x 1" in output
     sketching = LearningOpportunity.objects.get(title="Sketching")
-    assert (sketching.is_free, sketching.fee_amount, sketching.currency.code) == (
-        False,
-        49,
-        "EUR",
-    )
-    assert sketching.fee_note == "Audit track free; Verified certificate 49.00 EUR"
+    edition = sketching.editions.get()
+    assert (edition.is_free, edition.fee_amount, edition.currency.code) == (False, 49, "EUR")
+    assert edition.fee_note == "Audit track free; Verified certificate 49.00 EUR"
     assert sketching.workload_hours is None
 
 

@@ -23,7 +23,7 @@ def terms_used(value, found=None) -> set[str]:
     if isinstance(value, dict):
         for key, item in value.items():
             found.add(key)
-            if key not in LANGUAGE_MAPS and key not in ("@context", "@included"):
+            if key not in LANGUAGE_MAPS and key != "@context":
                 terms_used(item, found)
     elif isinstance(value, list):
         for item in value:
@@ -48,7 +48,7 @@ def elm_context_terms():
                 collect(value["@context"])
 
     collect(context)
-    return terms | set(CONTEXT["@context"][1]) | {"@context", "@included"}
+    return terms | set(CONTEXT["@context"][1]) | {"@context", "@graph", "@included"}
 
 
 def test_jsonld_uses_only_terms_of_the_elm_context(client, elm_context_terms):
@@ -60,18 +60,29 @@ def test_jsonld_uses_only_terms_of_the_elm_context(client, elm_context_terms):
     assert response["Content-Type"] == "application/ld+json"
     document = response.json()
     assert document["@context"] == f"{settings.OCLO_BASE_URL}/elm/context/v1.jsonld"
-    assert document["type"] == "LearningOpportunity"
-    assert document["title"] == {
+    # One learning opportunity per published edition, all of the one specification.
+    offerings = document["@graph"]
+    assert [offering["type"] for offering in offerings] == ["LearningOpportunity"] * len(
+        opportunity.public_editions
+    )
+    assert [offering["id"] for offering in offerings] == [
+        f"{settings.OCLO_BASE_URL}/elm/edition/{edition.pk}"
+        for edition in opportunity.public_editions
+    ]
+    specification = offerings[0]["learningAchievementSpecification"]
+    assert {offering["learningAchievementSpecification"] for offering in offerings[1:]} == {
+        specification["id"]
+    }
+    assert offerings[0]["title"] == {
         "it": "Corso professionale per Credential Evaluator",
         "en": "Professional course for Credential Evaluators",
     }
-    specification = document["learningAchievementSpecification"]
     assert specification["creditPoint"][0]["point"] == "12"
     assert specification["volumeOfLearning"] == "PT330H"
     assert specification["learningOutcome"][0]["relatedESCOSkill"][0]["id"].startswith(
         "http://data.europa.eu/esco/skill/"
     )
-    assert document["providedBy"][0]["location"][0]["address"][0]["countryCode"]["id"] == (
+    assert offerings[0]["providedBy"][0]["location"][0]["address"][0]["countryCode"]["id"] == (
         "http://publications.europa.eu/resource/authority/country/ITA"
     )
     assert terms_used(document) - elm_context_terms == set()
@@ -90,7 +101,7 @@ def test_jsonld_matches_the_golden_file():
     opportunity = LearningOpportunity.objects.with_detail_data().get(
         provider_reference="CIMEA-CE-2026"
     )
-    text = json.dumps(dump_jsonld(opportunity), indent=1, ensure_ascii=False, sort_keys=True)
+    text = json.dumps(dump_jsonld([opportunity]), indent=1, ensure_ascii=False, sort_keys=True)
     numbering: dict[str, str] = {}
     text = re.sub(
         rf"{re.escape(settings.OCLO_BASE_URL)}/elm/([\w-]+)/\d+",

@@ -16,7 +16,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SKOS, XSD
 
 from catalogue.synthetic import catalogue_generate
-from descriptors.formats.elm_jsonld import ELM_CONTEXT, dump_jsonld_graph
+from descriptors.formats.elm_jsonld import ELM_CONTEXT, dump_jsonld
 from descriptors.formats.elm_xml import dump_loq
 from descriptors.models import LearningOpportunity
 from tests.conftest import SHARED
@@ -45,15 +45,19 @@ def expected_nodes(opportunities) -> dict:
     organisations, places = set(), 0
     counts = Counter()
     for opportunity in opportunities:
-        counts["LearningOpportunity"] += 1
+        # One learning opportunity per published edition, else one for the micro-credential.
+        offerings = opportunity.public_editions or [None]
+        counts["LearningOpportunity"] += len(offerings)
+        counts["PriceDetail"] += sum(
+            bool(edition.is_free or edition.fee_amount is not None or edition.fee_note)
+            for edition in offerings
+            if edition is not None
+        )
         counts["LearningAchievementSpecification"] += 1
         counts["LearningOutcome"] += opportunity.outcomes.count()
         counts["LearningActivitySpecification"] += opportunity.activities.count()
         counts["LearningAssessmentSpecification"] += opportunity.assessments.count()
         counts["AwardingOpportunity"] += opportunity.awarding_bodies.count()
-        counts["PriceDetail"] += bool(
-            opportunity.is_free or opportunity.fee_amount is not None or opportunity.fee_note
-        )
         counts["CreditPoint"] += opportunity.ects_credits is not None
         places += opportunity.countries.exists()
         counts["Address"] += opportunity.countries.count()
@@ -92,7 +96,8 @@ def test_the_published_demo_catalogue_is_valid_linked_data_in_both_formats(clien
     assert response["Content-Type"] == "application/ld+json"
     document = response.json()
     assert document["@context"] == settings.OCLO_BASE_URL + "/elm/context/v1.jsonld"
-    assert len(document["@graph"]) == published.count() == 32
+    assert published.count() == 32
+    assert len(document["@graph"]) == expected_nodes(published)["LearningOpportunity"] > 32
     by_header = client.get(
         "/api/v1/learning-opportunities/", parameters, headers={"accept": "application/ld+json"}
     )
@@ -112,13 +117,15 @@ def test_the_published_demo_catalogue_is_valid_linked_data_in_both_formats(clien
 @pytest.mark.usefixtures("demo_catalogue")
 def test_one_record_says_what_a_partner_needs_in_rdf(client):
     opportunity = LearningOpportunity.objects.get(provider_reference="UNIT-BIM-FR")
+    edition = opportunity.editions.get()
     document = client.get(f"/api/v1/learning-opportunities/{opportunity.pk}.jsonld").json()
     graph = jsonld_graph(document, client)
     assert_conforms(graph)
     record = next(graph.subjects(RDF.type, ELM.LearningOpportunity))
-    assert str(record) == f"{settings.OCLO_BASE_URL}/elm/opportunity/{opportunity.pk}"
+    assert str(record) == f"{settings.OCLO_BASE_URL}/elm/edition/{edition.pk}"
     assert graph.value(record, DC.modified).value == opportunity.modified.replace(microsecond=0)
     specification = graph.value(record, ELM.learningAchievementSpecification)
+    assert str(specification) == f"{settings.OCLO_BASE_URL}/elm/specification/{opportunity.pk}"
     awarding = graph.value(specification, ELM.awardingOpportunity)
     assert graph.value(awarding, ELM.learningAchievementSpecification) == specification
     price = graph.value(graph.value(record, ELM.priceDetail), ELM.amount)
@@ -133,7 +140,7 @@ def test_one_record_says_what_a_partner_needs_in_rdf(client):
     host = URIRef(f"{settings.OCLO_BASE_URL}/elm/organisation/{opportunity.hosted_by_id}")
     assert (host, RDF.type, ELM.Organisation) in graph
     weeks = LearningOpportunity.objects.get(provider_reference="DHBW-DMH-2026")
-    assert weeks.duration == "P12W"  # ISO 8601, not xsd:duration: 84 days in ELM
+    assert weeks.editions.get().duration == "P12W"  # ISO 8601, not xsd:duration: 84 days
     document = client.get(f"/api/v1/learning-opportunities/{weeks.pk}.jsonld").json()
     graph = jsonld_graph(document, client)
     assert graph.value(next(graph.subjects(RDF.type, ELM.LearningOpportunity)), ELM.duration) == (
@@ -148,7 +155,7 @@ def test_the_shapes_catch_a_wrong_scheme_and_a_missing_link(client):
     document = client.get(f"/api/v1/learning-opportunities/{opportunity.pk}.jsonld").json()
     language = "http://publications.europa.eu/resource/authority/language"
     broken = json.loads(json.dumps(document).replace(f'"{language}"', f'"{language}/25831c2"'))
-    del broken["learningAchievementSpecification"]["awardingOpportunity"][0][
+    del broken["@graph"][0]["learningAchievementSpecification"]["awardingOpportunity"][0][
         "learningAchievementSpecification"
     ]
     conforms, _, text = validate(jsonld_graph(broken, client), shacl_graph=loq_shapes())
@@ -170,18 +177,21 @@ def test_our_context_is_served_and_extends_the_official_one(client):
 @pytest.mark.usefixtures("demo_catalogue")
 def test_record_iris_lead_to_their_documents(client):
     opportunity = LearningOpportunity.objects.get(provider_reference="CIMEA-CE-2026")
-    iri = f"/elm/opportunity/{opportunity.pk}"
+    iri = f"/elm/specification/{opportunity.pk}"
     as_data = client.get(iri, headers={"accept": "application/ld+json"})
     assert as_data.status_code == 303
     assert as_data["Location"] == f"/api/v1/learning-opportunities/{opportunity.pk}.jsonld"
     document = client.get(as_data["Location"]).json()
-    assert document["id"] == settings.OCLO_BASE_URL + iri
+    described = document["@graph"][0]["learningAchievementSpecification"]["id"]
+    assert described == settings.OCLO_BASE_URL + iri
     assert client.get(iri, headers={"accept": "application/xml"})["Location"].endswith(".xml")
-    assert client.get(iri, headers={"accept": "text/html"})["Location"] == (
-        f"/opportunities/{opportunity.pk}/"
-    )
+    page = f"/opportunities/{opportunity.pk}/"
+    assert client.get(iri, headers={"accept": "text/html"})["Location"] == page
+    edition = opportunity.public_editions[-1]
+    assert client.get(f"/elm/edition/{edition.pk}")["Location"] == page
     organisation = client.get(f"/elm/organisation/{opportunity.provider_id}")
     assert organisation["Location"] == f"/providers/{opportunity.provider_id}/"
+    assert client.get("/elm/edition/999999").status_code == 404
 
 
 @pytest.fixture(scope="module")
@@ -211,7 +221,7 @@ def test_two_thousand_generated_records_are_valid_in_both_formats(generated, cli
     from_xml = loq_graph(xml)
     assert_conforms(from_xml)
     assert_counts(from_xml, records)
-    from_jsonld = jsonld_graph(dump_jsonld_graph(records), client)
+    from_jsonld = jsonld_graph(dump_jsonld(records), client)
     assert_conforms(from_jsonld)
     assert_counts(from_jsonld, records)
     assert comparable(from_jsonld) == comparable(from_xml)
