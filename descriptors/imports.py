@@ -35,8 +35,8 @@ from descriptors.models import LearningOpportunity, Organisation, SpreadsheetImp
 from descriptors.services import (
     OpportunityWrite,
     Stored,
+    edition_validate,
     edition_values_split,
-    editions_validate,
     opportunities_bulk_save,
     opportunities_stored,
     opportunity_validate,
@@ -249,11 +249,15 @@ def _prepared_row(
     opportunity = opportunity or LearningOpportunity(
         provider=provider, provider_reference=reference
     )
-    editions = edition_values_split(values)
+    edition = edition_values_split(values)
     for name, value in values.items():
         setattr(opportunity, name, value)
     write = OpportunityWrite(
-        opportunity, relations, outcomes=outcomes, editions=editions, keep_other_editions=True
+        opportunity,
+        relations,
+        outcomes=outcomes,
+        editions=None if edition is None else [edition],
+        keep_other_editions=True,
     )
     if opportunity.pk is not None and not stored[opportunity.pk].differs(write):
         result.action, result.opportunity_id = "unchanged", opportunity.pk
@@ -262,8 +266,8 @@ def _prepared_row(
         # Every reference was loaded by the parser and identifiers are checked across the
         # file: the per-record database look-ups can be skipped.
         opportunity_validate(opportunity=opportunity, relations=relations, references_resolved=True)
-        if editions is not None:
-            write.editions = editions_validate(opportunity=opportunity, editions=editions)
+        if edition is not None:  # its messages name the row's columns
+            write.editions = [edition_validate(opportunity=opportunity, values=edition)]
     except ValidationError as error:
         result.action, result.problems = "rejected", _model_problems(error)
         return result, None

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import Group, Permission
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
@@ -79,6 +79,7 @@ def opportunity_publish(*, opportunity: LearningOpportunity) -> LearningOpportun
     Publishing does not require completeness: what Annex I or the ELM LOQ profile would still
     want (``opportunity_completeness``) is for the caller to show and confirm."""
     opportunity.full_clean()
+    editions_validate(opportunity=opportunity, editions=_editions_as_values(opportunity))
     opportunity.status = LearningOpportunity.Status.PUBLISHED
     opportunity.published_at = opportunity.published_at or timezone.now()
     opportunity.save(update_fields=["status", "published_at", "modified"])
@@ -196,17 +197,18 @@ EDITION_VALUES = (
 )
 
 
-def edition_values_split(values: dict) -> list[dict] | None:
+def edition_values_split(values: dict) -> dict | None:
     """Take out of a flat record's values (a spreadsheet row, an ELM record) those of its
     edition: the one edition it describes, or None when it gives none of them."""
     edition = {name: values.pop(name) for name in EDITION_VALUES if name in values}
-    return [edition] if edition else None
+    return edition or None
 
 
-def edition_validate(*, opportunity: LearningOpportunity, values: dict) -> Edition:
+def edition_validate(*, opportunity: LearningOpportunity, values: dict) -> dict:
     """Check one edition of ``opportunity`` against the admin form's rules; raise
     ``ValidationError`` with field messages. ``values`` are its fields by name (references as
-    instances); ``id`` names the existing edition it replaces."""
+    instances); ``id`` names the existing edition it replaces. Returns the values as the model
+    holds them (a date given as text becomes a date)."""
     fields = {
         name: value
         for name, value in values.items()
@@ -214,7 +216,16 @@ def edition_validate(*, opportunity: LearningOpportunity, values: dict) -> Editi
     }
     edition = Edition(opportunity=opportunity, pk=values.get("id"), **fields)
     edition.full_clean(exclude=["opportunity", *EDITION_RELATIONS], validate_unique=False)
-    return edition
+    return {
+        name: getattr(edition, name) if name in fields else value for name, value in values.items()
+    }
+
+
+def _edition_field_label(name: str) -> str:
+    try:
+        return str(Edition._meta.get_field(name).verbose_name)
+    except FieldDoesNotExist:
+        return name
 
 
 def editions_validate(*, opportunity: LearningOpportunity, editions: list[dict]) -> list[dict]:
@@ -229,16 +240,10 @@ def editions_validate(*, opportunity: LearningOpportunity, editions: list[dict])
     for number, values in enumerate(editions, start=1):
         problems = []
         try:
-            edition = edition_validate(opportunity=opportunity, values=values)
-            cleaned.append(
-                {
-                    name: value if name in EDITION_RELATIONS else getattr(edition, name)
-                    for name, value in values.items()
-                }
-            )
+            cleaned.append(edition_validate(opportunity=opportunity, values=values))
         except ValidationError as error:
             problems += [
-                f"{name}: {message}" if name != "__all__" else message
+                f"{_edition_field_label(name)}: {message}" if name != "__all__" else message
                 for name, messages in error.message_dict.items()
                 for message in messages
             ]
