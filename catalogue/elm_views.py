@@ -11,8 +11,14 @@ from django.views.decorators.http import require_safe
 from descriptors.formats.elm_jsonld import CONTEXT
 from descriptors.models import Edition
 
-# The client's Accept header -> the format suffix of the API document.
-DOCUMENT_FORMATS = {"application/ld+json": "jsonld", "application/xml": "xml", "text/xml": "xml"}
+# What a client may ask for (the first when it says it takes anything) -> the format suffix of
+# the API document; None is the HTML page.
+DOCUMENT_FORMATS = {
+    "text/html": None,
+    "application/ld+json": "jsonld",
+    "application/xml": "xml",
+    "text/xml": "xml",
+}
 
 
 @require_safe
@@ -28,6 +34,7 @@ def _see_other(url: str):
     response = redirect(url)
     response.status_code = 303
     response["Vary"] = "Accept"
+    response["Access-Control-Allow-Origin"] = "*"  # scripts of any origin follow it
     return response
 
 
@@ -35,12 +42,12 @@ def _see_other(url: str):
 def elm_opportunity_view(request, pk: int):
     """A micro-credential's IRIs: its achievement specification's, and its own when it is
     offered without an edition."""
-    accepted = request.headers.get("Accept", "")
-    for media_type, suffix in DOCUMENT_FORMATS.items():
-        if media_type in accepted:
-            document = reverse("api:opportunity-detail", args=[pk]).rstrip("/")
-            return _see_other(f"{document}.{suffix}")
-    return _see_other(reverse("catalogue:opportunity-detail", args=[pk]))
+    # A browser also takes XML, at a lower quality than HTML: the preference decides.
+    suffix = DOCUMENT_FORMATS.get(request.get_preferred_type(list(DOCUMENT_FORMATS)))
+    if suffix is None:
+        return _see_other(reverse("catalogue:opportunity-detail", args=[pk]))
+    document = reverse("api:opportunity-detail", args=[pk]).rstrip("/")
+    return _see_other(f"{document}.{suffix}")
 
 
 @require_safe
@@ -52,6 +59,6 @@ def elm_edition_view(request, pk: int):
 
 @require_safe
 def elm_organisation_view(request, pk: int):
-    if "json" in request.headers.get("Accept", ""):
+    if request.get_preferred_type(["text/html", "application/json"]) == "application/json":
         return _see_other(reverse("api:provider-detail", args=[pk]))
     return _see_other(reverse("catalogue:provider", args=[pk]))

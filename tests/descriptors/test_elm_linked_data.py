@@ -187,6 +187,8 @@ def test_record_iris_lead_to_their_documents(client):
     assert client.get(iri, headers={"accept": "application/xml"})["Location"].endswith(".xml")
     page = f"/opportunities/{opportunity.pk}/"
     assert client.get(iri, headers={"accept": "text/html"})["Location"] == page
+    browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+    assert client.get(iri, headers={"accept": browser})["Location"] == page
     edition = opportunity.public_editions[-1]
     assert client.get(f"/elm/edition/{edition.pk}")["Location"] == page
     organisation = client.get(f"/elm/organisation/{opportunity.provider_id}")
