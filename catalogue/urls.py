@@ -1,7 +1,7 @@
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
-from catalogue import occupation_views, views
+from catalogue import elm_views, occupation_views, views
 from catalogue.sitemaps import SITEMAPS
 
 app_name = "catalogue"
@@ -18,6 +18,11 @@ urlpatterns = [
     path("opportunities/<int:pk>/", views.opportunity_detail_view, name="opportunity-detail"),
     path("providers/<int:pk>/", views.provider_view, name="provider"),
     path("about/", views.about_view, name="about"),
+    path("elm/context/v1.jsonld", elm_views.elm_context_view, name="elm-context"),
+    path("elm/opportunity/<int:pk>", elm_views.elm_opportunity_view, name="elm-opportunity"),
+    path("elm/specification/<int:pk>", elm_views.elm_opportunity_view, name="elm-specification"),
+    path("elm/edition/<int:pk>", elm_views.elm_edition_view, name="elm-edition"),
+    path("elm/organisation/<int:pk>", elm_views.elm_organisation_view, name="elm-organisation"),
     path("robots.txt", views.robots_txt_view, name="robots"),
     path("favicon.ico", views.favicon_view, name="favicon"),
     path(

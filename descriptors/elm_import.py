@@ -33,6 +33,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError
+from django.utils import timezone
 from lxml import etree
 
 from descriptors.formats.elm_xml import (
@@ -48,11 +49,12 @@ from descriptors.formats.elm_xml import (
     own_pk,
     xsd_duration,
 )
-from descriptors.models import LearningOpportunity, Organisation
+from descriptors.models import Edition, LearningOpportunity, Organisation
 from descriptors.services import (
+    CHILD_FIELDS,
     OpportunityWrite,
-    edition_validate,
-    edition_values_split,
+    Stored,
+    editions_validate,
     opportunities_bulk_save,
     opportunities_stored,
     opportunity_validate,
@@ -67,6 +69,21 @@ NUTS = "http://data.europa.eu/nuts/code/"
 NUTS_COUNTRIES = {"EL": "GRC", "UK": "GBR"}  # where NUTS and ISO 3166 differ
 HOURS = re.compile(r"^PT(\d+)H(?:0M)?$")
 MAX_REFERENCE = LearningOpportunity._meta.get_field("provider_reference").max_length
+MAX_EDITION_REFERENCE = Edition._meta.get_field("reference").max_length
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+# What every learning opportunity of a micro-credential repeats: read from the first.
+SHARED_ELEMENTS = (
+    "title",
+    "description",
+    "type",
+    "admissionProcedure",
+    "providedBy",
+    "location",
+    "learningAchievementSpecification",
+    "defaultLanguage",
+    "modified",
+)
+SHARED_NOTES = (None, "hosted-by", "published", "admission-procedure", "location")
 
 __all__ = ["CHUNK", "DocumentRejected", "ElmImportReport", "elm_import"]
 
@@ -193,6 +210,17 @@ class _Node:
                 self.record.dropped[f"{self.path}/{name}"] += len(children)
 
 
+def _provider_reference(node: _Node) -> str:
+    """The provider's own code for a record: its identifier in the "provider reference"
+    scheme."""
+    for identifier in node.all("identifier"):
+        scheme = _first(identifier, "schemeName")
+        notation = _first(identifier, "notation", SKOS)
+        if scheme is not None and (scheme.text or "").strip() == PROVIDER_REFERENCE_SCHEME:
+            return (notation.text or "").strip() if notation is not None else ""
+    return ""
+
+
 def _localname(element) -> str:
     return element.tag.rpartition("}")[2]
 
@@ -232,6 +260,7 @@ class _Parsed:
     own: int | None = None  # our primary key, when the id is ours
     reference: str = ""
     published: bool = False  # the document gives a publication date
+    editions: list = field(default_factory=list)
     dropped: Counter = field(default_factory=Counter)
 
 
@@ -356,23 +385,13 @@ class _Reader:
                 found.append(organisation)
         return found
 
-    def parse(self, source: LoqElement) -> _Parsed:
+    def parse(self, group: list[LoqElement]) -> _Parsed:
+        """A micro-credential: the learning opportunities that share one achievement
+        specification, each an edition. The first gives what they share (title, providers,
+        place, ...); each gives its edition's dates, price, places."""
+        source = group[0]
         parsed = _Parsed(source)
         node = _Node(source.element, "learningOpportunity", parsed)
-        parsed.own = own_pk("opportunity", source.id)
-        reference = ""
-        for identifier in node.all("identifier"):
-            scheme = _first(identifier, "schemeName")
-            notation = _first(identifier, "notation", "http://www.w3.org/2004/02/skos/core#")
-            if scheme is not None and (scheme.text or "").strip() == PROVIDER_REFERENCE_SCHEME:
-                reference = (notation.text or "").strip() if notation is not None else ""
-        parsed.reference = reference if reference or parsed.own else source.id
-        if len(parsed.reference) > MAX_REFERENCE:
-            raise RecordRejected(
-                f"its identifier is longer than {MAX_REFERENCE} characters; give a shorter one "
-                f"as identifier/notation with schemeName '{PROVIDER_REFERENCE_SCHEME}'"
-            )
-
         default_language = self.concept(
             Scheme.LANGUAGE, node.uri("defaultLanguage"), "defaultLanguage"
         )
@@ -411,32 +430,9 @@ class _Reader:
             Scheme.LEARNING_OPPORTUNITY_TYPE, types[0] if types else None, "type"
         )
         parsed.dropped["learningOpportunity/type after the first"] += max(len(types) - 1, 0)
-        homepage = _first(node.one("homepage"), "contentUrl")
-        url = (homepage.text or "").strip() if homepage is not None else ""
-        values["homepage"] = "" if parsed.own and url == own_page(parsed.own) else url
-        temporal = node.one("temporal")
-        start = _first(temporal, "startDate")
-        end = _first(temporal, "endDate")
-        values["start_date"] = _date(start.text if start is not None else None, "startDate")
-        values["end_date"] = _date(end.text if end is not None else None, "endDate")
-        duration = node.one("duration")
-        values["duration"] = (duration.text or "").strip() if duration is not None else ""
-        as_given = notes.pop("duration", {}).get("en", "")
-        if as_given and xsd_duration(as_given) == values["duration"]:
-            values["duration"] = as_given  # weeks, which xs:duration cannot say
-        values["learning_schedule"] = self.concept(
-            Scheme.LEARNING_SCHEDULE, node.uri("learningSchedule"), "learningSchedule"
-        )
-        values["schedule_information"] = node.note("scheduleInformation")
         values["admission_procedure"] = node.note("admissionProcedure")
-        deadline = node.one("applicationDeadline")
-        values["application_deadline"] = _date(
-            deadline.text if deadline is not None else None, "applicationDeadline"
-        )
-        self.prices(parsed, node.all("priceDetail"), main)
         plain = notes.pop(None, {})
         values["further_information"] = plain.pop(main, "")
-        values["any_start_date"] = notes.pop("any-start-date", {}).get("en") == "true"
         hosts = list(notes.pop("hosted-by", {}).values())
         hosted = self.organisation_list(parsed, hosts[:1], "hosted-by organisation")
         values["hosted_by"] = hosted[0] if hosted else None
@@ -447,14 +443,21 @@ class _Reader:
         specifications = self.referenced(node, "learningAchievementSpecification")
         if len(specifications) != 1:
             raise RecordRejected("exactly one learningAchievementSpecification is required")
-        node.all("status")  # the source's; ours stays (new records arrive as drafts)
+        parsed.own = own_pk("specification", specifications[0].id)
         node.all("modified")  # the source's; ours is when we change the record
-        modes = node.uris("mode")
-        entry_requirements = self.specification(parsed, specifications[0], main, modes)
+        entry_requirements = self.specification(parsed, specifications[0], main)
+        parsed.reference = parsed.reference or ("" if parsed.own else specifications[0].id)
+        if len(parsed.reference) > MAX_REFERENCE:
+            raise RecordRejected(
+                f"its identifier is longer than {MAX_REFERENCE} characters; give a shorter one "
+                f"as identifier/notation with schemeName '{PROVIDER_REFERENCE_SCHEME}'"
+            )
         parsed.relations["co_providers"] = providers[1:]
-        for name, texts in notes.items():
-            parsed.dropped[f"learningOpportunity/additionalNote about {name}"] += len(texts)
-        node.finish()
+        parsed.editions = [
+            edition
+            for offering in self.offerings(parsed, group, node, notes)
+            if (edition := self.edition(parsed, *offering, main)) is not None
+        ]
         self.translations(
             parsed,
             main,
@@ -466,10 +469,96 @@ class _Reader:
         )
         return parsed
 
-    def prices(self, parsed: _Parsed, prices: list, language: str) -> None:
-        """One price is our fee; several (a free audit track and a paid certificate) keep the
-        lowest paid one as the fee and all of them, with their labels, in the fee details."""
-        values = parsed.values
+    def offerings(self, parsed: _Parsed, group: list[LoqElement], first: _Node, notes: dict):
+        """Each learning opportunity of the group with its node and its notes; the others'
+        copies of what the first gave are read as the same."""
+        yield group[0], first, notes
+        for offering in group[1:]:
+            node = _Node(offering.element, "learningOpportunity", parsed)
+            for name in SHARED_ELEMENTS:
+                node.all(name)
+            offering_notes = node.notes()
+            for name in SHARED_NOTES:
+                offering_notes.pop(name, None)
+            yield offering, node, offering_notes
+
+    def edition(
+        self, parsed: _Parsed, source: LoqElement, node: _Node, notes: dict, main: str
+    ) -> dict | None:
+        """The edition a learning opportunity offers; None for our own micro-credential
+        offered without one."""
+        edition: dict = {"is_published": True}
+        own = own_pk("edition", source.id)
+        if own is not None:
+            edition["id"] = own
+        reference = _provider_reference(node)
+        if not reference and own is None:
+            reference = source.id
+        if len(reference) > MAX_EDITION_REFERENCE:
+            raise RecordRejected(
+                f"edition {source.id}: its identifier is longer than {MAX_EDITION_REFERENCE} "
+                f"characters; give a shorter one as identifier/notation with schemeName "
+                f"'{PROVIDER_REFERENCE_SCHEME}'"
+            )
+        edition["reference"] = reference
+        homepage = _first(node.one("homepage"), "contentUrl")
+        url = (homepage.text or "").strip() if homepage is not None else ""
+        if not parsed.values["homepage"] and not parsed.own:
+            parsed.values["homepage"] = url  # another system's: the first page is the course's
+        shared = (parsed.values["homepage"], own_page(parsed.own) if parsed.own else None)
+        edition["homepage"] = "" if url in shared else url
+        temporal = node.one("temporal")
+        start = _first(temporal, "startDate")
+        end = _first(temporal, "endDate")
+        edition["start_date"] = _date(start.text if start is not None else None, "startDate")
+        edition["end_date"] = _date(end.text if end is not None else None, "endDate")
+        duration = node.one("duration")
+        edition["duration"] = (duration.text or "").strip() if duration is not None else ""
+        as_given = notes.pop("duration", {}).get("en", "")
+        if as_given and xsd_duration(as_given) == edition["duration"]:
+            edition["duration"] = as_given  # weeks, which xs:duration cannot say
+        edition["learning_schedule"] = self.concept(
+            Scheme.LEARNING_SCHEDULE, node.uri("learningSchedule"), "learningSchedule"
+        )
+        edition["schedule_information"] = node.note("scheduleInformation")
+        deadline = node.one("applicationDeadline")
+        edition["application_deadline"] = _date(
+            deadline.text if deadline is not None else None, "applicationDeadline"
+        )
+        edition.update(self.prices(node.all("priceDetail"), main))
+        edition["any_start_date"] = notes.pop("any-start-date", {}).get("en") == "true"
+        places = notes.pop("places", {}).get("en", "")
+        edition["places"] = int(places) if places.isdigit() else None
+        edition["location"] = notes.pop("edition-location", {}).get(main, "")[:255]
+        edition["languages"] = [
+            self.concept(Scheme.LANGUAGE, uri, "edition language")
+            for uri in notes.pop("edition-languages", {}).get("en", "").split()
+        ]
+        modes = [self.concept(Scheme.MODE, uri, "mode") for uri in node.uris("mode")]
+        if not parsed.relations["modes"]:
+            parsed.relations["modes"] = modes  # another system's, given per opportunity only
+        edition["modes"] = modes if set(modes) != set(parsed.relations["modes"]) else []
+        status_element = node.one("status")
+        status = (status_element.text or "").strip() if status_element is not None else ""
+        edition["status"] = (
+            status
+            if status in Edition.Status.values
+            else Edition.status_for_dates(
+                edition["start_date"], edition["end_date"], timezone.localdate()
+            )
+        )
+        for name, texts in notes.items():
+            parsed.dropped[f"learningOpportunity/additionalNote about {name}"] += len(texts)
+        node.finish()
+        if own is None and own_pk("opportunity", source.id) is not None:
+            return None  # our micro-credential without a published edition
+        return edition
+
+    def prices(self, prices: list, language: str) -> dict:
+        """One price is the edition's fee; several (a free audit track and a paid certificate)
+        keep the lowest paid one as the fee and all of them, with their labels, in the fee
+        details."""
+        values = {}
         found = []
         for price in prices:
             amount = _first(price, "amount")
@@ -512,6 +601,7 @@ class _Reader:
             )[:255]
         else:
             values["fee_note"] = found[0][2][:255] if found else ""
+        return values
 
     def locations(self, parsed: _Parsed, node: _Node, language: str, place: str) -> None:
         names, countries = [place] if place else [], []
@@ -539,12 +629,16 @@ class _Reader:
         parsed.values["location"] = "; ".join(dict.fromkeys(names))[:255]
         parsed.relations["countries"] = list(dict.fromkeys(countries))
 
-    def specification(self, parsed: _Parsed, source: LoqElement, main: str, modes: list) -> dict:
+    def specification(self, parsed: _Parsed, source: LoqElement, main: str) -> dict:
         """Reads the achievement specification into ``parsed``; returns the entry requirements
         in other languages."""
         node = _Node(source.element, etree.QName(source.element).localname, parsed)
         values, relations = parsed.values, parsed.relations
         node.all("title")  # the opportunity's titles again
+        node.all("status")  # the source's; ours stays (new records arrive as drafts)
+        parsed.reference = _provider_reference(node)
+        homepage = _first(node.one("homepage"), "contentUrl")
+        values["homepage"] = (homepage.text or "").strip() if homepage is not None else ""
         notes = node.notes()
         plain = notes.pop(None, {})
         values["integration_options"] = plain.pop(main, "")
@@ -605,10 +699,8 @@ class _Reader:
             self.concept(Scheme.LANGUAGE, uri, "language") for uri in node.uris("language")
         ]
         relations["languages"] = languages or [values["default_language"]]
-        specification_modes = node.uris("mode")
         relations["modes"] = [
-            self.concept(Scheme.MODE, uri, "mode")
-            for uri in dict.fromkeys(modes or specification_modes)
+            self.concept(Scheme.MODE, uri, "mode") for uri in dict.fromkeys(node.uris("mode"))
         ]
         values["learning_setting"] = self.concept(
             Scheme.LEARNING_SETTING, node.uri("learningSetting"), "learningSetting"
@@ -767,19 +859,19 @@ def elm_import(
     return report
 
 
-def _chunk_import(reader: _Reader, chunk: list[LoqElement], report: ElmImportReport) -> None:
+def _chunk_import(reader: _Reader, chunk: list[list[LoqElement]], report: ElmImportReport) -> None:
     parsed: list[_Parsed] = []
-    for source in chunk:
+    for group in chunk:
         try:
-            parsed.append(reader.parse(source))
+            parsed.append(reader.parse(group))
         except (RecordRejected, ValidationError) as error:
-            report.rejected.append(LoqRejection(source.id, source.line, _reason(error)))
+            report.rejected.append(LoqRejection(group[0].id, group[0].line, _reason(error)))
     existing = _existing(parsed)
     stored = opportunities_stored(record.pk for record in existing.values())
     writes, seen = [], {}
     for record in parsed:
         try:
-            write = _write(reader, record, existing, seen)
+            write = _write(reader, record, existing, seen, stored)
         except (RecordRejected, ValidationError) as error:
             report.rejected.append(
                 LoqRejection(record.source.id, record.source.line, _reason(error))
@@ -840,7 +932,9 @@ def _existing(parsed: list[_Parsed]) -> dict:
     return found
 
 
-def _write(reader: _Reader, record: _Parsed, existing: dict, seen: dict) -> OpportunityWrite:
+def _write(
+    reader: _Reader, record: _Parsed, existing: dict, seen: dict, stored: dict[int, Stored]
+) -> OpportunityWrite:
     provider = record.providers[0]
     opportunity = None
     if record.own is not None:
@@ -865,19 +959,23 @@ def _write(reader: _Reader, record: _Parsed, existing: dict, seen: dict) -> Oppo
     credit_system = record.values["credit_system"]
     if opportunity.pk and opportunity.credit_system_id is None and credit_system is not None:
         record.values["credit_system"] = None if credit_system.uri == ECTS else credit_system
-    values = dict(record.values)
-    edition = edition_values_split(values)
-    for name, value in values.items():
+    for name, value in record.values.items():
         setattr(opportunity, name, value)
     opportunity_validate(
         opportunity=opportunity, relations=record.relations, references_resolved=True
     )
-    return OpportunityWrite(
-        opportunity,
-        record.relations,
-        **record.children,
-        editions=None
-        if edition is None
-        else [edition_validate(opportunity=opportunity, values=edition)],
-        keep_other_editions=True,
-    )
+    rows = dict(stored[opportunity.pk].children["editions"]) if opportunity.pk in stored else {}
+    # An id of ours only for an edition of this record.
+    editions = [
+        edition if edition.get("id") in rows else {k: v for k, v in edition.items() if k != "id"}
+        for edition in record.editions
+    ]
+    editions = editions_validate(opportunity=opportunity, editions=editions)
+    # A document has only published editions: the unpublished ones stay as they are.
+    editions += [
+        {"id": pk, **{field.name: row[field.attname] for field in CHILD_FIELDS["editions"]}}
+        | {"modes": row["modes"], "languages": row["languages"]}
+        for pk, row in rows.items()
+        if not row["is_published"]
+    ]
+    return OpportunityWrite(opportunity, record.relations, editions=editions, **record.children)

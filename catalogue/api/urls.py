@@ -6,7 +6,8 @@ from catalogue.api import editions, occupations, views, writes
 
 app_name = "api"
 
-# learning-opportunities/7.xml, .jsonld and learning-opportunities.xml, .csv: other formats.
+# learning-opportunities/7.xml, .jsonld and learning-opportunities.xml, .jsonld, .csv: other
+# formats.
 formats = format_suffix_patterns(
     [
         path(
@@ -16,7 +17,7 @@ formats = format_suffix_patterns(
         ),
     ],
     suffix_required=True,
-    allowed=["json", "xml", "csv"],
+    allowed=["json", "xml", "jsonld", "csv"],
 ) + format_suffix_patterns(
     [
         path(

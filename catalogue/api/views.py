@@ -107,10 +107,6 @@ def _requested_format(request) -> str:
     return renderer.format if renderer is not None else "json"
 
 
-def _wants_xml(request) -> bool:
-    return _requested_format(request) == "xml"
-
-
 def _search_parameters(filterset_class=OpportunitySearchFilterSet) -> list[OpenApiParameter]:
     """The search FilterSet's parameters, documented from its own definitions."""
     parameters = []
@@ -275,10 +271,6 @@ class OpportunityListView(OpportunityWriteMixin, PublicReadMixin, APIView):
             response = Response(dump_csv(result.opportunities))
             response["Content-Disposition"] = 'attachment; filename="learning-opportunities.csv"'
             return response
-        if _wants_xml(request):
-            page_ids = [opportunity.pk for opportunity in result.opportunities]
-            detailed = LearningOpportunity.objects.with_detail_data().in_bulk(page_ids)
-            return Response(dump_loq(detailed[pk] for pk in page_ids))
         url = request.build_absolute_uri()
         links = {}
         if after_id is not None:
@@ -310,7 +302,15 @@ class OpportunityListView(OpportunityWriteMixin, PublicReadMixin, APIView):
             return body
 
         query = hashlib.sha256(url.encode()).hexdigest()
-        response = _rendered(self, request, f"api-list:{result.version}:{query}", page)
+        if representation in ("xml", "jsonld"):
+            page_ids = [opportunity.pk for opportunity in result.opportunities]
+            detailed = LearningOpportunity.objects.with_detail_data().in_bulk(page_ids)
+            records = (detailed[pk] for pk in page_ids)
+            response = Response(
+                dump_loq(records) if representation == "xml" else dump_jsonld(records)
+            )
+        else:
+            response = _rendered(self, request, f"api-list:{result.version}:{query}", page)
         if links:
             response["Link"] = ", ".join(f'<{href}>; rel="{rel}"' for rel, href in links.items())
         return response
@@ -383,7 +383,7 @@ class OpportunityDetailView(OpportunityWriteMixin, PublicReadMixin, APIView):
             if representation == "xml":
                 return dump_loq([opportunity])
             if representation == "jsonld":
-                return dump_jsonld(opportunity)
+                return dump_jsonld([opportunity])
             return OpportunityDetailSerializer(opportunity, context={"request": request}).data
 
         response = _rendered(self, request, f"api-detail:{version}", document)

@@ -1,242 +1,404 @@
-"""ELM JSON-LD for one learning opportunity, with the ELM (edc-ap) context.
+"""ELM JSON-LD: the same records, values and ids as the LOQ XML (``elm_xml``), as linked data.
 
-The shapes follow the Commission's JSON-LD samples: concepts as ``{"id", "type": "Concept",
-"inScheme", "prefLabel"}``, texts as language maps, notes as ``Note``. Terms the edc-ap context
-does not define (it is written for credentials) are added with their ELM IRIs.
+A JSON-LD processor turns a document into the RDF the ELM LOQ profile describes, and the
+official SHACL shapes (``LOQ-constraints.ttl`` and ``-mdr.ttl``) accept it:
+
+- Every document names one context, ours (``CONTEXT``, served at ``context_url()``): the
+  official ELM ``edc-ap`` context plus what it lacks for LOQ records. That context is written
+  for credentials, which bring ``id`` and ``type`` from the W3C credentials context, and it maps
+  a few terms the LOQ profile disagrees with (``value``, ``dateModified``).
+- Records, organisations, outcomes, activities, assessments and places are IRIs under
+  ``OCLO_BASE_URL``, the same as the XML's ids; notes, prices and addresses are blank nodes.
+- Every coded value is a ``skos:Concept`` with its scheme (``skos:inScheme``): EU authority
+  tables (language, country, currency) have their table as scheme, the ELM code lists their
+  ``.../25831c2`` scheme, our own lists theirs. ESCO skills state none (decision record 0012).
+- Descriptors LOQ has no property for travel as notes whose ``dc:subject`` names them, as in
+  the XML, so that an import of either reads them back.
 """
 
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.urls import reverse
+
+from descriptors.formats.elm_xml import (
+    DESCRIPTOR,
+    ECTS,
+    EURO,
+    PROVIDER_REFERENCE_SCHEME,
+    offering_id,
+    own_id,
+    own_page,
+    xsd_duration,
+)
 from descriptors.models import Edition, LearningOpportunity, Organisation
 
 ELM_CONTEXT = "http://data.europa.eu/snb/model/context/edc-ap"
-ELM = "http://data.europa.eu/snb/model/elm/"
-LOCAL_TERMS = {
-    "defaultLanguage": {"@id": f"{ELM}defaultLanguage", "@type": "@id"},
-    "ISCEDFCode": {"@id": f"{ELM}ISCEDFCode", "@type": "@id"},
-    "contentUrl": {"@id": f"{ELM}contentUrl", "@type": "http://www.w3.org/2001/XMLSchema#anyURI"},
-    "status": {"@id": f"{ELM}status"},
+# What the official context lacks, or maps otherwise than the LOQ profile (and its shapes) want.
+CONTEXT = {
+    "@context": [
+        ELM_CONTEXT,
+        {
+            "id": "@id",
+            "type": "@type",
+            "defaultLanguage": {"@id": "elm:defaultLanguage", "@type": "@id"},
+            # An Amount's value is rdf:value in the profile, not elm:value.
+            "value": {"@id": "rdf:value", "@type": "xsd:decimal"},
+            # The official dateModified is typed as a link, which loses the date.
+            "modified": {"@id": "dc:modified", "@type": "xsd:dateTime"},
+        },
+    ]
 }
-ECTS = "http://data.europa.eu/snb/education-credit/6fcec5c5af"
+ESCO = "http://data.europa.eu/esco/"
+SCHEME_OF_LIST = "25831c2"  # the scheme of every ELM code list: <list>/25831c2
+EU_AUTHORITY = "http://publications.europa.eu/resource/authority/"
+SNB = "http://data.europa.eu/snb/"
 
 
-def _scheme(uri: str) -> str:
-    return uri.rsplit("/", 1)[0] + "/25831c2"
+def context_url() -> str:
+    return settings.OCLO_BASE_URL + reverse("catalogue:elm-context")
 
 
-def _concept(concept) -> dict | None:
-    if concept is None:
+def concept_scheme(uri: str) -> str | None:
+    """The concept scheme of a coded value, from its IRI; None for ESCO (see the docstring)."""
+    if uri.startswith(ESCO):
         return None
-    labels = (
-        {"en": concept.label, **concept.labels}
-        if hasattr(concept, "labels") and isinstance(concept.labels, dict)
-        else {"en": str(concept)}
-    )
-    return {
-        "id": concept.uri,
-        "type": "Concept",
-        "inScheme": {"id": _scheme(concept.uri), "type": "ConceptScheme"},
-        "prefLabel": labels,
-    }
+    if uri.startswith(DESCRIPTOR):
+        return DESCRIPTOR.rstrip("/")
+    parent = uri.rsplit("/", 1)[0]
+    if uri.startswith(SNB):
+        return f"{parent}/{SCHEME_OF_LIST}"
+    # EU authority tables and our own lists: the list is the scheme.
+    return parent
 
 
-def _note(identifier: str, text: str, language: str) -> dict | None:
-    if not text:
+def concept(uri: str, labels: dict[str, str] | None = None) -> dict:
+    node = {"id": uri, "type": "Concept"}
+    scheme = concept_scheme(uri)
+    if scheme:
+        node["inScheme"] = {"id": scheme, "type": "ConceptScheme"}
+    if labels:
+        node["prefLabel"] = labels
+    return node
+
+
+def _vocabulary(value) -> dict | None:
+    """A vocabulary row (Concept, NQF level) as a concept with its labels."""
+    if value is None:
         return None
-    return {"id": identifier, "type": "Note", "noteLiteral": {language: text}}
+    labels = {"en": value.label} | (getattr(value, "labels", None) or {})
+    return concept(value.uri, labels)
 
 
-def _web_resource(identifier: str, url: str) -> list[dict] | None:
-    return [{"id": identifier, "type": "WebResource", "contentUrl": url}] if url else None
+def _note(texts: dict[str, str], subject: str = "") -> dict | None:
+    texts = {language: text for language, text in texts.items() if text}
+    if not texts:
+        return None
+    note = {"type": "Note", "noteLiteral": texts}
+    if subject:
+        note["subject"] = concept(DESCRIPTOR + subject)
+    return note
 
 
-def _organisation(organisation: Organisation) -> dict:
-    return {
-        "id": f"urn:oclo:organisation:{organisation.pk}",
+def _notes(subject: str, texts: dict[str, str]) -> list[dict]:
+    """A descriptor in several languages: one note per language, as in the XML."""
+    return [
+        note
+        for language, text in texts.items()
+        if (note := _note({language: text}, subject)) is not None
+    ]
+
+
+def _web_resource(url: str) -> dict:
+    return {"type": "WebResource", "contentURL": url}
+
+
+def _organisation(organisation: Organisation, described: set[str]) -> dict | str:
+    address = {"type": "Address", "countryCode": _vocabulary(organisation.country)}
+    if organisation.city:
+        address["fullAddress"] = _note({"en": organisation.city})
+    node = {
+        "id": own_id("organisation", organisation.pk),
         "type": "Organisation",
         "legalName": {"en": organisation.legal_name or organisation.name},
-        "homepage": _web_resource(
-            f"urn:oclo:organisation:{organisation.pk}:homepage", organisation.website
-        ),
+        "homepage": [_web_resource(organisation.website)] if organisation.website else None,
         "location": [
             {
-                "id": f"urn:oclo:location:{organisation.pk}",
+                "id": own_id("organisation-location", organisation.pk),
                 "type": "Location",
-                "address": [
-                    {
-                        "id": f"urn:oclo:address:{organisation.pk}",
-                        "type": "Address",
-                        "countryCode": _concept(organisation.country),
-                    }
-                ],
+                "address": [address],
             }
         ],
     }
+    return _described(node, described)
 
 
 def _clean(value):
     """Drop empty values so that the document only says what is known."""
     if isinstance(value, dict):
-        return {key: _clean(item) for key, item in value.items() if item not in (None, "", [], {})}
+        cleaned = {key: _clean(item) for key, item in value.items()}
+        return {key: item for key, item in cleaned.items() if item not in (None, "", [], {})}
     if isinstance(value, list):
-        return [_clean(item) for item in value if item not in (None, "", [], {})]
+        cleaned = [_clean(item) for item in value]
+        return [item for item in cleaned if item not in (None, "", [], {})]
     return value
 
 
-def dump_jsonld(opportunity: LearningOpportunity) -> dict:
-    """The opportunity and its achievement specification (use ``with_detail_data()``)."""
+def dump_jsonld(opportunities: Iterable[LearningOpportunity]) -> dict:
+    """Micro-credentials as one JSON-LD graph of learning opportunities, one per published
+    edition, with their specifications (use ``with_detail_data()``)."""
+    described: set[str] = set()
+    return {
+        "@context": context_url(),
+        "@graph": [
+            offering
+            for opportunity in opportunities
+            for offering in _opportunity(opportunity, described)
+        ],
+    }
+
+
+def _opportunity(opportunity: LearningOpportunity, described: set[str]) -> list[dict]:
+    """One learning opportunity per published edition (none: the micro-credential itself),
+    each pointing at the micro-credential's achievement specification."""
     language = opportunity.default_language.short_code or "en"
     translations = list(opportunity.translations.all())
-    # Dated by the edition a card shows (an edition per ELM opportunity is the next step).
-    edition = opportunity.headline_edition or Edition()
-    titles = {language: opportunity.title} | {
-        t.language.short_code: t.title for t in translations if t.language.short_code
-    }
-    descriptions = {language: opportunity.description} | {
-        t.language.short_code: t.description
-        for t in translations
-        if t.language.short_code and t.description
-    }
+
+    def texts(name: str, default: str = "") -> dict[str, str]:
+        own = {language: default} if default else {}
+        return own | {
+            (t.language.short_code or t.language.code): getattr(t, name) for t in translations
+        }
+
+    return [
+        _clean(_offering(opportunity, edition, language, texts, described))
+        for edition in opportunity.public_editions or [None]
+    ]
+
+
+def _offering(opportunity, edition: Edition | None, language: str, texts, described) -> dict:
     pk = opportunity.pk
-    specification = {
-        "id": f"urn:oclo:specification:{pk}",
+    offered = edition or Edition(opportunity=opportunity)
+    host = _organisation(opportunity.hosted_by, described) if opportunity.hosted_by else None
+    specification = own_id("specification", pk)
+    notes = [
+        _note({note_language: text})
+        for note_language, text in texts(
+            "further_information", opportunity.further_information
+        ).items()
+    ]
+    notes += _notes("admission-procedure", texts("admission_procedure"))
+    if offered.any_start_date:
+        notes += _notes("any-start-date", {"en": "true"})
+    if opportunity.hosted_by:
+        notes += _notes("hosted-by", {"en": own_id("organisation", opportunity.hosted_by_id)})
+    if offered.duration and xsd_duration(offered.duration) != offered.duration:
+        notes += _notes("duration", {"en": offered.duration})
+    countries = list(opportunity.countries.all())
+    if opportunity.location and not countries:
+        notes += _notes("location", {language: opportunity.location})
+    if opportunity.published_at:
+        notes += _notes("published", {"en": opportunity.published_at.isoformat()})
+    if edition is not None:
+        if edition.places is not None:
+            notes += _notes("places", {"en": str(edition.places)})
+        notes += _notes("edition-location", {language: edition.location})
+        spoken = " ".join(concept.uri for concept in edition.languages.all())
+        notes += _notes("edition-languages", {"en": spoken})
+    place = None
+    if countries:
+        place = _described(
+            {
+                "id": own_id("opportunity-location", pk),
+                "type": "Location",
+                "geographicName": {language: opportunity.location}
+                if opportunity.location
+                else None,
+                "address": [
+                    {"type": "Address", "countryCode": _vocabulary(country)}
+                    for country in countries
+                ],
+            },
+            described,
+        )
+    temporal = None
+    if offered.start_date or offered.end_date:
+        temporal = {
+            "type": "PeriodOfTime",
+            "startDate": f"{offered.start_date.isoformat()}T00:00:00"
+            if offered.start_date
+            else None,
+            "endDate": f"{offered.end_date.isoformat()}T00:00:00" if offered.end_date else None,
+        }
+    return {
+        "id": offering_id(opportunity, edition),
+        "type": "LearningOpportunity",
+        "identifier": _identifier(offered.reference),
+        "title": texts("title", opportunity.title),
+        "description": texts("description", opportunity.description),
+        "dcType": _vocabulary(opportunity.opportunity_type),
+        "additionalNote": notes,
+        "homepage": [
+            _web_resource(offered.homepage or opportunity.homepage or own_page(pk)),
+        ],
+        "temporal": temporal,
+        "duration": xsd_duration(offered.duration) if offered.duration else None,
+        "mode": [_vocabulary(mode) for mode in offered.modes.all()] if edition else None,
+        "learningSchedule": _vocabulary(offered.learning_schedule),
+        "scheduleInformation": _note({language: offered.schedule_information}),
+        "admissionProcedure": _note({language: opportunity.admission_procedure}),
+        "applicationDeadline": f"{offered.application_deadline.isoformat()}T23:59:59"
+        if offered.application_deadline
+        else None,
+        "priceDetail": _price(offered, language),
+        "providedBy": [
+            _organisation(organisation, described)
+            for organisation in [opportunity.provider, *opportunity.co_providers.all()]
+        ],
+        "location": [place],
+        "learningAchievementSpecification": specification
+        if specification in described
+        else _described(_specification(opportunity, texts, language, described), described),
+        "defaultLanguage": _vocabulary(opportunity.default_language),
+        "status": edition.status if edition else opportunity.status,
+        "modified": opportunity.modified.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        # The hosting organisation is named in a note (ELM has no property for it) and, as in
+        # the XML, described in the document.
+        "@included": [host] if isinstance(host, dict) else None,
+    }
+
+
+def _described(node: dict, described: set[str]) -> dict | str:
+    """A node with an IRI, described where a document first has it and linked by its IRI
+    after: repeated, its blank nodes (addresses, notes) would be repeated in RDF."""
+    if node["id"] in described:
+        return node["id"]
+    described.add(node["id"])
+    return node
+
+
+def _identifier(code: str) -> list[dict] | None:
+    if not code:
+        return None
+    return [{"type": "Identifier", "notation": code, "schemeName": PROVIDER_REFERENCE_SCHEME}]
+
+
+def _price(offered: Edition, language: str) -> list[dict] | None:
+    if not (offered.is_free or offered.fee_amount is not None or offered.fee_note):
+        return None
+    price = {"type": "PriceDetail"}
+    if offered.is_free or offered.fee_amount is not None:
+        amount = 0 if offered.is_free else offered.fee_amount
+        currency = offered.currency
+        price["amount"] = {
+            "type": "Amount",
+            "unit": _vocabulary(currency) if currency else concept(EURO),
+            "value": f"{amount:.2f}",
+        }
+    if offered.fee_note:
+        price["prefLabel"] = {language: offered.fee_note}
+    return [price]
+
+
+def _specification(opportunity, texts, language: str, described: set[str]) -> dict:
+    pk = opportunity.pk
+    notes = [_note({language: opportunity.integration_options})]
+    if opportunity.credential_type:
+        notes += _notes("credential-type", {"en": opportunity.credential_type.uri})
+    if opportunity.quality_assurance_type:
+        notes += _notes("quality-assurance-type", {"en": opportunity.quality_assurance_type.uri})
+    notes += _notes("quality-assurance", {language: opportunity.quality_assurance_note})
+    if opportunity.is_stackable:
+        notes += _notes("stackable", {"en": "true"})
+    if opportunity.nqf_sublevel is not None:
+        notes += _notes("nqf-sublevel", {"en": str(opportunity.nqf_sublevel)})
+    notes += _notes("entry-requirements", texts("entry_requirements"))
+    levels = []
+    if opportunity.eqf_level:
+        levels.append(
+            concept(opportunity.eqf_level.uri, {"en": f"Level {opportunity.eqf_level_id}"})
+        )
+    if opportunity.nqf_level:
+        levels.append(_vocabulary(opportunity.nqf_level))
+    credit = None
+    if opportunity.ects_credits is not None:
+        credit = {
+            "type": "CreditPoint",
+            "framework": _vocabulary(opportunity.credit_system) or concept(ECTS),
+            "point": f"{opportunity.ects_credits.normalize():f}",
+        }
+    return {
+        "id": own_id("specification", pk),
         "type": "LearningAchievementSpecification",
-        "title": titles,
-        "ISCEDFCode": [_concept_isced(field) for field in opportunity.isced_fields.all()],
+        "identifier": _identifier(opportunity.provider_reference),
+        "title": texts("title", opportunity.title),
+        "additionalNote": notes,
+        "homepage": [_web_resource(opportunity.homepage)] if opportunity.homepage else None,
+        "status": opportunity.status,
+        "thematicArea": [
+            concept(field.uri, {"en": field.name} | field.names)
+            for field in opportunity.isced_fields.all()
+        ],
         "volumeOfLearning": f"PT{opportunity.workload_hours}H"
         if opportunity.workload_hours
         else None,
-        "creditPoint": [
-            {
-                "id": f"urn:oclo:creditPoint:{pk}",
-                "type": "CreditPoint",
-                "framework": _concept(opportunity.credit_system) or {"id": ECTS, "type": "Concept"},
-                "point": f"{opportunity.ects_credits.normalize():f}",
-            }
-        ]
-        if opportunity.ects_credits is not None
-        else None,
-        "educationLevel": [
-            {
-                "id": opportunity.eqf_level.uri,
-                "type": "Concept",
-                "prefLabel": {"en": f"Level {opportunity.eqf_level_id}"},
-            }
-        ]
-        if opportunity.eqf_level
-        else None,
-        "language": [_concept(item) for item in opportunity.languages.all()],
-        "mode": [_concept(item) for item in opportunity.modes.all()],
-        "learningSetting": _concept(opportunity.learning_setting),
-        "targetGroup": [_concept(item) for item in opportunity.target_groups.all()],
-        "entryRequirement": _note(
-            f"urn:oclo:entryRequirement:{pk}", opportunity.entry_requirements, language
-        ),
+        "creditPoint": [credit],
+        "educationLevel": levels,
+        "language": [_vocabulary(spoken) for spoken in opportunity.languages.all()],
+        "mode": [_vocabulary(mode) for mode in opportunity.modes.all()],
+        "learningSetting": _vocabulary(opportunity.learning_setting),
+        "targetGroup": [_vocabulary(group) for group in opportunity.target_groups.all()],
+        "entryRequirement": _note({language: opportunity.entry_requirements}),
         "learningOutcome": [
             {
-                "id": f"urn:oclo:outcome:{outcome.pk}",
+                "id": own_id("outcome", outcome.pk),
                 "type": "LearningOutcome",
                 "title": {language: outcome.title} | outcome.title_translations,
                 "relatedESCOSkill": [
-                    {
-                        "id": skill.uri,
-                        "type": "Concept",
-                        "inScheme": {
-                            "id": "http://data.europa.eu/esco/concept-scheme/skills",
-                            "type": "ConceptScheme",
-                        },
-                        "prefLabel": {"en": skill.preferred_label},
-                    }
+                    concept(skill.uri, {"en": skill.preferred_label})
                     for skill in outcome.skills.all()
                 ],
             }
             for outcome in opportunity.outcomes.all()
         ],
-        "provenBy": [
-            {
-                "id": f"urn:oclo:assessment:{item.pk}",
-                "type": "LearningAssessmentSpecification",
-                "title": {language: item.title},
-                "dcType": _concept(item.assessment_type),
-                "mode": _concept(item.mode),
-            }
-            for item in opportunity.assessments.all()
-        ],
         "influencedBy": [
-            {
-                "id": f"urn:oclo:activity:{item.pk}",
-                "type": "LearningActivitySpecification",
-                "title": {language: item.title},
-                "dcType": _concept(item.activity_type),
-                "volumeOfLearning": f"PT{item.hours}H" if item.hours else None,
-                "mode": _concept(item.mode),
+            _titled(activity, "activity", "LearningActivitySpecification", language)
+            | {
+                "dcType": _vocabulary(activity.activity_type),
+                "volumeOfLearning": f"PT{activity.hours}H" if activity.hours else None,
+                "mode": _vocabulary(activity.mode),
             }
-            for item in opportunity.activities.all()
+            for activity in opportunity.activities.all()
+        ],
+        "provenBy": [
+            _titled(assessment, "assessment", "LearningAssessmentSpecification", language)
+            | {
+                "additionalNote": (
+                    _notes("supervision", {"en": assessment.supervision.uri})
+                    if assessment.supervision
+                    else []
+                )
+                + _notes("grading-scheme", {language: assessment.grading_scheme}),
+                "dcType": _vocabulary(assessment.assessment_type),
+                "mode": _vocabulary(assessment.mode),
+            }
+            for assessment in opportunity.assessments.all()
         ],
         "awardingOpportunity": [
             {
-                "id": f"urn:oclo:awardingOpportunity:{pk}:{body.pk}",
                 "type": "AwardingOpportunity",
-                "awardingBody": [_organisation(body)],
+                "awardingBody": [_organisation(body, described)],
+                "learningAchievementSpecification": own_id("specification", pk),
             }
             for body in opportunity.awarding_bodies.all()
         ],
     }
-    document = {
-        "@context": [ELM_CONTEXT, LOCAL_TERMS],
-        "id": f"urn:oclo:opportunity:{pk}",
-        "type": "LearningOpportunity",
-        "title": titles,
-        "description": descriptions,
-        "dcType": _concept(opportunity.opportunity_type),
-        "homepage": _web_resource(f"urn:oclo:opportunity:{pk}:homepage", opportunity.homepage),
-        "temporal": {
-            "id": f"urn:oclo:temporal:{pk}",
-            "type": "PeriodOfTime",
-            "startDate": f"{edition.start_date.isoformat()}T00:00:00Z"
-            if edition.start_date
-            else None,
-            "endDate": f"{edition.end_date.isoformat()}T00:00:00Z" if edition.end_date else None,
-        }
-        if edition.start_date or edition.end_date
-        else None,
-        "duration": edition.duration,
-        "mode": [_concept(item) for item in opportunity.modes.all()],
-        "learningSchedule": _concept(edition.learning_schedule),
-        "admissionProcedure": _note(
-            f"urn:oclo:admissionProcedure:{pk}", opportunity.admission_procedure, language
-        ),
-        "priceDetail": [
-            {
-                "id": f"urn:oclo:priceDetail:{pk}",
-                "type": "PriceDetail",
-                "amount": {
-                    "id": f"urn:oclo:amount:{pk}",
-                    "type": "Amount",
-                    "value": 0 if edition.is_free else float(edition.fee_amount),
-                    "unit": _concept(edition.currency),
-                },
-            }
-        ]
-        if edition.is_free or edition.fee_amount is not None
-        else None,
-        "providedBy": [
-            _organisation(organisation)
-            for organisation in [opportunity.provider, *opportunity.co_providers.all()]
-        ],
-        "learningAchievementSpecification": specification,
-        "defaultLanguage": opportunity.default_language.uri,
-        "additionalNote": [
-            _note(f"urn:oclo:furtherInformation:{pk}", opportunity.further_information, language)
-        ],
-        "status": opportunity.status,
-        "dateModified": opportunity.modified.isoformat(),
-    }
-    return _clean(document)
 
 
-def _concept_isced(field) -> dict:
+def _titled(item, kind: str, class_name: str, language: str) -> dict:
     return {
-        "id": field.uri,
-        "type": "Concept",
-        "inScheme": {"id": _scheme(field.uri), "type": "ConceptScheme"},
-        "prefLabel": {"en": field.name},
+        "id": own_id(kind, item.pk),
+        "type": class_name,
+        "title": {language: item.title},
+        "description": {language: item.description} if item.description else None,
     }

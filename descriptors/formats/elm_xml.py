@@ -52,6 +52,12 @@ def own_pk(kind: str, record_id: str) -> int | None:
     return int(rest) if rest != record_id and rest.isdigit() else None
 
 
+def offering_id(opportunity: LearningOpportunity, edition: "Edition | None") -> str:
+    """The id of an edition's learning opportunity; a micro-credential without a published
+    edition is offered as itself."""
+    return own_id("edition", edition.pk) if edition else own_id("opportunity", opportunity.pk)
+
+
 def own_page(pk: int) -> str:
     """Our public page of an opportunity: its homepage in ELM when the provider gave none."""
     return settings.OCLO_BASE_URL + reverse("catalogue:opportunity-detail", args=[pk])
@@ -87,6 +93,7 @@ class _Writer:
             )
         }
         self.organisations: dict[int, Organisation] = {}
+        self.places: set[str] = set()
 
     @staticmethod
     def add(parent, name: str, text=None, namespace: str = LOQ, **attributes):
@@ -117,28 +124,33 @@ class _Writer:
         return own_id("organisation", organisation.pk)
 
     def opportunity(self, opportunity: LearningOpportunity) -> None:
+        """The micro-credential's achievement specification and one learning opportunity per
+        published edition (without one: a learning opportunity of the micro-credential)."""
         language = _iso_code(opportunity)
-        # One LOQ opportunity per micro-credential for now, dated by the edition a card shows
-        # (an edition per LOQ opportunity is the ELM formats' next step).
-        edition = opportunity.headline_edition or Edition()
         translations = [t for t in opportunity.translations.all()]
+        for edition in opportunity.public_editions or [None]:
+            self.offering(opportunity, edition, language, translations)
+        titles = {language: opportunity.title} | {
+            _language(t.language): t.title for t in translations
+        }
+        self.specification(opportunity, titles, language, translations)
 
+    def offering(self, opportunity, edition: Edition | None, language: str, translations) -> None:
         def texts(name: str, default: str) -> dict[str, str]:
             return {language: default} | {
                 _language(t.language): getattr(t, name) for t in translations
             }
 
+        # Without an edition, the micro-credential is offered with no dates or price.
+        offered = edition or Edition(opportunity=opportunity)
         node = self.add(
             self.groups["learningOpportunityReferences"],
             "learningOpportunity",
-            id=own_id("opportunity", opportunity.pk),
+            id=offering_id(opportunity, edition),
         )
-        if opportunity.provider_reference:
-            identifier = self.add(node, "identifier")
-            self.add(identifier, "notation", opportunity.provider_reference, SKOS)
-            self.add(identifier, "schemeName", PROVIDER_REFERENCE_SCHEME)
-        titles = texts("title", opportunity.title)
-        self.lang(node, "title", titles)
+        if offered.reference:
+            self.identifier(node, offered.reference)
+        self.lang(node, "title", texts("title", opportunity.title))
         self.lang(node, "description", texts("description", opportunity.description))
         if opportunity.opportunity_type:
             self.add(node, "type", uri=opportunity.opportunity_type.uri)
@@ -151,39 +163,46 @@ class _Writer:
             "admission-procedure",
             {_language(t.language): t.admission_procedure for t in translations},
         )
-        if edition.any_start_date:
+        if offered.any_start_date:
             self.notes(node, "any-start-date", {"en": "true"})
         if opportunity.hosted_by:
             self.notes(node, "hosted-by", {"en": self.organisation(opportunity.hosted_by)})
-        if edition.duration and xsd_duration(edition.duration) != edition.duration:
-            self.notes(node, "duration", {"en": edition.duration})  # as given: P6W
+        if offered.duration and xsd_duration(offered.duration) != offered.duration:
+            self.notes(node, "duration", {"en": offered.duration})  # as given: P6W
         if opportunity.location and not opportunity.countries.all():
             self.notes(node, "location", {language: opportunity.location})
         if opportunity.published_at:
             self.notes(node, "published", {"en": opportunity.published_at.isoformat()})
+        if edition is not None:
+            self.edition_notes(node, edition, language)
         homepage = self.add(node, "homepage")
-        self.add(homepage, "contentUrl", opportunity.homepage or own_page(opportunity.pk))
-        if edition.start_date or edition.end_date:
+        self.add(
+            homepage,
+            "contentUrl",
+            offered.homepage or opportunity.homepage or own_page(opportunity.pk),
+        )
+        if offered.start_date or offered.end_date:
             temporal = self.add(node, "temporal")
-            if edition.start_date:
-                self.add(temporal, "startDate", f"{edition.start_date.isoformat()}T00:00:00")
-            if edition.end_date:
-                self.add(temporal, "endDate", f"{edition.end_date.isoformat()}T00:00:00")
-        if edition.duration:
-            self.add(node, "duration", xsd_duration(edition.duration))
-        for mode in opportunity.modes.all():
+            if offered.start_date:
+                self.add(temporal, "startDate", f"{offered.start_date.isoformat()}T00:00:00")
+            if offered.end_date:
+                self.add(temporal, "endDate", f"{offered.end_date.isoformat()}T00:00:00")
+        if offered.duration:
+            self.add(node, "duration", xsd_duration(offered.duration))
+        # An edition's own modes; the micro-credential's are its specification's.
+        for mode in offered.modes.all() if edition is not None else []:
             self.add(node, "mode", uri=mode.uri)
-        if edition.learning_schedule:
-            self.add(node, "learningSchedule", uri=edition.learning_schedule.uri)
-        self.note(node, "scheduleInformation", edition.schedule_information, language)
+        if offered.learning_schedule:
+            self.add(node, "learningSchedule", uri=offered.learning_schedule.uri)
+        self.note(node, "scheduleInformation", offered.schedule_information, language)
         self.note(node, "admissionProcedure", opportunity.admission_procedure, language)
-        if edition.application_deadline:
+        if offered.application_deadline:
             self.add(
                 node,
                 "applicationDeadline",
-                f"{edition.application_deadline.isoformat()}T23:59:59",
+                f"{offered.application_deadline.isoformat()}T23:59:59",
             )
-        self.price(node, edition, language)
+        self.price(node, offered, language)
         for organisation in [opportunity.provider, *opportunity.co_providers.all()]:
             self.add(node, "providedBy", idref=self.organisation(organisation))
         # A LOQ location needs an address with a country: the place where it is given, named
@@ -192,34 +211,49 @@ class _Writer:
         if countries:
             place = own_id("opportunity-location", opportunity.pk)
             self.add(node, "location", idref=place)
-            location = self.add(self.groups["locationReferences"], "location", id=place)
-            if opportunity.location:
-                self.add(location, "geographicName", opportunity.location, language=language)
-            for country in countries:
-                address = self.add(location, "address")
-                self.add(address, "countryCode", uri=country.uri)
+            if place not in self.places:
+                self.places.add(place)
+                location = self.add(self.groups["locationReferences"], "location", id=place)
+                if opportunity.location:
+                    self.add(location, "geographicName", opportunity.location, language=language)
+                for country in countries:
+                    address = self.add(location, "address")
+                    self.add(address, "countryCode", uri=country.uri)
         self.add(
             node,
             "learningAchievementSpecification",
             idref=own_id("specification", opportunity.pk),
         )
         self.add(node, "defaultLanguage", uri=opportunity.default_language.uri)
-        self.add(node, "status", opportunity.status)
+        self.add(node, "status", edition.status if edition is not None else opportunity.status)
         self.add(node, "modified", opportunity.modified.strftime("%Y-%m-%dT%H:%M:%SZ"))
-        self.specification(opportunity, titles, language, translations)
 
-    def price(self, node, edition: Edition, language: str) -> None:
-        if not (edition.is_free or edition.fee_amount is not None or edition.fee_note):
+    def identifier(self, parent, code: str) -> None:
+        identifier = self.add(parent, "identifier")
+        self.add(identifier, "notation", code, SKOS)
+        self.add(identifier, "schemeName", PROVIDER_REFERENCE_SCHEME)
+
+    def edition_notes(self, node, edition: Edition, language: str) -> None:
+        """What LOQ has no element for: places, and where the edition differs in place or
+        languages from the micro-credential."""
+        if edition.places is not None:
+            self.notes(node, "places", {"en": str(edition.places)})
+        self.notes(node, "edition-location", {language: edition.location})
+        languages = " ".join(spoken.uri for spoken in edition.languages.all())
+        self.notes(node, "edition-languages", {"en": languages})
+
+    def price(self, node, offered: Edition, language: str) -> None:
+        if not (offered.is_free or offered.fee_amount is not None or offered.fee_note):
             return
         price = self.add(node, "priceDetail")
-        if edition.is_free or edition.fee_amount is not None:
-            amount = Decimal(0) if edition.is_free else edition.fee_amount
+        if offered.is_free or offered.fee_amount is not None:
+            amount = Decimal(0) if offered.is_free else offered.fee_amount
             money = self.add(price, "amount")
-            currency = edition.currency
+            currency = offered.currency
             self.add(money, "unit", uri=currency.uri if currency else EURO)
             self.add(money, "value", f"{amount:.2f}")
-        if edition.fee_note:
-            self.add(price, "prefLabel", edition.fee_note, SKOS, language=language)
+        if offered.fee_note:
+            self.add(price, "prefLabel", offered.fee_note, SKOS, language=language)
 
     def specification(self, opportunity, titles: dict, language: str, translations: list):
         node = self.add(
@@ -227,6 +261,8 @@ class _Writer:
             "learningAchievementSpecification",
             id=own_id("specification", opportunity.pk),
         )
+        if opportunity.provider_reference:
+            self.identifier(node, opportunity.provider_reference)
         self.lang(node, "title", titles)
         self.note(node, "additionalNote", opportunity.integration_options, language)
         if opportunity.credential_type:
@@ -245,6 +281,10 @@ class _Writer:
             "entry-requirements",
             {_language(t.language): t.entry_requirements for t in translations},
         )
+        if opportunity.homepage:
+            homepage = self.add(node, "homepage")
+            self.add(homepage, "contentUrl", opportunity.homepage)
+        self.add(node, "status", opportunity.status)
         for isced in opportunity.isced_fields.all():
             self.add(node, "ISCEDFCode", uri=isced.uri)
         if opportunity.workload_hours:
@@ -408,12 +448,17 @@ class LoqDocument:
         self._directory = tempfile.TemporaryDirectory(prefix="oclo-loq-")
         self._db = sqlite3.connect(Path(self._directory.name) / "records.sqlite3")
         self._db.execute(
-            "CREATE TABLE record (seq INTEGER PRIMARY KEY, id TEXT, kind TEXT, line INT, xml BLOB)"
+            "CREATE TABLE record (seq INTEGER PRIMARY KEY, id TEXT, kind TEXT, line INT, xml BLOB,"
+            " grp TEXT)"
         )
         self.duplicates = 0
-        self.opportunity_count = 0
         self._stage(source)
         self._db.execute("CREATE INDEX record_id ON record (id)")
+        self._db.execute("CREATE INDEX record_group ON record (grp)")
+        # Micro-credentials: groups of learning opportunities.
+        self.opportunity_count = self._db.execute(
+            "SELECT COUNT(DISTINCT grp) FROM record WHERE kind = 'learningOpportunity'"
+        ).fetchone()[0]
 
     def close(self) -> None:
         self._db.close()
@@ -451,10 +496,14 @@ class LoqDocument:
                 if depth == 3 and isinstance(element.tag, str):
                     name = etree.QName(element).localname
                     if name in RECORD_ELEMENTS and element.get("id"):
-                        if name == "learningOpportunity":
-                            self.opportunity_count += 1
                         batch.append(
-                            (element.get("id"), name, element.sourceline, etree.tostring(element))
+                            (
+                                element.get("id"),
+                                name,
+                                element.sourceline,
+                                etree.tostring(element),
+                                _group(element) if name == "learningOpportunity" else None,
+                            )
                         )
                     # Done with it: free it and its finished siblings.
                     element.clear(keep_tail=False)
@@ -469,21 +518,32 @@ class LoqDocument:
         self._store(batch)
 
     def _store(self, batch: list) -> None:
-        self._db.executemany("INSERT INTO record (id, kind, line, xml) VALUES (?, ?, ?, ?)", batch)
+        self._db.executemany(
+            "INSERT INTO record (id, kind, line, xml, grp) VALUES (?, ?, ?, ?, ?)", batch
+        )
         batch.clear()
 
-    def opportunities(self) -> Iterator[LoqElement]:
-        """The document's learning opportunities in document order (a repeated id: the first)."""
+    def opportunities(self) -> Iterator[list[LoqElement]]:
+        """The document's micro-credentials in document order: each the learning
+        opportunities (editions) that share an achievement specification (a repeated id: the
+        first of them)."""
         seen = set()
-        cursor = self._db.execute(
-            "SELECT id, line, xml FROM record WHERE kind = 'learningOpportunity' ORDER BY seq"
+        groups = self._db.cursor().execute(
+            "SELECT grp FROM record WHERE kind = 'learningOpportunity' "
+            "GROUP BY grp ORDER BY MIN(seq)"
         )
-        for record_id, line, xml in cursor:
-            if record_id in seen:
-                self.duplicates += 1
-                continue
-            seen.add(record_id)
-            yield LoqElement(record_id, etree.fromstring(xml), line)
+        for (group,) in groups:
+            found = []
+            for record_id, line, xml in self._db.execute(
+                "SELECT id, line, xml FROM record WHERE grp = ? ORDER BY seq", (group,)
+            ):
+                if record_id in seen:
+                    self.duplicates += 1
+                    continue
+                seen.add(record_id)
+                found.append(LoqElement(record_id, etree.fromstring(xml), line))
+            if found:
+                yield found
 
     def get(self, record_id: str | None) -> LoqElement | None:
         """The record with this id (the first, should several have it)."""
@@ -491,6 +551,15 @@ class LoqDocument:
             "SELECT line, xml FROM record WHERE id = ? ORDER BY seq LIMIT 1", (record_id,)
         ).fetchone()
         return LoqElement(record_id, etree.fromstring(row[1]), row[0]) if row else None
+
+
+def _group(opportunity) -> str:
+    """Which micro-credential a learning opportunity offers: its specification's id (else its
+    own, and the import will say it lacks one)."""
+    specification = opportunity.find(f"{{{LOQ}}}learningAchievementSpecification")
+    if specification is not None and specification.get("idref"):
+        return specification.get("idref")
+    return opportunity.get("id")
 
 
 class _BytesReader:

@@ -1,6 +1,9 @@
 """ELM LOQ import: lossless round trips, the identity rule, official code lists, and a report
 that names everything it could not keep."""
 
+from datetime import date
+from decimal import Decimal
+
 import pytest
 from django.core.management import call_command
 from django.test import override_settings
@@ -9,10 +12,10 @@ from catalogue.models import CatalogueChange
 from catalogue.synthetic import catalogue_generate
 from descriptors.elm_import import elm_import
 from descriptors.formats.elm_xml import dump_loq
-from descriptors.models import LearningOpportunity, Organisation
+from descriptors.models import Edition, LearningOpportunity, Organisation
 from descriptors.services import opportunities_stored
 from taxonomies.models import Concept, IscedField, Scheme
-from tests.builders import make_opportunity, make_organisation
+from tests.builders import concept, make_edition, make_opportunity, make_organisation
 
 pytestmark = pytest.mark.django_db
 
@@ -135,7 +138,15 @@ def test_ids_that_collide_with_local_keys_never_touch_local_records():
     assert {o.title for o in created} == {"Intruder one", "Intruder two"}
     assert {o.provider for o in created} == {foreign}
     assert {o.status for o in created} == {"draft"}  # foreign records arrive as drafts
+    # A micro-credential is its specification, an edition its learning opportunity: each
+    # known by the provider's identifier, else its id in the document.
     assert set(created.values_list("provider_reference", flat=True)) == {
+        "https://lms.example/spec/0",
+        "https://lms.example/spec/1",
+    }
+    assert set(
+        Edition.objects.filter(opportunity__in=created).values_list("reference", flat=True)
+    ) == {
         f"urn:oclo:opportunity:{local[0].pk}",
         f"https://oclo.other.example/elm/opportunity/{local[1].pk}",
     }
@@ -307,3 +318,80 @@ def foreign_document(records: list[dict], *, provider_name: str) -> bytes:
     </organisation>
   </agentReferences>
 </Courses>""".encode()
+
+
+def test_a_micro_credential_with_several_editions_survives_export_import_export():
+    """Each published edition travels as a learning opportunity of the one specification, with
+    what only it has (code, dates, price, places, own place, modes and languages); the
+    unpublished one stays as it was; ids and ``modified`` are kept."""
+    provider = make_organisation("Editions provider")
+    course = make_opportunity(provider, complete=True, title="Data literacy")
+    english, italian = concept(Scheme.LANGUAGE, "ENG"), concept(Scheme.LANGUAGE, "ITA")
+    euro = concept(Scheme.CURRENCY, "EUR")
+    spring = make_edition(
+        course,
+        reference="2027-spring",
+        start_date=date(2027, 3, 1),
+        end_date=date(2027, 4, 12),
+        duration="P6W",
+        fee_amount=Decimal("300.00"),
+        currency=euro,
+        fee_note="Early bird",
+        places=25,
+        homepage="https://example.org/course/spring",
+    )
+    autumn = make_edition(
+        course,
+        reference="2027-autumn",
+        start_date=date(2027, 10, 4),
+        is_free=True,
+        location="Padova",
+        status=Edition.Status.PLANNED,
+        modes=[concept(Scheme.MODE, "9191af2ed9")],
+        languages=[english, italian],
+    )
+    draft = make_edition(course, reference="2028", is_published=False, places=10)
+    assert_round_trip([course.pk])
+    document = export([course.pk])
+    assert document.count(b"<learningOpportunity id=") == 2  # the published editions
+    assert document.count(b"<learningAchievementSpecification id=") == 1
+    assert set(course.editions.values_list("pk", flat=True)) == {spring.pk, autumn.pk, draft.pk}
+
+
+def test_opportunities_sharing_a_specification_become_one_micro_credential_with_editions():
+    """Another system's document: two learning opportunities (runs of a course) of one
+    specification are one micro-credential with two editions, each known by its identifier,
+    so that the document again changes nothing and a changed date changes that edition."""
+    make_organisation("Foreign provider", country="DEU")
+    runs = [
+        record(
+            "https://lms.example/run/a",
+            title="Sketching",
+            prices=[("120.00", "Fee")],
+            extra="<temporal><startDate>2027-02-01T00:00:00</startDate></temporal>",
+        ),
+        record(
+            "https://lms.example/run/b",
+            title="Sketching",
+            extra="<temporal><startDate>2027-09-01T00:00:00</startDate></temporal>",
+        ),
+    ]
+    document = foreign_document(runs, provider_name="Foreign provider").replace(
+        b'idref="https://lms.example/spec/1"', b'idref="https://lms.example/spec/0"'
+    )
+    report = elm_import(document)
+    assert (report.rejected, len(report.created)) == ([], 1)
+    course = LearningOpportunity.objects.get(pk=report.created[0])
+    assert course.provider_reference == "https://lms.example/spec/0"
+    editions = list(course.editions.order_by("start_date"))
+    assert [(e.reference, e.start_date, e.fee_amount) for e in editions] == [
+        ("https://lms.example/run/a", date(2027, 2, 1), Decimal("120.00")),
+        ("https://lms.example/run/b", date(2027, 9, 1), None),
+    ]
+    assert elm_import(document).unchanged == [course.pk]
+    moved = document.replace(b"2027-09-01T00:00:00", b"2027-10-01T00:00:00")
+    assert elm_import(moved).updated == [course.pk]
+    assert [(e.pk, e.start_date) for e in course.editions.order_by("start_date")] == [
+        (editions[0].pk, date(2027, 2, 1)),
+        (editions[1].pk, date(2027, 10, 1)),
+    ]

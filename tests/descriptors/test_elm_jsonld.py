@@ -1,13 +1,21 @@
 import json
 
 import pytest
+from django.conf import settings
 
-from descriptors.formats.elm_jsonld import LOCAL_TERMS
+from descriptors.formats.elm_jsonld import CONTEXT
 from descriptors.models import LearningOpportunity
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_catalogue")]
 
-LANGUAGE_MAPS = {"title", "description", "prefLabel", "noteLiteral", "legalName"}
+LANGUAGE_MAPS = {
+    "title",
+    "description",
+    "prefLabel",
+    "noteLiteral",
+    "legalName",
+    "geographicName",
+}
 
 
 def terms_used(value, found=None) -> set[str]:
@@ -40,7 +48,7 @@ def elm_context_terms():
                 collect(value["@context"])
 
     collect(context)
-    return terms | set(LOCAL_TERMS) | {"@context", "id", "type"}
+    return terms | set(CONTEXT["@context"][1]) | {"@context", "@graph", "@included"}
 
 
 def test_jsonld_uses_only_terms_of_the_elm_context(client, elm_context_terms):
@@ -51,19 +59,30 @@ def test_jsonld_uses_only_terms_of_the_elm_context(client, elm_context_terms):
     )
     assert response["Content-Type"] == "application/ld+json"
     document = response.json()
-    assert document["@context"][0] == "http://data.europa.eu/snb/model/context/edc-ap"
-    assert document["type"] == "LearningOpportunity"
-    assert document["title"] == {
+    assert document["@context"] == f"{settings.OCLO_BASE_URL}/elm/context/v1.jsonld"
+    # One learning opportunity per published edition, all of the one specification.
+    offerings = document["@graph"]
+    assert [offering["type"] for offering in offerings] == ["LearningOpportunity"] * len(
+        opportunity.public_editions
+    )
+    assert [offering["id"] for offering in offerings] == [
+        f"{settings.OCLO_BASE_URL}/elm/edition/{edition.pk}"
+        for edition in opportunity.public_editions
+    ]
+    specification = offerings[0]["learningAchievementSpecification"]
+    assert {offering["learningAchievementSpecification"] for offering in offerings[1:]} == {
+        specification["id"]
+    }
+    assert offerings[0]["title"] == {
         "it": "Corso professionale per Credential Evaluator",
         "en": "Professional course for Credential Evaluators",
     }
-    specification = document["learningAchievementSpecification"]
     assert specification["creditPoint"][0]["point"] == "12"
     assert specification["volumeOfLearning"] == "PT330H"
     assert specification["learningOutcome"][0]["relatedESCOSkill"][0]["id"].startswith(
         "http://data.europa.eu/esco/skill/"
     )
-    assert document["providedBy"][0]["location"][0]["address"][0]["countryCode"]["id"] == (
+    assert offerings[0]["providedBy"][0]["location"][0]["address"][0]["countryCode"]["id"] == (
         "http://publications.europa.eu/resource/authority/country/ITA"
     )
     assert terms_used(document) - elm_context_terms == set()
@@ -82,14 +101,16 @@ def test_jsonld_matches_the_golden_file():
     opportunity = LearningOpportunity.objects.with_detail_data().get(
         provider_reference="CIMEA-CE-2026"
     )
-    text = json.dumps(dump_jsonld(opportunity), indent=1, ensure_ascii=False, sort_keys=True)
+    text = json.dumps(dump_jsonld([opportunity]), indent=1, ensure_ascii=False, sort_keys=True)
     numbering: dict[str, str] = {}
     text = re.sub(
-        r"urn:oclo:(\w+)(?::\d+)+",
+        rf"{re.escape(settings.OCLO_BASE_URL)}/elm/([\w-]+)/\d+",
         lambda m: numbering.setdefault(m.group(0), f"urn:oclo:{m.group(1)}:{len(numbering) + 1}"),
         text,
     )
-    text = re.sub(r'"dateModified": "[^"]+"', '"dateModified": "MODIFIED"', text) + "\n"
+    text = re.sub(r'"modified": "[^"]+"', '"modified": "MODIFIED"', text)
+    text = re.sub(r'"\d{4}-\d\d-\d\dT[\d:.]+\+00:00"', '"PUBLISHED"', text)
+    text += "\n"
     if os.environ.get("OCLO_UPDATE_GOLDEN"):  # after an intended change of the format
         golden.write_text(text, encoding="utf-8")
     assert text == golden.read_text(encoding="utf-8")

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from lxml import etree
 
 from descriptors.formats.elm_xml import dump_loq
-from descriptors.models import LearningOpportunity
+from descriptors.models import Edition, LearningOpportunity
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_catalogue")]
 
@@ -72,11 +72,26 @@ def test_one_opportunity_matches_the_golden_file_and_the_schema(loq_schema):
 
 
 def test_the_whole_demo_catalogue_is_valid(loq_schema):
+    """One specification per micro-credential, one learning opportunity per published edition
+    (or, without one, for the micro-credential itself)."""
     opportunities = LearningOpportunity.objects.published().with_detail_data()
     tree = assert_valid(loq_schema, dump_loq(opportunities))
-    assert len(tree.findall(f"{LOQ}learningOpportunityReferences/{LOQ}learningOpportunity")) == (
-        opportunities.count()
+    specifications = tree.findall(
+        f"{LOQ}learningAchievementSpecificationReferences/{LOQ}learningAchievementSpecification"
     )
+    assert len(specifications) == opportunities.count() == 32
+    offered = tree.findall(f"{LOQ}learningOpportunityReferences/{LOQ}learningOpportunity")
+    editions = Edition.objects.filter(opportunity__in=opportunities, is_published=True)
+    without = opportunities.exclude(editions__is_published=True).count()
+    assert len(offered) == editions.count() + without > 32
+    cimea = opportunities.get(provider_reference="CIMEA-CE-2026")
+    assert [
+        node.get("id")
+        for node in offered
+        if node.find(f"{LOQ}learningAchievementSpecification")
+        .get("idref")
+        .endswith(f"/elm/specification/{cimea.pk}")
+    ] == [f"{settings.OCLO_BASE_URL}/elm/edition/{edition.pk}" for edition in cimea.public_editions]
 
 
 def test_api_serves_xml_by_suffix_and_by_accept_header(client, loq_schema):
@@ -106,7 +121,7 @@ def test_export_command_writes_a_valid_document(tmp_path, loq_schema):
 @pytest.mark.parametrize("sample", ["loq.xml", "loq_withLearningAchievementSpecification.xml"])
 def test_official_samples_are_refused_record_by_record_with_the_reason(sample, capsys):
     """The official samples are generated test data: their values are not valid (a credit
-    point of 'S91ZbAwnQrf', a negative price), and each record says so, with its line."""
+    point of 'S91ZbAwnQrf', a negative price), and the record says so, with its line."""
     from tests.conftest import SHARED
 
     path = SHARED / "spec" / "elm" / "loq" / sample
@@ -115,9 +130,9 @@ def test_official_samples_are_refused_record_by_record_with_the_reason(sample, c
     before = LearningOpportunity.objects.count()
     call_command("import_elm", str(path))
     output = capsys.readouterr().out
-    assert output.startswith("0 created, 0 updated, 0 unchanged, 2 rejected")
+    # Its two learning opportunities offer one specification: one micro-credential.
+    assert output.startswith("0 created, 0 updated, 0 unchanged, 1 rejected")
     assert "rejected http://LOP-01 (line 42): creditPoint 'S91ZbAwnQrf' is not a number" in output
-    assert "rejected http://LOP-02 (line 410): " in output
     assert LearningOpportunity.objects.count() == before
 
 

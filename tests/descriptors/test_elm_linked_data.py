@@ -1,0 +1,230 @@
+"""ELM as linked data: our JSON-LD and LOQ XML, read as RDF, conform to both official SHACL
+shape sets (the LOQ profile and its code-list shapes), say the same, and name things with IRIs
+that lead to their documents."""
+
+import json
+import time
+from collections import Counter
+from decimal import Decimal
+
+import pytest
+from django.conf import settings
+from django.db import transaction
+from lxml import etree
+from pyshacl import validate
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, SKOS, XSD
+
+from catalogue.synthetic import catalogue_generate
+from descriptors.formats.elm_jsonld import ELM_CONTEXT, dump_jsonld
+from descriptors.formats.elm_xml import dump_loq
+from descriptors.models import LearningOpportunity
+from tests.conftest import SHARED
+from tests.descriptors.elm_rdf import DC, ELM, jsonld_graph, loq_graph, loq_shapes, statements
+
+pytestmark = pytest.mark.django_db
+
+if not (SHARED / "spec" / "elm" / "shacl").is_dir():
+    pytest.skip(f"the official ELM shapes are not under {SHARED}", allow_module_level=True)
+
+
+def assert_conforms(graph: Graph) -> None:
+    conforms, _, text = validate(graph, shacl_graph=loq_shapes())
+    assert conforms, text[:5000]
+
+
+def focus_nodes(graph: Graph) -> Counter:
+    """How many nodes of each class the shapes target."""
+    return Counter(
+        str(kind).replace("#", "/").rsplit("/", 1)[-1] for kind in graph.objects(None, RDF.type)
+    )
+
+
+def expected_nodes(opportunities) -> dict:
+    """The records and values of these opportunities, counted from the database."""
+    organisations, places = set(), 0
+    counts = Counter()
+    for opportunity in opportunities:
+        # One learning opportunity per published edition, else one for the micro-credential.
+        offerings = opportunity.public_editions or [None]
+        counts["LearningOpportunity"] += len(offerings)
+        counts["PriceDetail"] += sum(
+            bool(edition.is_free or edition.fee_amount is not None or edition.fee_note)
+            for edition in offerings
+            if edition is not None
+        )
+        counts["LearningAchievementSpecification"] += 1
+        counts["LearningOutcome"] += opportunity.outcomes.count()
+        counts["LearningActivitySpecification"] += opportunity.activities.count()
+        counts["LearningAssessmentSpecification"] += opportunity.assessments.count()
+        counts["AwardingOpportunity"] += opportunity.awarding_bodies.count()
+        counts["CreditPoint"] += opportunity.ects_credits is not None
+        places += opportunity.countries.exists()
+        counts["Address"] += opportunity.countries.count()
+        organisations |= {opportunity.provider_id, opportunity.hosted_by_id}
+        organisations |= set(opportunity.co_providers.values_list("pk", flat=True))
+        organisations |= set(opportunity.awarding_bodies.values_list("pk", flat=True))
+    organisations.discard(None)
+    counts["Organisation"] = len(organisations)
+    counts["Location"] = places + len(organisations)
+    counts["Address"] += len(organisations)
+    return dict(counts)
+
+
+def assert_counts(graph: Graph, opportunities) -> None:
+    found = focus_nodes(graph)
+    expected = expected_nodes(opportunities)
+    assert {name: found[name] for name in expected} == expected
+    assert found["Note"] > 0 and found["Concept"] > 0
+
+
+def comparable(graph: Graph) -> Counter:
+    """The graph's statements but the labels of concepts, which the XML leaves to the code
+    lists (but for ESCO skills)."""
+    for concept in set(graph.subjects(RDF.type, SKOS.Concept)):
+        if not str(concept).startswith("http://data.europa.eu/esco/"):
+            graph.remove((concept, SKOS.prefLabel, None))
+    return statements(graph)
+
+
+@pytest.mark.usefixtures("demo_catalogue")
+def test_the_published_demo_catalogue_is_valid_linked_data_in_both_formats(client):
+    published = LearningOpportunity.objects.published().order_by("pk")
+    parameters = {"page_size": 100, "sort": "title"}
+    response = client.get("/api/v1/learning-opportunities.jsonld", parameters)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/ld+json"
+    document = response.json()
+    assert document["@context"] == settings.OCLO_BASE_URL + "/elm/context/v1.jsonld"
+    assert published.count() == 32
+    assert len(document["@graph"]) == expected_nodes(published)["LearningOpportunity"] > 32
+    by_header = client.get(
+        "/api/v1/learning-opportunities/", parameters, headers={"accept": "application/ld+json"}
+    )
+    assert by_header.json() == document
+
+    from_jsonld = jsonld_graph(document, client)
+    assert_conforms(from_jsonld)
+    assert_counts(from_jsonld, published)
+    xml = client.get("/api/v1/learning-opportunities.xml", parameters).content
+    from_xml = loq_graph(xml)
+    assert_conforms(from_xml)
+    assert_counts(from_xml, published)
+    # The same statements, blank nodes and all.
+    assert comparable(from_jsonld) == comparable(from_xml)
+
+
+@pytest.mark.usefixtures("demo_catalogue")
+def test_one_record_says_what_a_partner_needs_in_rdf(client):
+    opportunity = LearningOpportunity.objects.get(provider_reference="UNIT-BIM-FR")
+    edition = opportunity.editions.get()
+    document = client.get(f"/api/v1/learning-opportunities/{opportunity.pk}.jsonld").json()
+    graph = jsonld_graph(document, client)
+    assert_conforms(graph)
+    record = next(graph.subjects(RDF.type, ELM.LearningOpportunity))
+    assert str(record) == f"{settings.OCLO_BASE_URL}/elm/edition/{edition.pk}"
+    assert graph.value(record, DC.modified).value == opportunity.modified.replace(microsecond=0)
+    specification = graph.value(record, ELM.learningAchievementSpecification)
+    assert str(specification) == f"{settings.OCLO_BASE_URL}/elm/specification/{opportunity.pk}"
+    awarding = graph.value(specification, ELM.awardingOpportunity)
+    assert graph.value(awarding, ELM.learningAchievementSpecification) == specification
+    price = graph.value(graph.value(record, ELM.priceDetail), ELM.amount)
+    assert (graph.value(price, RDF.value).value, str(graph.value(price, ELM.unit))) == (
+        Decimal("450.00"),
+        "http://publications.europa.eu/resource/authority/currency/EUR",
+    )
+    language = graph.value(record, ELM.defaultLanguage)
+    assert str(graph.value(language, SKOS.inScheme)) == (
+        "http://publications.europa.eu/resource/authority/language"
+    )
+    host = URIRef(f"{settings.OCLO_BASE_URL}/elm/organisation/{opportunity.hosted_by_id}")
+    assert (host, RDF.type, ELM.Organisation) in graph
+    weeks = LearningOpportunity.objects.get(provider_reference="DHBW-DMH-2026")
+    assert weeks.editions.get().duration == "P12W"  # ISO 8601, not xsd:duration: 84 days
+    document = client.get(f"/api/v1/learning-opportunities/{weeks.pk}.jsonld").json()
+    graph = jsonld_graph(document, client)
+    assert graph.value(next(graph.subjects(RDF.type, ELM.LearningOpportunity)), ELM.duration) == (
+        Literal("P84D", datatype=XSD.duration)
+    )
+
+
+@pytest.mark.usefixtures("demo_catalogue")
+def test_the_shapes_catch_a_wrong_scheme_and_a_missing_link(client):
+    """The validation is not vacuous: the faults the JSON-LD used to have are refused."""
+    opportunity = LearningOpportunity.objects.get(provider_reference="CIMEA-CE-2026")
+    document = client.get(f"/api/v1/learning-opportunities/{opportunity.pk}.jsonld").json()
+    language = "http://publications.europa.eu/resource/authority/language"
+    broken = json.loads(json.dumps(document).replace(f'"{language}"', f'"{language}/25831c2"'))
+    del broken["@graph"][0]["learningAchievementSpecification"]["awardingOpportunity"][0][
+        "learningAchievementSpecification"
+    ]
+    conforms, _, text = validate(jsonld_graph(broken, client), shacl_graph=loq_shapes())
+    assert not conforms
+    assert "Language restriction" in text or "LanguageRestriction" in text
+    assert "elm:learningAchievementSpecification" in text
+
+
+def test_our_context_is_served_and_extends_the_official_one(client):
+    response = client.get("/elm/context/v1.jsonld")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/ld+json"
+    assert response["Access-Control-Allow-Origin"] == "*"
+    context = response.json()["@context"]
+    assert context[0] == ELM_CONTEXT
+    assert context[1]["id"] == "@id" and context[1]["type"] == "@type"
+
+
+@pytest.mark.usefixtures("demo_catalogue")
+def test_record_iris_lead_to_their_documents(client):
+    opportunity = LearningOpportunity.objects.get(provider_reference="CIMEA-CE-2026")
+    iri = f"/elm/specification/{opportunity.pk}"
+    as_data = client.get(iri, headers={"accept": "application/ld+json"})
+    assert as_data.status_code == 303
+    assert as_data["Location"] == f"/api/v1/learning-opportunities/{opportunity.pk}.jsonld"
+    document = client.get(as_data["Location"]).json()
+    described = document["@graph"][0]["learningAchievementSpecification"]["id"]
+    assert described == settings.OCLO_BASE_URL + iri
+    assert client.get(iri, headers={"accept": "application/xml"})["Location"].endswith(".xml")
+    page = f"/opportunities/{opportunity.pk}/"
+    assert client.get(iri, headers={"accept": "text/html"})["Location"] == page
+    browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+    assert client.get(iri, headers={"accept": browser})["Location"] == page
+    edition = opportunity.public_editions[-1]
+    assert client.get(f"/elm/edition/{edition.pk}")["Location"] == page
+    organisation = client.get(f"/elm/organisation/{opportunity.provider_id}")
+    assert organisation["Location"] == f"/providers/{opportunity.provider_id}/"
+    assert client.get("/elm/edition/999999").status_code == 404
+
+
+@pytest.fixture(scope="module")
+def generated(django_db_setup, django_db_blocker):
+    """2,000 synthetic published opportunities, generated once for the module."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        catalogue_generate(2000, progress=lambda message: None)
+        yield list(
+            LearningOpportunity.objects.filter(
+                provider__name__startswith="Synthetic provider"
+            ).order_by("pk")
+        )
+        transaction.set_rollback(True)
+
+
+def test_two_thousand_generated_records_are_valid_in_both_formats(generated, client):
+    from tests.descriptors.test_elm_xml import assert_valid
+
+    started = time.perf_counter()
+    records = LearningOpportunity.objects.with_detail_data().filter(
+        pk__in=[opportunity.pk for opportunity in generated]
+    )
+    records = sorted(records, key=lambda opportunity: opportunity.pk)
+    assert len(records) == 2000
+    xml = dump_loq(records)
+    assert_valid(etree.XMLSchema(etree.parse(str(SHARED / "spec/elm/loq/loq.xsd"))), xml)
+    from_xml = loq_graph(xml)
+    assert_conforms(from_xml)
+    assert_counts(from_xml, records)
+    from_jsonld = jsonld_graph(dump_jsonld(records), client)
+    assert_conforms(from_jsonld)
+    assert_counts(from_jsonld, records)
+    assert comparable(from_jsonld) == comparable(from_xml)
+    print(f"2,000 records: XSD, SHACL x2, isomorphism in {time.perf_counter() - started:.1f} s")
