@@ -1,5 +1,6 @@
 """Language prefixes of public page addresses."""
 
+from django.conf import settings
 from django.urls import LocalePrefixPattern, URLResolver
 from django.utils.translation import get_language_from_path
 
@@ -8,17 +9,19 @@ class OptionalLanguagePrefix(LocalePrefixPattern):
     """/it/about/ is the Italian page; /about/ is the English one, and also answers a visitor
     whose cookie or browser asks for another language (a bookmark, a shared link).
 
-    Django's pattern only matches an unprefixed path while English is active, so a negotiated
-    language would turn every unprefixed address into a 404.
+    Django's pattern matches only the prefix of the active language, so a negotiated language
+    would turn every unprefixed address into a 404, and the language switcher (which resolves
+    the page it came from in the language of its own request) could not translate /fr/about/.
     """
 
     def match(self, path):
-        prefix = self.language_prefix
-        if prefix and path.startswith(prefix):
-            return path.removeprefix(prefix), (), {}
-        if not get_language_from_path(f"/{path}"):
+        language = get_language_from_path(f"/{path}")
+        if language is None:
             return path, (), {}
-        return None
+        prefix = f"{language}/"
+        if language == settings.LANGUAGE_CODE or not path.startswith(prefix):
+            return None  # English has one address, the unprefixed one
+        return path.removeprefix(prefix), (), {}
 
 
 def language_prefixed(*urls) -> list[URLResolver]:
