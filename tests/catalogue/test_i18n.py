@@ -182,3 +182,17 @@ def test_esco_labels_follow_the_visitor_where_the_bundle_has_the_language(
             path = reverse("catalogue:browse-skill", args=[skill.key])
         page = html.unescape(client.get(path).text)
         assert f"<h1>{expected}</h1>" in page
+
+
+def test_a_partner_reads_the_reference_data_in_its_language(client):
+    """The API answers in the language of Accept-Language: EQF descriptors, ISCED-F fields and
+    vocabulary labels."""
+    levels = client.get("/api/v1/eqf-levels/", headers={"accept-language": "fr"}).json()
+    level_6 = next(level for level in levels if level["level"] == 6)
+    assert level_6["knowledge"].startswith("Savoirs approfondis dans un domaine")
+    fields = client.get("/api/v1/isced-fields/", headers={"accept-language": "lt"}).json()
+    assert {"code": "06", "name": "Informacinės ir ryšių technologijos (IRT)"}.items() <= next(
+        field for field in fields if field["code"] == "06"
+    ).items()
+    english = client.get("/api/v1/eqf-levels/").json()
+    assert english[5]["knowledge"].startswith("Advanced knowledge of a field")
