@@ -4,20 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('taxonomies', '0002_esco_occupations_and_release'),
+        ("taxonomies", "0002_esco_occupations_and_release"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='eqflevel',
-            name='translations',
-            field=models.JSONField(blank=True, default=dict, help_text='The three descriptors as the EU publishes them in other languages, keyed by ISO 639-1 code: {"it": {"knowledge": ..., "skills": ..., "responsibility_autonomy": ...}}.', verbose_name='descriptors in other languages'),
+            model_name="eqflevel",
+            name="translations",
+            field=models.JSONField(
+                blank=True,
+                default=dict,
+                help_text='The three descriptors as the EU publishes them in other languages, keyed by ISO 639-1 code: {"it": {"knowledge": ..., "skills": ..., "responsibility_autonomy": ...}}.',
+                verbose_name="descriptors in other languages",
+            ),
         ),
         migrations.AlterField(
-            model_name='iscedfield',
-            name='names',
-            field=models.JSONField(blank=True, default=dict, help_text='Names keyed by ISO 639-1 language code, e.g. {"it": "Istruzione"}.', verbose_name='names in other languages'),
+            model_name="iscedfield",
+            name="names",
+            field=models.JSONField(
+                blank=True,
+                default=dict,
+                help_text='Names keyed by ISO 639-1 language code, e.g. {"it": "Istruzione"}.',
+                verbose_name="names in other languages",
+            ),
         ),
     ]
