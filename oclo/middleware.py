@@ -3,6 +3,9 @@
 from urllib.parse import parse_qsl
 
 from django.http import HttpResponseBadRequest, JsonResponse
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 
 from catalogue.api.errors import API_PREFIX
 
@@ -38,3 +41,22 @@ def _api_errors(query: str) -> dict[str, list[str]]:
         if "\x00" in name or "\x00" in value
     }
     return {name: [NUL_MESSAGE] for name in sorted(names or {"non_field_errors"})}
+
+
+class LanguageMiddleware(LocaleMiddleware):
+    """The language of a request: the URL prefix (/it/, /fr/...), else the language cookie the
+    switcher sets, else Accept-Language.
+
+    Django's own middleware serves every unprefixed public page in English once i18n_patterns
+    leave English unprefixed; here an unprefixed address (a bookmark, the API, the admin) is
+    negotiated instead, as it was before pages had a prefix, and its links carry the prefix.
+    """
+
+    def process_request(self, request):
+        translation.activate(translation.get_language_from_request(request, check_path=True))
+        request.LANGUAGE_CODE = translation.get_language()
+
+    def process_response(self, request, response):
+        if not translation.get_language_from_path(request.path_info):
+            patch_vary_headers(response, ("Cookie",))
+        return super().process_response(request, response)

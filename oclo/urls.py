@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import converters, include, path, re_path, register_converter
 
 from catalogue.api.errors import api_path_unknown
+from oclo.i18n import language_prefixed
 
 
 class RecordIdConverter(converters.IntConverter):
@@ -24,9 +25,12 @@ urlpatterns = [
     path("api/v1/", include("catalogue.api.urls")),
     # Any other path under /api/ answers JSON, never an HTML page.
     re_path(r"^api/", api_path_unknown),
+]
+# Public pages have one address per language: /about/, /it/about/, /fr/about/...
+urlpatterns += language_prefixed(
     path("recognition/", include("recognition.urls")),
     path("", include("catalogue.urls")),
-]
+)
 
 handler404 = "catalogue.api.errors.not_found"
 handler500 = "catalogue.api.errors.server_error"

@@ -67,7 +67,12 @@ def load_isced(directory: Path, counts: Counter) -> None:
         _upsert(
             IscedField,
             {"code": field["code"]},
-            {"level": field["level"], "parent_id": field["parent"], "name": field["name"]},
+            {
+                "level": field["level"],
+                "parent_id": field["parent"],
+                "name": field["name"],
+                "names": field.get("names", {}),
+            },
             counts,
         )
 

@@ -129,6 +129,15 @@ class EqfLevel(models.Model):
         blank=True,
         help_text=_("Only EQF levels 5 to 8 correspond to a cycle of the EHEA framework."),
     )
+    translations = models.JSONField(
+        _("descriptors in other languages"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            "The three descriptors as the EU publishes them in other languages, keyed by ISO 639-1 "
+            'code: {"it": {"knowledge": ..., "skills": ..., "responsibility_autonomy": ...}}.'
+        ),
+    )
 
     class Meta:
         verbose_name = _("EQF level")
@@ -137,6 +146,23 @@ class EqfLevel(models.Model):
 
     def __str__(self) -> str:
         return _("EQF level %(level)s") % {"level": self.level}
+
+    def _localized(self, descriptor: str) -> str:
+        return self.translations.get(_language_code(), {}).get(descriptor) or getattr(
+            self, descriptor
+        )
+
+    @property
+    def localized_knowledge(self) -> str:
+        return self._localized("knowledge")
+
+    @property
+    def localized_skills(self) -> str:
+        return self._localized("skills")
+
+    @property
+    def localized_responsibility_autonomy(self) -> str:
+        return self._localized("responsibility_autonomy")
 
 
 class IscedField(models.Model):
@@ -160,7 +186,12 @@ class IscedField(models.Model):
         related_name="children",
     )
     name = models.CharField(_("name"), max_length=255)
-    names = models.JSONField(_("names in other languages"), default=dict, blank=True)
+    names = models.JSONField(
+        _("names in other languages"),
+        default=dict,
+        blank=True,
+        help_text=_('Names keyed by ISO 639-1 language code, e.g. {"it": "Istruzione"}.'),
+    )
 
     class Meta:
         verbose_name = _("ISCED-F field")

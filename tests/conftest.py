@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import transaction
+from django.utils import translation
 
 from taxonomies.loaders import taxonomies_load
 
@@ -79,6 +80,14 @@ def demo_catalogue(django_db_setup, django_db_blocker):
         call_command("load_demo", "--no-users")
         yield
         transaction.set_rollback(True)
+
+
+@pytest.fixture(autouse=True)
+def _english_after_each_test():
+    """A request leaves its language active in the thread, as Django does; a later test's
+    reverse() would then build another language's address (/de/about/)."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

@@ -252,6 +252,10 @@ class ConceptSerializer(serializers.ModelSerializer):
 
 
 class EqfLevelSerializer(serializers.ModelSerializer):
+    knowledge = serializers.CharField(source="localized_knowledge")
+    skills = serializers.CharField(source="localized_skills")
+    responsibility_autonomy = serializers.CharField(source="localized_responsibility_autonomy")
+
     class Meta:
         model = EqfLevel
         fields = ["level", "uri", "knowledge", "skills", "responsibility_autonomy", "qf_ehea_cycle"]

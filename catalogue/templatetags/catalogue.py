@@ -2,10 +2,13 @@ import json
 from urllib.parse import urlencode
 
 from django import template
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
+from django.urls import translate_url
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 from catalogue import learner
 from catalogue.extensions import BROWSE_LINKS
@@ -107,11 +110,7 @@ def call_to_action(opportunity):
 NOT_CANONICAL = {"sort", "skill_term", "provider_term"}
 
 
-@register.simple_tag(takes_context=True)
-def canonical_url(context) -> str:
-    """The page's address for search engines: absolute, without presentation parameters, the
-    remaining ones in a fixed order so that one page has one address."""
-    request = context["request"]
+def _canonical_query(request) -> str:
     query = sorted(
         (key, value)
         for key, values in request.GET.lists()
@@ -119,5 +118,28 @@ def canonical_url(context) -> str:
         for value in values
         if value
     )
-    url = request.build_absolute_uri(request.path)
-    return f"{url}?{urlencode(query)}" if query else url
+    return f"?{urlencode(query)}" if query else ""
+
+
+def _page_in(request, language: str) -> str:
+    """The absolute address of the request's page in a language (its language prefix)."""
+    return translate_url(request.build_absolute_uri(request.path), language)
+
+
+@register.simple_tag(takes_context=True)
+def canonical_url(context) -> str:
+    """The page's address for search engines: absolute, in the language it is shown in, without
+    presentation parameters, the remaining ones in a fixed order so that one page has one
+    address."""
+    request = context["request"]
+    return _page_in(request, get_language()) + _canonical_query(request)
+
+
+@register.simple_tag(takes_context=True)
+def language_alternates(context) -> list[tuple[str, str]]:
+    """(hreflang, address) of the page in every interface language, and the unprefixed address
+    as x-default (it answers in the visitor's language)."""
+    request = context["request"]
+    query = _canonical_query(request)
+    alternates = [(code, _page_in(request, code) + query) for code, _name in settings.LANGUAGES]
+    return [*alternates, ("x-default", _page_in(request, settings.LANGUAGE_CODE) + query)]

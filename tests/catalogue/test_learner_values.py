@@ -10,7 +10,18 @@ from django.utils.formats import date_format
 from catalogue.learner import duration_in_words, eqf_hint, money
 
 
-@pytest.mark.parametrize(("language", "expected"), [("en", "9 Feb 2026"), ("it", "9 feb 2026")])
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("en", "9 Feb 2026"),
+        ("it", "9 feb 2026"),
+        ("fr", "9 fév. 2026"),
+        ("es", "9 feb 2026"),
+        ("de", "9. Feb. 2026"),
+        ("nl", "9 feb 2026"),
+        ("lt", "2026 m. vasario 9 d."),
+    ],
+)
 def test_dates_put_the_day_first_and_the_month_in_words(language, expected):
     with translation.override(language):
         assert date_format(date(2026, 2, 9), "DATE_FORMAT") == expected
@@ -44,6 +55,10 @@ def test_durations_read_in_words(iso, expected):
         ("30", "CHF", "en", "CHF 30"),
         ("30", "CHF", "it", "30 CHF"),
         ("99", "GBP", "en", "£99"),
+        ("1250.50", "EUR", "fr", "1\u00a0250,50\u00a0€"),
+        ("1250.50", "EUR", "de", "1.250,50\u00a0€"),
+        ("1250.50", "EUR", "nl", "€ 1.250,50"),
+        ("800", "EUR", "lt", "800\u00a0€"),
     ],
 )
 def test_money_follows_the_language(amount, currency, language, expected):
