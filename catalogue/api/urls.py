@@ -6,7 +6,8 @@ from catalogue.api import occupations, views, writes
 
 app_name = "api"
 
-# learning-opportunities/7.xml, .jsonld and learning-opportunities.xml, .csv: other formats.
+# learning-opportunities/7.xml, .jsonld, .ob3.json and learning-opportunities.xml, .csv:
+# other formats.
 formats = format_suffix_patterns(
     [
         path(
@@ -26,7 +27,7 @@ formats = format_suffix_patterns(
         ),
     ],
     suffix_required=True,
-    allowed=["json", "xml", "jsonld"],
+    allowed=["json", "xml", "jsonld", "ob3.json"],
 )
 
 urlpatterns = [

@@ -23,6 +23,7 @@ from drf_spectacular.utils import (
 from rest_framework import generics, serializers
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
@@ -61,6 +62,7 @@ from descriptors.completeness import opportunity_completeness
 from descriptors.formats.csv_export import dump_csv
 from descriptors.formats.elm_jsonld import dump_jsonld
 from descriptors.formats.elm_xml import dump_loq
+from descriptors.formats.ob3 import OB3_PROFILE, dump_achievement
 from descriptors.models import LearningOpportunity, Organisation
 from descriptors.services import opportunity_archive, opportunity_publish, opportunity_save
 from taxonomies.models import Concept, EqfLevel, EscoSkill, IscedField, NqfLevel, Scheme
@@ -87,6 +89,28 @@ class ElmJsonLdRenderer(JSONRenderer):
     format = "jsonld"
 
 
+class Ob3AchievementRenderer(JSONRenderer):
+    """Open Badges 3.0 ``Achievement`` (``.ob3.json``): JSON-LD with the OB3 profile, so
+    ``Accept: application/ld+json`` alone still gets ELM."""
+
+    media_type = f'application/ld+json; profile="{OB3_PROFILE}"'
+    format = "ob3.json"
+
+
+class SuffixFirstNegotiation(DefaultContentNegotiation):
+    """A format suffix (``.ob3.json``) or ``format`` parameter names the format outright.
+
+    DRF would still match it against ``Accept``, and a media type with a profile parameter
+    (OB3's) matches only an ``Accept`` that names the same profile, never ``*/*``."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        chosen = format_suffix or request.query_params.get(self.settings.URL_FORMAT_OVERRIDE)
+        if not chosen:
+            return super().select_renderer(request, renderers, format_suffix)
+        renderer = self.filter_renderers(renderers, chosen)[0]
+        return renderer, renderer.media_type
+
+
 class CsvRenderer(BaseRenderer):
     """A search result as CSV (``.csv``), columns as documented in ``csv_export``."""
 
@@ -100,6 +124,8 @@ class CsvRenderer(BaseRenderer):
 
 FORMAT_RENDERERS = [JSONRenderer, LoqXmlRenderer, ElmJsonLdRenderer]
 LIST_RENDERERS = [*FORMAT_RENDERERS, CsvRenderer]
+# The OB3 renderer comes before ELM's: its media type is ELM's with a profile.
+DETAIL_RENDERERS = [JSONRenderer, LoqXmlRenderer, Ob3AchievementRenderer, ElmJsonLdRenderer]
 
 
 def _requested_format(request) -> str:
@@ -135,7 +161,7 @@ def _rendered(view, request, key: str, build: Callable[[], object]) -> HttpRespo
     must change with the data): serialising and rendering cost more than finding a page of
     results, and the bytes are cheaper to keep and fetch than the data they come from."""
     renderer, media_type = request.accepted_renderer, request.accepted_media_type
-    cache_key = f"{key}:{media_type}:{get_language()}"
+    cache_key = f"{key}:{renderer.format}:{get_language()}"
     content = cache.get(cache_key)
     if content is None:
         content = renderer.render(build(), media_type, view.get_renderer_context())
@@ -357,7 +383,8 @@ class OpportunityDetailView(OpportunityWriteMixin, PublicReadMixin, APIView):
     ``Accept: application/xml``, as ELM LOQ XML. Supports ``If-None-Match`` and
     ``If-Modified-Since`` (304)."""
 
-    renderer_classes = FORMAT_RENDERERS
+    renderer_classes = DETAIL_RENDERERS
+    content_negotiation_class = SuffixFirstNegotiation
 
     @extend_schema(
         responses={
@@ -384,6 +411,8 @@ class OpportunityDetailView(OpportunityWriteMixin, PublicReadMixin, APIView):
                 return dump_loq([opportunity])
             if representation == "jsonld":
                 return dump_jsonld(opportunity)
+            if representation == "ob3.json":
+                return dump_achievement(opportunity)
             return OpportunityDetailSerializer(opportunity, context={"request": request}).data
 
         response = _rendered(self, request, f"api-detail:{version}", document)
