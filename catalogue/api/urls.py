@@ -2,7 +2,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.urlpatterns import format_suffix_patterns
 
-from catalogue.api import occupations, views, writes
+from catalogue.api import dataset, occupations, views, writes
 
 app_name = "api"
 
@@ -81,6 +81,25 @@ urlpatterns = [
         name="esco-occupation-opportunities",
     ),
     path("changes/", views.ChangeFeed.as_view(), name="changes"),
+    path("dataset/", dataset.DatasetView.as_view(), name="dataset"),
+    path(
+        "dataset/records.xml", dataset.DatasetRecordsXmlView.as_view(), name="dataset-records-xml"
+    ),
+    path(
+        "dataset/records.jsonld",
+        dataset.DatasetRecordsJsonLdView.as_view(),
+        name="dataset-records-jsonld",
+    ),
+    path(
+        "dataset/withdrawals.xml",
+        dataset.DatasetWithdrawalsAtomView.as_view(),
+        name="dataset-withdrawals-xml",
+    ),
+    path(
+        "dataset/withdrawals.json",
+        dataset.DatasetWithdrawalsJsonView.as_view(),
+        name="dataset-withdrawals-json",
+    ),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]
