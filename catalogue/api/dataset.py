@@ -18,6 +18,7 @@ from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
 from catalogue.api.errors import api_errors
+from catalogue.api.schema import LOQ_XML, NOT_MODIFIED
 from catalogue.api.views import (
     ElmJsonLdRenderer,
     LoqXmlRenderer,
@@ -154,7 +155,7 @@ class DatasetView(ConditionalDatasetMixin, APIView):
                 response={"type": "object", "additionalProperties": True},
                 description="A `dcat:Dataset` in JSON-LD.",
             ),
-            304: OpenApiResponse(description="Unchanged since If-None-Match/If-Modified-Since."),
+            304: NOT_MODIFIED,
         },
     )
     def get(self, request):
@@ -179,9 +180,7 @@ class DatasetView(ConditionalDatasetMixin, APIView):
 
 
 class DatasetRecordsView(ConditionalDatasetMixin, APIView):
-    """Every published record, in id order, a page at a time (follow the `Link: rel="next"`
-    header to the end); with `modified_since`, those changed since. Records that left the
-    catalogue are in `dataset/withdrawals`."""
+    """Pages of published records in id order; a subclass gives the format (``document``)."""
 
     def get(self, request):
         after_id, size, since = _harvest_window(request)
@@ -191,6 +190,11 @@ class DatasetRecordsView(ConditionalDatasetMixin, APIView):
 
 
 class DatasetRecordsXmlView(DatasetRecordsView):
+    """Every published record as ELM LOQ XML (a `Courses` document per page, valid against
+    loq.xsd), in id order; each record's `id` is its stable IRI. Follow the
+    `Link: rel="next"` header to the end; with `modified_since`, only records changed since.
+    What left the catalogue is in `dataset/withdrawals.xml`."""
+
     renderer_classes = [LoqXmlRenderer]
 
     @staticmethod
@@ -201,11 +205,8 @@ class DatasetRecordsXmlView(DatasetRecordsView):
         summary="Harvest the records as ELM LOQ XML",
         parameters=HARVEST_PARAMETERS,
         responses={
-            (200, "application/xml"): OpenApiResponse(
-                response={"type": "string"},
-                description="A LOQ `Courses` document (loq.xsd 3.1.0) with this page's records.",
-            ),
-            304: OpenApiResponse(description="Unchanged since If-None-Match/If-Modified-Since."),
+            (200, "application/xml"): LOQ_XML,
+            304: NOT_MODIFIED,
         },
     )
     @api_errors(HARVEST_ERRORS)
@@ -214,6 +215,10 @@ class DatasetRecordsXmlView(DatasetRecordsView):
 
 
 class DatasetRecordsJsonLdView(DatasetRecordsView):
+    """Every published record as ELM JSON-LD (an `@graph` of `LearningOpportunity` per page),
+    in id order. Follow the `Link: rel="next"` header to the end; with `modified_since`, only
+    records changed since. What left the catalogue is in `dataset/withdrawals.json`."""
+
     renderer_classes = [ElmJsonLdRenderer]
 
     @staticmethod
@@ -243,7 +248,7 @@ class DatasetRecordsJsonLdView(DatasetRecordsView):
                 },
                 description="This page's records, each an ELM `LearningOpportunity`.",
             ),
-            304: OpenApiResponse(description="Unchanged since If-None-Match/If-Modified-Since."),
+            304: NOT_MODIFIED,
         },
     )
     @api_errors(HARVEST_ERRORS)
@@ -259,8 +264,7 @@ class WithdrawalSerializer(serializers.Serializer):
 
 
 class DatasetWithdrawalsView(ConditionalDatasetMixin, APIView):
-    """Records that were published and are not any more, by their stable IRI, in id order;
-    with `modified_since`, those withdrawn since. A harvester deletes its copies of them."""
+    """Pages of withdrawn records in id order; a subclass gives the format (``document``)."""
 
     def get(self, request):
         after_id, size, since = _harvest_window(request)
@@ -273,6 +277,10 @@ class DatasetWithdrawalsView(ConditionalDatasetMixin, APIView):
 
 
 class DatasetWithdrawalsAtomView(DatasetWithdrawalsView):
+    """Records that were published and are not any more, as an Atom feed of tombstones
+    (RFC 6721 `at:deleted-entry`, `ref` = the record's stable IRI, `when` = the withdrawal),
+    in id order; with `modified_since`, those withdrawn since. Delete your copies of them."""
+
     renderer_classes = [AtomRenderer]
 
     @staticmethod
@@ -291,7 +299,7 @@ class DatasetWithdrawalsAtomView(DatasetWithdrawalsView):
                 response={"type": "string"},
                 description="An Atom feed with an `at:deleted-entry` (RFC 6721) per record.",
             ),
-            304: OpenApiResponse(description="Unchanged since If-None-Match/If-Modified-Since."),
+            304: NOT_MODIFIED,
         },
     )
     @api_errors(HARVEST_ERRORS)
@@ -300,6 +308,9 @@ class DatasetWithdrawalsAtomView(DatasetWithdrawalsView):
 
 
 class DatasetWithdrawalsJsonView(DatasetWithdrawalsView):
+    """Records that were published and are not any more, as JSON (id, stable IRI, kind,
+    when), in id order; with `modified_since`, those withdrawn since. Delete your copies."""
+
     renderer_classes = [JSONRenderer]
 
     @staticmethod
@@ -311,7 +322,7 @@ class DatasetWithdrawalsJsonView(DatasetWithdrawalsView):
         parameters=HARVEST_PARAMETERS,
         responses={
             200: WithdrawalSerializer(many=True),
-            304: OpenApiResponse(description="Unchanged since If-None-Match/If-Modified-Since."),
+            304: NOT_MODIFIED,
         },
     )
     @api_errors(HARVEST_ERRORS)

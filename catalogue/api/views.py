@@ -16,11 +16,10 @@ from django.utils.translation import get_language
 from django_filters import MultipleChoiceFilter
 from drf_spectacular.utils import (
     OpenApiParameter,
-    OpenApiResponse,
     extend_schema,
     extend_schema_field,
 )
-from rest_framework import generics, serializers
+from rest_framework import generics, permissions, serializers
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.negotiation import DefaultContentNegotiation
@@ -36,6 +35,7 @@ from catalogue.api.auth import (
     OrganisationTokenAuthentication,
 )
 from catalogue.api.errors import api_errors
+from catalogue.api.schema import CSV, ELM_JSONLD, LOQ_XML, NOT_MODIFIED, OB3_ACHIEVEMENT
 from catalogue.api.serializers import (
     ChangePageSchema,
     ChangeSerializer,
@@ -122,8 +122,7 @@ class CsvRenderer(BaseRenderer):
         return data.encode("utf-8") if isinstance(data, str) else data
 
 
-FORMAT_RENDERERS = [JSONRenderer, LoqXmlRenderer, ElmJsonLdRenderer]
-LIST_RENDERERS = [*FORMAT_RENDERERS, CsvRenderer]
+LIST_RENDERERS = [JSONRenderer, LoqXmlRenderer, CsvRenderer]
 # The OB3 renderer comes before ELM's: its media type is ELM's with a profile.
 DETAIL_RENDERERS = [JSONRenderer, LoqXmlRenderer, Ob3AchievementRenderer, ElmJsonLdRenderer]
 
@@ -229,6 +228,12 @@ class OpportunityWriteMixin:
     authentication_classes = [OrganisationTokenAuthentication, SessionAuthentication]
     permission_classes = [CanWriteOpportunities]
 
+    def get_renderers(self):
+        # A write answers with the record in JSON, whatever formats the reads offer.
+        if self.request.method not in permissions.SAFE_METHODS:
+            return [JSONRenderer()]
+        return super().get_renderers()
+
     def writable(self, request, pk: int) -> LearningOpportunity:
         opportunity = LearningOpportunity.objects.filter(pk=pk).select_related("provider").first()
         if opportunity is None or (
@@ -275,8 +280,13 @@ class OpportunityListView(OpportunityWriteMixin, PublicReadMixin, APIView):
             OpenApiParameter("cursor", str, description="Harvesting: 'start', then `next`."),
             OpenApiParameter("facets", bool, description="Include facet counts."),
         ],
-        responses=OpportunityPageSchema,
+        responses={
+            (200, "application/json"): OpportunityPageSchema,
+            (200, "application/xml"): LOQ_XML,
+            (200, "text/csv"): CSV,
+        },
         operation_id="learning_opportunities_list",
+        summary="Search published learning opportunities",
     )
     @api_errors({400: "A filter, page, page_size or cursor is rejected."})
     def get(self, request, format=None):
@@ -341,7 +351,11 @@ class OpportunityListView(OpportunityWriteMixin, PublicReadMixin, APIView):
             response["Link"] = ", ".join(f'<{href}>; rel="{rel}"' for rel, href in links.items())
         return response
 
-    @extend_schema(request=OpportunityWriteSerializer, responses={201: OpportunityDetailSerializer})
+    @extend_schema(
+        request=OpportunityWriteSerializer,
+        responses={201: OpportunityDetailSerializer},
+        summary="Create a draft learning opportunity",
+    )
     @api_errors({400: "A superuser's session must name the provider."})
     def post(self, request, format=None):
         """Create a draft opportunity of the token's organisation."""
@@ -388,9 +402,13 @@ class OpportunityDetailView(OpportunityWriteMixin, PublicReadMixin, APIView):
 
     @extend_schema(
         responses={
-            200: OpportunityDetailSerializer,
-            304: OpenApiResponse(description="Unchanged since If-None-Match / If-Modified-Since."),
-        }
+            (200, "application/json"): OpportunityDetailSerializer,
+            (200, "application/xml"): LOQ_XML,
+            (200, "application/ld+json"): ELM_JSONLD,
+            (200, Ob3AchievementRenderer.media_type): OB3_ACHIEVEMENT,
+            304: NOT_MODIFIED,
+        },
+        summary="Read one published learning opportunity",
     )
     @api_errors({404: "No published learning opportunity has that id."})
     def get(self, request, pk: int, format=None):
@@ -420,19 +438,27 @@ class OpportunityDetailView(OpportunityWriteMixin, PublicReadMixin, APIView):
         response["Last-Modified"] = http_date(last_modified)
         return response
 
-    @extend_schema(request=OpportunityWriteSerializer, responses=OpportunityDetailSerializer)
+    @extend_schema(
+        request=OpportunityWriteSerializer,
+        responses=OpportunityDetailSerializer,
+        summary="Replace a learning opportunity",
+    )
     @api_errors(NOT_WRITABLE)
     def put(self, request, pk: int, format=None):
         """Replace the descriptors of one of your organisation's opportunities."""
         return self.save(request, self.writable(request, pk), partial=False)
 
-    @extend_schema(request=OpportunityWriteSerializer, responses=OpportunityDetailSerializer)
+    @extend_schema(
+        request=OpportunityWriteSerializer,
+        responses=OpportunityDetailSerializer,
+        summary="Change some descriptors of a learning opportunity",
+    )
     @api_errors(NOT_WRITABLE)
     def patch(self, request, pk: int, format=None):
         """Change some descriptors of one of your organisation's opportunities."""
         return self.save(request, self.writable(request, pk), partial=True)
 
-    @extend_schema(responses={204: None})
+    @extend_schema(responses={204: None}, summary="Delete a learning opportunity")
     @api_errors(NOT_WRITABLE)
     def delete(self, request, pk: int, format=None):
         """Delete one of your organisation's opportunities (archive it to keep the record)."""
@@ -466,7 +492,11 @@ class OpportunityPublishView(OpportunityWriteMixin, APIView):
     ``warnings``: what it still lacks of Annex I's mandatory elements and of the ELM LOQ
     profile (it is published all the same)."""
 
-    @extend_schema(request=None, responses=OpportunityPublishedSerializer)
+    @extend_schema(
+        request=None,
+        responses=OpportunityPublishedSerializer,
+        summary="Publish a learning opportunity",
+    )
     @api_errors({400: "The record does not pass validation.", **NOT_WRITABLE})
     def post(self, request, pk: int):
         opportunity_publish(opportunity=self.writable(request, pk))
@@ -479,7 +509,11 @@ class OpportunityPublishView(OpportunityWriteMixin, APIView):
 class OpportunityArchiveView(OpportunityWriteMixin, APIView):
     """Withdraw one of your organisation's opportunities from the catalogue, keeping it."""
 
-    @extend_schema(request=None, responses=OpportunityDetailSerializer)
+    @extend_schema(
+        request=None,
+        responses=OpportunityDetailSerializer,
+        summary="Archive a learning opportunity",
+    )
     @api_errors(NOT_WRITABLE)
     def post(self, request, pk: int):
         opportunity_archive(opportunity=self.writable(request, pk))
@@ -487,6 +521,7 @@ class OpportunityArchiveView(OpportunityWriteMixin, APIView):
         return Response(OpportunityDetailSerializer(opportunity, context={"request": request}).data)
 
 
+@extend_schema(summary="List organisations")
 class ProviderList(PublicReadMixin, generics.ListAPIView):
     """Organisations that provide, host or award learning opportunities."""
 
@@ -495,12 +530,17 @@ class ProviderList(PublicReadMixin, generics.ListAPIView):
     queryset = Organisation.objects.select_related("provider_type", "country").order_by("name")
 
 
+@extend_schema(summary="Read one organisation")
 @api_errors({404: "No organisation has that id."})
 class ProviderDetail(PublicReadMixin, generics.RetrieveAPIView):
+    """An organisation: its names, legal identifier, type, registration country, city and
+    homepage."""
+
     serializer_class = OrganisationSerializer
     queryset = ProviderList.queryset
 
 
+@extend_schema(summary="List the EQF levels")
 class EqfLevelList(PublicReadMixin, generics.ListAPIView):
     """The eight EQF levels with their descriptors and QF-EHEA cycles."""
 
@@ -509,6 +549,7 @@ class EqfLevelList(PublicReadMixin, generics.ListAPIView):
     pagination_class = None
 
 
+@extend_schema(summary="List national qualifications framework levels")
 class NqfLevelList(PublicReadMixin, generics.ListAPIView):
     """National qualifications framework levels and the EQF level each is referenced to."""
 
@@ -520,7 +561,9 @@ class NqfLevelList(PublicReadMixin, generics.ListAPIView):
 class IscedFieldTree(PublicReadMixin, APIView):
     """ISCED-F 2013 as a tree: broad fields with their narrow and detailed fields."""
 
-    @extend_schema(responses=IscedFieldSerializer(many=True))
+    @extend_schema(
+        responses=IscedFieldSerializer(many=True), summary="List the ISCED-F fields as a tree"
+    )
     def get(self, request):
         fields = list(IscedField.objects.all())
         children: dict[str, list] = {}
@@ -537,7 +580,10 @@ class EscoSkillList(PublicReadMixin, generics.ListAPIView):
     serializer_class = EscoSkillSerializer
     pagination_class = ReferencePagination
 
-    @extend_schema(parameters=[OpenApiParameter("q", str, description="Label search.")])
+    @extend_schema(
+        parameters=[OpenApiParameter("q", str, description="Label search.")],
+        summary="Search ESCO skills",
+    )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -553,7 +599,10 @@ class VocabularyList(PublicReadMixin, generics.ListAPIView):
     serializer_class = ConceptSerializer
     pagination_class = ReferencePagination
 
-    @extend_schema(parameters=[OpenApiParameter("scheme", str, enum=Scheme.values)])
+    @extend_schema(
+        parameters=[OpenApiParameter("scheme", str, enum=Scheme.values)],
+        summary="List the concepts of the controlled vocabularies",
+    )
     @api_errors({400: "Unknown vocabulary."})
     def get(self, request, *args, **kwargs):
         scheme = request.query_params.get("scheme")
@@ -581,6 +630,7 @@ class ChangeFeed(APIView):
         ],
         responses=ChangePageSchema,
         operation_id="changes_list",
+        summary="Follow every change to the catalogue",
     )
     @api_errors({400: "since or limit is not a whole number in range."})
     def get(self, request):
