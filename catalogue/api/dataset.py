@@ -146,7 +146,7 @@ class DatasetView(ConditionalDatasetMixin, APIView):
     """The dataset's description in DCAT (JSON-LD): publisher, licence, contact point, when it
     last changed, how many records, and where to harvest them."""
 
-    renderer_classes = [DcatRenderer, JSONRenderer]
+    renderer_classes = [DcatRenderer]
 
     @extend_schema(
         summary="Describe the dataset (DCAT)",

@@ -173,8 +173,10 @@ class PublicReadMixin:
     """Anonymous reads may be cached by browsers and proxies for a minute."""
 
     def finalize_response(self, request, response, *args, **kwargs):
-        if response.status_code >= 400 and _requested_format(request) != "json":
-            # Errors are JSON in every format: the XML schema has no error document.
+        renderer = getattr(request, "accepted_renderer", None)
+        if response.status_code >= 400 and type(renderer) is not JSONRenderer:
+            # Errors are JSON in every format: the XML schema has no error document. Before
+            # negotiation (an unknown format) DRF would fall back to the view's first renderer.
             request.accepted_renderer = JSONRenderer()
             request.accepted_media_type = JSONRenderer.media_type
         response = super().finalize_response(request, response, *args, **kwargs)
@@ -311,10 +313,6 @@ class OpportunityListView(OpportunityWriteMixin, PublicReadMixin, APIView):
             response = Response(dump_csv(result.opportunities))
             response["Content-Disposition"] = 'attachment; filename="learning-opportunities.csv"'
             return response
-        if _wants_xml(request):
-            page_ids = [opportunity.pk for opportunity in result.opportunities]
-            detailed = LearningOpportunity.objects.with_detail_data().in_bulk(page_ids)
-            return Response(dump_loq(detailed[pk] for pk in page_ids))
         url = request.build_absolute_uri()
         links = {}
         if after_id is not None:
@@ -331,6 +329,15 @@ class OpportunityListView(OpportunityWriteMixin, PublicReadMixin, APIView):
                     if page > 2
                     else remove_query_param(url, "page")
                 )
+        link_header = ", ".join(f'<{href}>; rel="{rel}"' for rel, href in links.items())
+        if _wants_xml(request):
+            # The LOQ document has no place for paging: the Link header carries it.
+            page_ids = [opportunity.pk for opportunity in result.opportunities]
+            detailed = LearningOpportunity.objects.with_detail_data().in_bulk(page_ids)
+            response = Response(dump_loq(detailed[pk] for pk in page_ids))
+            if links:
+                response["Link"] = link_header
+            return response
 
         def page():
             body = {
@@ -348,7 +355,7 @@ class OpportunityListView(OpportunityWriteMixin, PublicReadMixin, APIView):
         query = hashlib.sha256(url.encode()).hexdigest()
         response = _rendered(self, request, f"api-list:{result.version}:{query}", page)
         if links:
-            response["Link"] = ", ".join(f'<{href}>; rel="{rel}"' for rel, href in links.items())
+            response["Link"] = link_header
         return response
 
     @extend_schema(

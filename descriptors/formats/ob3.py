@@ -40,6 +40,14 @@ def _profile(organisation: Organisation) -> dict:
         profile["url"] = organisation.website
     if organisation.description:
         profile["description"] = organisation.description
+    if organisation.legal_identifier:
+        profile["otherIdentifier"] = [
+            {
+                "type": "IdentifierEntry",
+                "identifier": organisation.legal_identifier,
+                "identifierType": "ext:LegalIdentifier",
+            }
+        ]
     return profile
 
 

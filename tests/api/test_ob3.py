@@ -123,3 +123,18 @@ def test_content_negotiation_picks_ob3_by_its_profile(client):
     assert missing.status_code == 404
     assert missing["Content-Type"] == "application/json"  # errors are JSON in every format
     assert set(missing.json()) == {"detail"}
+
+
+def test_the_creator_carries_the_providers_legal_identifier(client, credential_validator):
+    opportunity = LearningOpportunity.objects.get(provider_reference="LEICA-SP-2")
+    opportunity.provider.legal_identifier = "IT 01234567890"
+    opportunity.provider.save()
+    achievement = client.get(_ob3_url(opportunity.pk)).json()
+    assert achievement["creator"]["otherIdentifier"] == [
+        {
+            "type": "IdentifierEntry",
+            "identifier": "IT 01234567890",
+            "identifierType": "ext:LegalIdentifier",
+        }
+    ]
+    credential_validator.validate(_in_a_credential(achievement))
