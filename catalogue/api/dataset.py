@@ -13,7 +13,7 @@ from django.utils.http import http_date, quote_etag
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.renderers import JSONRenderer
 from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
@@ -45,15 +45,10 @@ class DcatRenderer(JSONRenderer):
     format = "jsonld"
 
 
-class AtomRenderer(BaseRenderer):
+class AtomRenderer(LoqXmlRenderer):
     """An Atom feed; views hand it the serialised bytes."""
 
     media_type = "application/atom+xml"
-    format = "xml"
-    charset = None
-
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        return data
 
 
 DESCRIPTION_SETTINGS = [

@@ -24,10 +24,11 @@ EQF_FRAMEWORK = "European Qualifications Framework (EQF)"
 
 
 def achievement_id(pk: int) -> str:
-    """The achievement's IRI: where this document is served, under ``OCLO_BASE_URL``."""
+    """The achievement's IRI: where this document is served, under ``OCLO_BASE_URL`` (the
+    suffix route answers with and without a final slash; the IRI has none)."""
     return settings.OCLO_BASE_URL + reverse(
         "api:opportunity-detail-format", kwargs={"pk": pk, "format": "ob3.json"}
-    )
+    ).rstrip("/")
 
 
 def _profile(organisation: Organisation) -> dict:

@@ -5,6 +5,7 @@ import json
 
 import jsonschema
 import pytest
+from django.conf import settings as django_settings
 from django.urls import reverse
 
 from descriptors.formats.ob3 import OB3_PROFILE, dump_achievement
@@ -65,7 +66,10 @@ def test_every_published_record_is_a_valid_ob3_achievement(client, credential_va
         )
         assert errors == [], f"{opportunity.provider_reference}: {errors}"
         assert achievement["name"] == opportunity.title
-        assert achievement["id"].endswith(_ob3_url(opportunity.pk))
+        assert achievement["id"].endswith(f"/learning-opportunities/{opportunity.pk}.ob3.json")
+        assert client.get(achievement["id"].removeprefix(django_settings.OCLO_BASE_URL)).json() == (
+            achievement
+        )
 
 
 def test_achievement_uses_only_what_the_examples_use():
