@@ -15,7 +15,7 @@ from catalogue.presenters import (
     chips_count_what_they_bring_back,
 )
 from catalogue.providers import provider_keys_matching, provider_page
-from catalogue.schema_org import course_jsonld
+from catalogue.schema_org import course_jsonld, search_results_jsonld
 from catalogue.selectors import (
     facet_totals,
     facet_values_matching,
@@ -84,6 +84,13 @@ def opportunity_search_view(request):
         "sort_choices": SORT_CHOICES,
         "errors": None if valid else filterset.form.errors,
         "page_title": params.text or _("Find a micro-credential"),
+        "jsonld": search_results_jsonld(
+            result.opportunities,
+            lambda pk: request.build_absolute_uri(
+                reverse("catalogue:opportunity-detail", args=[pk])
+            ),
+            first=(result.page - 1) * result.page_size + 1,
+        ),
         # The rendered page is cached per catalogue version, query and language.
         "cache_seconds": FRAGMENT_CACHE_SECONDS if settings.OCLO_SEARCH_CACHE else 0,
     }

@@ -596,7 +596,7 @@ class OrganisationAdmin(admin.ModelAdmin):
     # admin's "History" page failed for everyone; this one lists the admin's own log entries.
     list_display = ["name", "provider_type", "country", "website"]
     list_filter = ["provider_type", "country"]
-    search_fields = ["name", "legal_name"]
+    search_fields = ["name", "legal_name", "legal_identifier"]
     inlines = [OrganisationMemberInline]
 
     def get_queryset(self, request):

@@ -99,6 +99,16 @@ class Organisation(models.Model):
         blank=True,
         help_text=_("Registered legal name (ELM legalName), if different from the name."),
     )
+    legal_identifier = models.CharField(
+        _("legal identifier"),
+        max_length=100,
+        blank=True,
+        help_text=_(
+            "The identifier under which the organisation is registered in its country (ELM "
+            "legalIdentifier): e.g. a VAT number, a business register number or an Erasmus "
+            "code. The registration country is the country below."
+        ),
+    )
     provider_type = models.ForeignKey(
         Concept,
         verbose_name=_("type of provider"),

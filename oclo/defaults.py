@@ -57,3 +57,21 @@ OCLO_API_IMPORT_MAX_BYTES = 50 * 1024 * 1024
 # An API import of up to this many records runs while the request waits (about a second);
 # a larger document is imported by the task worker (202 and a job URL).
 OCLO_API_IMPORT_SYNC_RECORDS = 100
+
+# The harvestable dataset (``/api/v1/dataset/``) and its DCAT description. Portals show the
+# publisher and the licence beside every record they take, so set them before partners harvest.
+# The publisher's address defaults to OCLO_BASE_URL; without a contact e-mail the description
+# has no contact point.
+OCLO_DATASET_TITLE = "OCLO catalogue of micro-credentials"
+OCLO_DATASET_DESCRIPTION = (
+    "Published learning opportunities (micro-credentials above all) with the ECCOE descriptors "
+    "and the elements of Annex I of the Council Recommendation on micro-credentials, in the "
+    "European Learning Model."
+)
+OCLO_DATASET_PUBLISHER_NAME = "OCLO"
+OCLO_DATASET_PUBLISHER_URL = ""
+OCLO_DATASET_CONTACT_EMAIL = ""
+# Creative Commons Attribution 4.0, as the Commission's own open data (Decision 2011/833/EU).
+OCLO_DATASET_LICENCE = "https://creativecommons.org/licenses/by/4.0/"
+# Records per dataset page: the default and the most a harvester may ask for.
+OCLO_DATASET_PAGE_SIZE = 100

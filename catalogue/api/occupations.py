@@ -36,7 +36,11 @@ class EscoReleaseSerializer(serializers.ModelSerializer):
 class EscoReleaseView(PublicReadMixin, APIView):
     """Which ESCO release the catalogue's skills and occupations come from."""
 
-    @extend_schema(responses=EscoReleaseSerializer, operation_id="esco_release")
+    @extend_schema(
+        responses=EscoReleaseSerializer,
+        operation_id="esco_release",
+        summary="Read which ESCO release is loaded",
+    )
     def get(self, request):
         release = EscoRelease.current() or EscoRelease(version="unknown")
         return Response(EscoReleaseSerializer(release).data)
@@ -80,7 +84,10 @@ class EscoOccupationList(PublicReadMixin, generics.ListAPIView):
     serializer_class = EscoOccupationSerializer
     pagination_class = ReferencePagination
 
-    @extend_schema(parameters=[OpenApiParameter("q", str, description="Label search.")])
+    @extend_schema(
+        parameters=[OpenApiParameter("q", str, description="Label search.")],
+        summary="Search ESCO occupations",
+    )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -95,7 +102,11 @@ class EscoOccupationList(PublicReadMixin, generics.ListAPIView):
 class EscoOccupationDetail(PublicReadMixin, APIView):
     """One occupation with its essential and optional skills."""
 
-    @extend_schema(responses=EscoOccupationDetailSerializer, operation_id="esco_occupation")
+    @extend_schema(
+        responses=EscoOccupationDetailSerializer,
+        operation_id="esco_occupation",
+        summary="Read one ESCO occupation with its skills",
+    )
     @api_errors({404: NO_OCCUPATION})
     def get(self, request, key: str):
         return Response(EscoOccupationDetailSerializer(occupation_by_key(key)).data)
@@ -164,6 +175,7 @@ class CoursesForJobView(PublicReadMixin, APIView):
         ],
         responses=CoursesForJobSerializer,
         operation_id="esco_occupation_opportunities",
+        summary="Find courses for a job",
     )
     @api_errors({400: "A filter, have or page is not valid.", 404: NO_OCCUPATION})
     def get(self, request, key: str):
@@ -220,6 +232,7 @@ class EscoSkillSuggest(PublicReadMixin, APIView):
         request=SkillSuggestRequestSerializer,
         responses=SkillSuggestAnswerSerializer,
         operation_id="esco_skills_suggest",
+        summary="Suggest ESCO skills for a learning outcome",
     )
     def post(self, request):
         try:

@@ -10,6 +10,7 @@ that is not JSON). ``catalogue.api.errors.api_exception_handler`` makes every bo
 
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import ResolvedComponent
+from drf_spectacular.utils import OpenApiResponse
 from rest_framework import permissions
 from rest_framework.pagination import PageNumberPagination
 
@@ -125,3 +126,55 @@ class ErrorDocumentingSchema(AutoSchema):
             errors[429] = "Too many requests: try again after Retry-After seconds."
         errors[500] = "Server error; it has been logged."
         return errors
+
+
+# The answers in the standard formats, described as what they are (not as the JSON schemas).
+LOQ_XML = OpenApiResponse(
+    response={"type": "string", "description": "An ELM LOQ `Courses` document (loq.xsd 3.1.0)."},
+    description="ELM LOQ XML, valid against the official loq.xsd (xsdVersion 3.1.0).",
+)
+ELM_JSONLD = OpenApiResponse(
+    response={
+        "type": "object",
+        "description": "An ELM `LearningOpportunity` with the edc-ap JSON-LD context.",
+        "properties": {
+            "@context": {"type": "array", "items": {}},
+            "id": {"type": "string"},
+            "type": {"type": "string", "enum": ["LearningOpportunity"]},
+        },
+        "required": ["@context", "id", "type"],
+        "additionalProperties": True,
+    },
+    description="ELM JSON-LD (`Accept: application/ld+json` or `.jsonld`).",
+)
+OB3_ACHIEVEMENT = OpenApiResponse(
+    response={
+        "type": "object",
+        "description": (
+            "An Open Badges 3.0 `Achievement` (1EdTech), as it goes into an "
+            "`AchievementCredential`'s `credentialSubject.achievement`."
+        ),
+        "properties": {
+            "@context": {"type": "array", "items": {"type": "string"}},
+            "id": {"type": "string", "format": "uri"},
+            "type": {"type": "array", "items": {"type": "string"}},
+            "achievementType": {"type": "string"},
+            "name": {"type": "string"},
+            "description": {"type": "string"},
+            "criteria": {"type": "object", "additionalProperties": True},
+            "creator": {"type": "object", "additionalProperties": True},
+            "alignment": {"type": "array", "items": {"type": "object"}},
+            "resultDescription": {"type": "array", "items": {"type": "object"}},
+            "creditsAvailable": {"type": "number"},
+        },
+        "required": ["@context", "id", "type", "name", "description", "criteria"],
+        "additionalProperties": True,
+    },
+    description="Open Badges 3.0 `Achievement` (`.ob3.json`, or `Accept: application/ld+json` "
+    "with the OB3 profile).",
+)
+CSV = OpenApiResponse(
+    response={"type": "string", "description": "CSV, columns as the README lists them."},
+    description="The whole result as CSV (`.csv`), up to the CSV row limit.",
+)
+NOT_MODIFIED = OpenApiResponse(description="Unchanged since If-None-Match / If-Modified-Since.")

@@ -52,7 +52,16 @@ class OrganisationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Organisation
-        fields = ["id", "name", "legal_name", "provider_type", "country", "city", "website"]
+        fields = [
+            "id",
+            "name",
+            "legal_name",
+            "legal_identifier",
+            "provider_type",
+            "country",
+            "city",
+            "website",
+        ]
 
 
 class EditionSerializer(serializers.ModelSerializer):

@@ -2,12 +2,12 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.urlpatterns import format_suffix_patterns
 
-from catalogue.api import editions, occupations, views, writes
+from catalogue.api import dataset, editions, occupations, views, writes
 
 app_name = "api"
 
-# learning-opportunities/7.xml, .jsonld and learning-opportunities.xml, .jsonld, .csv: other
-# formats.
+# learning-opportunities/7.xml, .jsonld, .ob3.json and learning-opportunities.xml, .jsonld,
+# .csv: other formats.
 formats = format_suffix_patterns(
     [
         path(
@@ -27,7 +27,7 @@ formats = format_suffix_patterns(
         ),
     ],
     suffix_required=True,
-    allowed=["json", "xml", "jsonld"],
+    allowed=["json", "xml", "jsonld", "ob3.json"],
 )
 
 urlpatterns = [
@@ -91,6 +91,25 @@ urlpatterns = [
         name="esco-occupation-opportunities",
     ),
     path("changes/", views.ChangeFeed.as_view(), name="changes"),
+    path("dataset/", dataset.DatasetView.as_view(), name="dataset"),
+    path(
+        "dataset/records.xml", dataset.DatasetRecordsXmlView.as_view(), name="dataset-records-xml"
+    ),
+    path(
+        "dataset/records.jsonld",
+        dataset.DatasetRecordsJsonLdView.as_view(),
+        name="dataset-records-jsonld",
+    ),
+    path(
+        "dataset/withdrawals.xml",
+        dataset.DatasetWithdrawalsAtomView.as_view(),
+        name="dataset-withdrawals-xml",
+    ),
+    path(
+        "dataset/withdrawals.json",
+        dataset.DatasetWithdrawalsJsonView.as_view(),
+        name="dataset-withdrawals-json",
+    ),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]

@@ -16,13 +16,13 @@ from django.utils.translation import get_language
 from django_filters import MultipleChoiceFilter
 from drf_spectacular.utils import (
     OpenApiParameter,
-    OpenApiResponse,
     extend_schema,
     extend_schema_field,
 )
-from rest_framework import generics, serializers
+from rest_framework import generics, permissions, serializers
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
@@ -35,6 +35,7 @@ from catalogue.api.auth import (
     OrganisationTokenAuthentication,
 )
 from catalogue.api.errors import api_errors
+from catalogue.api.schema import CSV, ELM_JSONLD, LOQ_XML, NOT_MODIFIED, OB3_ACHIEVEMENT
 from catalogue.api.serializers import (
     ChangePageSchema,
     ChangeSerializer,
@@ -61,6 +62,7 @@ from descriptors.completeness import opportunity_completeness
 from descriptors.formats.csv_export import dump_csv
 from descriptors.formats.elm_jsonld import dump_jsonld
 from descriptors.formats.elm_xml import dump_loq
+from descriptors.formats.ob3 import OB3_PROFILE, dump_achievement
 from descriptors.models import LearningOpportunity, Organisation
 from descriptors.services import opportunity_archive, opportunity_publish, opportunity_save
 from taxonomies.models import Concept, EqfLevel, EscoSkill, IscedField, NqfLevel, Scheme
@@ -87,6 +89,28 @@ class ElmJsonLdRenderer(JSONRenderer):
     format = "jsonld"
 
 
+class Ob3AchievementRenderer(JSONRenderer):
+    """Open Badges 3.0 ``Achievement`` (``.ob3.json``): JSON-LD with the OB3 profile, so
+    ``Accept: application/ld+json`` alone still gets ELM."""
+
+    media_type = f'application/ld+json; profile="{OB3_PROFILE}"'
+    format = "ob3.json"
+
+
+class SuffixFirstNegotiation(DefaultContentNegotiation):
+    """A format suffix (``.ob3.json``) or ``format`` parameter names the format outright.
+
+    DRF would still match it against ``Accept``, and a media type with a profile parameter
+    (OB3's) matches only an ``Accept`` that names the same profile, never ``*/*``."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        chosen = format_suffix or request.query_params.get(self.settings.URL_FORMAT_OVERRIDE)
+        if not chosen:
+            return super().select_renderer(request, renderers, format_suffix)
+        renderer = self.filter_renderers(renderers, chosen)[0]
+        return renderer, renderer.media_type
+
+
 class CsvRenderer(BaseRenderer):
     """A search result as CSV (``.csv``), columns as documented in ``csv_export``."""
 
@@ -98,8 +122,9 @@ class CsvRenderer(BaseRenderer):
         return data.encode("utf-8") if isinstance(data, str) else data
 
 
-FORMAT_RENDERERS = [JSONRenderer, LoqXmlRenderer, ElmJsonLdRenderer]
-LIST_RENDERERS = [*FORMAT_RENDERERS, CsvRenderer]
+LIST_RENDERERS = [JSONRenderer, LoqXmlRenderer, ElmJsonLdRenderer, CsvRenderer]
+# The OB3 renderer comes before ELM's: its media type is ELM's with a profile.
+DETAIL_RENDERERS = [JSONRenderer, LoqXmlRenderer, Ob3AchievementRenderer, ElmJsonLdRenderer]
 
 
 def _requested_format(request) -> str:
@@ -131,7 +156,7 @@ def _rendered(view, request, key: str, build: Callable[[], object]) -> HttpRespo
     must change with the data): serialising and rendering cost more than finding a page of
     results, and the bytes are cheaper to keep and fetch than the data they come from."""
     renderer, media_type = request.accepted_renderer, request.accepted_media_type
-    cache_key = f"{key}:{media_type}:{get_language()}"
+    cache_key = f"{key}:{renderer.format}:{get_language()}"
     content = cache.get(cache_key)
     if content is None:
         content = renderer.render(build(), media_type, view.get_renderer_context())
@@ -144,8 +169,10 @@ class PublicReadMixin:
     """Anonymous reads may be cached by browsers and proxies for a minute."""
 
     def finalize_response(self, request, response, *args, **kwargs):
-        if response.status_code >= 400 and _requested_format(request) != "json":
-            # Errors are JSON in every format: the XML schema has no error document.
+        renderer = getattr(request, "accepted_renderer", None)
+        if response.status_code >= 400 and type(renderer) is not JSONRenderer:
+            # Errors are JSON in every format: the XML schema has no error document. Before
+            # negotiation (an unknown format) DRF would fall back to the view's first renderer.
             request.accepted_renderer = JSONRenderer()
             request.accepted_media_type = JSONRenderer.media_type
         response = super().finalize_response(request, response, *args, **kwargs)
@@ -199,6 +226,12 @@ class OpportunityWriteMixin:
     authentication_classes = [OrganisationTokenAuthentication, SessionAuthentication]
     permission_classes = [CanWriteOpportunities]
 
+    def get_renderers(self):
+        # A write answers with the record in JSON, whatever formats the reads offer.
+        if self.request.method not in permissions.SAFE_METHODS:
+            return [JSONRenderer()]
+        return super().get_renderers()
+
     def writable(self, request, pk: int) -> LearningOpportunity:
         opportunity = LearningOpportunity.objects.filter(pk=pk).select_related("provider").first()
         if opportunity is None or (
@@ -245,8 +278,14 @@ class OpportunityListView(OpportunityWriteMixin, PublicReadMixin, APIView):
             OpenApiParameter("cursor", str, description="Harvesting: 'start', then `next`."),
             OpenApiParameter("facets", bool, description="Include facet counts."),
         ],
-        responses=OpportunityPageSchema,
+        responses={
+            (200, "application/json"): OpportunityPageSchema,
+            (200, "application/xml"): LOQ_XML,
+            (200, "application/ld+json"): ELM_JSONLD,
+            (200, "text/csv"): CSV,
+        },
         operation_id="learning_opportunities_list",
+        summary="Search published learning opportunities",
     )
     @api_errors({400: "A filter, page, page_size or cursor is rejected."})
     def get(self, request, format=None):
@@ -287,6 +326,7 @@ class OpportunityListView(OpportunityWriteMixin, PublicReadMixin, APIView):
                     if page > 2
                     else remove_query_param(url, "page")
                 )
+        link_header = ", ".join(f'<{href}>; rel="{rel}"' for rel, href in links.items())
 
         def page():
             body = {
@@ -312,10 +352,14 @@ class OpportunityListView(OpportunityWriteMixin, PublicReadMixin, APIView):
         else:
             response = _rendered(self, request, f"api-list:{result.version}:{query}", page)
         if links:
-            response["Link"] = ", ".join(f'<{href}>; rel="{rel}"' for rel, href in links.items())
+            response["Link"] = link_header
         return response
 
-    @extend_schema(request=OpportunityWriteSerializer, responses={201: OpportunityDetailSerializer})
+    @extend_schema(
+        request=OpportunityWriteSerializer,
+        responses={201: OpportunityDetailSerializer},
+        summary="Create a draft learning opportunity",
+    )
     @api_errors({400: "A superuser's session must name the provider."})
     def post(self, request, format=None):
         """Create a draft opportunity of the token's organisation."""
@@ -357,13 +401,18 @@ class OpportunityDetailView(OpportunityWriteMixin, PublicReadMixin, APIView):
     ``Accept: application/xml``, as ELM LOQ XML. Supports ``If-None-Match`` and
     ``If-Modified-Since`` (304)."""
 
-    renderer_classes = FORMAT_RENDERERS
+    renderer_classes = DETAIL_RENDERERS
+    content_negotiation_class = SuffixFirstNegotiation
 
     @extend_schema(
         responses={
-            200: OpportunityDetailSerializer,
-            304: OpenApiResponse(description="Unchanged since If-None-Match / If-Modified-Since."),
-        }
+            (200, "application/json"): OpportunityDetailSerializer,
+            (200, "application/xml"): LOQ_XML,
+            (200, "application/ld+json"): ELM_JSONLD,
+            (200, Ob3AchievementRenderer.media_type): OB3_ACHIEVEMENT,
+            304: NOT_MODIFIED,
+        },
+        summary="Read one published learning opportunity",
     )
     @api_errors({404: "No published learning opportunity has that id."})
     def get(self, request, pk: int, format=None):
@@ -384,6 +433,8 @@ class OpportunityDetailView(OpportunityWriteMixin, PublicReadMixin, APIView):
                 return dump_loq([opportunity])
             if representation == "jsonld":
                 return dump_jsonld([opportunity])
+            if representation == "ob3.json":
+                return dump_achievement(opportunity)
             return OpportunityDetailSerializer(opportunity, context={"request": request}).data
 
         response = _rendered(self, request, f"api-detail:{version}", document)
@@ -391,19 +442,27 @@ class OpportunityDetailView(OpportunityWriteMixin, PublicReadMixin, APIView):
         response["Last-Modified"] = http_date(last_modified)
         return response
 
-    @extend_schema(request=OpportunityWriteSerializer, responses=OpportunityDetailSerializer)
+    @extend_schema(
+        request=OpportunityWriteSerializer,
+        responses=OpportunityDetailSerializer,
+        summary="Replace a learning opportunity",
+    )
     @api_errors(NOT_WRITABLE)
     def put(self, request, pk: int, format=None):
         """Replace the descriptors of one of your organisation's opportunities."""
         return self.save(request, self.writable(request, pk), partial=False)
 
-    @extend_schema(request=OpportunityWriteSerializer, responses=OpportunityDetailSerializer)
+    @extend_schema(
+        request=OpportunityWriteSerializer,
+        responses=OpportunityDetailSerializer,
+        summary="Change some descriptors of a learning opportunity",
+    )
     @api_errors(NOT_WRITABLE)
     def patch(self, request, pk: int, format=None):
         """Change some descriptors of one of your organisation's opportunities."""
         return self.save(request, self.writable(request, pk), partial=True)
 
-    @extend_schema(responses={204: None})
+    @extend_schema(responses={204: None}, summary="Delete a learning opportunity")
     @api_errors(NOT_WRITABLE)
     def delete(self, request, pk: int, format=None):
         """Delete one of your organisation's opportunities (archive it to keep the record)."""
@@ -437,7 +496,11 @@ class OpportunityPublishView(OpportunityWriteMixin, APIView):
     ``warnings``: what it still lacks of Annex I's mandatory elements and of the ELM LOQ
     profile (it is published all the same)."""
 
-    @extend_schema(request=None, responses=OpportunityPublishedSerializer)
+    @extend_schema(
+        request=None,
+        responses=OpportunityPublishedSerializer,
+        summary="Publish a learning opportunity",
+    )
     @api_errors({400: "The record does not pass validation.", **NOT_WRITABLE})
     def post(self, request, pk: int):
         opportunity_publish(opportunity=self.writable(request, pk))
@@ -450,7 +513,11 @@ class OpportunityPublishView(OpportunityWriteMixin, APIView):
 class OpportunityArchiveView(OpportunityWriteMixin, APIView):
     """Withdraw one of your organisation's opportunities from the catalogue, keeping it."""
 
-    @extend_schema(request=None, responses=OpportunityDetailSerializer)
+    @extend_schema(
+        request=None,
+        responses=OpportunityDetailSerializer,
+        summary="Archive a learning opportunity",
+    )
     @api_errors(NOT_WRITABLE)
     def post(self, request, pk: int):
         opportunity_archive(opportunity=self.writable(request, pk))
@@ -458,6 +525,7 @@ class OpportunityArchiveView(OpportunityWriteMixin, APIView):
         return Response(OpportunityDetailSerializer(opportunity, context={"request": request}).data)
 
 
+@extend_schema(summary="List organisations")
 class ProviderList(PublicReadMixin, generics.ListAPIView):
     """Organisations that provide, host or award learning opportunities."""
 
@@ -466,12 +534,17 @@ class ProviderList(PublicReadMixin, generics.ListAPIView):
     queryset = Organisation.objects.select_related("provider_type", "country").order_by("name")
 
 
+@extend_schema(summary="Read one organisation")
 @api_errors({404: "No organisation has that id."})
 class ProviderDetail(PublicReadMixin, generics.RetrieveAPIView):
+    """An organisation: its names, legal identifier, type, registration country, city and
+    homepage."""
+
     serializer_class = OrganisationSerializer
     queryset = ProviderList.queryset
 
 
+@extend_schema(summary="List the EQF levels")
 class EqfLevelList(PublicReadMixin, generics.ListAPIView):
     """The eight EQF levels with their descriptors and QF-EHEA cycles."""
 
@@ -480,6 +553,7 @@ class EqfLevelList(PublicReadMixin, generics.ListAPIView):
     pagination_class = None
 
 
+@extend_schema(summary="List national qualifications framework levels")
 class NqfLevelList(PublicReadMixin, generics.ListAPIView):
     """National qualifications framework levels and the EQF level each is referenced to."""
 
@@ -491,7 +565,9 @@ class NqfLevelList(PublicReadMixin, generics.ListAPIView):
 class IscedFieldTree(PublicReadMixin, APIView):
     """ISCED-F 2013 as a tree: broad fields with their narrow and detailed fields."""
 
-    @extend_schema(responses=IscedFieldSerializer(many=True))
+    @extend_schema(
+        responses=IscedFieldSerializer(many=True), summary="List the ISCED-F fields as a tree"
+    )
     def get(self, request):
         fields = list(IscedField.objects.all())
         children: dict[str, list] = {}
@@ -508,7 +584,10 @@ class EscoSkillList(PublicReadMixin, generics.ListAPIView):
     serializer_class = EscoSkillSerializer
     pagination_class = ReferencePagination
 
-    @extend_schema(parameters=[OpenApiParameter("q", str, description="Label search.")])
+    @extend_schema(
+        parameters=[OpenApiParameter("q", str, description="Label search.")],
+        summary="Search ESCO skills",
+    )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -524,7 +603,10 @@ class VocabularyList(PublicReadMixin, generics.ListAPIView):
     serializer_class = ConceptSerializer
     pagination_class = ReferencePagination
 
-    @extend_schema(parameters=[OpenApiParameter("scheme", str, enum=Scheme.values)])
+    @extend_schema(
+        parameters=[OpenApiParameter("scheme", str, enum=Scheme.values)],
+        summary="List the concepts of the controlled vocabularies",
+    )
     @api_errors({400: "Unknown vocabulary."})
     def get(self, request, *args, **kwargs):
         scheme = request.query_params.get("scheme")
@@ -552,6 +634,7 @@ class ChangeFeed(APIView):
         ],
         responses=ChangePageSchema,
         operation_id="changes_list",
+        summary="Follow every change to the catalogue",
     )
     @api_errors({400: "since or limit is not a whole number in range."})
     def get(self, request):

@@ -229,6 +229,7 @@ class OpportunityImportView(APIView):
     @extend_schema(
         request={"application/xml": OpenApiTypes.BINARY},
         responses={200: OpenApiTypes.OBJECT, 202: OpenApiTypes.OBJECT},
+        summary="Import an ELM LOQ XML document",
     )
     @api_errors(
         {
@@ -269,7 +270,7 @@ class OpportunityImportJobView(APIView):
     authentication_classes = [OrganisationTokenAuthentication]
     permission_classes = [CanWriteOpportunities]
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(responses={200: OpenApiTypes.OBJECT}, summary="Read an ELM import job")
     @api_errors({404: "No import job of your organisation has that id."})
     def get(self, request, pk: int):
         user = request.user

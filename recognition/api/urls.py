@@ -9,11 +9,11 @@ urlpatterns = [
     path("recognition/agreements/<id:pk>/", views.AgreementDetail.as_view(), name="agreement"),
     *(
         path(
-            f"recognition/agreements/<id:pk>/{action}/",
-            views.AgreementTransition.as_view(action=action),
-            name=f"agreement-{action}",
+            f"recognition/agreements/<id:pk>/{view.action}/",
+            view.as_view(),
+            name=f"agreement-{view.action}",
         )
-        for action in ("approve", "new-version", "retire")
+        for view in (views.AgreementApprove, views.AgreementNewVersion, views.AgreementRetire)
     ),
     path("recognition/decisions/", views.DecisionList.as_view(), name="decisions"),
     path("recognition/decisions/<id:pk>/", views.DecisionDetail.as_view(), name="decision"),

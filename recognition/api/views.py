@@ -188,13 +188,18 @@ class AgreementList(RecognitionWriteMixin, PublicReadMixin, generics.ListAPIView
             OpenApiParameter("status", str, enum=Agreement.Status.values),
             OpenApiParameter("in_force", bool),
             OpenApiParameter("on", str, description="Day for in_force, YYYY-MM-DD."),
-        ]
+        ],
+        summary="List recognition agreements",
     )
     @api_errors({400: "A filter is not an id, a status or a date."})
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
-    @extend_schema(request=AgreementWriteSerializer, responses={201: AgreementSerializer})
+    @extend_schema(
+        request=AgreementWriteSerializer,
+        responses={201: AgreementSerializer},
+        summary="Create a draft agreement",
+    )
     @api_errors({400: "A superuser's session must name the institution."})
     def post(self, request, *args, **kwargs):
         """Create a draft agreement of your institution."""
@@ -214,7 +219,7 @@ class AgreementList(RecognitionWriteMixin, PublicReadMixin, generics.ListAPIView
 class AgreementDetail(RecognitionWriteMixin, PublicReadMixin, APIView):
     """One agreement version, its items and the list of all its versions."""
 
-    @extend_schema(responses=AgreementSerializer)
+    @extend_schema(responses=AgreementSerializer, summary="Read one agreement version")
     @api_errors({404: "No agreement has that id, or it is a draft of another institution."})
     def get(self, request, pk: int):
         agreement = self.visible_agreements(request).filter(pk=pk).first()
@@ -240,19 +245,27 @@ class AgreementDetail(RecognitionWriteMixin, PublicReadMixin, APIView):
         )
         return Response(_agreement_data(agreement, request))
 
-    @extend_schema(request=AgreementWriteSerializer, responses=AgreementSerializer)
+    @extend_schema(
+        request=AgreementWriteSerializer,
+        responses=AgreementSerializer,
+        summary="Replace a draft agreement",
+    )
     @api_errors({**AGREEMENT_NOT_WRITABLE, **APPROVED_IS_FINAL})
     def put(self, request, pk: int):
         """Replace a draft of your institution."""
         return self._change(request, pk, partial=False)
 
-    @extend_schema(request=AgreementWriteSerializer, responses=AgreementSerializer)
+    @extend_schema(
+        request=AgreementWriteSerializer,
+        responses=AgreementSerializer,
+        summary="Change some fields of a draft agreement",
+    )
     @api_errors({**AGREEMENT_NOT_WRITABLE, **APPROVED_IS_FINAL})
     def patch(self, request, pk: int):
         """Change some fields of a draft of your institution."""
         return self._change(request, pk, partial=True)
 
-    @extend_schema(responses={204: None})
+    @extend_schema(responses={204: None}, summary="Delete a draft agreement")
     @api_errors({**AGREEMENT_NOT_WRITABLE, **APPROVED_IS_FINAL})
     def delete(self, request, pk: int):
         """Delete a draft of your institution (approved versions stay)."""
@@ -264,8 +277,7 @@ class AgreementDetail(RecognitionWriteMixin, PublicReadMixin, APIView):
 
 
 class AgreementTransition(RecognitionWriteMixin, APIView):
-    """approve: the draft becomes immutable (an earlier approved version retires);
-    new-version: a draft copy of this version; retire: no longer in force."""
+    """A step in an agreement's life (``action``): the subclasses below, one per step."""
 
     action = ""
 
@@ -290,6 +302,28 @@ class AgreementTransition(RecognitionWriteMixin, APIView):
         return Response(_agreement_data(agreement, request), status=status)
 
 
+@extend_schema(summary="Approve a draft agreement")
+class AgreementApprove(AgreementTransition):
+    """The draft becomes immutable and in force from its start date; the series' earlier
+    approved version retires."""
+
+    action = "approve"
+
+
+@extend_schema(summary="Start a new version of an agreement")
+class AgreementNewVersion(AgreementTransition):
+    """A draft copy of this version (201), to change and approve in its place."""
+
+    action = "new-version"
+
+
+@extend_schema(summary="Retire an agreement")
+class AgreementRetire(AgreementTransition):
+    """The version is no longer in force; it stays readable, with its decisions."""
+
+    action = "retire"
+
+
 class DecisionList(RecognitionWriteMixin, PublicReadMixin, generics.ListAPIView):
     """Public recognition decisions (precedents), searchable by opportunity, institution,
     EQF level, ECTS and outcome wording; your institution's private ones too."""
@@ -299,6 +333,7 @@ class DecisionList(RecognitionWriteMixin, PublicReadMixin, generics.ListAPIView)
     filter_backends = [DjangoFilterBackend]
     filterset_class = DecisionFilterSet
 
+    @extend_schema(summary="Search recognition decisions")
     @api_errors({400: "A filter is rejected."})
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
@@ -311,7 +346,11 @@ class DecisionList(RecognitionWriteMixin, PublicReadMixin, generics.ListAPIView)
         own = Q(institution=organisation) if organisation else Q(pk__in=[])
         return decisions.filter(Q(is_public=True) | own)
 
-    @extend_schema(request=DecisionWriteSerializer, responses={201: DecisionSerializer})
+    @extend_schema(
+        request=DecisionWriteSerializer,
+        responses={201: DecisionSerializer},
+        summary="Record a recognition decision",
+    )
     @api_errors({400: "A superuser's session must name the institution."})
     def post(self, request, *args, **kwargs):
         """Record a decision of your institution."""
@@ -329,6 +368,9 @@ DECISION_NOT_VISIBLE = "No decision has that id, or it is another institution's 
 
 
 class DecisionDetail(RecognitionWriteMixin, PublicReadMixin, APIView):
+    """One recognition decision: public ones for everyone, private ones for their
+    institution."""
+
     def _visible(self, request, pk: int) -> RecognitionDecision:
         decision = (
             RecognitionDecision.objects.filter(pk=pk)
@@ -346,12 +388,16 @@ class DecisionDetail(RecognitionWriteMixin, PublicReadMixin, APIView):
         decision.mine = mine
         return decision
 
-    @extend_schema(responses=DecisionSerializer)
+    @extend_schema(responses=DecisionSerializer, summary="Read one recognition decision")
     @api_errors({404: DECISION_NOT_VISIBLE})
     def get(self, request, pk: int):
         return Response(DecisionSerializer(self._visible(request, pk)).data)
 
-    @extend_schema(request=DecisionWriteSerializer, responses=DecisionSerializer)
+    @extend_schema(
+        request=DecisionWriteSerializer,
+        responses=DecisionSerializer,
+        summary="Correct a recognition decision",
+    )
     @api_errors({403: "This decision belongs to another institution.", 404: DECISION_NOT_VISIBLE})
     def patch(self, request, pk: int):
         """Correct a decision of your institution."""
@@ -367,7 +413,7 @@ class DecisionDetail(RecognitionWriteMixin, PublicReadMixin, APIView):
 class PathwayList(PublicReadMixin, APIView):
     """Published stackable pathways with their rules and computed totals."""
 
-    @extend_schema(responses=PathwaySerializer(many=True))
+    @extend_schema(responses=PathwaySerializer(many=True), summary="List stackable pathways")
     def get(self, request):
         return Response(
             PathwaySerializer(pathway_list(), many=True, context={"request": request}).data
@@ -375,7 +421,10 @@ class PathwayList(PublicReadMixin, APIView):
 
 
 class PathwayDetail(PublicReadMixin, APIView):
-    @extend_schema(responses=PathwaySerializer)
+    """One published stackable pathway: its rules, the opportunities that count toward it and
+    its computed totals."""
+
+    @extend_schema(responses=PathwaySerializer, summary="Read one stackable pathway")
     @api_errors({404: "No published pathway has that id."})
     def get(self, request, pk: int):
         try:
@@ -396,6 +445,7 @@ class RecognitionCheck(PublicReadMixin, APIView):
             OpenApiParameter("on", str, description="YYYY-MM-DD; today when absent."),
         ],
         responses=RecognitionCheckSerializer,
+        summary="Check whether an institution recognises an opportunity",
     )
     @api_errors(
         {

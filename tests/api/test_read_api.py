@@ -325,3 +325,12 @@ def test_server_errors_are_json(client, monkeypatch):
     response = client.get(detail_url(1))
     assert response.status_code == 500
     assert response.json() == {"detail": "Server error. It has been logged."}
+
+
+def test_xml_search_pages_link_to_the_next(client):
+    url = reverse("api:opportunity-list-format", kwargs={"format": "xml"})
+    first = client.get(url, {"page_size": 10, "sort": "title"})
+    assert first["Content-Type"] == "application/xml"
+    assert 'rel="next"' in first["Link"] and "page=2" in first["Link"]
+    harvest = client.get(url, {"page_size": 10, "cursor": "start"})
+    assert 'rel="next"' in harvest["Link"] and "cursor=" in harvest["Link"]

@@ -1,0 +1,325 @@
+"""The dataset harvesters pull: its DCAT description, its records as paged LOQ XML or ELM
+JSON-LD, and its withdrawals (reads in ``catalogue.dataset``)."""
+
+import hashlib
+from datetime import UTC
+
+from django.conf import settings
+from django.http import HttpResponse
+from django.urls import reverse
+from django.utils.cache import get_conditional_response
+from django.utils.dateparse import parse_datetime
+from django.utils.http import http_date, quote_etag
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
+from rest_framework.renderers import JSONRenderer
+from rest_framework.utils.urls import replace_query_param
+from rest_framework.views import APIView
+
+from catalogue.api.errors import api_errors
+from catalogue.api.schema import LOQ_XML, NOT_MODIFIED
+from catalogue.api.views import (
+    ElmJsonLdRenderer,
+    LoqXmlRenderer,
+    PublicReadMixin,
+    _cursor_decode,
+    _cursor_encode,
+    _rendered,
+)
+from catalogue.dataset import (
+    DatasetVersion,
+    dataset_record_count,
+    dataset_record_ids,
+    dataset_records,
+    dataset_version,
+    dataset_withdrawals,
+)
+from catalogue.dataset_formats import dump_dcat, dump_withdrawals_atom
+from descriptors.formats.elm_jsonld import dump_jsonld
+from descriptors.formats.elm_xml import dump_loq
+
+
+class DcatRenderer(JSONRenderer):
+    media_type = "application/ld+json"
+    format = "jsonld"
+
+
+class AtomRenderer(LoqXmlRenderer):
+    """An Atom feed; views hand it the serialised bytes."""
+
+    media_type = "application/atom+xml"
+
+
+DESCRIPTION_SETTINGS = [
+    "OCLO_BASE_URL",
+    "OCLO_DATASET_TITLE",
+    "OCLO_DATASET_DESCRIPTION",
+    "OCLO_DATASET_PUBLISHER_NAME",
+    "OCLO_DATASET_PUBLISHER_URL",
+    "OCLO_DATASET_CONTACT_EMAIL",
+    "OCLO_DATASET_LICENCE",
+]
+HARVEST_PARAMETERS = [
+    OpenApiParameter(
+        "modified_since",
+        str,
+        description=(
+            "ISO 8601 date and time (UTC if no offset): only what changed at or after it. Give "
+            "the `Date` of the first answer of your previous harvest."
+        ),
+    ),
+    OpenApiParameter("cursor", str, description="From the `next` link of the previous page."),
+    OpenApiParameter(
+        "page_size", int, description="Records per page, 1 to the maximum (100 by default)."
+    ),
+]
+HARVEST_ERRORS = {400: "modified_since, cursor or page_size is rejected."}
+
+
+class ConditionalDatasetMixin(PublicReadMixin):
+    """Every answer of the dataset changes only with the change log: its ETag is the log's
+    latest entry and the request, so a harvester's re-poll of an unchanged page costs a 304."""
+
+    def conditional(self, request, build, *, variant: str = "") -> HttpResponse:
+        """The answer ``build`` gives for the dataset's version, or a 304; ``variant`` is what
+        else it depends on."""
+        version = dataset_version()
+        url = request.build_absolute_uri()
+        key = f"dataset:{version.sequence}:{hashlib.sha256((url + variant).encode()).hexdigest()}"
+        etag = quote_etag(f"{key}:{request.accepted_renderer.format}")
+        last_modified = int(version.modified.timestamp()) if version.modified else None
+        response = get_conditional_response(request, etag=etag, last_modified=last_modified)
+        if response is None:
+            response = _rendered(self, request, key, lambda: build(version))
+        response["ETag"] = etag
+        if last_modified is not None:
+            response["Last-Modified"] = http_date(last_modified)
+        return response
+
+
+def _harvest_window(request) -> tuple[int, int, object]:
+    """(after this id, page size, modified_since) from the query, or a 400."""
+    errors, after_id, size, since = {}, 0, settings.OCLO_DATASET_PAGE_SIZE, None
+    if cursor := request.query_params.get("cursor"):
+        try:
+            after_id = _cursor_decode(cursor)
+        except ValidationError as error:
+            errors.update(error.detail)
+    raw_size = request.query_params.get("page_size")
+    if raw_size is not None:
+        if not raw_size.isdigit() or not 1 <= int(raw_size) <= settings.OCLO_DATASET_PAGE_SIZE:
+            errors["page_size"] = [
+                f"Choose a whole number from 1 to {settings.OCLO_DATASET_PAGE_SIZE}."
+            ]
+        else:
+            size = int(raw_size)
+    if raw_since := request.query_params.get("modified_since"):
+        try:
+            since = parse_datetime(raw_since)
+        except ValueError:
+            since = None
+        if since is None:
+            errors["modified_since"] = [
+                "Give a date and time in ISO 8601, e.g. 2026-03-01T00:00:00Z."
+            ]
+        elif since.tzinfo is None:
+            since = since.replace(tzinfo=UTC)
+    if errors:
+        raise ValidationError(errors)
+    return after_id, size, since
+
+
+def _with_next_link(response: HttpResponse, request, next_id: int | None) -> HttpResponse:
+    if next_id is not None:
+        url = replace_query_param(request.build_absolute_uri(), "cursor", _cursor_encode(next_id))
+        response["Link"] = f'<{url}>; rel="next"'
+    return response
+
+
+class DatasetView(ConditionalDatasetMixin, APIView):
+    """The dataset's description in DCAT (JSON-LD): publisher, licence, contact point, when it
+    last changed, how many records, and where to harvest them."""
+
+    renderer_classes = [DcatRenderer]
+
+    @extend_schema(
+        summary="Describe the dataset (DCAT)",
+        responses={
+            (200, "application/ld+json"): OpenApiResponse(
+                response={"type": "object", "additionalProperties": True},
+                description="A `dcat:Dataset` in JSON-LD.",
+            ),
+            304: NOT_MODIFIED,
+        },
+    )
+    def get(self, request):
+        def description(version: DatasetVersion) -> dict:
+            return dump_dcat(
+                url=request.build_absolute_uri(),
+                modified=version.modified,
+                record_count=dataset_record_count(),
+                distributions={
+                    "application/xml": request.build_absolute_uri(
+                        reverse("api:dataset-records-xml")
+                    ),
+                    "application/ld+json": request.build_absolute_uri(
+                        reverse("api:dataset-records-jsonld")
+                    ),
+                },
+            )
+
+        # A new publisher or licence is a new description, whatever the log says.
+        variant = repr([getattr(settings, name) for name in DESCRIPTION_SETTINGS])
+        return self.conditional(request, description, variant=variant)
+
+
+class DatasetRecordsView(ConditionalDatasetMixin, APIView):
+    """Pages of published records in id order; a subclass gives the format (``document``)."""
+
+    def get(self, request):
+        after_id, size, since = _harvest_window(request)
+        ids = dataset_record_ids(after_id=after_id, limit=size, modified_since=since)
+        response = self.conditional(request, lambda version: self.document(dataset_records(ids)))
+        return _with_next_link(response, request, ids[-1] if len(ids) == size else None)
+
+
+class DatasetRecordsXmlView(DatasetRecordsView):
+    """Every published record as ELM LOQ XML (a `Courses` document per page, valid against
+    loq.xsd), in id order; each record's `id` is its stable IRI. Follow the
+    `Link: rel="next"` header to the end; with `modified_since`, only records changed since.
+    What left the catalogue is in `dataset/withdrawals.xml`."""
+
+    renderer_classes = [LoqXmlRenderer]
+
+    @staticmethod
+    def document(records) -> bytes:
+        return dump_loq(records)
+
+    @extend_schema(
+        summary="Harvest the records as ELM LOQ XML",
+        parameters=HARVEST_PARAMETERS,
+        responses={
+            (200, "application/xml"): LOQ_XML,
+            304: NOT_MODIFIED,
+        },
+    )
+    @api_errors(HARVEST_ERRORS)
+    def get(self, request):
+        return super().get(request)
+
+
+class DatasetRecordsJsonLdView(DatasetRecordsView):
+    """Every published record as ELM JSON-LD (an `@graph` of `LearningOpportunity` per page),
+    in id order. Follow the `Link: rel="next"` header to the end; with `modified_since`, only
+    records changed since. What left the catalogue is in `dataset/withdrawals.json`."""
+
+    renderer_classes = [ElmJsonLdRenderer]
+
+    @staticmethod
+    def document(records) -> dict:
+        documents = [dump_jsonld(record) for record in records]
+        context = documents[0]["@context"] if documents else []
+        graph = [
+            {key: value for key, value in document.items() if key != "@context"}
+            for document in documents
+        ]
+        return {"@context": context, "@graph": graph}
+
+    @extend_schema(
+        summary="Harvest the records as ELM JSON-LD",
+        parameters=HARVEST_PARAMETERS,
+        responses={
+            (200, "application/ld+json"): OpenApiResponse(
+                response={
+                    "type": "object",
+                    "properties": {
+                        "@context": {},
+                        "@graph": {
+                            "type": "array",
+                            "items": {"type": "object", "additionalProperties": True},
+                        },
+                    },
+                },
+                description="This page's records, each an ELM `LearningOpportunity`.",
+            ),
+            304: NOT_MODIFIED,
+        },
+    )
+    @api_errors(HARVEST_ERRORS)
+    def get(self, request):
+        return super().get(request)
+
+
+class WithdrawalSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="opportunity_id")
+    iri = serializers.CharField()
+    kind = serializers.ChoiceField(choices=["unpublished", "deleted"])
+    withdrawn_at = serializers.DateTimeField()
+
+
+class DatasetWithdrawalsView(ConditionalDatasetMixin, APIView):
+    """Pages of withdrawn records in id order; a subclass gives the format (``document``)."""
+
+    def get(self, request):
+        after_id, size, since = _harvest_window(request)
+        withdrawals = dataset_withdrawals(after_id=after_id, limit=size, modified_since=since)
+        next_id = withdrawals[-1].opportunity_id if len(withdrawals) == size else None
+        response = self.conditional(
+            request, lambda version: self.document(request, withdrawals, version, next_id)
+        )
+        return _with_next_link(response, request, next_id)
+
+
+class DatasetWithdrawalsAtomView(DatasetWithdrawalsView):
+    """Records that were published and are not any more, as an Atom feed of tombstones
+    (RFC 6721 `at:deleted-entry`, `ref` = the record's stable IRI, `when` = the withdrawal),
+    in id order; with `modified_since`, those withdrawn since. Delete your copies of them."""
+
+    renderer_classes = [AtomRenderer]
+
+    @staticmethod
+    def document(request, withdrawals, version, next_id) -> bytes:
+        url = request.build_absolute_uri()
+        next_url = replace_query_param(url, "cursor", _cursor_encode(next_id)) if next_id else None
+        return dump_withdrawals_atom(
+            withdrawals, url=url, next_url=next_url, updated=version.modified
+        )
+
+    @extend_schema(
+        summary="Harvest the withdrawals as Atom tombstones",
+        parameters=HARVEST_PARAMETERS,
+        responses={
+            (200, "application/atom+xml"): OpenApiResponse(
+                response={"type": "string"},
+                description="An Atom feed with an `at:deleted-entry` (RFC 6721) per record.",
+            ),
+            304: NOT_MODIFIED,
+        },
+    )
+    @api_errors(HARVEST_ERRORS)
+    def get(self, request):
+        return super().get(request)
+
+
+class DatasetWithdrawalsJsonView(DatasetWithdrawalsView):
+    """Records that were published and are not any more, as JSON (id, stable IRI, kind,
+    when), in id order; with `modified_since`, those withdrawn since. Delete your copies."""
+
+    renderer_classes = [JSONRenderer]
+
+    @staticmethod
+    def document(request, withdrawals, version, next_id) -> list:
+        return WithdrawalSerializer(withdrawals, many=True).data
+
+    @extend_schema(
+        summary="Harvest the withdrawals as JSON",
+        parameters=HARVEST_PARAMETERS,
+        responses={
+            200: WithdrawalSerializer(many=True),
+            304: NOT_MODIFIED,
+        },
+    )
+    @api_errors(HARVEST_ERRORS)
+    def get(self, request):
+        return super().get(request)
