@@ -130,9 +130,8 @@ class Method(StrEnum):
 DEPTH = 100  # candidates each ranking brings to the fusion
 FUSION_K = 10  # reciprocal rank fusion: 1 / (k + rank); a larger k flattens the head
 MODEL_WEIGHT = 2.0  # the model's vote against the lexical ranking's 1.0
-# A word "led to" a skill the model found when its own embedding is this close to the skill's,
-# and nearly as close as the outcome's closest word.
-WORD_SIMILARITY = 0.25
+# The words that "led to" a skill the model found: the outcome's word closest to the skill in
+# meaning, and up to two more nearly as close.
 WORD_SHARE_OF_BEST = 0.8
 MODEL_WORDS = 3
 
@@ -145,8 +144,12 @@ class SkillSuggestion:
 
 
 def suggestion_method() -> Method:
-    """What ``skills_suggest`` uses by default: the fusion once skills are embedded."""
-    if embeddings.encoder_available() and len(embeddings.skill_matrix()[0]):
+    """What ``skills_suggest`` uses by default: the fusion once every skill is embedded (a
+    model that knew only part of ESCO would push that part forward)."""
+    if (
+        embeddings.encoder_available()
+        and len(embeddings.skill_matrix()[0]) >= EscoSkill.objects.skills().count()
+    ):
         return Method.COMBINED
     return Method.LEXICAL
 
@@ -202,7 +205,7 @@ def _closest_words(
     closest = {}
     for column, skill in enumerate(skill_ids):
         scores = similarity[:, column]
-        floor = max(WORD_SIMILARITY, WORD_SHARE_OF_BEST * float(scores.max()))
+        floor = WORD_SHARE_OF_BEST * float(scores.max())
         chosen = set(np.argsort(-scores)[:MODEL_WORDS]) & set(np.flatnonzero(scores >= floor))
         closest[skill] = [words[position] for position in sorted(chosen)]
     return closest

@@ -31,7 +31,8 @@
     const chips = document.createElement("ul");
     chips.className = "skill-suggest-chips";
     box.append(button, status, chips);
-    (select.closest(".related-widget-wrapper") || select).after(box);
+    // Below the label and picker, aligned with the picker like the field's help text.
+    (select.closest(".flex-container") || select.closest(".related-widget-wrapper") || select).after(box);
   }
 
   function pickerOf(box) {
