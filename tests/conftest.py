@@ -121,5 +121,5 @@ EMBEDDED_SAMPLE_SKILLS = [
     "photography",
     "perform image editing",
     "lighting techniques",
-    "use cameras",
+    "cameras",
 ]
