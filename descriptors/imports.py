@@ -41,6 +41,7 @@ from descriptors.services import (
 )
 from descriptors.text import fold
 from descriptors.vocabularies import UnknownValue, Vocabularies
+from taxonomies.suggestions import skills_suggest
 
 CHUNK = 500  # rows written, and re-indexed, together
 CHANGE_REASON = "spreadsheet import"
@@ -64,6 +65,8 @@ class RowResult:
     action: str  # created, updated, unchanged or rejected
     problems: list[Problem] = field(default_factory=list)
     opportunity_id: int | None = None
+    # preview only: ESCO skills suggested for the row's outcomes that name none
+    suggestions: list[dict] = field(default_factory=list)
 
 
 @dataclass
@@ -222,7 +225,7 @@ def _model_problems(error: ValidationError) -> list[Problem]:
 
 
 def _prepared_row(
-    number, cells, *, provider, parser, existing, stored, seen
+    number, cells, *, provider, parser, existing, stored, seen, suggest
 ) -> tuple[RowResult, OpportunityWrite | None]:
     """Check one row; the write it needs, if valid and different from the record."""
     reference = cells.get("provider_reference", "")
@@ -240,6 +243,8 @@ def _prepared_row(
     if problems:
         result.problems = problems
         return result, None
+    if suggest is not None:
+        result.suggestions = suggest(outcomes or [], values.get("default_language"))
     opportunity = existing.get(reference)
     if values.get("status") == LearningOpportunity.Status.PUBLISHED:
         values["published_at"] = (opportunity and opportunity.published_at) or timezone.now()
@@ -306,6 +311,41 @@ def _refusal_problems(write: OpportunityWrite, error: DatabaseError) -> list[Pro
     return [Problem("", "", f"The database refused this row: {error}")]
 
 
+class _OutcomeSuggestions:
+    """The preview's skill suggestions for outcomes written without skills, so the provider
+    can add the fitting URIs in [ ] before importing; for the first outcomes only, as each
+    costs tens of milliseconds."""
+
+    OUTCOMES = 100
+    SKILLS = 5
+
+    def __init__(self):
+        self.left = self.OUTCOMES
+
+    def __call__(self, outcomes: list[dict], language) -> list[dict]:
+        suggested = []
+        for outcome in outcomes:
+            if outcome["skills"] or self.left <= 0:
+                continue
+            self.left -= 1
+            code = (language.short_code if language else "") or "en"
+            skills = skills_suggest(outcome["title"], code, limit=self.SKILLS)
+            suggested.append(
+                {
+                    "outcome": outcome["title"],
+                    "skills": [
+                        {
+                            "uri": suggestion.skill.uri,
+                            "label": suggestion.skill.preferred_label,
+                            "words": suggestion.words,
+                        }
+                        for suggestion in skills
+                    ],
+                }
+            )
+        return suggested
+
+
 def opportunities_import(
     rows: Iterable[tuple[int, dict[str, str]]],
     *,
@@ -320,6 +360,7 @@ def opportunities_import(
     """
     report = ImportReport(dry_run=dry_run)
     parser = RowParser(Vocabularies())
+    suggest = _OutcomeSuggestions() if dry_run else None
     seen = {}
     rows = iter(rows)
     # Chunk by chunk: a long file never holds one long transaction, and memory stays flat.
@@ -338,6 +379,7 @@ def opportunities_import(
                     existing=existing,
                     stored=stored,
                     seen=seen,
+                    suggest=suggest,
                 )
                 report.rows.append(result)
                 if write is not None:
