@@ -27,6 +27,9 @@ demo: $(INSTALLED)
 	else echo "No ESCO bundle at '$(ESCO_BUNDLE)': the demo has the curated ESCO subset only."; fi
 	$(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py load_recognition_demo
+	@# Skill embeddings for the suggestions take minutes for the full ESCO set: the worker
+	@# computes them (once; a later run finds them stored) while the server already answers.
+	$(BIN)/python manage.py embed_skills --queue
 	@# The worker runs spreadsheet imports in the background; Ctrl-C stops it with the server.
 	trap 'kill 0' EXIT; $(BIN)/python manage.py db_worker --no-reload & \
 	$(BIN)/python manage.py runserver $(HOST)

@@ -51,6 +51,7 @@ from descriptors.tasks import (
     spreadsheet_import_retry,
     spreadsheet_import_start,
 )
+from taxonomies.admin import skill_suggestion_attrs
 
 
 class OpportunityTranslationInline(admin.StackedInline):
@@ -80,6 +81,16 @@ class LearningOutcomeInline(admin.StackedInline):
     form = LearningOutcomeForm
     extra = 1
     autocomplete_fields = ["skills"]
+
+    class Media:
+        js = ["taxonomies/skill_suggestions.js"]
+        css = {"all": ["taxonomies/skill_suggestions.css"]}
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name == "skills":
+            field.widget.attrs.update(skill_suggestion_attrs())
+        return field
 
 
 class AssessmentInline(admin.TabularInline):

@@ -50,6 +50,7 @@ from descriptors.services import (
 )
 from descriptors.text import fold
 from descriptors.vocabularies import UnknownValue, Vocabularies
+from taxonomies.suggestions import skills_suggest
 
 CHUNK = 500  # records written, and re-indexed, together
 CHANGE_REASON = "spreadsheet import"
@@ -73,6 +74,8 @@ class RowResult:
     action: str  # created, updated, unchanged or rejected
     problems: list[Problem] = field(default_factory=list)
     opportunity_id: int | None = None
+    # preview only: ESCO skills suggested for the row's outcomes that name none
+    suggestions: list[dict] = field(default_factory=list)
 
 
 @dataclass
@@ -288,8 +291,8 @@ class _RecordCheck:
     """Checks one micro-credential's rows: its descriptors on the first row, an edition on
     each row that describes one."""
 
-    def __init__(self, rows, *, provider, parser, existing, stored):
-        self.rows, self.parser = rows, parser
+    def __init__(self, rows, *, provider, parser, existing, stored, suggest=None):
+        self.rows, self.parser, self.suggest = rows, parser, suggest
         self.provider, self.existing, self.stored = provider, existing, stored
         reference = rows[0][1].get("provider_reference", "")
         self.results = [RowResult(number, reference, "rejected") for number, _ in rows]
@@ -310,6 +313,8 @@ class _RecordCheck:
         first_edition = _edition_values(values)
         if problems:
             return self._rejected(problems)
+        if self.suggest is not None:
+            self.head.suggestions = self.suggest(outcomes or [], values.get("default_language"))
         opportunity = self.existing.get(reference)
         if values.get("status") == LearningOpportunity.Status.PUBLISHED:
             values["published_at"] = (opportunity and opportunity.published_at) or timezone.now()
@@ -496,6 +501,41 @@ def _refusal_problems(write: OpportunityWrite, error: DatabaseError) -> list[Pro
     return [Problem("", "", f"The database refused this row: {error}")]
 
 
+class _OutcomeSuggestions:
+    """The preview's skill suggestions for outcomes written without skills, so the provider
+    can add the fitting URIs in [ ] before importing; for the first outcomes only, as each
+    costs tens of milliseconds."""
+
+    OUTCOMES = 100
+    SKILLS = 5
+
+    def __init__(self):
+        self.left = self.OUTCOMES
+
+    def __call__(self, outcomes: list[dict], language) -> list[dict]:
+        suggested = []
+        for outcome in outcomes:
+            if outcome["skills"] or self.left <= 0:
+                continue
+            self.left -= 1
+            code = (language.short_code if language else "") or "en"
+            skills = skills_suggest(outcome["title"], code, limit=self.SKILLS)
+            suggested.append(
+                {
+                    "outcome": outcome["title"],
+                    "skills": [
+                        {
+                            "uri": suggestion.skill.uri,
+                            "label": suggestion.skill.preferred_label,
+                            "words": suggestion.words,
+                        }
+                        for suggestion in skills
+                    ],
+                }
+            )
+        return suggested
+
+
 def opportunities_import(
     rows: Iterable[tuple[int, dict[str, str]]],
     *,
@@ -510,6 +550,7 @@ def opportunities_import(
     """
     report = ImportReport(dry_run=dry_run)
     parser = RowParser(Vocabularies())
+    suggest = _OutcomeSuggestions() if dry_run else None
     records = _records(rows)
     # Chunk by chunk: a long file never holds one long transaction.
     while chunk := list(itertools.islice(records, CHUNK)):
@@ -520,7 +561,12 @@ def opportunities_import(
             prepared = []
             for record in chunk:
                 check = _RecordCheck(
-                    record, provider=provider, parser=parser, existing=existing, stored=stored
+                    record,
+                    provider=provider,
+                    parser=parser,
+                    existing=existing,
+                    stored=stored,
+                    suggest=suggest,
                 )
                 write = check.prepared()
                 report.rows.extend(check.results)

@@ -1166,6 +1166,16 @@ class SpreadsheetImport(models.Model):
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
 
     @property
+    def skill_suggestions(self) -> list[dict]:
+        """The preview's suggested ESCO skills, one entry per outcome that names none:
+        ``{"row", "outcome", "skills": [{"uri", "label", "words"}]}``."""
+        return [
+            {"row": row["row"], **outcome}
+            for row in self.report or []
+            for outcome in row.get("suggestions", [])
+        ]
+
+    @property
     def is_stalled(self) -> bool:
         return self.in_progress and timezone.now() - self.updated > timedelta(
             minutes=self.STALLED_AFTER_MINUTES

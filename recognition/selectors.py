@@ -23,6 +23,12 @@ from recognition.models import (
 )
 from recognition.pathways import PathwayTotals, pathway_totals
 from taxonomies.models import EscoSkill
+from taxonomies.suggestions import skills_closeness, texts_closeness
+
+# From this closeness (per cent) on, two outcomes, or a skill and an outcome, are shown as
+# meaning much the same thing. With the model, one outcome and its translation score 80-85,
+# a paraphrase 50-55, two outcomes on one subject 35-40, unrelated ones under 30.
+CLOSE_IN_MEANING = 45
 
 
 def recognitions_in_force(
@@ -159,6 +165,19 @@ def decisions_public():
 
 
 @dataclass(frozen=True)
+class OutcomeMatch:
+    """A course outcome and the opportunity's outcome closest to it in meaning."""
+
+    course_outcome: str
+    opportunity_outcome: LearningOutcome | None
+    closeness: int  # per cent
+
+    @property
+    def is_close(self) -> bool:
+        return self.closeness >= CLOSE_IN_MEANING
+
+
+@dataclass(frozen=True)
 class SkillComparison:
     """Decision support: which skills an opportunity and a course share, and the gaps."""
 
@@ -169,6 +188,10 @@ class SkillComparison:
     close: dict[EscoSkill, list[EscoSkill]]
     opportunity_outcomes: list[LearningOutcome]
     course_outcomes: list[str]
+    # each course outcome with its closest opportunity outcome, in the course's order
+    outcome_matches: list[OutcomeMatch]
+    # missing skill -> the opportunity outcome that says it in other words (not linked to it)
+    covered_in_meaning: dict[EscoSkill, OutcomeMatch]
 
     @property
     def coverage(self) -> int:
@@ -203,14 +226,48 @@ def outcome_comparison(
         )
         for skill in _by_label(missing)
     }
+    course_outcomes = course.outcome_lines()
     return SkillComparison(
         shared=_by_label(wanted & offered),
         missing=_by_label(missing),
         additional=_by_label(offered - wanted),
         close={skill: others for skill, others in close.items() if others},
         opportunity_outcomes=outcomes,
-        course_outcomes=course.outcome_lines(),
+        course_outcomes=course_outcomes,
+        outcome_matches=_closest_outcomes(course_outcomes, outcomes),
+        covered_in_meaning=_skills_in_outcomes(_by_label(missing), outcomes),
     )
+
+
+def _closest_outcomes(lines: list[str], outcomes: list[LearningOutcome]) -> list[OutcomeMatch]:
+    closeness = texts_closeness(lines, [outcome.title for outcome in outcomes])
+    matches = []
+    for line, row in zip(lines, closeness, strict=True):
+        best = int(row.argmax()) if len(outcomes) else None
+        matches.append(
+            OutcomeMatch(
+                line,
+                outcomes[best] if best is not None and row[best] > 0 else None,
+                round(100 * float(row[best])) if best is not None else 0,
+            )
+        )
+    return matches
+
+
+def _skills_in_outcomes(
+    skills: list[EscoSkill], outcomes: list[LearningOutcome]
+) -> dict[EscoSkill, OutcomeMatch]:
+    closeness = skills_closeness([skill.pk for skill in skills], [o.title for o in outcomes])
+    if closeness is None:
+        return {}
+    found = {}
+    for skill, row in zip(skills, closeness, strict=True):
+        match = OutcomeMatch(
+            skill.preferred_label, outcomes[int(row.argmax())], round(100 * float(row.max()))
+        )
+        if match.is_close:
+            found[skill] = match
+    return found
 
 
 def opportunity_recognition_section(opportunity: LearningOpportunity) -> dict | None:

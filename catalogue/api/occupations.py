@@ -22,7 +22,7 @@ from taxonomies.models import (
     EscoSkillLabel,
     labels_in_visitor_language,
 )
-from taxonomies.suggestions import skills_suggest
+from taxonomies.suggestions import Method, skills_suggest, suggestion_method
 
 NO_OCCUPATION = "No ESCO occupation has that key."
 
@@ -213,14 +213,21 @@ class SkillSuggestionSerializer(serializers.Serializer):
     uri = serializers.URLField(source="skill.uri")
     key = serializers.CharField(source="skill.key")
     label = serializers.CharField(source="skill.localized_label")
-    score = serializers.FloatField()
+    score = serializers.FloatField(help_text="Higher is better; comparable within one answer.")
     words = serializers.ListField(
-        child=serializers.CharField(), help_text="The words of the outcome that led to it."
+        child=serializers.CharField(),
+        help_text="The words of the outcome that led to it: shared with the skill's labels, "
+        "or closest to it in meaning.",
     )
 
 
 class SkillSuggestAnswerSerializer(serializers.Serializer):
-    method = serializers.CharField(help_text="How the skills were found: lexical.")
+    method = serializers.ChoiceField(
+        choices=[Method.LEXICAL, Method.COMBINED],
+        help_text="How the skills were found: combined (the multilingual model's ranking fused "
+        "with the lexical one) or lexical (where the model is not installed or the skills are "
+        "not embedded yet).",
+    )
     results = SkillSuggestionSerializer(many=True)
 
 
@@ -242,14 +249,16 @@ class EscoSkillSuggest(PublicReadMixin, APIView):
             raise ValidationError({"non_field_errors": [str(error.detail)]}) from error
         asked = SkillSuggestRequestSerializer(data=body)
         asked.is_valid(raise_exception=True)
+        method = suggestion_method()
         suggestions = skills_suggest(
             asked.validated_data["text"],
             asked.validated_data["language"],
             limit=asked.validated_data["limit"],
+            method=method,
         )
         return Response(
             {
-                "method": "lexical",
+                "method": method,
                 "results": SkillSuggestionSerializer(suggestions, many=True).data,
             }
         )

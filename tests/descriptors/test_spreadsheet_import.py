@@ -392,3 +392,33 @@ def test_a_stalled_job_says_so_and_can_be_run_again(
     job.refresh_from_db()
     assert (job.status, job.rows_done, job.is_stalled) == ("queued", 0, False)
     assert DBTaskResult.objects.count() == queued_before + 1  # handed to the worker again
+
+
+def test_preview_suggests_skills_for_outcomes_without_any_and_links_none(client, provider):
+    outcomes = "Compose street photographs [photography]\nUse lighting techniques in a studio"
+    raw = csv_bytes([row("S-1", outcomes=outcomes)])
+    job = SpreadsheetImport.objects.create(
+        provider=provider, file_name="offer.csv", content=raw, dry_run=True
+    )
+    spreadsheet_import_run(job)
+    job.refresh_from_db()
+
+    # Only the outcome without skills gets suggestions, with the words that led to each.
+    [suggested] = job.skill_suggestions
+    assert suggested["row"] == 2 and suggested["outcome"] == "Use lighting techniques in a studio"
+    first = suggested["skills"][0]
+    assert first["label"] == "lighting techniques" and first["words"] == ["lighting", "techniques"]
+    assert not LearningOpportunity.objects.exists()
+
+    client.force_login(make_provider_user(provider))
+    status_url = reverse("admin:descriptors_learningopportunity_import_status", args=[job.pk])
+    page = client.get(status_url).text
+    assert "Skills suggested for outcomes without skills" in page
+    assert first["uri"] in page
+
+    job.dry_run = False
+    spreadsheet_import_run(job)
+    job.refresh_from_db()
+    imported_outcomes = LearningOpportunity.objects.get().outcomes.order_by("position")
+    assert [outcome.skills.count() for outcome in imported_outcomes] == [1, 0]
+    assert job.skill_suggestions == []  # the import itself suggests nothing

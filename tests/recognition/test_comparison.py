@@ -68,3 +68,31 @@ def test_officer_sees_the_comparison_side_by_side(client, pair, parties):
     # Another institution's officer cannot open this institution's course.
     client.force_login(make_officer(parties["b"]))
     assert client.get(url, {"opportunity": opportunity.pk}).status_code == 404
+
+
+def test_outcomes_are_matched_by_meaning_across_languages(client, pair, parties, embedded_skills):
+    """With the model: each course outcome beside the opportunity's closest outcome and how
+    close they are, whatever the language; a missing skill an outcome states in other words
+    is said to be so (it still counts as missing: it is not linked)."""
+    opportunity, course = pair
+    LearningOutcome.objects.create(
+        opportunity=opportunity, title="Ritoccare le fotografie con un software di fotoritocco."
+    )
+    course.outcomes = "Scattare fotografie di strada.\nModificare e ritoccare immagini digitali."
+    course.save()
+
+    result = outcome_comparison(opportunity=opportunity, course=course)
+
+    street, editing = result.outcome_matches
+    assert street.opportunity_outcome.title.startswith("Compose street photographs")
+    assert editing.opportunity_outcome.title.startswith("Ritoccare le fotografie")
+    assert street.is_close and editing.is_close
+    said = {skill.preferred_label: match for skill, match in result.covered_in_meaning.items()}
+    assert said["perform image editing"].opportunity_outcome.title.startswith("Ritoccare")
+    assert "perform image editing" in [skill.preferred_label for skill in result.missing]
+
+    client.force_login(make_officer(parties["a"]))
+    url = reverse("admin:recognition_targetcourse_compare", args=[course.pk])
+    text = client.get(url, {"opportunity": opportunity.pk}).text
+    assert f"{editing.closeness}%" in text
+    assert "said in other words by" in text
