@@ -178,7 +178,7 @@ class LearningOpportunityAdmin(ProviderScopedAdmin):
     ]
     list_select_related = ["provider", "eqf_level"]
     date_hierarchy = "start_date"
-    autocomplete_fields = ["isced_fields"]
+    autocomplete_fields = ["isced_fields", "region"]
     filter_horizontal = [
         "co_providers",
         "awarding_bodies",
@@ -218,7 +218,16 @@ class LearningOpportunityAdmin(ProviderScopedAdmin):
         ),
         (
             _("Who provides it"),
-            {"fields": ["co_providers", "hosted_by", "awarding_bodies", "location", "countries"]},
+            {
+                "fields": [
+                    "co_providers",
+                    "hosted_by",
+                    "awarding_bodies",
+                    "location",
+                    "countries",
+                    "region",
+                ]
+            },
         ),
         (_("Languages"), {"fields": ["default_language", "languages"]}),
         (

@@ -212,6 +212,7 @@ class LearningOpportunityQuerySet(OrganisationScopedQuerySet):
             "awarding_bodies__country",
             "languages",
             "countries",
+            "region",
             "modes",
             "target_groups",
             "isced_fields__parent__parent",
@@ -321,6 +322,19 @@ class LearningOpportunity(models.Model):
         related_name="+",
         limit_choices_to=_concepts(Scheme.COUNTRY),
         help_text=_("ECCOE 7: countries where it is provided."),
+    )
+    region = models.ForeignKey(
+        Concept,
+        verbose_name=_("region (NUTS)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        limit_choices_to=_concepts(Scheme.NUTS),
+        related_name="+",
+        help_text=_(
+            "ECCOE 7: the NUTS region where it takes place, as precise as you know it (e.g. "
+            "ITH35 Venezia, or ITH3 Veneto); leave it empty for an online-only offer."
+        ),
     )
     homepage = models.URLField(
         _("web page"),

@@ -44,7 +44,8 @@ PROVIDER_STAFF_PERMISSIONS = {
         for action in ("view", "add", "change", "delete")
     ]
     + ["view_organisation"],
-    "taxonomies": ["view_escoskill", "view_iscedfield"],
+    # Concepts for the region's type-ahead (some two thousand NUTS regions).
+    "taxonomies": ["view_escoskill", "view_iscedfield", "view_concept"],
 }
 
 

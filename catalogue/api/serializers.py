@@ -139,6 +139,7 @@ class OpportunityDetailSerializer(OpportunitySummarySerializer):
     hosted_by = ReferenceField()
     awarding_bodies = ReferenceListField()
     countries = ReferenceListField()
+    region = ReferenceField()
     default_language = ReferenceField()
     learning_schedule = ReferenceField()
     credit_system = ReferenceField()
@@ -164,6 +165,7 @@ class OpportunityDetailSerializer(OpportunitySummarySerializer):
             "awarding_bodies",
             "location",
             "countries",
+            "region",
             "default_language",
             "application_deadline",
             "duration",
@@ -264,7 +266,7 @@ class FacetValueSchema(serializers.Serializer):
     children = serializers.ListField(
         child=serializers.DictField(),
         required=False,
-        help_text="Narrower values (ISCED-F), each of this same shape.",
+        help_text="Narrower values (ISCED-F fields, NUTS regions), each of this same shape.",
     )
 
 

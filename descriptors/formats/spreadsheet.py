@@ -59,6 +59,7 @@ COLUMNS: tuple[Column, ...] = (
         True,
     ),
     Column("countries", "Countries where provided (ECCOE 7).", scheme=Scheme.COUNTRY, many=True),
+    Column("region", "NUTS region where it takes place (ECCOE 7), e.g. ITC4C.", scheme=Scheme.NUTS),
     Column("modes", "Online, blended, on site (ECCOE 16).", scheme=Scheme.MODE, many=True),
     Column("eqf_level", "EQF level 1-8 (ECCOE 20)."),
     Column(
@@ -429,6 +430,7 @@ def row_of(opportunity: LearningOpportunity) -> dict[str, str]:
         "default_language": _code(opportunity.default_language),
         "languages": _joined(c.code for c in opportunity.languages.all()),
         "countries": _joined(c.code for c in opportunity.countries.all()),
+        "region": _code(opportunity.region),
         "modes": _joined(c.code for c in opportunity.modes.all()),
         "eqf_level": str(opportunity.eqf_level_id or ""),
         "isced_fields": _joined(field.code for field in opportunity.isced_fields.all()),
@@ -519,7 +521,9 @@ def provider_rows(organisation) -> list[dict[str, str]]:
     """Every record of a provider as template rows, for export -> edit -> import."""
     opportunities = (
         LearningOpportunity.objects.filter(provider=organisation)
-        .select_related("opportunity_type", "default_language", "currency", "credential_type")
+        .select_related(
+            "opportunity_type", "default_language", "currency", "credential_type", "region"
+        )
         .prefetch_related("languages", "countries", "modes", "isced_fields", "outcomes__skills")
         .order_by("provider_reference", "pk")
     )
