@@ -17,6 +17,7 @@ urlpatterns = [
     path("browse/skills/<str:key>/", views.browse_skill_view, name="browse-skill"),
     path("opportunities/<int:pk>/", views.opportunity_detail_view, name="opportunity-detail"),
     path("providers/<int:pk>/", views.provider_view, name="provider"),
+    path("compare/", views.compare_view, name="compare"),
     path("about/", views.about_view, name="about"),
     path("robots.txt", views.robots_txt_view, name="robots"),
     path("favicon.ico", views.favicon_view, name="favicon"),
