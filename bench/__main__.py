@@ -16,6 +16,7 @@ def main() -> None:
     django.setup()
     from bench import (
         api,
+        editions_migration,
         elm_import,
         esco_import,
         faults,
@@ -34,6 +35,7 @@ def main() -> None:
         "elm": elm_import.run,
         "jobs": jobs.run,
         "skills": skills.run,
+        "editions_migration": editions_migration.run,
     }
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("names", nargs="*", choices=[*benchmarks, []], metavar="name")

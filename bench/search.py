@@ -37,6 +37,10 @@ QUERY_MIX = {
         "ects": "2-5",
     },
     "page 50": {"page": "50"},
+    # Filters on the editions (1-6 per micro-credential).
+    "free, starting within 90 days": {"price": "free", "start": "90"},
+    "applications open, sorted by start": {"application": "open", "sort": "start"},
+    "past editions only": {"when": "past"},
 }
 
 

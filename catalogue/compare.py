@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from catalogue import learner
 from catalogue.extensions import compare_rows
-from descriptors.models import LearningOpportunity
+from descriptors.models import Edition, LearningOpportunity
 
 MAX_COMPARED = 4
 # A longer list is not a shortlist: the rest of the address is not read at all.
@@ -166,17 +166,37 @@ def _stackability(opportunity: LearningOpportunity) -> list[str]:
     return [kind, *_text(opportunity.integration_options)]
 
 
+def _next_start(opportunity: LearningOpportunity, today: date) -> list[str]:
+    lines = [learner.next_start(opportunity, today).label]
+    if more := opportunity.more_editions_count:
+        lines.append(ngettext("%(n)s more edition", "%(n)s more editions", more) % {"n": more})
+    return lines
+
+
+def _price(edition: Edition | None) -> list[str]:
+    return [learner.price_label(edition), *_text(edition and edition.fee_note)]
+
+
 def _when_and_price(today: date) -> list[tuple[str, object]]:
-    """The rows that depend on the dates and fees of the offer."""
+    """The rows of the edition a learner would join (the next one, else the latest that ran):
+    its dates, fees and schedule."""
     return [
-        (gettext_lazy("Next start"), lambda o: [learner.next_start(o, today).label]),
-        (gettext_lazy("Applications"), lambda o: _text(learner.application_status(o, today))),
+        (gettext_lazy("Next start"), lambda o: _next_start(o, today)),
         (
-            gettext_lazy("What it costs"),
-            lambda o: [learner.price_label(o), *_text(o.fee_note)],
+            gettext_lazy("Applications"),
+            lambda o: _text(learner.application_status(o.next_edition, today)),
         ),
-        (gettext_lazy("Duration"), lambda o: _text(learner.duration_in_words(o.duration))),
-        (gettext_lazy("Learning schedule"), lambda o: _text(o.learning_schedule)),
+        (gettext_lazy("What it costs"), lambda o: _price(o.headline_edition)),
+        (
+            gettext_lazy("Duration"),
+            lambda o: _text(
+                o.headline_edition and learner.duration_in_words(o.headline_edition.duration)
+            ),
+        ),
+        (
+            gettext_lazy("Learning schedule"),
+            lambda o: _text(o.headline_edition and o.headline_edition.learning_schedule),
+        ),
     ]
 
 

@@ -18,7 +18,7 @@ from django.utils import timezone
 from catalogue.facets import FACETS, Facet
 from catalogue.models import CatalogueChange
 from catalogue.text import normalize
-from descriptors.models import LearningOpportunity
+from descriptors.models import Edition, LearningOpportunity
 
 # Beyond this many changed opportunities a full rebuild is cheaper than patching.
 REBUILD_AFTER_CHANGES = 5000
@@ -85,6 +85,41 @@ class FacetColumn:
 
 
 @dataclass
+class EditionArrays:
+    """The published editions of the indexed micro-credentials, one position each, with the
+    document they belong to: date and fee filters keep a document when one of its editions
+    matches."""
+
+    document: np.ndarray  # int32 document position
+    is_free: np.ndarray
+    fee: np.ndarray  # float64, 0 when free, NaN when unknown
+    any_start: np.ndarray
+    start: np.ndarray  # int32 days since 1970, NO_DATE when none
+    end: np.ndarray
+    deadline: np.ndarray
+    closed: np.ndarray  # bool: the provider marked it finished or cancelled
+
+    def __add__(self, other: "EditionArrays") -> "EditionArrays":
+        return EditionArrays(
+            *(
+                np.concatenate([getattr(self, name), getattr(other, name)])
+                for name in self.__dataclass_fields__
+            )
+        )
+
+
+@dataclass
+class EditionDay:
+    """What the editions are on one day (the snapshot's): which are over, which count."""
+
+    past: np.ndarray  # per edition: ended, or marked finished or cancelled
+    relevant: np.ndarray  # per edition: what filters look at (see Snapshot.edition_day)
+    has_current: np.ndarray  # per document: a published edition not over
+    has_editions: np.ndarray  # per document
+    next_start: np.ndarray  # per document: int64 days of its next start, max when none
+
+
+@dataclass
 class Snapshot:
     """One immutable state of the index; refreshing builds a new one and swaps it in."""
 
@@ -94,9 +129,7 @@ class Snapshot:
     alive: np.ndarray  # bool: False for positions superseded by a later change
     columns: dict[str, FacetColumn]
     numbers: dict[str, np.ndarray]  # float64, NaN when unknown
-    is_free: np.ndarray
-    any_start: np.ndarray
-    start: np.ndarray  # int32 days since 1970, NO_DATE when none
+    editions: EditionArrays
     modified: np.ndarray  # float64 timestamps
     title_keys: list[str]
     # Facets may depend on the day (an agreement in force until yesterday): one day's index.
@@ -108,6 +141,7 @@ class Snapshot:
     results: OrderedDict = field(default_factory=OrderedDict)
     # facet key -> counts over the whole published catalogue (no filter at all).
     unfiltered_counts: dict = field(default_factory=dict)
+    _edition_day: EditionDay | None = None
 
     def counts(self, facet_key: str, mask: np.ndarray | None) -> np.ndarray:
         """Value counts of a facet over ``mask``; ``None`` means every published document."""
@@ -117,6 +151,41 @@ class Snapshot:
         if facet_key not in self.unfiltered_counts:
             self.unfiltered_counts[facet_key] = column.count(self.alive)
         return self.unfiltered_counts[facet_key]
+
+    def edition_day(self) -> EditionDay:
+        """The editions as of the snapshot's day, computed once. Filters on dates and fees
+        look at a document's editions that are not over; at all of them when every one is
+        over (so a course that has only run in the past is still found by its fee)."""
+        if self._edition_day is None:
+            editions = self.editions
+            today = _days(self.built_on)
+            past = editions.closed | ((editions.end != NO_DATE) & (editions.end < today))
+            alive = self.alive[editions.document]
+            has_current = np.zeros(self.size, bool)
+            has_current[editions.document[alive & ~past]] = True
+            has_editions = np.zeros(self.size, bool)
+            has_editions[editions.document[alive]] = True
+            relevant = alive & (~past | ~has_current[editions.document])
+            self._edition_day = EditionDay(
+                past, relevant, has_current, has_editions, self._next_start(today, past, relevant)
+            )
+        return self._edition_day
+
+    def _next_start(self, today: int, past: np.ndarray, relevant: np.ndarray) -> np.ndarray:
+        """Each document's next start (today for "any time"); the largest number when it has
+        none to come (running, over, or no dates), so those sort last."""
+        editions = self.editions
+        start = np.where(editions.any_start, today, editions.start).astype(np.int64)
+        coming = relevant & ~past & (start != NO_DATE) & (start >= today)
+        upcoming = np.full(self.size, np.iinfo(np.int64).max)
+        np.minimum.at(upcoming, editions.document[coming], start[coming])
+        return upcoming
+
+    def documents_with(self, edition_mask: np.ndarray) -> np.ndarray:
+        """The documents having a relevant edition in ``edition_mask``."""
+        mask = np.zeros(self.size, bool)
+        mask[self.editions.document[edition_mask & self.edition_day().relevant]] = True
+        return mask
 
     @property
     def version(self) -> str:
@@ -147,18 +216,47 @@ def _rows(ids: list[int] | None):
     return list(
         _published(ids)
         .order_by("pk")
+        .values_list("pk", "ects_credits", "workload_hours", "modified", "title")
+    )
+
+
+CLOSED = (Edition.Status.FINISHED, Edition.Status.CANCELLED)
+
+
+def _editions(ids: list[int] | None, position: dict[int, int]) -> EditionArrays:
+    rows = [
+        row
+        for row in Edition.objects.published()
+        .filter(opportunity__in=_published(ids))
+        .order_by("opportunity_id", "id")
         .values_list(
-            "pk",
-            "ects_credits",
-            "workload_hours",
+            "opportunity_id",
             "is_free",
             "fee_amount",
             "any_start_date",
             "start_date",
-            "modified",
-            "title",
+            "end_date",
             "application_deadline",
+            "status",
         )
+        if row[0] in position
+    ]
+
+    def days(column: int) -> np.ndarray:
+        return np.asarray([_days(row[column]) for row in rows], np.int32)
+
+    return EditionArrays(
+        document=np.asarray([position[row[0]] for row in rows], np.int32),
+        is_free=np.asarray([row[1] for row in rows], bool),
+        fee=np.asarray(
+            [0.0 if row[1] else np.nan if row[2] is None else float(row[2]) for row in rows],
+            np.float64,
+        ),
+        any_start=np.asarray([row[3] for row in rows], bool),
+        start=days(4),
+        end=days(5),
+        deadline=days(6),
+        closed=np.asarray([row[7] in CLOSED for row in rows], bool),
     )
 
 
@@ -197,15 +295,10 @@ def _load(ids: list[int] | None, offset: int) -> dict:
         "numbers": {
             "ects_credits": floats(row[1] for row in rows),
             "workload_hours": floats(row[2] for row in rows),
-            "fee": floats(0 if row[3] else row[4] for row in rows),
-            # Days since 1970 (a float so that "none" is NaN, like the other numbers).
-            "application_deadline": floats(_days(row[9]) if row[9] else None for row in rows),
         },
-        "is_free": np.asarray([row[3] for row in rows], bool),
-        "any_start": np.asarray([row[5] for row in rows], bool),
-        "start": np.asarray([_days(row[6]) for row in rows], np.int32),
-        "modified": np.asarray([row[7].timestamp() for row in rows], np.float64),
-        "title_keys": [normalize(row[8]) for row in rows],
+        "editions": _editions(ids, position),
+        "modified": np.asarray([row[3].timestamp() for row in rows], np.float64),
+        "title_keys": [normalize(row[4]) for row in rows],
     }
 
 
@@ -243,9 +336,7 @@ def build_snapshot() -> Snapshot:
         alive=np.ones(len(data["ids"]), bool),
         columns={key: FacetColumn.from_pairs(pairs) for key, pairs in data["columns"].items()},
         numbers=data["numbers"],
-        is_free=data["is_free"],
-        any_start=data["any_start"],
-        start=data["start"],
+        editions=data["editions"],
         modified=data["modified"],
         title_keys=data["title_keys"],
     )
@@ -267,6 +358,7 @@ def _new_day(snapshot: Snapshot) -> Snapshot:
         labels={},
         results=OrderedDict(),
         unfiltered_counts={},
+        _edition_day=None,
     )
 
 
@@ -286,9 +378,7 @@ def _patched(snapshot: Snapshot, sequence: int, changed: set[int]) -> Snapshot:
             key: np.concatenate([values, data["numbers"][key]])
             for key, values in snapshot.numbers.items()
         },
-        is_free=np.concatenate([snapshot.is_free, data["is_free"]]),
-        any_start=np.concatenate([snapshot.any_start, data["any_start"]]),
-        start=np.concatenate([snapshot.start, data["start"]]),
+        editions=snapshot.editions + data["editions"],
         modified=np.concatenate([snapshot.modified, data["modified"]]),
         title_keys=snapshot.title_keys + data["title_keys"],
         built_on=snapshot.built_on,

@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from catalogue.models import record_id
-from descriptors.models import LearningOpportunity, LearningOutcome, Organisation
+from descriptors.models import Edition, LearningOpportunity, LearningOutcome, Organisation
 from taxonomies.models import Concept, EqfLevel, EscoSkill, IscedField, Scheme
 
 Pairs = Iterable[tuple[int, str]]
@@ -69,6 +69,23 @@ def _through_pairs(relation, opportunities: QuerySet, value: str) -> Pairs:
 
 def _concept_pairs(relation) -> Callable[[QuerySet], Pairs]:
     return lambda opportunities: _through_pairs(relation, opportunities, "concept__code")
+
+
+def _edition_concept_pairs(name: str) -> Callable[[QuerySet], Pairs]:
+    """A micro-credential's own values and those of its published editions (an edition that
+    differs, such as a summer edition on site, adds its own)."""
+
+    def pairs(opportunities: QuerySet) -> Pairs:
+        yield from _concept_pairs(getattr(LearningOpportunity, name))(opportunities)
+        yield from (
+            getattr(Edition, name)
+            .through.objects.filter(
+                edition__opportunity__in=opportunities, edition__is_published=True
+            )
+            .values_list("edition__opportunity_id", "concept__code")
+        )
+
+    return pairs
 
 
 def _field_pairs(path: str) -> Callable[[QuerySet], Pairs]:
@@ -209,7 +226,7 @@ FACETS: list[Facet] = [
     Facet(
         "language",
         _("Language of instruction"),
-        _concept_pairs(LearningOpportunity.languages),
+        _edition_concept_pairs("languages"),
         _concept_labels(Scheme.LANGUAGE),
     ),
     Facet(
@@ -221,7 +238,7 @@ FACETS: list[Facet] = [
     Facet(
         "mode",
         _("Mode of learning"),
-        _concept_pairs(LearningOpportunity.modes),
+        _edition_concept_pairs("modes"),
         _concept_labels(Scheme.MODE),
     ),
     Facet(

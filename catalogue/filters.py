@@ -57,6 +57,10 @@ APPLICATION_CHOICES = [
     ("open", _("Open now")),
     ("closing", _("Closing within 30 days")),
 ]
+WHEN_CHOICES = [
+    ("current", _("Upcoming or running")),
+    ("past", _("Past editions only")),
+]
 START_CHOICES = [
     ("30", _("Within 30 days")),
     ("90", _("Within 90 days")),
@@ -119,6 +123,14 @@ class OpportunitySearchFilterSet(django_filters.FilterSet):
         method="evaluated_in_selector",
         help_text=_("By the application deadline: open today, or closing within 30 days."),
     )
+    when = django_filters.ChoiceFilter(
+        label=_("Editions"),
+        choices=WHEN_CHOICES,
+        method="evaluated_in_selector",
+        help_text=_(
+            "With an edition to come or running (or no dates yet), or with only past editions."
+        ),
+    )
     start_from = django_filters.DateFilter(
         label=_("Starts on or after"), method="evaluated_in_selector"
     )
@@ -174,6 +186,7 @@ class OpportunitySearchFilterSet(django_filters.FilterSet):
             max_fee=data.get("max_fee"),
             start=data.get("start") or "",
             application=data.get("application") or "",
+            when=data.get("when") or "",
             start_from=data.get("start_from"),
             start_to=data.get("start_to"),
             sort=data.get("sort") or "",
@@ -190,6 +203,7 @@ class SearchParams:
     max_fee: Decimal | None = None
     start: str = ""
     application: str = ""
+    when: str = ""
     start_from: date | None = None
     start_to: date | None = None
     sort: str = ""
@@ -205,6 +219,7 @@ class SearchParams:
             self.max_fee,
             self.start,
             self.application,
+            self.when,
             self.start_from,
             self.start_to,
             self.sort,

@@ -13,7 +13,7 @@ from django.utils import formats, translation
 from django.utils.translation import get_language, gettext_lazy, ngettext, pgettext_lazy
 from django.utils.translation import gettext as _
 
-from descriptors.models import LearningOpportunity
+from descriptors.models import Edition, LearningOpportunity
 
 DURATION_PARTS = re.compile(
     r"^P(?:(?P<years>\d+)Y)?(?:(?P<months>\d+)M)?(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"
@@ -83,12 +83,14 @@ def eqf_hint(level: int) -> str:
     return str(EQF_HINTS.get(level, ""))
 
 
-def price_label(opportunity: LearningOpportunity) -> str:
-    """What it costs, or that the provider did not say."""
-    if opportunity.is_free:
+def price_label(edition: Edition | None) -> str:
+    """What an edition costs, or that the provider did not say."""
+    if edition is None:
+        return _("Fee not stated")
+    if edition.is_free:
         return _("Free")
-    if opportunity.fee_amount is not None and opportunity.currency_id:
-        return money(opportunity.fee_amount, opportunity.currency.code)
+    if edition.fee_amount is not None and edition.currency_id:
+        return money(edition.fee_amount, edition.currency.code)
     return _("Fee not stated")
 
 
@@ -107,7 +109,9 @@ class StartInfo:
         if self.kind == "unknown":
             return _("Start date not stated")
         if self.kind == "past":
-            return _("Ended; no new start announced")
+            return _("Last started %(date)s; no new start announced") % {
+                "date": formats.date_format(self.on, "DATE_FORMAT")
+            }
         when = formats.date_format(self.on, "DATE_FORMAT")
         if self.kind == "upcoming":
             return _("Starts %(date)s") % {"date": when}
@@ -115,16 +119,18 @@ class StartInfo:
 
 
 def next_start(opportunity: LearningOpportunity, today: date) -> StartInfo:
-    if opportunity.any_start_date:
+    """When a learner can start: its next edition's start, else when its last one started."""
+    edition = opportunity.headline_edition
+    if edition is None:
+        return StartInfo("unknown")
+    if edition.any_start_date and not edition.is_past:
         return StartInfo("any")
-    start = opportunity.start_date
+    start = edition.start_date
+    if edition.is_past:
+        return StartInfo("past", start) if start else StartInfo("unknown")
     if start is None:
         return StartInfo("unknown")
-    if start >= today:
-        return StartInfo("upcoming", start)
-    if opportunity.end_date is None or opportunity.end_date >= today:
-        return StartInfo("running", start)
-    return StartInfo("past", start)
+    return StartInfo("upcoming" if start >= today else "running", start)
 
 
 @dataclass(frozen=True)
@@ -140,18 +146,20 @@ GO_TO_COURSE = pgettext_lazy("button", "Go to the course")
 def call_to_action(opportunity: LearningOpportunity, today: date) -> CallToAction | None:
     """The main button: "Apply by <deadline>" while applications are open, else "Go to the
     course"; none without a web page to send the learner to."""
-    if not opportunity.homepage:
+    edition = opportunity.next_edition
+    homepage = edition.effective_homepage if edition else opportunity.homepage
+    if not homepage:
         return None
-    deadline = opportunity.application_deadline
+    deadline = edition.application_deadline if edition else None
     if deadline and deadline >= today:
         when = formats.date_format(deadline, "DATE_FORMAT")
-        return CallToAction(str(APPLY_BY) % {"date": when}, opportunity.homepage)
-    return CallToAction(str(GO_TO_COURSE), opportunity.homepage)
+        return CallToAction(str(APPLY_BY) % {"date": when}, homepage)
+    return CallToAction(str(GO_TO_COURSE), homepage)
 
 
-def application_status(opportunity: LearningOpportunity, today: date) -> str:
-    """The application deadline in words ("" when none is stated)."""
-    deadline = opportunity.application_deadline
+def application_status(edition: Edition | None, today: date) -> str:
+    """An edition's application deadline in words ("" when none is stated)."""
+    deadline = edition.application_deadline if edition else None
     if not deadline:
         return ""
     when = formats.date_format(deadline, "DATE_FORMAT")

@@ -401,11 +401,12 @@ def _path(snapshot, needs, documents, need_index, score) -> LearningPath:
             path.unknown_hours += 1
         else:
             path.hours += opportunity.workload_hours
-        if opportunity.is_free:
+        edition = opportunity.headline_edition
+        if edition is not None and edition.is_free:
             continue
-        if opportunity.fee_amount is None or opportunity.currency is None:
+        if edition is None or edition.fee_amount is None or edition.currency is None:
             path.unknown_price += 1
         else:
-            currency = opportunity.currency.code
-            path.prices[currency] = path.prices.get(currency, Decimal(0)) + opportunity.fee_amount
+            currency = edition.currency.code
+            path.prices[currency] = path.prices.get(currency, Decimal(0)) + edition.fee_amount
     return path

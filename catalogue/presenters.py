@@ -16,6 +16,7 @@ from catalogue.filters import (
     MAX_VALUES_PER_FACET,
     PRICE_CHOICES,
     START_CHOICES,
+    WHEN_CHOICES,
     OpportunitySearchFilterSet,
 )
 from catalogue.selectors import FacetValue, SearchResult, opportunity_search_total
@@ -79,6 +80,7 @@ def active_filter_chips(search_query: SearchQuery, result: SearchResult) -> list
         "price": dict(PRICE_CHOICES),
         "start": dict(START_CHOICES),
         "application": dict(APPLICATION_CHOICES),
+        "when": dict(WHEN_CHOICES),
     }
     chips = []
     for key, value, _piece in search_query.pairs:

@@ -41,21 +41,30 @@ def course_jsonld(opportunity: LearningOpportunity, url: str) -> dict:
         }
     if opportunity.workload_hours:
         data["timeRequired"] = f"PT{opportunity.workload_hours}H"
-    offer = {"@type": "Offer", "category": "Free" if opportunity.is_free else "Paid"}
-    if opportunity.is_free:
+    editions = opportunity.current_editions or opportunity.past_editions[:1]
+    data["offers"] = [_offer(edition) for edition in editions]
+    data["hasCourseInstance"] = [_course_instance(opportunity, edition) for edition in editions]
+    return {key: value for key, value in data.items() if value not in ("", [], None)}
+
+
+def _offer(edition) -> dict:
+    offer = {"@type": "Offer", "category": "Free" if edition.is_free else "Paid"}
+    if edition.is_free:
         offer["price"] = 0
-    elif opportunity.fee_amount is not None and opportunity.currency:
-        offer.update(price=float(opportunity.fee_amount), priceCurrency=opportunity.currency.code)
-    data["offers"] = [offer]
+    elif edition.fee_amount is not None and edition.currency:
+        offer.update(price=float(edition.fee_amount), priceCurrency=edition.currency.code)
+    return offer
+
+
+def _course_instance(opportunity, edition) -> dict:
     instance = {
         "@type": "CourseInstance",
-        "courseMode": [mode.label for mode in opportunity.modes.all()],
+        "courseMode": [mode.label for mode in edition.effective_modes],
     }
-    if opportunity.start_date:
-        instance["startDate"] = opportunity.start_date.isoformat()
-    if opportunity.end_date:
-        instance["endDate"] = opportunity.end_date.isoformat()
+    if edition.start_date:
+        instance["startDate"] = edition.start_date.isoformat()
+    if edition.end_date:
+        instance["endDate"] = edition.end_date.isoformat()
     if opportunity.workload_hours:
         instance["courseWorkload"] = f"PT{opportunity.workload_hours}H"
-    data["hasCourseInstance"] = [instance]
-    return {key: value for key, value in data.items() if value not in ("", [], None)}
+    return instance

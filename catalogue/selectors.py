@@ -84,18 +84,22 @@ def _filter_masks(snapshot: Snapshot, params: SearchParams) -> dict[str, np.ndar
                 if bucket.key in chosen:
                     mask |= _in_bucket(values, bucket.low, bucket.high)
             masks[range_facet.key] = mask
-    if params.price == "free":
-        masks["price"] = snapshot.is_free.copy()
-    elif params.price == "paid":
-        masks["price"] = ~snapshot.is_free & (np.nan_to_num(snapshot.numbers["fee"]) > 0)
+    editions = snapshot.editions
+    if params.price:
+        masks["price"] = snapshot.documents_with(_price_mask(snapshot, params.price))
     if params.max_fee is not None:
-        fee = snapshot.numbers["fee"]
-        masks["max_fee"] = ~np.isnan(fee) & (fee <= float(params.max_fee))
+        with np.errstate(invalid="ignore"):
+            cheap = editions.fee <= float(params.max_fee)
+        masks["max_fee"] = snapshot.documents_with(cheap)
     start = _start_mask(snapshot, params)
     if start is not None:
-        masks["start"] = start
+        masks["start"] = snapshot.documents_with(start)
     if params.application:
-        masks["application"] = _application_mask(snapshot, params.application)
+        masks["application"] = snapshot.documents_with(
+            _application_mask(snapshot, params.application)
+        )
+    if params.when:
+        masks["when"] = _when_mask(snapshot, params.when)
     if params.modified_since is not None:
         masks["modified_since"] = snapshot.modified >= params.modified_since.timestamp()
     return masks
@@ -111,11 +115,29 @@ def _in_bucket(values: np.ndarray, low: float | None, high: float | None) -> np.
     return mask
 
 
+def _price_mask(snapshot: Snapshot, choice: str) -> np.ndarray:
+    """Editions that are free, or that cost something."""
+    editions = snapshot.editions
+    if choice == "free":
+        return editions.is_free
+    return ~editions.is_free & (np.nan_to_num(editions.fee) > 0)
+
+
+def _when_mask(snapshot: Snapshot, choice: str) -> np.ndarray:
+    """Documents with an edition still to come or running ("current"; also those with no
+    edition yet: dates to be announced), or whose editions are all over ("past")."""
+    day = snapshot.edition_day()
+    past = day.has_editions & ~day.has_current
+    return past if choice == "past" else ~past
+
+
 def _start_mask(snapshot: Snapshot, params: SearchParams) -> np.ndarray | None:
+    """Editions starting in the chosen window (or any time); None when no start is chosen."""
     today = timezone.localdate()
-    dated = snapshot.start != NO_DATE
+    editions = snapshot.editions
+    dated = editions.start != NO_DATE
     if params.start == "any":
-        return snapshot.any_start.copy()
+        return editions.any_start
     low = high = None
     if params.start in ("30", "90"):
         low, high = today, today + timedelta(days=int(params.start))
@@ -127,19 +149,24 @@ def _start_mask(snapshot: Snapshot, params: SearchParams) -> np.ndarray | None:
         return None
     mask = dated.copy()
     if low is not None:
-        mask &= snapshot.start >= _days_from_epoch(low)
+        mask &= editions.start >= _days_from_epoch(low)
     if high is not None:
-        mask &= snapshot.start <= _days_from_epoch(high)
+        mask &= editions.start <= _days_from_epoch(high)
     return mask
 
 
 def _application_mask(snapshot: Snapshot, choice: str) -> np.ndarray:
-    """Applications open today ("open"), or open and closing within 30 days ("closing")."""
+    """Editions whose applications are open today ("open"), or open and closing within 30
+    days ("closing"); not those cancelled or over."""
     today = _days_from_epoch(timezone.localdate())
-    deadline = snapshot.numbers["application_deadline"]
-    last = np.inf if choice == "open" else today + 30
-    with np.errstate(invalid="ignore"):
-        return (deadline >= today) & (deadline <= last)
+    deadline = snapshot.editions.deadline
+    last = np.iinfo(np.int32).max if choice == "open" else today + 30
+    return (
+        (deadline != NO_DATE)
+        & (deadline >= today)
+        & (deadline <= last)
+        & ~snapshot.edition_day().past
+    )
 
 
 def _all_of(base: np.ndarray, masks: dict[str, np.ndarray], *, ignoring: str = "") -> np.ndarray:
@@ -229,72 +256,46 @@ def _range_results(snapshot: Snapshot, base, masks, params) -> list[FacetResult]
                 ],
             )
         )
-    price_mask = _all_of(base, masks, ignoring="price")
-    paid = ~snapshot.is_free & (np.nan_to_num(snapshot.numbers["fee"]) > 0)
-    results.append(
-        FacetResult(
-            "price",
-            "price",
-            [
-                FacetValue(
-                    "free",
-                    "free",
-                    int(np.count_nonzero(price_mask & snapshot.is_free)),
-                    params.price == "free",
-                ),
-                FacetValue(
-                    "paid", "paid", int(np.count_nonzero(price_mask & paid)), params.price == "paid"
-                ),
-            ],
+    choices = {
+        "price": (
+            params.price,
+            {choice: snapshot.documents_with(_price_mask(snapshot, choice)) for choice in PRICES},
+        ),
+        "start": (
+            params.start,
+            {
+                choice: snapshot.documents_with(_start_mask(snapshot, SearchParams(start=choice)))
+                for choice in STARTS
+            },
+        ),
+        "application": (
+            params.application,
+            {
+                choice: snapshot.documents_with(_application_mask(snapshot, choice))
+                for choice in APPLICATIONS
+            },
+        ),
+        "when": (params.when, {choice: _when_mask(snapshot, choice) for choice in WHENS}),
+    }
+    for key, (chosen, documents) in choices.items():
+        mask = _all_of(base, masks, ignoring=key)
+        results.append(
+            FacetResult(
+                key,
+                key,
+                [
+                    FacetValue(choice, choice, int(np.count_nonzero(mask & of)), chosen == choice)
+                    for choice, of in documents.items()
+                ],
+            )
         )
-    )
-    start_mask = _all_of(base, masks, ignoring="start")
-    today = _days_from_epoch(timezone.localdate())
-    start = snapshot.start
-    results.append(
-        FacetResult(
-            "start",
-            "start",
-            [
-                FacetValue(
-                    days,
-                    days,
-                    int(
-                        np.count_nonzero(
-                            start_mask & (start >= today) & (start <= today + int(days))
-                        )
-                    ),
-                    params.start == days,
-                )
-                for days in ("30", "90")
-            ]
-            + [
-                FacetValue(
-                    "any",
-                    "any",
-                    int(np.count_nonzero(start_mask & snapshot.any_start)),
-                    params.start == "any",
-                )
-            ],
-        )
-    )
-    application_mask = _all_of(base, masks, ignoring="application")
-    results.append(
-        FacetResult(
-            "application",
-            "application",
-            [
-                FacetValue(
-                    choice,
-                    choice,
-                    int(np.count_nonzero(application_mask & _application_mask(snapshot, choice))),
-                    params.application == choice,
-                )
-                for choice in ("open", "closing")
-            ],
-        )
-    )
     return results
+
+
+PRICES = ("free", "paid")
+STARTS = ("30", "90", "any")
+APPLICATIONS = ("open", "closing")
+WHENS = ("current", "past")
 
 
 def _ordered(
@@ -307,11 +308,7 @@ def _ordered(
     elif sort == "newest":
         keys = (titles, -snapshot.modified[positions])
     elif sort == "start":
-        today = _days_from_epoch(timezone.localdate())
-        start = snapshot.start[positions].astype(np.int64)
-        start = np.where(snapshot.any_start[positions], today, start)
-        start = np.where(start == NO_DATE, np.iinfo(np.int64).max, start)
-        keys = (titles, start)
+        keys = (titles, snapshot.edition_day().next_start[positions])
     elif sort in ("ects", "workload"):
         values = snapshot.numbers["ects_credits" if sort == "ects" else "workload_hours"]
         values = values[positions]

@@ -15,6 +15,7 @@ from catalogue.search_index import (
 from descriptors.models import (
     Activity,
     Assessment,
+    Edition,
     LearningOpportunity,
     LearningOutcome,
     OpportunityTranslation,
@@ -27,7 +28,7 @@ from descriptors.signals import (
     opportunities_bulk_saved,
 )
 
-CHILD_MODELS = (OpportunityTranslation, LearningOutcome, Assessment, Activity)
+CHILD_MODELS = (OpportunityTranslation, LearningOutcome, Assessment, Activity, Edition)
 M2M_FIELDS = (
     LearningOpportunity.co_providers,
     LearningOpportunity.awarding_bodies,
@@ -92,16 +93,19 @@ for descriptor in M2M_FIELDS:
     m2m_changed.connect(_opportunity_m2m_changed, sender=descriptor.through, weak=False)
 
 
-@receiver(m2m_changed, sender=LearningOutcome.skills.through)
-def _outcome_skills_changed(sender, instance, action, reverse, pk_set, **kwargs):
+def _child_m2m_changed(sender, instance, action, reverse, pk_set, model, **kwargs):
     if not action.startswith("post_"):
         return
     if reverse:
-        outcomes = LearningOutcome.objects.filter(pk__in=pk_set or [])
-        for opportunity_id in outcomes.values_list("opportunity_id", flat=True).distinct():
+        children = model.objects.filter(pk__in=pk_set or [])
+        for opportunity_id in children.values_list("opportunity_id", flat=True).distinct():
             opportunity_changed(opportunity_id)
     else:
         opportunity_changed(instance.opportunity_id)
+
+
+for child_field in (LearningOutcome.skills, Edition.modes, Edition.languages):
+    m2m_changed.connect(_child_m2m_changed, sender=child_field.through, weak=False)
 
 
 @receiver(post_save, sender=Organisation)

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from catalogue.models import CatalogueChange
 from catalogue.search_index import opportunities_bulk_changed
-from descriptors.models import LearningOpportunity, LearningOutcome, Organisation
+from descriptors.models import Edition, LearningOpportunity, LearningOutcome, Organisation
 from taxonomies.models import Concept, EscoSkill, IscedField, Scheme
 
 BATCH = 2000
@@ -136,15 +136,13 @@ def catalogue_generate(count: int, *, seed: int = 2026, progress=print) -> int:
 
 def _generate_batch(pick: _Pickers, size: int) -> list[int]:
     rng = pick.rng
-    opportunities, extras = [], []
+    opportunities, extras, editions = [], [], []
     for _ in range(size):
         organisation = pick.organisation()
         language_code = COUNTRY_LANGUAGE.get(organisation.country.code, "ENG")
         topic = pick.skill()[1]
         ects = rng.choice([None, None, 1, 2, 2, 3, 4, 5, 5, 6, 10, 12, 15])
         workload = int(ects * rng.uniform(24, 31)) if ects else rng.choice([8, 12, 20, 30, 40, 60])
-        any_start = rng.random() < 0.2
-        start = None if any_start else pick.today + timedelta(days=rng.randint(-180, 365))
         free = rng.random() < 0.35
         opportunities.append(
             LearningOpportunity(
@@ -158,15 +156,9 @@ def _generate_batch(pick: _Pickers, size: int) -> list[int]:
                 ),
                 opportunity_type=rng.choice(pick.opportunity_types),
                 default_language=pick.languages[language_code],
-                any_start_date=any_start,
-                start_date=start,
-                end_date=start + timedelta(days=rng.choice([14, 30, 60, 90])) if start else None,
                 workload_hours=workload,
                 ects_credits=Decimal(ects) if ects else None,
                 credit_system=pick.ects_system if ects else None,
-                is_free=free,
-                fee_amount=None if free else Decimal(rng.choice([49, 90, 150, 290, 450, 690])),
-                currency=None if free else pick.euro,
                 credential_type=rng.choice(pick.credential_types),
                 eqf_level_id=rng.choices([3, 4, 5, 6, 7, 8], [3, 8, 20, 35, 25, 9])[0],
                 homepage=f"{organisation.website}courses/{rng.randint(1, 10**9)}",
@@ -174,7 +166,12 @@ def _generate_batch(pick: _Pickers, size: int) -> list[int]:
             )
         )
         extras.append((language_code, topic))
+        editions.append(_editions(pick, free))
     LearningOpportunity.objects.bulk_create(opportunities)
+    for opportunity, offered in zip(opportunities, editions, strict=True):
+        for edition in offered:
+            edition.opportunity = opportunity
+    Edition.objects.bulk_create([edition for offered in editions for edition in offered])
     model = LearningOpportunity
     languages, modes, fields, countries, outcomes = [], [], [], [], []
     for opportunity, (language_code, topic) in zip(opportunities, extras, strict=True):
@@ -221,3 +218,32 @@ def _generate_batch(pick: _Pickers, size: int) -> list[int]:
         ]
     )
     return [opportunity.pk for opportunity in opportunities]
+
+
+def _editions(pick: _Pickers, free: bool) -> list[Edition]:
+    """One to six editions (most run once or twice), a few months to a year apart: the
+    latest starts between six months ago and a year from now, earlier ones are history. One
+    micro-credential in five can be started any time (one edition, no dates)."""
+    rng = pick.rng
+    fee = None if free else Decimal(rng.choice([49, 90, 150, 290, 450, 690]))
+    common = {"is_free": free, "fee_amount": fee, "currency": None if free else pick.euro}
+    if rng.random() < 0.2:
+        return [Edition(any_start_date=True, status=Edition.Status.OPEN, **common)]
+    count = rng.choices([1, 2, 3, 4, 5, 6], [30, 25, 20, 12, 8, 5])[0]
+    start = pick.today + timedelta(days=rng.randint(-180, 365))
+    editions = []
+    for _ in range(count):
+        end = start + timedelta(days=rng.choice([14, 30, 60, 90]))
+        deadline = start - timedelta(days=14) if rng.random() < 0.5 else None
+        editions.append(
+            Edition(
+                start_date=start,
+                end_date=end,
+                application_deadline=deadline,
+                places=rng.choice([None, None, 20, 30, 60, 120]),
+                status=Edition.status_for_dates(start, end, pick.today),
+                **common,
+            )
+        )
+        start -= timedelta(days=rng.randint(150, 380))
+    return editions

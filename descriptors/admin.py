@@ -7,11 +7,12 @@ another organisation's records.
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import formats
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -30,6 +31,7 @@ from descriptors.forms import LangStringField
 from descriptors.models import (
     Activity,
     Assessment,
+    Edition,
     LearningOpportunity,
     LearningOutcome,
     OpportunityTranslation,
@@ -38,6 +40,7 @@ from descriptors.models import (
     SpreadsheetImport,
 )
 from descriptors.services import (
+    edition_copy,
     opportunities_publish,
     opportunities_unpublish,
     opportunity_changes,
@@ -85,10 +88,51 @@ class AssessmentInline(admin.TabularInline):
     fields = ["title", "assessment_type", "mode", "supervision", "grading_scheme"]
 
 
+class EditionInline(admin.StackedInline):
+    model = Edition
+    extra = 0
+    filter_horizontal = ["modes", "languages"]
+    fieldsets = [
+        (None, {"fields": [("reference", "status", "is_published")]}),
+        (
+            _("Dates and schedule"),
+            {
+                "fields": [
+                    "any_start_date",
+                    ("start_date", "end_date", "application_deadline"),
+                    "duration",
+                    "learning_schedule",
+                    "schedule_information",
+                    "places",
+                ]
+            },
+        ),
+        (_("Fees"), {"fields": ["is_free", ("fee_amount", "currency"), "fee_note"]}),
+        (
+            _("Where it differs from the micro-credential"),
+            {"fields": ["location", "modes", "languages", "homepage"]},
+        ),
+    ]
+
+
 class ActivityInline(admin.TabularInline):
     model = Activity
     extra = 0
     fields = ["title", "activity_type", "mode", "hours"]
+
+
+class EditionCopyForm(forms.Form):
+    start_date = forms.DateField(
+        label=_("start date of the new edition"),
+        help_text=_("Its end date and application deadline move by as many days."),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    reference = forms.CharField(
+        label=_("edition code"),
+        max_length=100,
+        required=False,
+        help_text=_("Your own code for the new edition, e.g. '2027'; may stay empty."),
+    )
 
 
 class SpreadsheetImportForm(forms.Form):
@@ -157,7 +201,6 @@ class LearningOpportunityAdmin(ProviderScopedAdmin):
         "status",
         "eqf_level",
         "ects_credits",
-        "start_date",
         "modified",
     ]
     list_filter = [
@@ -165,8 +208,6 @@ class LearningOpportunityAdmin(ProviderScopedAdmin):
         "eqf_level",
         "modes",
         "languages",
-        "any_start_date",
-        "is_free",
         "opportunity_type",
     ]
     search_fields = [
@@ -177,7 +218,6 @@ class LearningOpportunityAdmin(ProviderScopedAdmin):
         "outcomes__title",
     ]
     list_select_related = ["provider", "eqf_level"]
-    date_hierarchy = "start_date"
     autocomplete_fields = ["isced_fields", "region"]
     filter_horizontal = [
         "co_providers",
@@ -196,6 +236,7 @@ class LearningOpportunityAdmin(ProviderScopedAdmin):
     ]
     inlines = [
         OpportunityTranslationInline,
+        EditionInline,
         LearningOutcomeInline,
         AssessmentInline,
         ActivityInline,
@@ -231,20 +272,6 @@ class LearningOpportunityAdmin(ProviderScopedAdmin):
         ),
         (_("Languages"), {"fields": ["default_language", "languages"]}),
         (
-            _("Dates and schedule"),
-            {
-                "fields": [
-                    "any_start_date",
-                    "start_date",
-                    "end_date",
-                    "application_deadline",
-                    "duration",
-                    "learning_schedule",
-                    "schedule_information",
-                ]
-            },
-        ),
-        (
             _("Workload and credits"),
             {"fields": ["workload_hours", "ects_credits", "credit_system", "workload_check"]},
         ),
@@ -252,7 +279,6 @@ class LearningOpportunityAdmin(ProviderScopedAdmin):
             _("Admission"),
             {"fields": ["admission_procedure", "entry_requirements", "target_groups"]},
         ),
-        (_("Fees"), {"fields": ["is_free", "fee_amount", "currency", "fee_note"]}),
         (_("Mode of learning"), {"fields": ["modes", "learning_setting"]}),
         (
             _("Level and field"),
@@ -301,12 +327,54 @@ class LearningOpportunityAdmin(ProviderScopedAdmin):
                 name="descriptors_learningopportunity_import_status",
             ),
             path(
+                "<path:object_id>/copy-edition/",
+                self.admin_site.admin_view(self.edition_copy_view),
+                name="descriptors_learningopportunity_copy_edition",
+            ),
+            path(
                 "import/template.<str:extension>",
                 self.admin_site.admin_view(self.template_view),
                 name="descriptors_learningopportunity_template",
             ),
             *super().get_urls(),
         ]
+
+    def edition_copy_view(self, request, object_id: str):
+        """Copy the latest edition with new dates: a form asks the new start date."""
+        opportunity = self.get_object(request, object_id)
+        if opportunity is None or not self.has_change_permission(request, opportunity):
+            raise PermissionDenied
+        form = EditionCopyForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                edition = edition_copy(
+                    opportunity=opportunity,
+                    start_date=form.cleaned_data["start_date"],
+                    reference=form.cleaned_data["reference"],
+                )
+            except ValidationError as error:
+                for field, problems in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, problems)
+            else:
+                messages.success(
+                    request,
+                    _("New edition starting %(date)s added: check its dates and fees below.")
+                    % {"date": formats.date_format(edition.start_date, "DATE_FORMAT")},
+                )
+                return redirect("admin:descriptors_learningopportunity_change", opportunity.pk)
+        latest = opportunity.editions.exclude(start_date=None).order_by("-start_date").first()
+        return TemplateResponse(
+            request,
+            "admin/descriptors/learningopportunity/copy_edition.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "original": opportunity,
+                "latest": latest,
+                "form": form,
+                "title": _("Copy the latest edition with new dates"),
+            },
+        )
 
     def template_view(self, request, extension: str):
         if extension not in ("csv", "xlsx"):
@@ -448,8 +516,13 @@ class LearningOpportunityAdmin(ProviderScopedAdmin):
     @admin.action(description=_("Export the selected in the import template (CSV)"))
     def export_template_csv(self, request, queryset):
         opportunities = queryset.prefetch_related(
-            "languages", "countries", "modes", "isced_fields", "outcomes__skills"
-        ).select_related("opportunity_type", "default_language", "currency", "credential_type")
+            "languages",
+            "countries",
+            "modes",
+            "isced_fields",
+            "outcomes__skills",
+            "editions__currency",
+        ).select_related("opportunity_type", "default_language", "credential_type")
         return _download("opportunities.csv", [row_of(o) for o in opportunities])
 
     def get_search_results(self, request, queryset, search_term):

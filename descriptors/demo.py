@@ -16,16 +16,19 @@ from django.db import transaction
 from django.utils import timezone
 
 from descriptors.models import LearningOpportunity, Organisation
-from descriptors.services import OpportunityWrite, opportunities_bulk_save, opportunity_validate
+from descriptors.services import (
+    OpportunityWrite,
+    editions_validate,
+    opportunities_bulk_save,
+    opportunity_validate,
+)
 from descriptors.vocabularies import Vocabularies
 from taxonomies.models import Scheme
 
 CONCEPT_FIELDS = {
     "opportunity_type": Scheme.LEARNING_OPPORTUNITY_TYPE,
     "default_language": Scheme.LANGUAGE,
-    "learning_schedule": Scheme.LEARNING_SCHEDULE,
     "credit_system": Scheme.CREDIT_SYSTEM,
-    "currency": Scheme.CURRENCY,
     "learning_setting": Scheme.LEARNING_SETTING,
     "credential_type": Scheme.CREDENTIAL_TYPE,
     "quality_assurance_type": Scheme.QUALITY_ASSURANCE,
@@ -36,6 +39,11 @@ CONCEPT_LIST_FIELDS = {
     "languages": Scheme.LANGUAGE,
     "modes": Scheme.MODE,
 }
+EDITION_CONCEPT_FIELDS = {
+    "learning_schedule": Scheme.LEARNING_SCHEDULE,
+    "currency": Scheme.CURRENCY,
+}
+EDITION_CONCEPT_LIST_FIELDS = {"languages": Scheme.LANGUAGE, "modes": Scheme.MODE}
 ORGANISATION_LIST_FIELDS = ("co_providers", "awarding_bodies")
 CHANGE_REASON = "demo catalogue"
 
@@ -66,7 +74,7 @@ class _Loader:
         provider = self.organisations[record.pop("provider")]
         children = {
             key: record.pop(key)
-            for key in ("translations", "outcomes", "assessments", "activities")
+            for key in ("translations", "outcomes", "assessments", "activities", "editions")
         }
         relations = {
             name: [self.concept(scheme, code) for code in record.pop(name)]
@@ -97,6 +105,10 @@ class _Loader:
         if opportunity.is_public and opportunity.published_at is None:
             opportunity.published_at = opportunity.modified or timezone.now()
         opportunity_validate(opportunity=opportunity, relations=relations)
+        editions = editions_validate(
+            opportunity=opportunity,
+            editions=[self.edition_values(edition) for edition in children["editions"]],
+        )
         return OpportunityWrite(
             opportunity,
             relations,
@@ -130,7 +142,16 @@ class _Loader:
                 }
                 for activity in children["activities"]
             ],
+            editions=editions,
         )
+
+    def edition_values(self, record: dict) -> dict:
+        values = dict(record)
+        for key, scheme in EDITION_CONCEPT_FIELDS.items():
+            values[key] = self.concept(scheme, values.get(key))
+        for key, scheme in EDITION_CONCEPT_LIST_FIELDS.items():
+            values[key] = [self.concept(scheme, code) for code in values.get(key, [])]
+        return values
 
 
 @transaction.atomic

@@ -51,6 +51,8 @@ from descriptors.formats.elm_xml import (
 from descriptors.models import LearningOpportunity, Organisation
 from descriptors.services import (
     OpportunityWrite,
+    edition_validate,
+    edition_values_split,
     opportunities_bulk_save,
     opportunities_stored,
     opportunity_validate,
@@ -863,9 +865,19 @@ def _write(reader: _Reader, record: _Parsed, existing: dict, seen: dict) -> Oppo
     credit_system = record.values["credit_system"]
     if opportunity.pk and opportunity.credit_system_id is None and credit_system is not None:
         record.values["credit_system"] = None if credit_system.uri == ECTS else credit_system
-    for name, value in record.values.items():
+    values = dict(record.values)
+    edition = edition_values_split(values)
+    for name, value in values.items():
         setattr(opportunity, name, value)
     opportunity_validate(
         opportunity=opportunity, relations=record.relations, references_resolved=True
     )
-    return OpportunityWrite(opportunity, record.relations, **record.children)
+    return OpportunityWrite(
+        opportunity,
+        record.relations,
+        **record.children,
+        editions=None
+        if edition is None
+        else [edition_validate(opportunity=opportunity, values=edition)],
+        keep_other_editions=True,
+    )

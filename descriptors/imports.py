@@ -35,6 +35,8 @@ from descriptors.models import LearningOpportunity, Organisation, SpreadsheetImp
 from descriptors.services import (
     OpportunityWrite,
     Stored,
+    edition_validate,
+    edition_values_split,
     opportunities_bulk_save,
     opportunities_stored,
     opportunity_validate,
@@ -247,9 +249,16 @@ def _prepared_row(
     opportunity = opportunity or LearningOpportunity(
         provider=provider, provider_reference=reference
     )
+    edition = edition_values_split(values)
     for name, value in values.items():
         setattr(opportunity, name, value)
-    write = OpportunityWrite(opportunity, relations, outcomes=outcomes)
+    write = OpportunityWrite(
+        opportunity,
+        relations,
+        outcomes=outcomes,
+        editions=None if edition is None else [edition],
+        keep_other_editions=True,
+    )
     if opportunity.pk is not None and not stored[opportunity.pk].differs(write):
         result.action, result.opportunity_id = "unchanged", opportunity.pk
         return result, None
@@ -257,6 +266,8 @@ def _prepared_row(
         # Every reference was loaded by the parser and identifiers are checked across the
         # file: the per-record database look-ups can be skipped.
         opportunity_validate(opportunity=opportunity, relations=relations, references_resolved=True)
+        if edition is not None:  # its messages name the row's columns
+            write.editions = [edition_validate(opportunity=opportunity, values=edition)]
     except ValidationError as error:
         result.action, result.problems = "rejected", _model_problems(error)
         return result, None

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import Group, Permission
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
@@ -19,6 +19,7 @@ from descriptors.completeness import Requirement, opportunity_completeness
 from descriptors.models import (
     Activity,
     Assessment,
+    Edition,
     LearningOpportunity,
     LearningOutcome,
     OpportunityTranslation,
@@ -40,6 +41,7 @@ PROVIDER_STAFF_PERMISSIONS = {
             "assessment",
             "activity",
             "opportunitytranslation",
+            "edition",
         )
         for action in ("view", "add", "change", "delete")
     ]
@@ -78,6 +80,7 @@ def opportunity_publish(*, opportunity: LearningOpportunity) -> LearningOpportun
     Publishing does not require completeness: what Annex I or the ELM LOQ profile would still
     want (``opportunity_completeness``) is for the caller to show and confirm."""
     opportunity.full_clean()
+    editions_validate(opportunity=opportunity, editions=_editions_as_values(opportunity))
     opportunity.status = LearningOpportunity.Status.PUBLISHED
     opportunity.published_at = opportunity.published_at or timezone.now()
     opportunity.save(update_fields=["status", "published_at", "modified"])
@@ -178,6 +181,86 @@ def opportunity_validate(
         raise ValidationError(missing)
 
 
+EDITION_RELATIONS = ("modes", "languages")
+# What an edition holds of what a record held before editions (decision 0012).
+EDITION_VALUES = (
+    "any_start_date",
+    "start_date",
+    "end_date",
+    "application_deadline",
+    "duration",
+    "learning_schedule",
+    "schedule_information",
+    "is_free",
+    "fee_amount",
+    "currency",
+    "fee_note",
+)
+
+
+def edition_values_split(values: dict) -> dict | None:
+    """Take out of a flat record's values (a spreadsheet row, an ELM record) those of its
+    edition: the one edition it describes, or None when it gives none of them."""
+    edition = {name: values.pop(name) for name in EDITION_VALUES if name in values}
+    return edition or None
+
+
+def edition_validate(*, opportunity: LearningOpportunity, values: dict) -> dict:
+    """Check one edition of ``opportunity`` against the admin form's rules; raise
+    ``ValidationError`` with field messages. ``values`` are its fields by name (references as
+    instances); ``id`` names the existing edition it replaces. Returns the values as the model
+    holds them (a date given as text becomes a date)."""
+    fields = {
+        name: value
+        for name, value in values.items()
+        if name not in EDITION_RELATIONS and name != "id"
+    }
+    edition = Edition(opportunity=opportunity, pk=values.get("id"), **fields)
+    edition.full_clean(exclude=["opportunity", *EDITION_RELATIONS], validate_unique=False)
+    return {
+        name: getattr(edition, name) if name in fields else value for name, value in values.items()
+    }
+
+
+def _edition_field_label(name: str) -> str:
+    try:
+        return str(Edition._meta.get_field(name).verbose_name)
+    except FieldDoesNotExist:
+        return name
+
+
+def editions_validate(*, opportunity: LearningOpportunity, editions: list[dict]) -> list[dict]:
+    """Check an opportunity's whole new set of editions: each on its own
+    (``edition_validate``), their codes unique, their ids its own. Messages name the edition
+    by its place in the list. Returns the editions with their values as the model holds them
+    (a date given as text becomes a date)."""
+    given_ids = any(values.get("id") is not None for values in editions)
+    known = set(opportunity.editions.values_list("pk", flat=True)) if given_ids else set()
+    errors, cleaned = [], []
+    references = [values.get("reference", "") for values in editions]
+    for number, values in enumerate(editions, start=1):
+        problems = []
+        try:
+            cleaned.append(edition_validate(opportunity=opportunity, values=values))
+        except ValidationError as error:
+            problems += [
+                f"{_edition_field_label(name)}: {message}" if name != "__all__" else message
+                for name, messages in error.message_dict.items()
+                for message in messages
+            ]
+        if values.get("id") is not None and values["id"] not in known:
+            problems.append(str(_("No edition of this opportunity has this id.")))
+        if values.get("reference") and references.count(values["reference"]) > 1:
+            problems.append(str(_("Two editions have the same code.")))
+        errors += [
+            _("Edition %(number)s: %(problem)s") % {"number": number, "problem": problem}
+            for problem in problems
+        ]
+    if errors:
+        raise ValidationError({"editions": errors})
+    return cleaned
+
+
 # --- The one write path ---------------------------------------------------------------------
 #
 # Every writer (admin, API, spreadsheet and ELM imports, demo loader) creates or changes
@@ -192,7 +275,10 @@ CHILDREN = {
     "translations": OpportunityTranslation,
     "assessments": Assessment,
     "activities": Activity,
+    "editions": Edition,
 }
+# The many-to-many fields of each kind of child, given as lists in its dicts.
+CHILD_RELATIONS = {"outcomes": ["skills"], "editions": ["modes", "languages"]}
 
 
 def _child_fields(model) -> list:
@@ -213,7 +299,9 @@ class OpportunityWrite:
 
     ``relations`` maps many-to-many descriptors to their members (instances or ids).
     Children are lists of dicts keyed by field name (references as instances or ids):
-    outcomes also take ``skills``; the list order is the outcomes' order.
+    outcomes also take ``skills``; the list order is the outcomes' order. Editions also take
+    ``modes`` and ``languages``, and ``id`` for an edition that exists: the given list is the
+    opportunity's whole set of editions (see ``_children_pair``).
     """
 
     opportunity: LearningOpportunity
@@ -222,6 +310,10 @@ class OpportunityWrite:
     translations: list[dict] | None = None
     assessments: list[dict] | None = None
     activities: list[dict] | None = None
+    editions: list[dict] | None = None
+    # An import that knows one edition (its dates and fees) adds or updates that one and
+    # leaves the others alone.
+    keep_other_editions: bool = False
     action: str = ""  # once saved: created, updated or unchanged
 
     @functools.cached_property
@@ -248,8 +340,10 @@ def _child_row(kind: str, position: int, child: dict) -> dict:
             row[model_field.attname] = _pk(child[model_field.name])
         else:
             row[model_field.attname] = model_field.get_default()
-    if kind == "outcomes":
-        row["skills"] = list(dict.fromkeys(_pk(skill) for skill in child.get("skills", [])))
+    for name in CHILD_RELATIONS.get(kind, []):
+        row[name] = list(dict.fromkeys(_pk(member) for member in child.get(name, [])))
+    if kind == "editions" and child.get("id") is not None:
+        row["id"] = child["id"]
     return row
 
 
@@ -276,16 +370,62 @@ class Stored:
         ):
             return True
         return any(
-            [_comparable(kind, row) for row in rows]
-            != [_comparable(kind, row) for _, row in self.children[kind]]
+            _children_differ(kind, self.children[kind], rows, write.keep_other_editions)
             for kind, rows in write.children.items()
         )
 
 
 def _comparable(kind: str, row: dict) -> dict:
-    if kind == "outcomes":
-        return row | {"skills": set(row["skills"])}
-    return row
+    comparable = {name: value for name, value in row.items() if name != "id"}
+    return comparable | {name: set(row[name]) for name in CHILD_RELATIONS.get(kind, [])}
+
+
+def _children_pair(kind: str, old: list[tuple[int, dict]], rows: list[dict], keep: bool = False):
+    """Which stored child each given row replaces (None: a new one), and the stored ids left
+    over (to delete). Outcomes, assessments and activities pair by position, translations by
+    language; editions by ``id``, else by their code, else by their start date, else with the
+    stored ones left, in order (an import that gives no ids keeps the edition ids it had).
+    With ``keep`` (``OpportunityWrite.keep_other_editions``) nothing is left over, and an
+    edition that pairs with none is new, unless both sides have exactly one."""
+    if kind == "translations":
+        by_language = {row["language_id"]: (pk, row) for pk, row in old}
+        pairs = [(by_language.pop(row["language_id"], None), row) for row in rows]
+        return pairs, [pk for pk, _ in by_language.values()]
+    if kind != "editions":
+        pairs = [(old[n] if n < len(old) else None, row) for n, row in enumerate(rows)]
+        return pairs, [pk for pk, _ in old[len(rows) :]]
+    stored_rows = dict(old)
+    by_reference = {row["reference"]: pk for pk, row in old if row["reference"]}
+    by_start = {row["start_date"]: pk for pk, row in old if row["start_date"]}
+    chosen = [
+        row.get("id") or by_reference.get(row["reference"]) or by_start.get(row["start_date"])
+        for row in rows
+    ]
+    left = [pk for pk in stored_rows if pk not in chosen]
+    if keep:
+        if len(rows) == len(old) == 1 and chosen[0] not in stored_rows:
+            chosen = [old[0][0]]
+        pairs = [
+            ((pk, stored_rows[pk]) if pk in stored_rows else None, row)
+            for pk, row in zip(chosen, rows, strict=True)
+        ]
+        return pairs, []
+    for n, row in enumerate(rows):
+        if chosen[n] not in stored_rows:
+            chosen[n] = left.pop(0) if left and "id" not in row else None
+    pairs = [
+        ((pk, stored_rows[pk]) if pk is not None else None, row)
+        for pk, row in zip(chosen, rows, strict=True)
+    ]
+    return pairs, left
+
+
+def _children_differ(kind: str, old: list[tuple[int, dict]], rows: list[dict], keep: bool) -> bool:
+    pairs, deletes = _children_pair(kind, old, rows, keep)
+    return bool(deletes) or any(
+        previous is None or _comparable(kind, previous[1]) != _comparable(kind, row)
+        for previous, row in pairs
+    )
 
 
 # An update writes every field: the values of a write may touch any of them.
@@ -313,20 +453,22 @@ def opportunities_stored(ids: Iterable[int]) -> dict[int, Stored]:
             source, target
         ):
             stored[pk].relations[name].add(member)
-    outcomes = {}
     for kind, model in CHILDREN.items():
         columns = [model_field.attname for model_field in CHILD_FIELDS[kind]]
         order = ["opportunity_id", *(["position"] if kind == "outcomes" else []), "id"]
         rows = model.objects.filter(opportunity_id__in=ids).order_by(*order)
+        members: dict[str, dict[int, list]] = {name: {} for name in CHILD_RELATIONS.get(kind, [])}
         for row in rows.values("id", "opportunity_id", *columns):
             pk, opportunity_id = row.pop("id"), row.pop("opportunity_id")
-            if kind == "outcomes":
-                row["skills"] = outcomes[pk] = []
+            for name, of_child in members.items():
+                row[name] = of_child[pk] = []
             stored[opportunity_id].children[kind].append((pk, row))
-    for outcome_id, skill in LearningOutcome.skills.through.objects.filter(
-        learningoutcome_id__in=outcomes
-    ).values_list("learningoutcome_id", "escoskill_id"):
-        outcomes[outcome_id].append(skill)
+        for name, of_child in members.items():
+            links, source, target = relation_links(model._meta.get_field(name))
+            for child_id, member in links.objects.filter(
+                **{f"{source}__in": list(of_child)}
+            ).values_list(source, target):
+                of_child[child_id].append(member)
     return stored
 
 
@@ -336,24 +478,121 @@ def opportunity_save(
     values: dict,
     relations: dict[str, list],
     outcomes: list[dict] | None = None,
+    editions: list[dict] | None = None,
     change_reason: str = "",
     changed_by=None,
 ) -> LearningOpportunity:
     """Create or update one opportunity with the same validation as the admin form.
 
     ``relations`` maps many-to-many descriptors to their new members; ``outcomes`` (title and
-    ESCO skills each), when given, replaces the learning outcomes. Raises ``ValidationError``
-    with field messages and writes nothing when anything is invalid.
+    ESCO skills each), when given, replaces the learning outcomes; ``editions``, when given,
+    is its whole set of editions (see ``OpportunityWrite``). Raises ``ValidationError`` with
+    field messages and writes nothing when anything is invalid.
     """
     for name, value in values.items():
         setattr(opportunity, name, value)
     opportunity_validate(opportunity=opportunity, relations=relations)
+    if editions is not None:
+        editions = editions_validate(opportunity=opportunity, editions=editions)
     opportunities_bulk_save(
-        writes=[OpportunityWrite(opportunity, relations, outcomes=outcomes)],
+        writes=[OpportunityWrite(opportunity, relations, outcomes=outcomes, editions=editions)],
         change_reason=change_reason,
         changed_by=changed_by,
     )
     return opportunity
+
+
+def _editions_as_values(opportunity: LearningOpportunity) -> list[dict]:
+    """The stored editions of ``opportunity`` as ``OpportunityWrite.editions`` takes them."""
+    editions = opportunity.editions.select_related("currency", "learning_schedule")
+    return [
+        {
+            "id": edition.pk,
+            **{field.name: getattr(edition, field.name) for field in CHILD_FIELDS["editions"]},
+            "modes": list(edition.modes.all()),
+            "languages": list(edition.languages.all()),
+        }
+        for edition in editions.prefetch_related("modes", "languages").order_by("id")
+    ]
+
+
+def edition_save(
+    *,
+    opportunity: LearningOpportunity,
+    edition: Edition | None,
+    values: dict,
+    partial: bool = False,
+    change_reason: str = "",
+) -> Edition:
+    """Add an edition to ``opportunity`` (``edition`` None) or change one, as a change of the
+    micro-credential (one history entry, re-index, change-log entry). ``partial`` keeps the
+    values not given; otherwise they go back to their defaults. Raises ``ValidationError``
+    with field messages (an edition code already used by another edition too)."""
+    editions = _editions_as_values(opportunity)
+    stored = next((item for item in editions if item["id"] == getattr(edition, "pk", None)), {})
+    merged = {**(stored if partial else {}), **values}
+    merged.pop("id", None)
+    edition_validate(opportunity=opportunity, values=merged)
+    reference = merged.get("reference")
+    if reference and any(
+        item["reference"] == reference and item["id"] != stored.get("id") for item in editions
+    ):
+        raise ValidationError(
+            {"reference": [_("This opportunity already has an edition with this code.")]}
+        )
+    if edition is None:
+        editions.append(merged)
+    else:
+        editions = [merged | {"id": edition.pk} if item is stored else item for item in editions]
+    known = {item["id"] for item in editions if "id" in item}
+    opportunity_save(
+        opportunity=opportunity,
+        values={},
+        relations={},
+        editions=editions,
+        change_reason=change_reason,
+    )
+    saved = opportunity.editions.all()
+    return saved.get(pk=edition.pk) if edition else saved.exclude(pk__in=known).get()
+
+
+def edition_copy(
+    *, opportunity: LearningOpportunity, start_date, reference: str = "", change_reason: str = ""
+) -> Edition:
+    """A new edition like the latest one (the one starting last), starting on ``start_date``:
+    its end and application deadline move by as many days, it is open for applications, and
+    fees, places, schedule and where it differs are copied."""
+    editions = [item for item in _editions_as_values(opportunity) if item["start_date"]]
+    if not editions:
+        raise ValidationError(
+            {"start_date": [_("There is no dated edition to copy: add the first one by hand.")]}
+        )
+    latest = max(editions, key=lambda item: (item["start_date"], item["id"]))
+    shift = start_date - latest["start_date"]
+    values = latest | {
+        "reference": reference,
+        "status": Edition.Status.OPEN,
+        "start_date": start_date,
+        **{
+            name: latest[name] + shift
+            for name in ("end_date", "application_deadline")
+            if latest[name] is not None
+        },
+    }
+    del values["id"]
+    return edition_save(
+        opportunity=opportunity, edition=None, values=values, change_reason=change_reason
+    )
+
+
+def edition_delete(*, opportunity: LearningOpportunity, edition: Edition) -> None:
+    """Remove one edition, as a change of its micro-credential."""
+    opportunity_save(
+        opportunity=opportunity,
+        values={},
+        relations={},
+        editions=[item for item in _editions_as_values(opportunity) if item["id"] != edition.pk],
+    )
 
 
 @contextlib.contextmanager
@@ -459,52 +698,64 @@ def _relation_replace(model_field, writes: list[OpportunityWrite], stored: dict)
 
 
 def _children_sync(writes: list[OpportunityWrite], stored: dict[int, Stored]) -> None:
-    """Bring each given kind of child to the write's list: the n-th stored child becomes the
-    n-th given one (a translation: the one in the same language), updated only if it differs,
-    so unchanged children keep their ids; surplus ones are deleted, missing ones added.
+    """Bring each given kind of child to the write's list: each given child replaces the
+    stored one it pairs with (``_children_pair``), updated only if it differs, so unchanged
+    children keep their ids; stored ones left over are deleted, missing ones added.
 
     Not through model saves and deletes: their signals would write a history entry and re-index
     the opportunity per child, which the opportunity's entry and its re-index already cover.
     """
     for kind, model in CHILDREN.items():
+        relation_names = CHILD_RELATIONS.get(kind, [])
         inserts, updates, deletes, relink = [], [], [], []
         for write in writes:
             rows = write.children.get(kind)
             if rows is None:
                 continue
             record = stored.get(write.opportunity.pk)
-            old = record.children[kind] if record is not None else []
-            if kind == "translations":
-                by_language = {row["language_id"]: (pk, row) for pk, row in old}
-                pairs = [(by_language.pop(row["language_id"], None), row) for row in rows]
-                deletes += [pk for pk, _ in by_language.values()]
-            else:
-                pairs = [(old[n] if n < len(old) else None, row) for n, row in enumerate(rows)]
-                deletes += [pk for pk, _ in old[len(rows) :]]
+            pairs, unpaired = _children_pair(
+                kind, record.children[kind] if record else [], rows, write.keep_other_editions
+            )
+            deletes += unpaired
             for previous, row in pairs:
-                values = {name: value for name, value in row.items() if name != "skills"}
+                values = {
+                    name: value
+                    for name, value in row.items()
+                    if name != "id" and name not in relation_names
+                }
                 if previous is None:
                     child = model(opportunity_id=write.opportunity.pk, **values)
                     inserts.append(child)
-                    relink.append((child, row.get("skills")))
+                    relink += [(child, name, row[name]) for name in relation_names]
                     continue
                 pk, old_row = previous
                 if {name: old_row[name] for name in values} != values:
                     updates.append(model(pk=pk, opportunity_id=write.opportunity.pk, **values))
-                if kind == "outcomes" and set(old_row["skills"]) != set(row["skills"]):
-                    relink.append((model(pk=pk), row["skills"]))
-        if kind == "outcomes":
-            links, source, target = relation_links(LearningOutcome.skills.field)
-            stale = deletes + [child.pk for child, _ in relink if child.pk is not None]
-            links.objects.filter(**{f"{source}__in": stale}).delete()
+                relink += [
+                    (model(pk=pk), name, row[name])
+                    for name in relation_names
+                    if set(old_row[name]) != set(row[name])
+                ]
+        for name in relation_names:
+            links, source, target = relation_links(model._meta.get_field(name))
+            stale = deletes + [
+                child.pk for child, relation, _ in relink if relation == name and child.pk
+            ]
+            _rows_delete(links, source, stale)
         _rows_delete(model, "id", deletes)
         _rows_update(updates, CHILD_FIELDS[kind])
         model.objects.bulk_create(inserts)
-        if kind == "outcomes":
+        for name in relation_names:
+            links, source, target = relation_links(model._meta.get_field(name))
             _rows_insert(
                 links,
                 [source, target],
-                ((child.pk, skill) for child, skills in relink for skill in skills),
+                (
+                    (child.pk, member)
+                    for child, relation, members in relink
+                    if relation == name
+                    for member in members
+                ),
             )
 
 

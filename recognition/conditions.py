@@ -58,8 +58,10 @@ def recognition_unmet_conditions(
                 % {"grade": item.minimum_grade}
             )
     months = item.max_credential_age_months
-    ended = opportunity.end_date
-    if months and ended and not opportunity.any_start_date and _months_later(ended, months) < today:
+    # Only a micro-credential with no edition to come: a learner can still take a new one.
+    last = opportunity.headline_edition
+    ended = last.end_date if last is not None and last.is_past else None
+    if months and ended and _months_later(ended, months) < today:
         unmet.append(
             _(
                 "It accepts credentials at most %(months)s months old, and the session described "

@@ -9,7 +9,13 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from descriptors.models import Assessment, LearningOpportunity, LearningOutcome, Organisation
+from descriptors.models import (
+    Assessment,
+    Edition,
+    LearningOpportunity,
+    LearningOutcome,
+    Organisation,
+)
 from descriptors.services import organisation_member_add
 from taxonomies.models import Concept, EqfLevel, EscoSkill, IscedField, Scheme
 
@@ -37,10 +43,35 @@ def make_provider_user(organisation: Organisation, username: str | None = None):
     return user
 
 
+EDITION_FIELDS = {
+    "reference",
+    "any_start_date",
+    "start_date",
+    "end_date",
+    "application_deadline",
+    "duration",
+    "learning_schedule",
+    "schedule_information",
+    "is_free",
+    "fee_amount",
+    "currency",
+    "fee_note",
+    "places",
+}
+
+
 def make_opportunity(
-    provider: Organisation | None = None, *, complete: bool = False, **values
+    provider: Organisation | None = None,
+    *,
+    complete: bool = False,
+    editions: list[dict] | None = None,
+    **values,
 ) -> LearningOpportunity:
-    """A saved opportunity; ``complete=True`` fills every mandatory element too."""
+    """A saved opportunity; ``complete=True`` fills every mandatory element too. Edition
+    fields given with the opportunity's (``start_date=...``) make its one edition;
+    ``editions`` gives several."""
+    edition = {name: values.pop(name) for name in EDITION_FIELDS & set(values)}
+    editions = editions if editions is not None else [edition] if edition else []
     values.setdefault("title", f"Opportunity {next(_sequence)}")
     values.setdefault("status", LearningOpportunity.Status.PUBLISHED)
     if values["status"] == LearningOpportunity.Status.PUBLISHED:
@@ -52,6 +83,8 @@ def make_opportunity(
         **values,
     )
     opportunity.languages.add(opportunity.default_language)
+    for edition_values in editions:
+        make_edition(opportunity, **edition_values)
     if complete:
         opportunity.homepage = "https://example.org/course"
         opportunity.workload_hours = 125
@@ -72,6 +105,15 @@ def make_opportunity(
             assessment_type=concept(Scheme.ASSESSMENT_TYPE, "b1b68f6735"),
         )
     return opportunity
+
+
+def make_edition(opportunity: LearningOpportunity, **values) -> Edition:
+    """A saved edition (open, published unless said otherwise)."""
+    modes, languages = values.pop("modes", []), values.pop("languages", [])
+    edition = Edition.objects.create(opportunity=opportunity, **values)
+    edition.modes.set(modes)
+    edition.languages.set(languages)
+    return edition
 
 
 def make_agreement(institution, providers, opportunities, *, approve=True, **values):

@@ -5,7 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from descriptors.completeness import opportunity_completeness
-from descriptors.models import LearningOpportunity, Organisation
+from descriptors.models import Edition, LearningOpportunity, Organisation
 from taxonomies.models import Concept, EqfLevel, EscoSkill, IscedField, NqfLevel
 
 
@@ -55,6 +55,57 @@ class OrganisationSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "legal_name", "provider_type", "country", "city", "website"]
 
 
+class EditionSerializer(serializers.ModelSerializer):
+    """One edition. ``status`` is what learners see (dates that have passed make it running
+    or finished); ``location``, ``modes``, ``languages`` and ``homepage`` are the edition's
+    own or, when it has none, the micro-credential's."""
+
+    status = serializers.SerializerMethodField()
+    learning_schedule = ReferenceField()
+    currency = ReferenceField()
+    location = serializers.CharField(source="effective_location")
+    modes = serializers.SerializerMethodField()
+    languages = serializers.SerializerMethodField()
+    homepage = serializers.CharField(source="effective_homepage")
+
+    class Meta:
+        model = Edition
+        fields = [
+            "id",
+            "reference",
+            "status",
+            "is_published",
+            "any_start_date",
+            "start_date",
+            "end_date",
+            "application_deadline",
+            "duration",
+            "learning_schedule",
+            "schedule_information",
+            "is_free",
+            "fee_amount",
+            "currency",
+            "fee_note",
+            "places",
+            "location",
+            "modes",
+            "languages",
+            "homepage",
+        ]
+
+    @extend_schema_field(serializers.ChoiceField(choices=Edition.Status.choices))
+    def get_status(self, edition) -> str:
+        return edition.current_status.value
+
+    @extend_schema_field(ReferenceSchema(many=True))
+    def get_modes(self, edition) -> list:
+        return [ReferenceField().to_representation(mode) for mode in edition.effective_modes]
+
+    @extend_schema_field(ReferenceSchema(many=True))
+    def get_languages(self, edition) -> list:
+        return [ReferenceField().to_representation(lang) for lang in edition.effective_languages]
+
+
 class OpportunitySummarySerializer(serializers.ModelSerializer):
     """What a result list carries; ``url`` leads to every descriptor, ``homepage`` to the
     course itself (a partner links to it without a second call)."""
@@ -66,7 +117,10 @@ class OpportunitySummarySerializer(serializers.ModelSerializer):
     languages = ReferenceListField()
     modes = ReferenceListField()
     isced_fields = ReferenceListField()
-    currency = ReferenceField()
+    next_edition = EditionSerializer(allow_null=True, help_text="The edition to join now.")
+    more_editions_count = serializers.IntegerField(
+        help_text="How many other editions are to come or running besides the next one."
+    )
 
     class Meta:
         model = LearningOpportunity
@@ -83,12 +137,8 @@ class OpportunitySummarySerializer(serializers.ModelSerializer):
             "languages",
             "modes",
             "isced_fields",
-            "is_free",
-            "fee_amount",
-            "currency",
-            "any_start_date",
-            "start_date",
-            "end_date",
+            "next_edition",
+            "more_editions_count",
             "modified",
         ]
 
@@ -141,7 +191,7 @@ class OpportunityDetailSerializer(OpportunitySummarySerializer):
     countries = ReferenceListField()
     region = ReferenceField()
     default_language = ReferenceField()
-    learning_schedule = ReferenceField()
+    editions = EditionSerializer(source="public_editions", many=True)
     credit_system = ReferenceField()
     target_groups = ReferenceListField()
     learning_setting = ReferenceField()
@@ -167,15 +217,11 @@ class OpportunityDetailSerializer(OpportunitySummarySerializer):
             "countries",
             "region",
             "default_language",
-            "application_deadline",
-            "duration",
-            "learning_schedule",
-            "schedule_information",
+            "editions",
             "credit_system",
             "admission_procedure",
             "entry_requirements",
             "target_groups",
-            "fee_note",
             "learning_setting",
             "credential_type",
             "nqf_level",

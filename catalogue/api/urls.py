@@ -2,7 +2,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.urlpatterns import format_suffix_patterns
 
-from catalogue.api import occupations, views, writes
+from catalogue.api import editions, occupations, views, writes
 
 app_name = "api"
 
@@ -46,6 +46,16 @@ urlpatterns = [
         "learning-opportunities/imports/<id:pk>/",
         writes.OpportunityImportJobView.as_view(),
         name="opportunity-import-job",
+    ),
+    path(
+        "learning-opportunities/<id:pk>/editions/",
+        editions.OpportunityEditionsView.as_view(),
+        name="opportunity-editions",
+    ),
+    path(
+        "learning-opportunities/<id:pk>/editions/<id:edition_pk>/",
+        editions.OpportunityEditionView.as_view(),
+        name="opportunity-edition",
     ),
     path(
         "learning-opportunities/<id:pk>/publish/",

@@ -224,10 +224,10 @@ class OpportunityWriteMixin:
     def save(request, opportunity, *, partial: bool) -> Response:
         serializer = OpportunityWriteSerializer(data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
-        values, relations, outcomes = serializer.split()
+        values, relations, children = serializer.split()
         # A rule of the model that this breaks is a 400, from the API's exception handler.
         opportunity = opportunity_save(
-            opportunity=opportunity, values=values, relations=relations, outcomes=outcomes
+            opportunity=opportunity, values=values, relations=relations, **children
         )
         opportunity = LearningOpportunity.objects.with_detail_data().get(pk=opportunity.pk)
         return Response(OpportunityDetailSerializer(opportunity, context={"request": request}).data)

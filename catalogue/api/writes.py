@@ -24,6 +24,7 @@ from catalogue.models import ElmImport
 from catalogue.tasks import elm_import_start
 from descriptors.elm_import import DocumentRejected, elm_import
 from descriptors.formats.elm_xml import LoqDocument
+from descriptors.models import Edition
 from descriptors.vocabularies import UnknownValue, Vocabularies
 from taxonomies.models import EqfLevel, EscoSkill, Scheme
 
@@ -80,6 +81,36 @@ class OutcomeWriteSerializer(serializers.Serializer):
     skills = serializers.ListField(child=EscoSkillField(), required=False, default=list)
 
 
+class EditionWriteSerializer(serializers.Serializer):
+    """One edition as a provider's system sends it. ``location``, ``modes``, ``languages`` and
+    ``homepage`` left out or empty are the micro-credential's."""
+
+    id = serializers.IntegerField(
+        required=False, help_text="An existing edition's id (in an opportunity's editions list)."
+    )
+    reference = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    status = serializers.ChoiceField(choices=Edition.Status.choices, required=False)
+    is_published = serializers.BooleanField(required=False)
+    any_start_date = serializers.BooleanField(required=False)
+    start_date = serializers.DateField(required=False, allow_null=True)
+    end_date = serializers.DateField(required=False, allow_null=True)
+    application_deadline = serializers.DateField(required=False, allow_null=True)
+    duration = serializers.CharField(max_length=32, required=False, allow_blank=True)
+    learning_schedule = ConceptField(Scheme.LEARNING_SCHEDULE, required=False, allow_null=True)
+    schedule_information = serializers.CharField(required=False, allow_blank=True)
+    is_free = serializers.BooleanField(required=False)
+    fee_amount = serializers.DecimalField(
+        max_digits=9, decimal_places=2, required=False, allow_null=True
+    )
+    currency = ConceptField(Scheme.CURRENCY, required=False, allow_null=True)
+    fee_note = serializers.CharField(max_length=255, required=False, allow_blank=True)
+    places = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    location = serializers.CharField(max_length=255, required=False, allow_blank=True)
+    modes = serializers.ListField(child=ConceptField(Scheme.MODE), required=False)
+    languages = serializers.ListField(child=ConceptField(Scheme.LANGUAGE), required=False)
+    homepage = serializers.CharField(required=False, allow_blank=True)
+
+
 class OpportunityWriteSerializer(serializers.Serializer):
     provider_reference = serializers.CharField(max_length=100, required=False, allow_blank=True)
     title = serializers.CharField(max_length=255)
@@ -98,18 +129,17 @@ class OpportunityWriteSerializer(serializers.Serializer):
     ects_credits = serializers.DecimalField(
         max_digits=5, decimal_places=2, required=False, allow_null=True
     )
-    is_free = serializers.BooleanField(required=False)
-    fee_amount = serializers.DecimalField(
-        max_digits=9, decimal_places=2, required=False, allow_null=True
-    )
-    currency = ConceptField(Scheme.CURRENCY, required=False, allow_null=True)
-    any_start_date = serializers.BooleanField(required=False)
-    start_date = serializers.DateField(required=False, allow_null=True)
-    end_date = serializers.DateField(required=False, allow_null=True)
-    duration = serializers.CharField(required=False, allow_blank=True)
     admission_procedure = serializers.CharField(required=False, allow_blank=True)
     entry_requirements = serializers.CharField(required=False, allow_blank=True)
     outcomes = OutcomeWriteSerializer(many=True, required=False)
+    editions = EditionWriteSerializer(
+        many=True,
+        required=False,
+        help_text=(
+            "The whole set of editions: those with an id are changed, those without are added "
+            "(or matched by reference), those left out are deleted."
+        ),
+    )
 
     RELATIONS = ("languages", "isced_fields", "modes")
 
@@ -121,12 +151,16 @@ class OpportunityWriteSerializer(serializers.Serializer):
             raise serializers.ValidationError("EQF levels go from 1 to 8.")
         return level
 
-    def split(self) -> tuple[dict, dict, list | None]:
-        """(field values, many-to-many members, outcomes) for ``services.opportunity_save``."""
+    def split(self) -> tuple[dict, dict, dict]:
+        """(field values, many-to-many members, children) for ``services.opportunity_save``."""
         data = dict(self.validated_data)
-        outcomes = data.pop("outcomes", None)
+        children = {
+            name: [dict(child) for child in data.pop(name)]
+            for name in ("outcomes", "editions")
+            if name in data
+        }
         relations = {name: data.pop(name) for name in self.RELATIONS if name in data}
-        return data, relations, outcomes
+        return data, relations, children
 
 
 # --- ELM import -----------------------------------------------------------------------------

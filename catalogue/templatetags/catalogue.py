@@ -75,9 +75,9 @@ def duration_words(iso: str) -> str:
 
 
 @register.filter
-def price(opportunity) -> str:
-    """What an opportunity costs, in the visitor's currency format: "€800", "Free"."""
-    return learner.price_label(opportunity)
+def price(edition) -> str:
+    """What an edition costs, in the visitor's currency format: "€800", "Free"."""
+    return learner.price_label(edition)
 
 
 @register.filter
@@ -93,8 +93,8 @@ def next_start(opportunity) -> str:
 
 
 @register.filter
-def application_status(opportunity) -> str:
-    return learner.application_status(opportunity, timezone.localdate())
+def application_status(edition) -> str:
+    return learner.application_status(edition, timezone.localdate())
 
 
 @register.simple_tag

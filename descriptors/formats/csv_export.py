@@ -18,6 +18,15 @@ def _codes(items) -> str:
     return ";".join(item.code for item in items.all())
 
 
+def _edition_value(opportunity: LearningOpportunity, value: Callable) -> object:
+    edition = opportunity.headline_edition
+    return "" if edition is None else value(edition)
+
+
+def _optional(value, template: str) -> str:
+    return "" if value is None else template.format(value)
+
+
 COLUMNS: tuple[tuple[str, Callable[[LearningOpportunity], object]], ...] = (
     ("id", lambda o: o.pk),
     ("provider_reference", lambda o: o.provider_reference),
@@ -31,12 +40,13 @@ COLUMNS: tuple[tuple[str, Callable[[LearningOpportunity], object]], ...] = (
     ("workload_hours", lambda o: o.workload_hours or ""),
     ("languages", lambda o: _codes(o.languages)),
     ("modes", lambda o: ";".join(mode.label for mode in o.modes.all())),
-    ("free", lambda o: "yes" if o.is_free else "no"),
-    ("fee_amount", lambda o: "" if o.fee_amount is None else f"{o.fee_amount:.2f}"),
-    ("currency", lambda o: o.currency.code if o.currency else ""),
-    ("any_start_date", lambda o: "yes" if o.any_start_date else "no"),
-    ("start_date", lambda o: o.start_date.isoformat() if o.start_date else ""),
-    ("end_date", lambda o: o.end_date.isoformat() if o.end_date else ""),
+    # Dates and fees: of the edition a card shows (the next one, else the latest that ran).
+    ("free", lambda o: _edition_value(o, lambda e: "yes" if e.is_free else "no")),
+    ("fee_amount", lambda o: _edition_value(o, lambda e: _optional(e.fee_amount, "{:.2f}"))),
+    ("currency", lambda o: _edition_value(o, lambda e: e.currency.code if e.currency else "")),
+    ("any_start_date", lambda o: _edition_value(o, lambda e: "yes" if e.any_start_date else "no")),
+    ("start_date", lambda o: _edition_value(o, lambda e: _optional(e.start_date, "{:%Y-%m-%d}"))),
+    ("end_date", lambda o: _edition_value(o, lambda e: _optional(e.end_date, "{:%Y-%m-%d}"))),
     ("homepage", lambda o: o.homepage),
     ("modified", lambda o: o.modified.isoformat(timespec="seconds")),
 )

@@ -5,7 +5,7 @@ The shapes follow the Commission's JSON-LD samples: concepts as ``{"id", "type":
 does not define (it is written for credentials) are added with their ELM IRIs.
 """
 
-from descriptors.models import LearningOpportunity, Organisation
+from descriptors.models import Edition, LearningOpportunity, Organisation
 
 ELM_CONTEXT = "http://data.europa.eu/snb/model/context/edc-ap"
 ELM = "http://data.europa.eu/snb/model/elm/"
@@ -85,6 +85,8 @@ def dump_jsonld(opportunity: LearningOpportunity) -> dict:
     """The opportunity and its achievement specification (use ``with_detail_data()``)."""
     language = opportunity.default_language.short_code or "en"
     translations = list(opportunity.translations.all())
+    # Dated by the edition a card shows (an edition per ELM opportunity is the next step).
+    edition = opportunity.headline_edition or Edition()
     titles = {language: opportunity.title} | {
         t.language.short_code: t.title for t in translations if t.language.short_code
     }
@@ -189,18 +191,16 @@ def dump_jsonld(opportunity: LearningOpportunity) -> dict:
         "temporal": {
             "id": f"urn:oclo:temporal:{pk}",
             "type": "PeriodOfTime",
-            "startDate": f"{opportunity.start_date.isoformat()}T00:00:00Z"
-            if opportunity.start_date
+            "startDate": f"{edition.start_date.isoformat()}T00:00:00Z"
+            if edition.start_date
             else None,
-            "endDate": f"{opportunity.end_date.isoformat()}T00:00:00Z"
-            if opportunity.end_date
-            else None,
+            "endDate": f"{edition.end_date.isoformat()}T00:00:00Z" if edition.end_date else None,
         }
-        if opportunity.start_date or opportunity.end_date
+        if edition.start_date or edition.end_date
         else None,
-        "duration": opportunity.duration,
+        "duration": edition.duration,
         "mode": [_concept(item) for item in opportunity.modes.all()],
-        "learningSchedule": _concept(opportunity.learning_schedule),
+        "learningSchedule": _concept(edition.learning_schedule),
         "admissionProcedure": _note(
             f"urn:oclo:admissionProcedure:{pk}", opportunity.admission_procedure, language
         ),
@@ -211,12 +211,12 @@ def dump_jsonld(opportunity: LearningOpportunity) -> dict:
                 "amount": {
                     "id": f"urn:oclo:amount:{pk}",
                     "type": "Amount",
-                    "value": 0 if opportunity.is_free else float(opportunity.fee_amount),
-                    "unit": _concept(opportunity.currency),
+                    "value": 0 if edition.is_free else float(edition.fee_amount),
+                    "unit": _concept(edition.currency),
                 },
             }
         ]
-        if opportunity.is_free or opportunity.fee_amount is not None
+        if edition.is_free or edition.fee_amount is not None
         else None,
         "providedBy": [
             _organisation(organisation)

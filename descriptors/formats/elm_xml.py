@@ -26,7 +26,7 @@ from django.conf import settings
 from django.urls import reverse
 from lxml import etree
 
-from descriptors.models import LearningOpportunity, Organisation
+from descriptors.models import Edition, LearningOpportunity, Organisation
 
 LOQ = "http://data.europa.eu/snb/model/ap/loq-constraints/"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
@@ -118,6 +118,9 @@ class _Writer:
 
     def opportunity(self, opportunity: LearningOpportunity) -> None:
         language = _iso_code(opportunity)
+        # One LOQ opportunity per micro-credential for now, dated by the edition a card shows
+        # (an edition per LOQ opportunity is the ELM formats' next step).
+        edition = opportunity.headline_edition or Edition()
         translations = [t for t in opportunity.translations.all()]
 
         def texts(name: str, default: str) -> dict[str, str]:
@@ -148,39 +151,39 @@ class _Writer:
             "admission-procedure",
             {_language(t.language): t.admission_procedure for t in translations},
         )
-        if opportunity.any_start_date:
+        if edition.any_start_date:
             self.notes(node, "any-start-date", {"en": "true"})
         if opportunity.hosted_by:
             self.notes(node, "hosted-by", {"en": self.organisation(opportunity.hosted_by)})
-        if opportunity.duration and xsd_duration(opportunity.duration) != opportunity.duration:
-            self.notes(node, "duration", {"en": opportunity.duration})  # as given: P6W
+        if edition.duration and xsd_duration(edition.duration) != edition.duration:
+            self.notes(node, "duration", {"en": edition.duration})  # as given: P6W
         if opportunity.location and not opportunity.countries.all():
             self.notes(node, "location", {language: opportunity.location})
         if opportunity.published_at:
             self.notes(node, "published", {"en": opportunity.published_at.isoformat()})
         homepage = self.add(node, "homepage")
         self.add(homepage, "contentUrl", opportunity.homepage or own_page(opportunity.pk))
-        if opportunity.start_date or opportunity.end_date:
+        if edition.start_date or edition.end_date:
             temporal = self.add(node, "temporal")
-            if opportunity.start_date:
-                self.add(temporal, "startDate", f"{opportunity.start_date.isoformat()}T00:00:00")
-            if opportunity.end_date:
-                self.add(temporal, "endDate", f"{opportunity.end_date.isoformat()}T00:00:00")
-        if opportunity.duration:
-            self.add(node, "duration", xsd_duration(opportunity.duration))
+            if edition.start_date:
+                self.add(temporal, "startDate", f"{edition.start_date.isoformat()}T00:00:00")
+            if edition.end_date:
+                self.add(temporal, "endDate", f"{edition.end_date.isoformat()}T00:00:00")
+        if edition.duration:
+            self.add(node, "duration", xsd_duration(edition.duration))
         for mode in opportunity.modes.all():
             self.add(node, "mode", uri=mode.uri)
-        if opportunity.learning_schedule:
-            self.add(node, "learningSchedule", uri=opportunity.learning_schedule.uri)
-        self.note(node, "scheduleInformation", opportunity.schedule_information, language)
+        if edition.learning_schedule:
+            self.add(node, "learningSchedule", uri=edition.learning_schedule.uri)
+        self.note(node, "scheduleInformation", edition.schedule_information, language)
         self.note(node, "admissionProcedure", opportunity.admission_procedure, language)
-        if opportunity.application_deadline:
+        if edition.application_deadline:
             self.add(
                 node,
                 "applicationDeadline",
-                f"{opportunity.application_deadline.isoformat()}T23:59:59",
+                f"{edition.application_deadline.isoformat()}T23:59:59",
             )
-        self.price(node, opportunity, language)
+        self.price(node, edition, language)
         for organisation in [opportunity.provider, *opportunity.co_providers.all()]:
             self.add(node, "providedBy", idref=self.organisation(organisation))
         # A LOQ location needs an address with a country: the place where it is given, named
@@ -205,18 +208,18 @@ class _Writer:
         self.add(node, "modified", opportunity.modified.strftime("%Y-%m-%dT%H:%M:%SZ"))
         self.specification(opportunity, titles, language, translations)
 
-    def price(self, node, opportunity: LearningOpportunity, language: str) -> None:
-        if not (opportunity.is_free or opportunity.fee_amount is not None or opportunity.fee_note):
+    def price(self, node, edition: Edition, language: str) -> None:
+        if not (edition.is_free or edition.fee_amount is not None or edition.fee_note):
             return
         price = self.add(node, "priceDetail")
-        if opportunity.is_free or opportunity.fee_amount is not None:
-            amount = Decimal(0) if opportunity.is_free else opportunity.fee_amount
+        if edition.is_free or edition.fee_amount is not None:
+            amount = Decimal(0) if edition.is_free else edition.fee_amount
             money = self.add(price, "amount")
-            currency = opportunity.currency
+            currency = edition.currency
             self.add(money, "unit", uri=currency.uri if currency else EURO)
             self.add(money, "value", f"{amount:.2f}")
-        if opportunity.fee_note:
-            self.add(price, "prefLabel", opportunity.fee_note, SKOS, language=language)
+        if edition.fee_note:
+            self.add(price, "prefLabel", edition.fee_note, SKOS, language=language)
 
     def specification(self, opportunity, titles: dict, language: str, translations: list):
         node = self.add(

@@ -22,7 +22,7 @@ from openpyxl.styles import Font
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from descriptors.formats.csv_export import formula_safe
-from descriptors.models import LearningOpportunity
+from descriptors.models import Edition, LearningOpportunity
 from taxonomies.models import Concept, EqfLevel, Scheme
 
 MULTI_SEPARATOR = ";"
@@ -420,6 +420,8 @@ def row_of(opportunity: LearningOpportunity) -> dict[str, str]:
         outcome_cell_line(outcome.title, [skill.uri for skill in outcome.skills.all()])
         for outcome in opportunity.outcomes.all()
     ]
+    # One row per micro-credential: its dates and fees are those of the edition a card shows.
+    edition = opportunity.headline_edition or Edition()
     return {
         "provider_reference": opportunity.provider_reference or "",
         "title": opportunity.title,
@@ -436,13 +438,13 @@ def row_of(opportunity: LearningOpportunity) -> dict[str, str]:
         "isced_fields": _joined(field.code for field in opportunity.isced_fields.all()),
         "workload_hours": str(opportunity.workload_hours or ""),
         "ects_credits": _number(opportunity.ects_credits),
-        "any_start_date": "yes" if opportunity.any_start_date else "no",
-        "start_date": _day(opportunity.start_date),
-        "end_date": _day(opportunity.end_date),
-        "application_deadline": _day(opportunity.application_deadline),
-        "is_free": "yes" if opportunity.is_free else "no",
-        "fee_amount": _number(opportunity.fee_amount),
-        "currency": _code(opportunity.currency),
+        "any_start_date": "yes" if edition.any_start_date else "no",
+        "start_date": _day(edition.start_date),
+        "end_date": _day(edition.end_date),
+        "application_deadline": _day(edition.application_deadline),
+        "is_free": "yes" if edition.is_free else "no",
+        "fee_amount": _number(edition.fee_amount),
+        "currency": _code(edition.currency),
         "credential_type": _code(opportunity.credential_type),
         "entry_requirements": opportunity.entry_requirements,
         "outcomes": "\n".join(outcomes),
@@ -521,10 +523,15 @@ def provider_rows(organisation) -> list[dict[str, str]]:
     """Every record of a provider as template rows, for export -> edit -> import."""
     opportunities = (
         LearningOpportunity.objects.filter(provider=organisation)
-        .select_related(
-            "opportunity_type", "default_language", "currency", "credential_type", "region"
+        .select_related("opportunity_type", "default_language", "credential_type", "region")
+        .prefetch_related(
+            "languages",
+            "countries",
+            "modes",
+            "isced_fields",
+            "outcomes__skills",
+            "editions__currency",
         )
-        .prefetch_related("languages", "countries", "modes", "isced_fields", "outcomes__skills")
         .order_by("provider_reference", "pk")
     )
     return [row_of(opportunity) for opportunity in opportunities]

@@ -170,8 +170,6 @@ def test_validation_errors_are_400_with_the_admin_rules(client, world):
             **VALID,
             "eqf_level": 9,
             "ects_credits": "-1",
-            "start_date": "2026-05-02",
-            "end_date": "2026-05-01",
             "default_language": "XXX",
             "isced_fields": ["9998"],  # 9999 is ISCED-F's own "field unknown"
         },
@@ -189,12 +187,13 @@ def test_validation_errors_are_400_with_the_admin_rules(client, world):
         {
             **VALID,
             "ects_credits": "-1",
-            "start_date": "2026-05-02",
-            "end_date": "2026-05-01",
+            "editions": [{"start_date": "2026-05-02", "end_date": "2026-05-01"}],
         },
     )
     errors = response.json()
-    assert errors["end_date"] == ["The end date cannot be before the start date."]
+    assert errors["editions"] == [
+        "Edition 1: end date: The end date cannot be before the start date."
+    ]
     assert "greater than or equal to 0" in errors["ects_credits"][0]
     assert not LearningOpportunity.objects.filter(provider_reference="STAT-1").exists()
 

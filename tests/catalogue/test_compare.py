@@ -1,8 +1,10 @@
 """Comparing a shortlist side by side at /compare/?ids=..., with or without JavaScript."""
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from taxonomies.models import EqfLevel, Scheme
@@ -135,3 +137,36 @@ def test_the_page_reads_a_fixed_number_of_queries(client, three, django_assert_m
     ids = ",".join(str(o.pk) for o in [photo, data, *others])
     with django_assert_max_num_queries(40):
         compare(client, ids)
+
+
+@time_machine.travel(date(2026, 3, 1), tick=False)
+def test_dates_and_price_are_those_of_the_next_edition(client):
+    running = make_opportunity(
+        title="Welding",
+        editions=[
+            {
+                "start_date": date(2025, 9, 1),
+                "end_date": date(2026, 1, 31),
+                "fee_amount": 100,
+                "currency": concept(Scheme.CURRENCY, "EUR"),
+            },
+            {
+                "start_date": date(2026, 4, 1),
+                "application_deadline": date(2026, 3, 20),
+                "fee_amount": Decimal("120"),
+                "currency": concept(Scheme.CURRENCY, "EUR"),
+                "duration": "P6W",
+            },
+            {
+                "start_date": date(2026, 10, 1),
+                "fee_amount": Decimal("120"),
+                "currency": concept(Scheme.CURRENCY, "EUR"),
+            },
+        ],
+    )
+    undated = make_opportunity(title="First aid")
+    page = text_of(compare(client, f"{running.pk},{undated.pk}"))
+    assert "Next start Starts 1 Apr 2026 1 more edition Start date not stated" in page
+    assert "Applications Applications open until 20 Mar 2026 Not stated" in page
+    assert "What it costs €120 Fee not stated" in page
+    assert "Duration 6 weeks Not stated" in page

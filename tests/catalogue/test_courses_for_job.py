@@ -12,7 +12,7 @@ import pytest
 from descriptors.models import LearningOpportunity
 from taxonomies.esco import esco_import
 from taxonomies.models import EscoSkill, Scheme
-from tests.builders import concept, make_opportunity
+from tests.builders import EDITION_FIELDS, concept, make_opportunity
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +26,8 @@ DATA_ANALYSIS = "2b92a5b2-6758-4ee3-9fb4-b6387a55cc8f"
 
 def _course(title: str, skills: list[str], **values) -> LearningOpportunity:
     status = values.pop("status", LearningOpportunity.Status.PUBLISHED)
-    opportunity = make_opportunity(complete=True, title=title, status=status)
+    edition = {name: values.pop(name) for name in EDITION_FIELDS & set(values)}
+    opportunity = make_opportunity(complete=True, title=title, status=status, **edition)
     for name, value in values.items():  # after make_opportunity's own complete values
         setattr(opportunity, name, value)
     outcome = opportunity.outcomes.get()

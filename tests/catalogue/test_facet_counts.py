@@ -19,6 +19,8 @@ from taxonomies.models import IscedField
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_catalogue")]
 
+# Counted over each micro-credential's editions (a start facet value "30" is not drawn).
+EDITION_FACETS = ("price", "when")
 MULTI_FACETS = ("eqf", "isced", "provider", "country", "language", "type", "mode", "credential")
 
 
@@ -28,7 +30,14 @@ def catalogue_rows() -> dict[int, dict]:
     rows = {}
     for opportunity in (
         LearningOpportunity.objects.published()
-        .prefetch_related("isced_fields", "countries", "languages", "modes")
+        .prefetch_related(
+            "isced_fields",
+            "countries",
+            "languages",
+            "modes",
+            "editions__modes",
+            "editions__languages",
+        )
         .select_related("opportunity_type", "credential_type")
     ):
         fields = set()
@@ -42,19 +51,28 @@ def catalogue_rows() -> dict[int, dict]:
             "isced": fields,
             "provider": {str(opportunity.provider_id)},
             "country": {c.code for c in opportunity.countries.all()},
-            "language": {c.code for c in opportunity.languages.all()},
+            "language": {c.code for c in opportunity.languages.all()}
+            | {c.code for e in opportunity.public_editions for c in e.languages.all()},
             "type": {opportunity.opportunity_type.code} if opportunity.opportunity_type else set(),
-            "mode": {c.code for c in opportunity.modes.all()},
+            "mode": {c.code for c in opportunity.modes.all()}
+            | {c.code for e in opportunity.public_editions for c in e.modes.all()},
             "credential": {opportunity.credential_type.code}
             if opportunity.credential_type
             else set(),
             "ects": None if opportunity.ects_credits is None else float(opportunity.ects_credits),
-            "free": opportunity.is_free,
-            "fee": 0.0
-            if opportunity.is_free
-            else (None if opportunity.fee_amount is None else float(opportunity.fee_amount)),
-            "any_start": opportunity.any_start_date,
-            "start": opportunity.start_date,
+            # What date and fee filters look at: the editions not over, else the past ones.
+            "editions": [
+                {
+                    "free": edition.is_free,
+                    "fee": 0.0
+                    if edition.is_free
+                    else (None if edition.fee_amount is None else float(edition.fee_amount)),
+                    "any_start": edition.any_start_date,
+                    "start": edition.start_date,
+                }
+                for edition in opportunity.current_editions or opportunity.past_editions
+            ],
+            "past": bool(opportunity.past_editions) and not opportunity.current_editions,
         }
     return rows
 
@@ -78,14 +96,23 @@ def brute_force(rows, params: SearchParams, ignoring: str = "") -> set[int]:
                 }[bucket]
                 for bucket in ects
             )
+        editions = row["editions"]
         if params.price and ignoring != "price":
-            ok &= row["free"] if params.price == "free" else (not row["free"] and bool(row["fee"]))
+            ok &= any(
+                e["free"] if params.price == "free" else (not e["free"] and bool(e["fee"]))
+                for e in editions
+            )
         if params.max_fee is not None:
-            ok &= row["fee"] is not None and row["fee"] <= params.max_fee
+            ok &= any(e["fee"] is not None and e["fee"] <= params.max_fee for e in editions)
         if params.start == "any" and ignoring != "start":
-            ok &= row["any_start"]
+            ok &= any(e["any_start"] for e in editions)
         elif params.start == "90" and ignoring != "start":
-            ok &= row["start"] is not None and today <= row["start"] <= today + timedelta(90)
+            ok &= any(
+                e["start"] is not None and today <= e["start"] <= today + timedelta(90)
+                for e in editions
+            )
+        if params.when and ignoring != "when":
+            ok &= row["past"] == (params.when == "past")
         if ok:
             matched.add(pk)
     return matched
@@ -112,6 +139,7 @@ def value_strategy(rows):
             "price": st.sampled_from(["", "free", "paid"]),
             "max_fee": st.one_of(st.none(), st.sampled_from([0, 100, 300, 700])),
             "start": st.sampled_from(["", "any", "90"]),
+            "when": st.sampled_from(["", "current", "past"]),
         }
     )
 
@@ -128,17 +156,21 @@ def test_counts_equal_brute_force(rows):
             price=drawn["price"],
             max_fee=drawn["max_fee"],
             start=drawn["start"],
+            when=drawn["when"],
         )
         result = opportunity_search(params, page_size=100)
         assert result.total == len(brute_force(rows, params))
         assert {o.pk for o in result.opportunities} == brute_force(rows, params)
         for facet in result.facets:
-            if facet.key not in (*MULTI_FACETS, "ects"):
+            if facet.key not in (*MULTI_FACETS, "ects", *EDITION_FACETS):
                 continue
             others = brute_force(rows, params, ignoring=facet.key)
             for value in _flatten(facet.values):
                 if facet.key == "ects":
                     single = SearchParams(ranges={"ects": {value.key}})
+                    expected = len(others & brute_force(rows, single))
+                elif facet.key in EDITION_FACETS:
+                    single = SearchParams(**{facet.key: value.key})
                     expected = len(others & brute_force(rows, single))
                 else:
                     expected = sum(1 for pk in others if value.key in rows[pk][facet.key])

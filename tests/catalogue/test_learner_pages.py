@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from catalogue.learner import StartInfo, next_start
-from descriptors.models import LearningOpportunity, LearningOutcome
+from descriptors.models import Edition, LearningOutcome
 from taxonomies.models import Scheme
 from tests.builders import concept, make_opportunity, make_organisation, make_provider_user, text_of
 
@@ -72,12 +72,12 @@ def test_the_main_button_goes_to_the_course_or_says_until_when_to_apply(client, 
         r'<a class="cta" href="https://example.org/street"[^>]*>Go to the course</a>', page
     )
 
-    LearningOpportunity.objects.filter(pk=course.pk).update(application_deadline=date(2026, 2, 5))
+    Edition.objects.filter(opportunity=course).update(application_deadline=date(2026, 2, 5))
     page = detail(client, course)
     assert "Apply by 5 Feb 2026" in page
     assert "Applications open until 5 Feb 2026" in page
 
-    LearningOpportunity.objects.filter(pk=course.pk).update(application_deadline=date(2026, 1, 20))
+    Edition.objects.filter(opportunity=course).update(application_deadline=date(2026, 1, 20))
     page = detail(client, course)
     assert "Go to the course" in page
     assert "Applications closed on 20 Jan 2026" in page
@@ -105,10 +105,27 @@ def test_no_button_without_a_web_page(client):
             {"start_date": date(2025, 9, 1), "end_date": date(2025, 12, 1)},
             StartInfo("past", date(2025, 9, 1)),
         ),
+        (
+            {"editions": [{"start_date": date(2026, 3, 1), "status": "cancelled"}]},
+            StartInfo("past", date(2026, 3, 1)),
+        ),
     ],
 )
 def test_next_start(values, expected):
-    assert next_start(LearningOpportunity(**values), TODAY) == expected
+    assert next_start(make_opportunity(**values), TODAY) == expected
+
+
+def test_next_start_prefers_an_edition_to_come_over_one_running_and_the_past():
+    opportunity = make_opportunity(
+        editions=[
+            {"start_date": date(2025, 3, 1), "end_date": date(2025, 5, 1)},
+            {"start_date": date(2026, 1, 10), "end_date": date(2026, 4, 1)},
+            {"start_date": date(2026, 9, 1)},
+            {"start_date": date(2026, 4, 1), "is_published": False},
+        ]
+    )
+    assert next_start(opportunity, TODAY) == StartInfo("upcoming", date(2026, 9, 1))
+    assert opportunity.more_editions_count == 1  # the running one
 
 
 def test_completeness_is_shown_only_to_the_providers_staff(client, course):
@@ -123,7 +140,7 @@ def test_completeness_is_shown_only_to_the_providers_staff(client, course):
 
 def test_an_italian_learner_reads_it_all_in_italian(client, course):
     client.cookies["django_language"] = "it"
-    LearningOpportunity.objects.filter(pk=course.pk).update(application_deadline=date(2026, 2, 5))
+    Edition.objects.filter(opportunity=course).update(application_deadline=date(2026, 2, 5))
     page = detail(client, course)
     for italian in (
         "In breve",

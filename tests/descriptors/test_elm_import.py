@@ -181,12 +181,9 @@ def test_what_the_catalogue_cannot_keep_is_counted_and_prices_are_all_kept(capsy
     assert "dropped: learningAchievementSpecification/maximumDuration x 1" in output
     assert "dropped: learningOpportunity/publisher x 1" in output
     sketching = LearningOpportunity.objects.get(title="Sketching")
-    assert (sketching.is_free, sketching.fee_amount, sketching.currency.code) == (
-        False,
-        49,
-        "EUR",
-    )
-    assert sketching.fee_note == "Audit track free; Verified certificate 49.00 EUR"
+    edition = sketching.editions.get()
+    assert (edition.is_free, edition.fee_amount, edition.currency.code) == (False, 49, "EUR")
+    assert edition.fee_note == "Audit track free; Verified certificate 49.00 EUR"
     assert sketching.workload_hours is None
 
 

@@ -79,7 +79,7 @@ def admin_post_data(opportunity=None, **overrides) -> dict:
     if opportunity is not None:
         data["provider"] = opportunity.provider_id
         data["title"] = opportunity.title
-    for prefix in ("translations", "outcomes", "assessments", "activities"):
+    for prefix in ("translations", "editions", "outcomes", "assessments", "activities"):
         data.update({f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0})
     data.update(overrides)
     return data
@@ -103,7 +103,6 @@ def test_admin_round_trip_saves_a_complete_opportunity(client):
         workload_hours=50,
         ects_credits="2",
         credit_system=concept(Scheme.CREDIT_SYSTEM, "6fcec5c5af").pk,
-        is_free="on",
         modes=[concept(Scheme.MODE, "920fbb3cbe").pk],
         eqf_level=EqfLevel.objects.get(level=5).pk,
         quality_assurance_type=concept(Scheme.QUALITY_ASSURANCE, "internal-hei").pk,
@@ -111,6 +110,20 @@ def test_admin_round_trip_saves_a_complete_opportunity(client):
             "translations-TOTAL_FORMS": 1,
             "translations-0-language": italian.pk,
             "translations-0-title": "Analisi dei dati con Python",
+            "editions-TOTAL_FORMS": 2,
+            "editions-0-reference": "2026",
+            "editions-0-status": "finished",
+            "editions-0-is_published": "on",
+            "editions-0-start_date": "2026-01-12",
+            "editions-0-end_date": "2026-02-27",
+            "editions-0-is_free": "on",
+            "editions-1-reference": "2027",
+            "editions-1-status": "open",
+            "editions-1-start_date": "2027-01-11",
+            "editions-1-fee_amount": "120",
+            "editions-1-currency": concept(Scheme.CURRENCY, "EUR").pk,
+            "editions-1-places": 30,
+            "editions-1-modes": [concept(Scheme.MODE, "e92d221e4d").pk],
             "outcomes-TOTAL_FORMS": 2,
             "outcomes-0-position": 1,
             "outcomes-0-title": "Write Python programs that clean tabular data.",
@@ -144,6 +157,11 @@ def test_admin_round_trip_saves_a_complete_opportunity(client):
     assert saved.assessments.get().supervision.code == "unsupervised-no-id"
     assert saved.activities.get().hours == 30
     assert set(saved.languages.values_list("code", flat=True)) == {"ENG", "ITA"}
+    first, second = saved.editions.order_by("start_date")
+    assert (first.reference, first.is_free, first.is_published) == ("2026", True, True)
+    assert (second.fee_amount, second.places, second.is_published) == (120, 30, False)
+    assert [mode.code for mode in second.effective_modes] == ["e92d221e4d"]
+    assert [mode.code for mode in first.effective_modes] == ["920fbb3cbe"]  # the record's
 
     page = client.get(change_url(saved))
     assert "every mandatory element is filled in" in page.text
@@ -166,6 +184,7 @@ def inline_ids(opportunity) -> dict:
     data = {}
     for prefix, rows in (
         ("translations", opportunity.translations.all()),
+        ("editions", opportunity.editions.all()),
         ("outcomes", opportunity.outcomes.all()),
         ("assessments", opportunity.assessments.all()),
         ("activities", opportunity.activities.all()),
@@ -184,12 +203,14 @@ def test_form_shows_validation_messages_and_workload_warning(client):
         ADD,
         admin_post_data(
             provider=provider.pk,
-            start_date="2026-05-10",
-            end_date="2026-05-01",
             ects_credits="-2",
-            fee_amount="100",
             eqf_level=9,
             **{
+                "editions-TOTAL_FORMS": 1,
+                "editions-0-status": "open",
+                "editions-0-start_date": "2026-05-10",
+                "editions-0-end_date": "2026-05-01",
+                "editions-0-fee_amount": "100",
                 "outcomes-TOTAL_FORMS": 1,
                 "outcomes-0-title": "Outcome",
                 "outcomes-0-title_translations": "xx: ?",
@@ -198,9 +219,10 @@ def test_form_shows_validation_messages_and_workload_warning(client):
     )
     assert response.status_code == 200
     errors = response.context["adminform"].form.errors
-    assert errors["end_date"] == ["The end date cannot be before the start date."]
+    edition_errors = response.context["inline_admin_formsets"][1].formset.errors[0]
+    assert edition_errors["end_date"] == ["The end date cannot be before the start date."]
     assert "greater than or equal to 0" in errors["ects_credits"][0]
-    assert errors["currency"] == ["Choose the currency of the fee."]
+    assert edition_errors["currency"] == ["Choose the currency of the fee."]
     assert "Select a valid choice" in errors["eqf_level"][0]  # EQF has levels 1 to 8 only
     assert "'xx' is not a known language code" in html.unescape(response.text)
 

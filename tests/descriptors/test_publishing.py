@@ -87,7 +87,8 @@ def test_an_invalid_draft_is_refused_with_its_reason_and_the_others_published(cl
     response = action(client, "publish_selected", [broken, fine])
     shown = [str(message) for message in response.context["messages"]]
     assert any(
-        message == "Not published: A fee in no currency: Choose the currency of the fee."
+        message == "Not published: A fee in no currency: "
+        "Edition 1: currency: Choose the currency of the fee."
         for message in shown
     )
     assert status_of(broken) == DRAFT and status_of(fine) == PUBLISHED

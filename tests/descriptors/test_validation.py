@@ -4,29 +4,33 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from descriptors.models import LearningOpportunity
+from descriptors.models import Edition, LearningOpportunity
 from taxonomies.models import NqfLevel, Scheme
 from tests.builders import concept, make_opportunity
 
 pytestmark = pytest.mark.django_db
 
 
-def errors_of(opportunity: LearningOpportunity) -> dict[str, list[str]]:
+def errors_of(record: LearningOpportunity | Edition) -> dict[str, list[str]]:
     with pytest.raises(ValidationError) as raised:
-        opportunity.full_clean()
+        record.full_clean()
     return raised.value.message_dict
 
 
+def edition_of(**values) -> Edition:
+    return make_opportunity(**values).editions.get()
+
+
 def test_end_date_before_start_date_is_refused():
-    opportunity = make_opportunity(start_date=date(2026, 5, 1))
-    opportunity.end_date = date(2026, 4, 30)
-    assert errors_of(opportunity)["end_date"] == ["The end date cannot be before the start date."]
+    edition = edition_of(start_date=date(2026, 5, 1))
+    edition.end_date = date(2026, 4, 30)
+    assert errors_of(edition)["end_date"] == ["The end date cannot be before the start date."]
 
 
 def test_any_start_date_excludes_dates():
-    opportunity = make_opportunity(any_start_date=True)
-    opportunity.start_date = date(2026, 5, 1)
-    assert errors_of(opportunity)["start_date"] == [
+    edition = edition_of(any_start_date=True)
+    edition.start_date = date(2026, 5, 1)
+    assert errors_of(edition)["start_date"] == [
         "Leave the dates empty when learners can start at any date."
     ]
 
@@ -44,18 +48,18 @@ def test_workload_must_be_positive():
 
 
 def test_fee_needs_a_currency_and_cannot_be_negative():
-    opportunity = make_opportunity(fee_amount=Decimal("120"))
-    assert errors_of(opportunity)["currency"] == ["Choose the currency of the fee."]
-    opportunity.fee_amount = Decimal("-5")
-    opportunity.currency = concept(Scheme.CURRENCY, "EUR")
-    assert "greater than or equal to 0" in errors_of(opportunity)["fee_amount"][0]
+    edition = edition_of(fee_amount=Decimal("120"))
+    assert errors_of(edition)["currency"] == ["Choose the currency of the fee."]
+    edition.fee_amount = Decimal("-5")
+    edition.currency = concept(Scheme.CURRENCY, "EUR")
+    assert "greater than or equal to 0" in errors_of(edition)["fee_amount"][0]
 
 
 def test_invalid_url_and_duration_get_clear_messages():
     opportunity = make_opportunity(homepage="not a url", duration="4 months")
-    errors = errors_of(opportunity)
-    assert errors["homepage"] == ["Enter a valid URL."]
-    assert errors["duration"][0].startswith("Enter an ISO 8601 duration such as P4M")
+    assert errors_of(opportunity)["homepage"] == ["Enter a valid URL."]
+    duration = errors_of(opportunity.editions.get())["duration"]
+    assert duration[0].startswith("Enter an ISO 8601 duration such as P4M")
 
 
 def test_qnq_sublevel_only_with_a_framework_that_has_sublevels():
@@ -69,10 +73,10 @@ def test_qnq_sublevel_only_with_a_framework_that_has_sublevels():
 def test_database_refuses_end_before_start_even_without_validation():
     from django.db import IntegrityError, transaction
 
-    opportunity = make_opportunity(start_date=date(2026, 5, 1))
-    opportunity.end_date = date(2026, 1, 1)
+    edition = edition_of(start_date=date(2026, 5, 1))
+    edition.end_date = date(2026, 1, 1)
     with pytest.raises(IntegrityError), transaction.atomic():
-        opportunity.save()
+        edition.save()
 
 
 @pytest.mark.parametrize(

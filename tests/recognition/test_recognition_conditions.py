@@ -3,7 +3,7 @@ opportunity, as described, cannot meet."""
 
 import html
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
@@ -12,7 +12,7 @@ from django.utils import timezone
 from descriptors.models import Assessment
 from recognition.models import AgreementItem
 from taxonomies.models import Scheme
-from tests.builders import concept, make_agreement
+from tests.builders import concept, make_agreement, make_edition
 
 pytestmark = pytest.mark.django_db
 
@@ -88,9 +88,7 @@ def test_a_minimum_grade_cannot_be_reached_by_a_pass_fail_assessment(client, rec
 
 
 def test_a_session_that_ended_longer_ago_than_the_credential_age_limit(client, recognised):
-    type(recognised).objects.filter(pk=recognised.pk).update(
-        start_date=date(2023, 1, 9), end_date=date(2023, 3, 31)
-    )
+    make_edition(recognised, start_date=date(2023, 1, 9), end_date=date(2023, 3, 31))
     conditions(max_credential_age_months=24)
     assert (
         "It accepts credentials at most 24 months old, and the session described ended on "
@@ -99,6 +97,10 @@ def test_a_session_that_ended_longer_ago_than_the_credential_age_limit(client, r
 
     conditions(max_credential_age_months=36)  # until 31 Mar 2026: still fine today
     assert WARNING not in page_of(client, recognised)
+
+    conditions(max_credential_age_months=24)
+    make_edition(recognised, start_date=timezone.localdate() + timedelta(days=30))
+    assert WARNING not in page_of(client, recognised)  # a new edition gives a new credential
 
 
 def test_no_warning_when_nothing_is_in_the_way(client, recognised):

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('descriptors', '0005_organisation_description'),
+        ('descriptors', '0006_editions'),
         ('taxonomies', '0003_nuts_regions'),
     ]
 
