@@ -1,7 +1,7 @@
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
-from catalogue import occupation_views, views
+from catalogue import feeds, occupation_views, views
 from catalogue.sitemaps import SITEMAPS
 
 app_name = "catalogue"
@@ -18,6 +18,8 @@ urlpatterns = [
     path("opportunities/<int:pk>/", views.opportunity_detail_view, name="opportunity-detail"),
     path("providers/<int:pk>/", views.provider_view, name="provider"),
     path("compare/", views.compare_view, name="compare"),
+    path("feeds/search.atom", feeds.search_atom_view, name="search-atom"),
+    path("feeds/search.ics", feeds.search_calendar_view, name="search-calendar"),
     path("about/", views.about_view, name="about"),
     path("robots.txt", views.robots_txt_view, name="robots"),
     path("favicon.ico", views.favicon_view, name="favicon"),
