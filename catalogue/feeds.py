@@ -132,7 +132,7 @@ def _uid(edition: Edition, what: str) -> str:
     return f"edition-{edition.pk}-{what}@{host}"
 
 
-def edition_events(request, opportunity: LearningOpportunity) -> list[CalendarEvent]:
+def _edition_events(request, opportunity: LearningOpportunity) -> list[CalendarEvent]:
     """The start and the application deadline of each edition not yet over."""
     url = request.build_absolute_uri(reverse("catalogue:opportunity-detail", args=[opportunity.pk]))
     title = opportunity.localized_title
@@ -169,7 +169,7 @@ def _calendar(request, params: SearchParams) -> HttpResponse:
     events = [
         event
         for opportunity in search.result.opportunities
-        for event in edition_events(request, opportunity)
+        for event in _edition_events(request, opportunity)
     ]
     body = dump_calendar(name=search.title, url=request.build_absolute_uri(), events=events)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
