@@ -110,7 +110,7 @@ class EditionInline(admin.StackedInline):
         (_("Fees"), {"fields": ["is_free", ("fee_amount", "currency"), "fee_note"]}),
         (
             _("Where it differs from the micro-credential"),
-            {"fields": ["location", "modes", "languages", "homepage"]},
+            {"fields": ["location", "modes", "languages", "homepage"], "classes": ["collapse"]},
         ),
     ]
 
