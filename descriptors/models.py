@@ -15,6 +15,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models import Prefetch
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -178,9 +179,11 @@ class OrganisationScopedQuerySet(models.QuerySet):
         return self.filter(**{f"{self.organisation_field}__members__user": user})
 
 
-# What showing an edition needs: its own vocabularies (the effective values fall back on the
-# opportunity's, which are prefetched beside these).
-EDITION_PREFETCH = ("editions__currency", "editions__modes", "editions__languages")
+def _edition_prefetch() -> tuple:
+    """What showing the editions needs: their own vocabularies, in three queries (the effective
+    values fall back on the opportunity's, which are prefetched beside these)."""
+    editions = Edition.objects.select_related("currency", "learning_schedule")
+    return (Prefetch("editions", editions), "editions__modes", "editions__languages")
 
 
 class LearningOpportunityQuerySet(OrganisationScopedQuerySet):
@@ -196,7 +199,20 @@ class LearningOpportunityQuerySet(OrganisationScopedQuerySet):
             "languages",
             "modes",
             "translations__language",
-            *EDITION_PREFETCH,
+            *_edition_prefetch(),
+        )
+
+    def with_template_data(self) -> "LearningOpportunityQuerySet":
+        """Everything a row of the spreadsheet template holds."""
+        return self.select_related(
+            "opportunity_type", "default_language", "credential_type", "region"
+        ).prefetch_related(
+            "languages",
+            "countries",
+            "modes",
+            "isced_fields",
+            "outcomes__skills",
+            *_edition_prefetch(),
         )
 
     def with_detail_data(self) -> "LearningOpportunityQuerySet":
@@ -234,8 +250,7 @@ class LearningOpportunityQuerySet(OrganisationScopedQuerySet):
             "assessments__supervision",
             "activities__activity_type",
             "activities__mode",
-            *EDITION_PREFETCH,
-            "editions__learning_schedule",
+            *_edition_prefetch(),
         )
 
 
