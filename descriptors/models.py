@@ -226,6 +226,7 @@ class LearningOpportunityQuerySet(OrganisationScopedQuerySet):
             "provider__provider_type",
             "default_language",
             "eqf_level",
+            "region",
         ).prefetch_related(
             "opportunity_type",
             "hosted_by",
@@ -239,7 +240,6 @@ class LearningOpportunityQuerySet(OrganisationScopedQuerySet):
             "awarding_bodies__country",
             "languages",
             "countries",
-            "region",
             "modes",
             "target_groups",
             "isced_fields__parent__parent",
