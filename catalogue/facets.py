@@ -25,7 +25,9 @@ class Facet:
     opportunities; ``labels`` maps value keys to what a visitor reads; ``expand_selection``
     turns a chosen value into every value it stands for (a group stands for its narrower
     skills). A facet whose values depend on the date (agreements in force) ``changes_daily``:
-    the index re-reads it each day.
+    the index re-reads it each day. A ``tree`` facet's keys nest by prefix (ISCED-F 0613 under
+    061 under 06; NUTS ITH35 under ITH3 under ITH under IT) and each opportunity counts for
+    every value above its own.
     """
 
     key: str
@@ -37,6 +39,7 @@ class Facet:
     searchable: bool = False
     order: str = "count"  # or "key" for ordinal values such as EQF levels
     changes_daily: bool = False
+    tree: bool = False
 
 
 @dataclass(frozen=True)
@@ -112,6 +115,14 @@ def _isced_pairs(opportunities: QuerySet) -> Pairs:
             code = parents.get(code)
 
 
+def _region_pairs(opportunities: QuerySet) -> Pairs:
+    # A region counts for the larger ones that contain it: ITH35 Venezia is in ITH3 Veneto,
+    # ITH Nord-Est and IT Italia (NUTS codes nest by prefix).
+    for opportunity_id, code in _field_pairs("region__code")(opportunities):
+        for length in range(2, len(code) + 1):
+            yield opportunity_id, code[:length]
+
+
 def _isced_labels(keys: Iterable[str]) -> dict[str, str]:
     return {field.code: str(field) for field in IscedField.objects.filter(code__in=list(keys))}
 
@@ -172,7 +183,14 @@ def _eqf_labels(keys: Iterable[str]) -> dict[str, str]:
 
 FACETS: list[Facet] = [
     Facet("eqf", _("EQF level"), _field_pairs("eqf_level_id"), _eqf_labels, order="key"),
-    Facet("isced", _("Field of education (ISCED-F)"), _isced_pairs, _isced_labels, show=0),
+    Facet(
+        "isced",
+        _("Field of education (ISCED-F)"),
+        _isced_pairs,
+        _isced_labels,
+        show=0,
+        tree=True,
+    ),
     Facet(
         "skill",
         _("ESCO skills"),
@@ -196,6 +214,14 @@ FACETS: list[Facet] = [
         _("Country"),
         _concept_pairs(LearningOpportunity.countries),
         _concept_labels(Scheme.COUNTRY),
+    ),
+    Facet(
+        "region",
+        _("Region (NUTS)"),
+        _region_pairs,
+        _concept_labels(Scheme.NUTS),
+        show=0,
+        tree=True,
     ),
     Facet(
         "language",

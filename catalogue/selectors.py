@@ -210,7 +210,7 @@ def _facet_result(facet: Facet, snapshot: Snapshot, mask: np.ndarray | None, cho
     labels = _labels(facet, snapshot, keys)
     values = [FacetValue(key, labels.get(key, key), shown[key], key in chosen) for key in keys]
     more = int(np.count_nonzero(counts)) - sum(1 for key in keys if shown[key])
-    if facet.key == "isced":
+    if facet.tree:
         values = _as_tree(values)
     return FacetResult(facet.key, str(facet.label), values, facet.searchable, more)
 
@@ -226,8 +226,9 @@ def _labels(facet: Facet, snapshot: Snapshot, keys: list[str]) -> dict[str, str]
 
 
 def _as_tree(values: list[FacetValue]) -> list[FacetValue]:
-    """Nest ISCED-F codes: broad (2 digits) > narrow (3) > detailed (4). A field's children
-    are shown once it, or something below it, is chosen."""
+    """Nest codes by prefix: ISCED-F broad (2 digits) > narrow (3) > detailed (4), NUTS
+    country (2 characters) > 1 > 2 > 3. A value's children are shown once it, or something
+    below it, is chosen."""
     by_code = {value.key: value for value in sorted(values, key=lambda value: value.key)}
     roots = []
     for code, value in by_code.items():

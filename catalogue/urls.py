@@ -1,7 +1,7 @@
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
-from catalogue import elm_views, occupation_views, views
+from catalogue import elm_views, feeds, occupation_views, views
 from catalogue.sitemaps import SITEMAPS
 
 app_name = "catalogue"
@@ -17,6 +17,9 @@ urlpatterns = [
     path("browse/skills/<str:key>/", views.browse_skill_view, name="browse-skill"),
     path("opportunities/<int:pk>/", views.opportunity_detail_view, name="opportunity-detail"),
     path("providers/<int:pk>/", views.provider_view, name="provider"),
+    path("compare/", views.compare_view, name="compare"),
+    path("feeds/search.atom", feeds.search_atom_view, name="search-atom"),
+    path("feeds/search.ics", feeds.search_calendar_view, name="search-calendar"),
     path("about/", views.about_view, name="about"),
     path("elm/context/v1.jsonld", elm_views.elm_context_view, name="elm-context"),
     path("elm/opportunity/<int:pk>", elm_views.elm_opportunity_view, name="elm-opportunity"),

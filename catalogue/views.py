@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from catalogue import learner
+from catalogue.compare import compare_ids, comparison
 from catalogue.extensions import detail_sections, provider_sections
 from catalogue.facets import facet_by_key
 from catalogue.filters import SORT_CHOICES, OpportunitySearchFilterSet, SearchParams
@@ -212,6 +213,22 @@ def provider_view(request, pk: int):
         request,
         "catalogue/provider.html",
         {"page": page, "extra_sections": provider_sections(page.organisation)},
+    )
+
+
+def compare_view(request):
+    ids, notices = compare_ids(request.GET.get("ids", ""))
+    result = comparison(ids)
+    result.notices[:0] = notices
+    share_url = request.build_absolute_uri(reverse("catalogue:compare"))
+    return render(
+        request,
+        "catalogue/compare.html",
+        {
+            "comparison": result,
+            "asked": bool(ids),
+            "share_url": f"{share_url}?ids={result.ids}" if result.opportunities else "",
+        },
     )
 
 

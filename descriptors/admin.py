@@ -121,7 +121,7 @@ class EditionInline(admin.StackedInline):
         (_("Fees"), {"fields": ["is_free", ("fee_amount", "currency"), "fee_note"]}),
         (
             _("Where it differs from the micro-credential"),
-            {"fields": ["location", "modes", "languages", "homepage"]},
+            {"fields": ["location", "modes", "languages", "homepage"], "classes": ["collapse"]},
         ),
     ]
 
@@ -229,7 +229,7 @@ class LearningOpportunityAdmin(ProviderScopedAdmin):
         "outcomes__title",
     ]
     list_select_related = ["provider", "eqf_level"]
-    autocomplete_fields = ["isced_fields"]
+    autocomplete_fields = ["isced_fields", "region"]
     filter_horizontal = [
         "co_providers",
         "awarding_bodies",
@@ -270,7 +270,16 @@ class LearningOpportunityAdmin(ProviderScopedAdmin):
         ),
         (
             _("Who provides it"),
-            {"fields": ["co_providers", "hosted_by", "awarding_bodies", "location", "countries"]},
+            {
+                "fields": [
+                    "co_providers",
+                    "hosted_by",
+                    "awarding_bodies",
+                    "location",
+                    "countries",
+                    "region",
+                ]
+            },
         ),
         (_("Languages"), {"fields": ["default_language", "languages"]}),
         (

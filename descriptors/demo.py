@@ -32,6 +32,7 @@ CONCEPT_FIELDS = {
     "learning_setting": Scheme.LEARNING_SETTING,
     "credential_type": Scheme.CREDENTIAL_TYPE,
     "quality_assurance_type": Scheme.QUALITY_ASSURANCE,
+    "region": Scheme.NUTS,
 }
 CONCEPT_LIST_FIELDS = {
     "countries": Scheme.COUNTRY,

@@ -15,6 +15,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models import Prefetch
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -188,9 +189,11 @@ class OrganisationScopedQuerySet(models.QuerySet):
         return self.filter(**{f"{self.organisation_field}__members__user": user})
 
 
-# What showing an edition needs: its own vocabularies (the effective values fall back on the
-# opportunity's, which are prefetched beside these).
-EDITION_PREFETCH = ("editions__currency", "editions__modes", "editions__languages")
+def _edition_prefetch() -> tuple:
+    """What showing the editions needs: their own vocabularies, in three queries (the effective
+    values fall back on the opportunity's, which are prefetched beside these)."""
+    editions = Edition.objects.select_related("currency", "learning_schedule")
+    return (Prefetch("editions", editions), "editions__modes", "editions__languages")
 
 
 class LearningOpportunityQuerySet(OrganisationScopedQuerySet):
@@ -206,15 +209,20 @@ class LearningOpportunityQuerySet(OrganisationScopedQuerySet):
             "languages",
             "modes",
             "translations__language",
-            *EDITION_PREFETCH,
+            *_edition_prefetch(),
         )
 
     def with_template_data(self) -> "LearningOpportunityQuerySet":
         """Everything a row of the spreadsheet template holds."""
         return self.select_related(
-            "opportunity_type", "default_language", "credential_type"
+            "opportunity_type", "default_language", "credential_type", "region"
         ).prefetch_related(
-            "languages", "countries", "modes", "isced_fields", "outcomes__skills", *EDITION_PREFETCH
+            "languages",
+            "countries",
+            "modes",
+            "isced_fields",
+            "outcomes__skills",
+            *_edition_prefetch(),
         )
 
     def with_detail_data(self) -> "LearningOpportunityQuerySet":
@@ -228,6 +236,7 @@ class LearningOpportunityQuerySet(OrganisationScopedQuerySet):
             "provider__provider_type",
             "default_language",
             "eqf_level",
+            "region",
         ).prefetch_related(
             "opportunity_type",
             "hosted_by",
@@ -251,8 +260,7 @@ class LearningOpportunityQuerySet(OrganisationScopedQuerySet):
             "assessments__supervision",
             "activities__activity_type",
             "activities__mode",
-            *EDITION_PREFETCH,
-            "editions__learning_schedule",
+            *_edition_prefetch(),
         )
 
 
@@ -352,6 +360,19 @@ class LearningOpportunity(models.Model):
         related_name="+",
         limit_choices_to=_concepts(Scheme.COUNTRY),
         help_text=_("ECCOE 7: countries where it is provided."),
+    )
+    region = models.ForeignKey(
+        Concept,
+        verbose_name=_("region (NUTS)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        limit_choices_to=_concepts(Scheme.NUTS),
+        related_name="+",
+        help_text=_(
+            "ECCOE 7: the NUTS region where it takes place, as precise as you know it (e.g. "
+            "ITH35 Venezia, or ITH3 Veneto); leave it empty for an online-only offer."
+        ),
     )
     homepage = models.URLField(
         _("web page"),

@@ -9,14 +9,17 @@ class RecognitionConfig(AppConfig):
     def ready(self):
         from catalogue.extensions import (
             BrowseLink,
+            CompareRow,
             DetailSection,
             register_browse_link,
+            register_compare_row,
             register_detail_section,
             register_provider_section,
         )
         from catalogue.facets import FACETS, register_facet
         from recognition.facets import RECOGNISED_BY
         from recognition.selectors import (
+            opportunities_recognised_by,
             opportunity_recognition_section,
             provider_recognition_section,
         )
@@ -30,3 +33,10 @@ class RecognitionConfig(AppConfig):
             DetailSection("recognition/_provider_section.html", provider_recognition_section)
         )
         register_browse_link(BrowseLink(_("Recognising institutions"), "recognition:institutions"))
+        register_compare_row(
+            CompareRow(
+                _("Recognised by"),
+                opportunities_recognised_by,
+                _("No institution under an agreement in force"),
+            )
+        )

@@ -9,7 +9,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Count, Prefetch
+from django.template.defaultfilters import floatformat
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from descriptors.models import LearningOpportunity, LearningOutcome, Organisation
 from recognition.conditions import recognition_unmet_conditions
@@ -49,6 +51,26 @@ def editions_not_covered(agreement: Agreement, opportunity: LearningOpportunity)
     return [
         edition for edition in opportunity.current_editions if not agreement.covers_edition(edition)
     ]
+
+
+def opportunities_recognised_by(opportunities: list[LearningOpportunity]) -> dict[int, list[str]]:
+    """The compare page's "recognised by" row: for each opportunity, each institution that
+    recognises it under an agreement in force, with the credits and what they count toward."""
+    items = AgreementItem.objects.filter(
+        opportunity__in=[opportunity.pk for opportunity in opportunities],
+        agreement__in=Agreement.objects.in_force(),
+    ).select_related("agreement__institution")
+    lines: dict[int, list[str]] = {}
+    for item in items.order_by("agreement__institution__name", "position"):
+        credits = _("%(ects)s ECTS toward %(target)s (%(kind)s)") % {
+            "ects": floatformat(item.ects, "-2"),
+            "target": item.target_title,
+            "kind": item.get_target_kind_display(),
+        }
+        lines.setdefault(item.opportunity_id, []).append(
+            f"{item.agreement.institution.name}: {credits}"
+        )
+    return lines
 
 
 def recognising_institutions(on: date | None = None) -> list[tuple[Organisation, int]]:

@@ -55,6 +55,28 @@ def load_vocabularies(directory: Path, counts: Counter) -> None:
             )
 
 
+def load_nuts(directory: Path, counts: Counter) -> None:
+    """The NUTS regions of the ELM code list (built by scripts/build_nuts_fixture.py): some
+    two thousand rows, so read and written in bulk rather than one upsert each."""
+    document = _read_json(directory, "nuts.json")
+    existing = {concept.code: concept for concept in Concept.objects.in_scheme(Scheme.NUTS)}
+    created, changed = [], []
+    for order, (code, label) in enumerate(document["regions"].items()):
+        values = {"uri": document["uri_prefix"] + code, "label": label, "sort_order": order}
+        concept = existing.get(code)
+        if concept is None:
+            created.append(Concept(scheme=Scheme.NUTS, code=code, **values))
+        elif any(getattr(concept, name) != value for name, value in values.items()):
+            for name, value in values.items():
+                setattr(concept, name, value)
+            changed.append(concept)
+    Concept.objects.bulk_create(created, batch_size=500)
+    Concept.objects.bulk_update(changed, ["uri", "label", "sort_order"], batch_size=500)
+    counts["created"] += len(created)
+    counts["updated"] += len(changed)
+    counts["unchanged"] += len(existing) - len(changed)
+
+
 def load_eqf(directory: Path, counts: Counter) -> None:
     for level in _read_json(directory, "eqf.json"):
         number = level.pop("level")
@@ -113,6 +135,7 @@ def taxonomies_load(directory: str | Path | None = None) -> dict[str, Counter]:
     report: dict[str, Counter] = {}
     for name, loader in (
         ("vocabularies", load_vocabularies),
+        ("nuts", load_nuts),
         ("eqf", load_eqf),
         ("isced-f", load_isced),
         ("nqf", load_nqf),

@@ -38,6 +38,7 @@ class Scheme(models.TextChoices):
     SKILL_REUSE_LEVEL = "skill-reuse-level", _("Skill reuse level")
     LANGUAGE = "language", _("Language")
     COUNTRY = "country", _("Country")
+    NUTS = "nuts", _("NUTS region")
     CURRENCY = "currency", _("Currency")
     PROVIDER_TYPE = "provider-type", _("Type of provider")
     CREDENTIAL_TYPE = "credential-type", _("Type of credential")

@@ -198,6 +198,7 @@ class OpportunityDetailSerializer(OpportunitySummarySerializer):
     hosted_by = ReferenceField()
     awarding_bodies = ReferenceListField()
     countries = ReferenceListField()
+    region = ReferenceField()
     default_language = ReferenceField()
     editions = EditionSerializer(source="public_editions", many=True)
     credit_system = ReferenceField()
@@ -223,6 +224,7 @@ class OpportunityDetailSerializer(OpportunitySummarySerializer):
             "awarding_bodies",
             "location",
             "countries",
+            "region",
             "default_language",
             "editions",
             "credit_system",
@@ -323,7 +325,7 @@ class FacetValueSchema(serializers.Serializer):
     children = serializers.ListField(
         child=serializers.DictField(),
         required=False,
-        help_text="Narrower values (ISCED-F), each of this same shape.",
+        help_text="Narrower values (ISCED-F fields, NUTS regions), each of this same shape.",
     )
 
 

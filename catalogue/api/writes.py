@@ -128,6 +128,7 @@ class OpportunityWriteSerializer(serializers.Serializer):
     languages = serializers.ListField(child=ConceptField(Scheme.LANGUAGE), required=False)
     isced_fields = serializers.ListField(child=IscedFieldField(), required=False)
     modes = serializers.ListField(child=ConceptField(Scheme.MODE), required=False)
+    region = ConceptField(Scheme.NUTS, required=False, allow_null=True)
     eqf_level = serializers.IntegerField(required=False, allow_null=True)
     workload_hours = serializers.IntegerField(required=False, allow_null=True)
     ects_credits = serializers.DecimalField(

@@ -90,6 +90,7 @@ COLUMNS: tuple[Column, ...] = (
     ),
     Column("edition_status", "planned, open, running, finished or cancelled (default open)."),
     Column("places", "Places in this edition, a whole number."),
+    Column("region", "NUTS region where it takes place (ECCOE 7), e.g. ITC4C.", scheme=Scheme.NUTS),
 )
 # The columns that describe one edition of the micro-credential, and the Edition field each
 # fills; every other column describes the micro-credential itself.
@@ -457,6 +458,7 @@ def rows_of(opportunity: LearningOpportunity) -> list[dict[str, str]]:
         "default_language": _code(opportunity.default_language),
         "languages": _joined(c.code for c in opportunity.languages.all()),
         "countries": _joined(c.code for c in opportunity.countries.all()),
+        "region": _code(opportunity.region),
         "modes": _joined(c.code for c in opportunity.modes.all()),
         "eqf_level": str(opportunity.eqf_level_id or ""),
         "isced_fields": _joined(field.code for field in opportunity.isced_fields.all()),

@@ -44,6 +44,7 @@ def public_pages() -> dict[str, str]:
         "provider": f"/providers/{leica.provider_id}/",
         "recognising-provider": f"/providers/{iuav.pk}/",
         "about": "/about/",
+        "compare": f"/compare/?ids={leica.pk},{dhbw.pk},999999",
         "browse-fields": "/browse/fields/",
         "browse-levels": "/browse/levels/",
         "browse-providers": "/browse/providers/",
