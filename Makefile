@@ -28,7 +28,7 @@ demo: $(INSTALLED)
 	$(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py load_recognition_demo
 	@# The worker runs spreadsheet imports in the background; Ctrl-C stops it with the server.
-	trap 'kill 0' EXIT; $(BIN)/python manage.py db_worker --no-reload & \
+	trap 'kill 0' EXIT; $(BIN)/python manage.py task_worker --no-reload & \
 	$(BIN)/python manage.py runserver $(HOST)
 
 test: $(INSTALLED)

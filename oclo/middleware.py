@@ -2,6 +2,7 @@
 
 from urllib.parse import parse_qsl
 
+from django.conf import settings
 from django.http import HttpResponseBadRequest, JsonResponse
 
 from catalogue.api.errors import API_PREFIX
@@ -28,6 +29,21 @@ class RejectNulMiddleware:
                 return JsonResponse(_api_errors(query), status=400)
             return HttpResponseBadRequest(NUL_MESSAGE, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
+
+
+class ContentSecurityPolicyMiddleware:
+    """``Content-Security-Policy`` (``OCLO_CONTENT_SECURITY_POLICY``) on every answer that does
+    not set its own."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault(
+            "Content-Security-Policy", settings.OCLO_CONTENT_SECURITY_POLICY
+        )
+        return response
 
 
 def _api_errors(query: str) -> dict[str, list[str]]:
