@@ -23,17 +23,22 @@ def test_database_url() -> str:
     )
 
 
+def app_environment(**environment: str) -> dict[str, str]:
+    """The environment of another app process on the test database (and this cache)."""
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "oclo.settings",
+        "DATABASE_URL": test_database_url(),
+        **environment,
+    }
+
+
 def manage(*arguments: str, **environment: str) -> subprocess.Popen:
     """``manage.py`` with these arguments in a new process on the test database."""
     return subprocess.Popen(
         [sys.executable, "manage.py", *arguments],
         cwd=settings.BASE_DIR,
-        env={
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "oclo.settings",
-            "DATABASE_URL": test_database_url(),
-            **environment,
-        },
+        env=app_environment(**environment),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
