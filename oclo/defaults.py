@@ -65,6 +65,12 @@ OCLO_CONTENT_SECURITY_POLICY = "; ".join(
     ]
 )
 
+# Requests one app process works on at once (gunicorn's threads are a few more, to answer the
+# excess): beyond it a request is refused at once with 503 and Retry-After, instead of waiting
+# in a queue that makes every request late. About two per CPU core the process may use: the
+# work is CPU-bound (the facet counts) between short database waits.
+OCLO_MAX_CONCURRENT_REQUESTS = 4
+
 # Seconds a database connection may take before the request is answered 503 instead.
 OCLO_DATABASE_CONNECT_TIMEOUT = 2
 

@@ -70,6 +70,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a request refused for load must cost nothing else.
+    "oclo.middleware.LoadSheddingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "oclo.replicas.ReadYourWritesMiddleware",
     "oclo.middleware.RejectNulMiddleware",
@@ -177,6 +179,9 @@ if CACHES["default"]["BACKEND"].endswith("RedisCache"):
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 OCLO_NUM_PROXIES = int(os.environ.get("OCLO_NUM_PROXIES", OCLO_NUM_PROXIES))  # noqa: F405
+OCLO_MAX_CONCURRENT_REQUESTS = int(
+    os.environ.get("OCLO_MAX_CONCURRENT_REQUESTS", OCLO_MAX_CONCURRENT_REQUESTS)  # noqa: F405
+)
 
 AUTHENTICATION_BACKENDS = [
     "oclo.auth.LoginThrottleBackend",
