@@ -17,6 +17,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import MiddlewareNotUsed
 from django.db import DEFAULT_DB_ALIAS, connections
 
 PRIMARY_COOKIE = "oclo_primary_until"
@@ -71,6 +72,8 @@ class ReadYourWritesMiddleware:
     marks a client that wrote with the cookie."""
 
     def __init__(self, get_response):
+        if not settings.OCLO_REPLICA_DATABASES:
+            raise MiddlewareNotUsed("no read replica: every read goes to the one database")
         self.get_response = get_response
 
     def __call__(self, request):
