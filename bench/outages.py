@@ -17,7 +17,6 @@ import subprocess
 import sys
 import threading
 import time
-from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -60,15 +59,16 @@ def _percentile(values: list[float], share: float) -> float:
 
 
 def _summary(results: list[tuple[object, float]], seconds: float) -> str:
-    times = [elapsed for _, elapsed in results]
-    statuses = ", ".join(
-        f"{status}: {count}" for status, count in Counter(s for s, _ in results).items()
-    )
-    return (
-        f"{len(results) / seconds:.1f} req/s; p50 {_percentile(times, 0.5) * 1000:.0f} ms, "
-        f"p95 {_percentile(times, 0.95) * 1000:.0f} ms, max {max(times, default=0) * 1000:.0f} ms; "
-        f"{statuses}"
-    )
+    """Throughput, then per status: how many, and their p50 / p95 / max time."""
+    by_status: dict[object, list[float]] = {}
+    for status, elapsed in results:
+        by_status.setdefault(status, []).append(elapsed)
+    parts = [
+        f"{status} x{len(times)} p50 {_percentile(times, 0.5) * 1000:.0f} / "
+        f"p95 {_percentile(times, 0.95) * 1000:.0f} / max {max(times) * 1000:.0f} ms"
+        for status, times in sorted(by_status.items(), key=lambda item: str(item[0]))
+    ]
+    return f"{len(results) / seconds:.1f} req/s; " + "; ".join(parts)
 
 
 def _closed_loop(clients: int, seconds: float) -> list[tuple[object, float]]:
@@ -222,8 +222,9 @@ def _measure(environment: dict, cluster: dict, master: int, soak_minutes: float)
     )
 
     subprocess.run([str(SCRIPT), "stop-primary"], check=True, capture_output=True)
-    down = [_request(path) for path in PATHS for _ in range(3)]
-    print(f"database stopped: {_summary(down, sum(elapsed for _, elapsed in down))}")
+    for path in PATHS:
+        down = [_request(path) for _ in range(3)]
+        print(f"database stopped, {path}: {_summary(down, sum(elapsed for _, elapsed in down))}")
     _cluster("start")
     back = _seconds_until(lambda: all(_request(path)[0] == 200 for path in PATHS), 60)
     print(
