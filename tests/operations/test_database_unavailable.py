@@ -7,6 +7,7 @@ import pytest
 from django.db import connections
 from django.test import Client
 
+from taxonomies.loaders import taxonomies_load
 from tests.builders import make_opportunity
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the connection is closed and reopened
@@ -39,6 +40,7 @@ def outage():
 
 
 def test_pages_and_api_answer_503_quickly_then_recover_by_themselves(outage):
+    taxonomies_load()  # an earlier transactional test may have emptied the database
     opportunity = make_opportunity(title="Darkroom printing")
     client = Client(raise_request_exception=False)
     client.get("/")  # a server that has been running: its code and templates are loaded
