@@ -114,9 +114,8 @@ def test_the_admin_and_swagger_ui_break_no_rule(watched_page, demo_server):
     operation.locator(".opblock-summary").click()
     operation.get_by_role("button", name="Try it out").click()
     operation.get_by_role("button", name="Execute").click()
-    expect(
-        operation.locator(".live-responses-table tbody .response-col_status").first
-    ).to_have_text("200")
+    status = operation.locator(".live-responses-table tbody .response-col_status").first
+    expect(status).to_have_text("200", timeout=30_000)
     screenshot(page, "api-docs-under-csp-desktop")
     page.set_viewport_size({"width": 390, "height": 844})
     screenshot(page, "api-docs-under-csp-phone")
