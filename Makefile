@@ -31,7 +31,7 @@ demo: $(INSTALLED)
 	@# computes them (once; a later run finds them stored) while the server already answers.
 	$(BIN)/python manage.py embed_skills --queue
 	@# The worker runs spreadsheet imports in the background; Ctrl-C stops it with the server.
-	trap 'kill 0' EXIT; $(BIN)/python manage.py db_worker --no-reload & \
+	trap 'kill 0' EXIT; $(BIN)/python manage.py task_worker --no-reload & \
 	$(BIN)/python manage.py runserver $(HOST)
 
 test: $(INSTALLED)

@@ -5,6 +5,7 @@ the data of the database that DATABASE_URL points to. Figures are printed, not a
 """
 
 import argparse
+import functools
 import os
 import sys
 
@@ -39,7 +40,12 @@ def main() -> None:
     }
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("names", nargs="*", choices=[*benchmarks, []], metavar="name")
-    names = parser.parse_args().names or list(benchmarks)
+    parser.add_argument(
+        "--soak-minutes", type=float, default=2, help="faults: how long the soak runs"
+    )
+    arguments = parser.parse_args()
+    names = arguments.names or list(benchmarks)
+    benchmarks["faults"] = functools.partial(faults.run, soak_minutes=arguments.soak_minutes)
     from django.db import connection
     from django.test.utils import setup_databases, setup_test_environment, teardown_databases
 

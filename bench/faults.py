@@ -6,6 +6,8 @@
   printed (and how it was refused).
 - A search page request with 1,000 query parameters (it once held a worker for 22 s), and how
   long a throttled (429) API request takes.
+- The running system (``bench.outages``): 4x its rated load, its database stopped and started
+  again, and a soak (``--soak-minutes``, default 2; 30 for the long one).
 """
 
 import io
@@ -172,7 +174,8 @@ def _throttled_request() -> None:
     )
 
 
-def run() -> None:
+def run(*, soak_minutes: float = 2) -> None:
+    from bench import outages
     from taxonomies.loaders import taxonomies_load
     from taxonomies.models import Concept, Scheme
 
@@ -190,3 +193,4 @@ def run() -> None:
     print(f"(limits: {MAX_ROWS:,} rows; see descriptors/formats/spreadsheet.py)")
     _many_parameters_request()
     _throttled_request()
+    outages.run(soak_minutes=soak_minutes)

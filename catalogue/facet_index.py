@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 import numpy as np
+from django.db import DEFAULT_DB_ALIAS, router
 from django.utils import timezone
 
 from catalogue.facets import FACETS, Facet
@@ -388,6 +389,10 @@ def _patched(snapshot: Snapshot, sequence: int, changed: set[int]) -> Snapshot:
     )
 
 
+def _reading_a_replica() -> bool:
+    return router.db_for_read(CatalogueChange) != DEFAULT_DB_ALIAS
+
+
 class FacetIndex:
     """The process-wide index; ``current()`` returns a snapshot no older than the change log."""
 
@@ -409,6 +414,10 @@ class FacetIndex:
             return snapshot
         with self._lock:
             snapshot = self._snapshot
+            if snapshot is not None and snapshot.sequence > latest and _reading_a_replica():
+                # The replica has not replayed yet what the snapshot holds (it was brought up
+                # to date on the primary, for a client who had just written): keep the newer.
+                return snapshot
             if snapshot is None or snapshot.sequence > latest or not self._log_holds(snapshot):
                 # The log no longer holds the entry the snapshot was built at (the database
                 # was restored or reset, as between tests): start again.

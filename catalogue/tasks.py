@@ -1,4 +1,4 @@
-"""Work done by the task worker (`python manage.py db_worker`), away from web requests."""
+"""Work done by the task worker (`python manage.py task_worker`), away from web requests."""
 
 from django.db import transaction
 from django.db.models import F

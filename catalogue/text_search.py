@@ -10,7 +10,7 @@ import difflib
 import re
 
 import numpy as np
-from django.db import connection
+from django.db import connection, connections, router
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -19,6 +19,11 @@ from catalogue.text import lone_dashes_dropped, normalize, parse_web_search, wor
 from descriptors.models import LearningOpportunity
 
 SNIPPET_WORDS = 30
+
+
+def _reading():
+    """The database this request reads (a read replica, see ``oclo.replicas``)."""
+    return connections[router.db_for_read(SearchDocument)]
 
 
 def _is_postgres() -> bool:
@@ -33,7 +38,7 @@ FULL_RANK_LIMIT = 1000
 def text_matching_ids(text: str) -> np.ndarray:
     """Ids of every opportunity whose searchable text matches the query."""
     if _is_postgres():
-        with connection.cursor() as cursor:
+        with _reading().cursor() as cursor:
             cursor.execute(
                 "SELECT opportunity_id FROM catalogue_searchdocument "
                 "WHERE vector @@ websearch_to_tsquery('oclo', %s)",
@@ -59,7 +64,7 @@ def text_relevance(text: str, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if not len(ids):
         return np.zeros(0, np.int64), np.zeros(0)
     if _is_postgres():
-        with connection.cursor() as cursor:
+        with _reading().cursor() as cursor:
             if len(ids) <= FULL_RANK_LIMIT:
                 cursor.execute(
                     "SELECT opportunity_id, ts_rank_cd(vector, query) "
@@ -109,7 +114,7 @@ def snippets(opportunities: list[LearningOpportunity], text: str) -> dict[int, S
     if not text or not opportunities:
         return {}
     if _is_postgres():
-        with connection.cursor() as cursor:
+        with _reading().cursor() as cursor:
             cursor.execute(
                 "SELECT id, ts_headline('oclo', description, websearch_to_tsquery('oclo', %s), "
                 "'StartSel=<mark>, StopSel=</mark>, MaxWords=30, MinWords=12, "
@@ -185,7 +190,7 @@ def _published_contain(text: str) -> bool:
     """Whether a query finds at least one published opportunity."""
     published = LearningOpportunity.Status.PUBLISHED
     if _is_postgres():
-        with connection.cursor() as cursor:
+        with _reading().cursor() as cursor:
             cursor.execute(PUBLISHED_MATCH_SQL, [published, lone_dashes_dropped(text)])
             return cursor.fetchone()[0]
     query = parse_web_search(text)
@@ -197,7 +202,7 @@ def _published_contain(text: str) -> bool:
 
 def _closest_word(word: str) -> str:
     if _is_postgres():
-        with connection.cursor() as cursor:
+        with _reading().cursor() as cursor:
             cursor.execute(
                 "SELECT word FROM catalogue_searchword WHERE word %% %s "
                 "ORDER BY similarity(word, %s) DESC, word LIMIT %s",

@@ -47,6 +47,37 @@ OCLO_NUM_PROXIES = 0
 OCLO_LOGIN_FAILURE_LIMIT = 5
 OCLO_LOGIN_COOLOFF_MINUTES = 15
 
+# Every page and API answer carries this Content-Security-Policy: scripts, styles, images and
+# fonts from our own origin only (htmx, Swagger UI and the admin are served by us), no inline
+# script or style, and no framing by other sites. An injected <script> does not run.
+OCLO_CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+# Requests one app process works on at once (gunicorn's threads are a few more, to answer the
+# excess): beyond it a request is refused at once with 503 and Retry-After, instead of waiting
+# in a queue that makes every request late. About two per CPU core the process may use: the
+# work is CPU-bound (the facet counts) between short database waits.
+OCLO_MAX_CONCURRENT_REQUESTS = 4
+
+# Seconds a database connection may take before the request is answered 503 instead.
+OCLO_DATABASE_CONNECT_TIMEOUT = 2
+
+# After a client writes, its reads go to the primary for this long, not to a read replica
+# (read your writes): longer than the replicas' usual lag.
+OCLO_READ_YOUR_WRITES_SECONDS = 5
+
 # This installation's public address. The ids of exported ELM records carry it
 # (``<base>/elm/opportunity/42``), so an import can tell this catalogue's own records (matched
 # by id) from another installation's (matched by provider and identifier, never by our ids).

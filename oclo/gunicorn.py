@@ -4,6 +4,14 @@ import os
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", "3"))
+# Threads, so that a worker busy with OCLO_MAX_CONCURRENT_REQUESTS requests still has threads
+# to refuse the excess at once (503) rather than leave it waiting in the socket's queue.
+worker_class = "gthread"
+# Each thread keeps its own database connection: a server holds up to workers x threads.
+threads = int(os.environ.get("GUNICORN_THREADS", "8"))
+# Beyond this many connections waiting for a thread, a worker accepts no more: the kernel's
+# queue then holds them briefly, spread over the other workers.
+worker_connections = int(os.environ.get("GUNICORN_WORKER_CONNECTIONS", "100"))
 accesslog = "-"
 # Load the app once in the master and build the search facet index there (about 7 s at 100k
 # opportunities): the workers inherit it when they are forked, so no visitor waits for it and

@@ -1,14 +1,17 @@
 """Request checks that hold for every page and API call, before any view runs."""
 
+import threading
 from urllib.parse import parse_qsl
 
-from django.http import HttpResponseBadRequest, JsonResponse
+from django.conf import settings
+from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
 from catalogue.api.errors import API_PREFIX
 
+BUSY_MESSAGE = "The catalogue is busy. Try again in a second."
 NUL_MESSAGE = "The address contains a NUL character (%00), which no page or parameter accepts."
 
 
@@ -31,6 +34,54 @@ class RejectNulMiddleware:
                 return JsonResponse(_api_errors(query), status=400)
             return HttpResponseBadRequest(NUL_MESSAGE, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
+
+
+class LoadSheddingMiddleware:
+    """503 at once for a request beyond ``OCLO_MAX_CONCURRENT_REQUESTS`` in this process.
+
+    Past its capacity a server that queues every request answers all of them late, until
+    clients and proxies time out; one that refuses the excess in a millisecond keeps answering
+    the rest at normal speed, and is back to normal as soon as the load drops.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.slots = threading.BoundedSemaphore(settings.OCLO_MAX_CONCURRENT_REQUESTS)
+        self.static_prefix = f"/{settings.STATIC_URL.lstrip('/')}"
+
+    def __call__(self, request):
+        if request.path_info.startswith(self.static_prefix):
+            return self.get_response(request)  # a file from memory: no work to protect
+        if not self.slots.acquire(blocking=False):
+            return _busy(request)
+        try:
+            return self.get_response(request)
+        finally:
+            self.slots.release()
+
+
+def _busy(request):
+    if request.path_info.startswith(API_PREFIX):
+        response = JsonResponse({"detail": BUSY_MESSAGE}, status=503)
+    else:
+        response = HttpResponse(BUSY_MESSAGE, status=503, content_type="text/plain; charset=utf-8")
+    response["Retry-After"] = "1"
+    return response
+
+
+class ContentSecurityPolicyMiddleware:
+    """``Content-Security-Policy`` (``OCLO_CONTENT_SECURITY_POLICY``) on every answer that does
+    not set its own."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault(
+            "Content-Security-Policy", settings.OCLO_CONTENT_SECURITY_POLICY
+        )
+        return response
 
 
 def _api_errors(query: str) -> dict[str, list[str]]:

@@ -70,8 +70,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a request refused for load must cost nothing else.
+    "oclo.middleware.LoadSheddingMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "oclo.replicas.ReadYourWritesMiddleware",
     "oclo.middleware.RejectNulMiddleware",
+    "oclo.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -105,12 +109,35 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-    "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+
+def database(url: str) -> dict:
+    parsed = dj_database_url.parse(
+        url,
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
+        # A kept connection is checked before a request uses it: after the database restarts,
+        # the first request reconnects instead of failing.
+        conn_health_checks=True,
     )
+    if parsed["ENGINE"].endswith("postgresql"):
+        # A database that does not answer is an error page within seconds (503, see
+        # oclo.views), not a request that hangs until the proxy gives up.
+        timeout = OCLO_DATABASE_CONNECT_TIMEOUT  # noqa: F405
+        parsed.setdefault("OPTIONS", {})["connect_timeout"] = timeout
+    return parsed
+
+
+DATABASES = {
+    "default": database(os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"))
 }
+# Read replicas (PostgreSQL streaming replicas of the primary): web requests read from them,
+# except a client that wrote in the last OCLO_READ_YOUR_WRITES_SECONDS (oclo.replicas).
+for number, url in enumerate(env_list("DATABASE_REPLICA_URLS"), start=1):
+    # In tests a replica opens the primary's test database on its own server (MIRROR):
+    # streaming replication brings it there.
+    DATABASES[f"replica{number}"] = {**database(url), "TEST": {"MIRROR": "default"}}
+OCLO_REPLICA_DATABASES = [alias for alias in DATABASES if alias != "default"]
+if OCLO_REPLICA_DATABASES:
+    DATABASE_ROUTERS = ["oclo.replicas.PrimaryReplicaRouter"]
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # The web process and the task worker write to the same file: readers must not block the
     # writer (WAL), and a writer waits for the other instead of failing at once.
@@ -121,7 +148,7 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Long jobs (spreadsheet imports) run outside the web process, in `python manage.py db_worker`
+# Long jobs (spreadsheet imports) run outside the web process, in `python manage.py task_worker`
 # (django-tasks with its database queue: no broker to run).
 TASKS = {
     "default": {
@@ -145,8 +172,16 @@ elif CACHE_URL:
     raise ImproperlyConfigured(f"CACHE_URL must be a redis:// address, not {CACHE_URL!r}.")
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+if CACHES["default"]["BACKEND"].endswith("RedisCache"):
+    # Sessions read from the shared cache (written through to the database): a signed-in
+    # request costs no query for the session. Not with a per-process cache: a sign-out in one
+    # process would leave the session alive in the others' copies.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 OCLO_NUM_PROXIES = int(os.environ.get("OCLO_NUM_PROXIES", OCLO_NUM_PROXIES))  # noqa: F405
+OCLO_MAX_CONCURRENT_REQUESTS = int(
+    os.environ.get("OCLO_MAX_CONCURRENT_REQUESTS", OCLO_MAX_CONCURRENT_REQUESTS)  # noqa: F405
+)
 
 AUTHENTICATION_BACKENDS = [
     "oclo.auth.LoginThrottleBackend",

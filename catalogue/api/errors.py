@@ -1,7 +1,8 @@
 """The API's error contract: every error is JSON, in one of two shapes, and every operation
 declares the statuses it raises itself.
 
-- ``{"detail": "..."}`` (schema ``Error``): 401, 403, 404, 405, 406, 409, 415, 429, 500.
+- ``{"detail": "..."}`` (schema ``Error``): 401, 403, 404, 405, 406, 409, 415, 429, 500, and
+  503 with ``Retry-After`` while the database cannot be reached.
 - Field errors (schema ``FieldErrors``), always and only for 400: each rejected field or query
   parameter with its messages, ``non_field_errors`` for the rest (a rule about the whole
   record, a body that is not JSON).
@@ -13,11 +14,14 @@ raises them; ``catalogue.api.schema`` adds the ones that follow from a view's co
 (authentication, throttling, pagination, formats, a request body).
 """
 
+import sys
 from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as ModelValidationError
-from django.http import HttpResponsePermanentRedirect, JsonResponse
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, HttpResponsePermanentRedirect, JsonResponse
+from django.template.loader import render_to_string
 from django.urls import Resolver404, resolve
 from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
@@ -26,6 +30,8 @@ from rest_framework.views import exception_handler
 
 API_PREFIX = "/api/"
 NON_FIELD_ERRORS = "non_field_errors"
+UNAVAILABLE = "The catalogue is briefly unavailable. Try again in a few seconds."
+RETRY_AFTER_SECONDS = 5
 
 
 def api_errors(errors: dict[int, str]) -> Callable:
@@ -87,7 +93,17 @@ def not_found(request, exception=None):
 
 
 def server_error(request):
-    """Django's 500 (``handler500``): JSON under the API."""
+    """Django's 500 (``handler500``): JSON under the API. A database that cannot be reached
+    (down, restarting, over its connection limit) is a 503 that says to come back shortly:
+    the next request connects again by itself."""
+    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+        if request.path.startswith(API_PREFIX):
+            response = JsonResponse({"detail": UNAVAILABLE}, status=503)
+        else:
+            # Rendered without the request's context: its processors could need the database.
+            response = HttpResponse(render_to_string("503.html"), status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
     if request.path.startswith(API_PREFIX):
         return JsonResponse({"detail": "Server error. It has been logged."}, status=500)
     return defaults.server_error(request)

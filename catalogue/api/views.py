@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.urls import reverse
-from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date, quote_etag
 from django.utils.translation import get_language
 from django_filters import MultipleChoiceFilter
@@ -166,7 +166,9 @@ def _rendered(view, request, key: str, build: Callable[[], object]) -> HttpRespo
 
 
 class PublicReadMixin:
-    """Anonymous reads may be cached by browsers and proxies for a minute."""
+    """Anonymous reads may be cached by browsers and proxies for a minute; a read made with a
+    token or a session is the caller's own (``private``): a shared cache must neither keep it
+    nor answer it from an anonymous copy (``Vary``)."""
 
     def finalize_response(self, request, response, *args, **kwargs):
         renderer = getattr(request, "accepted_renderer", None)
@@ -177,8 +179,19 @@ class PublicReadMixin:
             request.accepted_media_type = JSONRenderer.media_type
         response = super().finalize_response(request, response, *args, **kwargs)
         if request.method in ("GET", "HEAD") and response.status_code == 200:
-            patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
+            if _authenticated(request):
+                patch_cache_control(response, private=True, max_age=PUBLIC_MAX_AGE)
+            else:
+                patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
+            patch_vary_headers(response, ("Authorization", "Cookie"))
         return response
+
+
+def _authenticated(request) -> bool:
+    # ``request.user`` authenticates on first use: a view without authentication classes
+    # has no user (``UNAUTHENTICATED_USER`` is None), whatever the request carries.
+    user = request.user
+    return bool(user and user.is_authenticated)
 
 
 class ReferencePagination(PageNumberPagination):

@@ -155,6 +155,22 @@ def test_each_token_has_its_own_throttle_budget(client, world, monkeypatch):
     cache.clear()
 
 
+def test_reads_with_a_token_or_a_session_are_private(client, world):
+    """A shared cache must not keep what a caller read with its credentials, nor answer
+    a caller with credentials from an anonymous copy."""
+    record = detail(world["b_record"].pk)
+    for url in (LIST, record):
+        anonymous = call(client, "get", url)
+        assert anonymous["Cache-Control"] == "public, max-age=60"
+        assert {"Authorization", "Cookie"} <= set(anonymous["Vary"].split(", "))
+        with_token = call(client, "get", url, world["a_key"])
+        assert with_token.status_code == 200
+        assert with_token["Cache-Control"] == "private, max-age=60"
+        assert "Authorization" in with_token["Vary"]
+    client.force_login(get_user_model().objects.create_superuser("root", "r@example.org", "x"))
+    assert call(client, "get", record)["Cache-Control"] == "private, max-age=60"
+
+
 def test_drafts_of_others_are_invisible(client, world):
     response = call(client, "patch", detail(world["a_record"].pk), world["b_key"], {"title": "x"})
     assert response.status_code == 404

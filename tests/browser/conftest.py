@@ -48,7 +48,11 @@ def catalogue_server(live_server, transactional_db):
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+    # axe-core is injected as an inline script, which the Content Security Policy refuses:
+    # test_content_security_policy walks the pages without this bypass.
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, locale="en-GB", bypass_csp=True
+    )
     page = context.new_page()
     yield page
     context.close()

@@ -210,8 +210,8 @@ def test_real_futurelearn_catalogue_imports_the_valid_rows_and_reports_the_rest(
 
 
 def run_worker():
-    """The task worker, as `python manage.py db_worker` runs it, until the queue is empty."""
-    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload")
+    """The task worker, as `python manage.py task_worker` runs it, until the queue is empty."""
+    call_command("task_worker", "--batch", "--no-startup-delay", "--no-reload")
 
 
 @pytest.mark.django_db(transaction=True)  # the worker opens its own transactions

@@ -7,7 +7,7 @@ from descriptors.models import LearningOutcome
 from recognition.models import TargetCourse
 from recognition.selectors import outcome_comparison
 from taxonomies.models import EscoSkill
-from tests.builders import make_officer
+from tests.builders import make_officer, make_opportunity, make_organisation
 
 pytestmark = pytest.mark.django_db
 
@@ -96,3 +96,15 @@ def test_outcomes_are_matched_by_meaning_across_languages(client, pair, parties,
     text = client.get(url, {"opportunity": opportunity.pk}).text
     assert f"{editing.closeness}%" in text
     assert "said in other words by" in text
+
+
+def test_an_opportunity_the_officer_may_not_see_is_not_found(client, pair, parties):
+    """Another provider's draft, an id that names nothing, or no id at all: 404, never 500."""
+    _, course = pair
+    draft = make_opportunity(make_organisation("Elsewhere"), title="Hidden", status="draft")
+    client.force_login(make_officer(parties["a"]))
+    url = reverse("admin:recognition_targetcourse_compare", args=[course.pk])
+    for chosen in (draft.pk, 999_999, 0, "abc", "-1", "99999999999999999999"):
+        assert client.get(url, {"opportunity": chosen}).status_code == 404, chosen
+    missing_course = reverse("admin:recognition_targetcourse_compare", args=[999_999])
+    assert client.get(missing_course).status_code == 404

@@ -85,7 +85,7 @@ def test_a_large_api_import_runs_as_a_job_that_only_its_organisation_sees(client
     assert response.status_code == 202
     job_url = response["Location"]
     assert response.json()["status"] == "queued" and response.json()["url"] == job_url
-    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload")
+    call_command("task_worker", "--batch", "--no-startup-delay", "--no-reload")
     job = client.get(job_url, headers={"authorization": f"Token {key}"}).json()
     assert job["status"] == "done"
     assert (job["records_total"], job["records_done"]) == (5, 5)
