@@ -18,6 +18,7 @@ from django.db import models
 from django.db.models import Prefetch
 from django.dispatch import receiver
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -612,21 +613,22 @@ class LearningOpportunity(models.Model):
     def localized_description(self) -> str:
         return self.localized("description")
 
-    @property
+    @cached_property
     def public_editions(self) -> list["Edition"]:
-        """Published editions in date order (from the prefetched ``editions`` when there)."""
+        """Published editions in date order (from the prefetched ``editions`` when there),
+        read once per instance: a card asks for them many times."""
         return sorted(
             (edition for edition in self.editions.all() if edition.is_published),
             key=Edition.sort_key,
         )
 
-    @property
+    @cached_property
     def current_editions(self) -> list["Edition"]:
         """Published editions not yet over: those to come, then those running."""
         editions = [edition for edition in self.public_editions if not edition.is_past]
         return sorted(editions, key=lambda edition: not edition.is_upcoming)
 
-    @property
+    @cached_property
     def past_editions(self) -> list["Edition"]:
         """Published editions that ended or were cancelled, the latest first: the history."""
         return [edition for edition in reversed(self.public_editions) if edition.is_past]

@@ -321,8 +321,13 @@ class OpportunityWrite:
     def children(self) -> dict[str, list[dict]]:
         """Each given kind of child as rows keyed by column (attname), in order."""
         given = {kind: getattr(self, kind) for kind in CHILDREN}
+        # An edition merged into the stored ones keeps what the writer did not give.
+        partial = {"editions"} if self.keep_other_editions else set()
         return {
-            kind: [_child_row(kind, position, child) for position, child in enumerate(items)]
+            kind: [
+                _child_row(kind, position, child, defaults=kind not in partial)
+                for position, child in enumerate(items)
+            ]
             for kind, items in given.items()
             if items is not None
         }
@@ -332,17 +337,19 @@ def _pk(value):
     return value.pk if isinstance(value, Model) else value
 
 
-def _child_row(kind: str, position: int, child: dict) -> dict:
+def _child_row(kind: str, position: int, child: dict, defaults: bool = True) -> dict:
+    """A child's row keyed by column; without ``defaults``, only the values given."""
     row = {}
     for model_field in CHILD_FIELDS[kind]:
         if model_field.name == "position":
             row["position"] = position
         elif model_field.name in child:
             row[model_field.attname] = _pk(child[model_field.name])
-        else:
+        elif defaults:
             row[model_field.attname] = model_field.get_default()
     for name in CHILD_RELATIONS.get(kind, []):
-        row[name] = list(dict.fromkeys(_pk(member) for member in child.get(name, [])))
+        if defaults or name in child:
+            row[name] = list(dict.fromkeys(_pk(member) for member in child.get(name, [])))
     if kind == "editions" and child.get("id") is not None:
         row["id"] = child["id"]
     return row
@@ -399,15 +406,20 @@ def _children_pair(kind: str, old: list[tuple[int, dict]], rows: list[dict], kee
     by_reference = {row["reference"]: pk for pk, row in old if row["reference"]}
     by_start = {row["start_date"]: pk for pk, row in old if row["start_date"]}
     chosen = [
-        row.get("id") or by_reference.get(row["reference"]) or by_start.get(row["start_date"])
+        row.get("id")
+        or by_reference.get(row.get("reference"))
+        or by_start.get(row.get("start_date"))
         for row in rows
     ]
     left = [pk for pk in stored_rows if pk not in chosen]
     if keep:
         if len(rows) == len(old) == 1 and chosen[0] not in stored_rows:
             chosen = [old[0][0]]
+        new = _child_row(kind, 0, {})
         pairs = [
-            ((pk, stored_rows[pk]) if pk in stored_rows else None, row)
+            ((pk, stored_rows[pk]), stored_rows[pk] | row)
+            if pk in stored_rows
+            else (None, new | row)
             for pk, row in zip(chosen, rows, strict=True)
         ]
         return pairs, []

@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from descriptors.completeness import opportunity_completeness
 from descriptors.models import Edition, LearningOpportunity, Organisation
+from descriptors.services import EDITION_VALUES
 from taxonomies.models import Concept, EqfLevel, EscoSkill, IscedField, NqfLevel
 
 
@@ -84,17 +85,7 @@ class EditionSerializer(serializers.ModelSerializer):
             "reference",
             "status",
             "is_published",
-            "any_start_date",
-            "start_date",
-            "end_date",
-            "application_deadline",
-            "duration",
-            "learning_schedule",
-            "schedule_information",
-            "is_free",
-            "fee_amount",
-            "currency",
-            "fee_note",
+            *EDITION_VALUES,
             "places",
             "location",
             "modes",
