@@ -142,6 +142,8 @@ class Snapshot:
     # facet key -> counts over the whole published catalogue (no filter at all).
     unfiltered_counts: dict = field(default_factory=dict)
     _edition_day: EditionDay | None = None
+    # (filter, choice) -> the documents it keeps, for the filters whose choices are fixed.
+    choice_documents: dict = field(default_factory=dict)
 
     def counts(self, facet_key: str, mask: np.ndarray | None) -> np.ndarray:
         """Value counts of a facet over ``mask``; ``None`` means every published document."""
@@ -359,6 +361,7 @@ def _new_day(snapshot: Snapshot) -> Snapshot:
         results=OrderedDict(),
         unfiltered_counts={},
         _edition_day=None,
+        choice_documents={},
     )
 
 

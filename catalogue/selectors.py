@@ -84,22 +84,16 @@ def _filter_masks(snapshot: Snapshot, params: SearchParams) -> dict[str, np.ndar
                 if bucket.key in chosen:
                     mask |= _in_bucket(values, bucket.low, bucket.high)
             masks[range_facet.key] = mask
-    editions = snapshot.editions
-    if params.price:
-        masks["price"] = snapshot.documents_with(_price_mask(snapshot, params.price))
+    for key in CHOICE_FILTERS:
+        choice = getattr(params, key)
+        if choice and not (key == "start" and (params.start_from or params.start_to)):
+            masks[key] = _choice_documents(snapshot, key, choice)
     if params.max_fee is not None:
         with np.errstate(invalid="ignore"):
-            cheap = editions.fee <= float(params.max_fee)
+            cheap = snapshot.editions.fee <= float(params.max_fee)
         masks["max_fee"] = snapshot.documents_with(cheap)
-    start = _start_mask(snapshot, params)
-    if start is not None:
-        masks["start"] = snapshot.documents_with(start)
-    if params.application:
-        masks["application"] = snapshot.documents_with(
-            _application_mask(snapshot, params.application)
-        )
-    if params.when:
-        masks["when"] = _when_mask(snapshot, params.when)
+    if params.start_from or params.start_to:
+        masks["start"] = snapshot.documents_with(_start_mask(snapshot, params))
     if params.modified_since is not None:
         masks["modified_since"] = snapshot.modified >= params.modified_since.timestamp()
     return masks
@@ -113,6 +107,23 @@ def _in_bucket(values: np.ndarray, low: float | None, high: float | None) -> np.
         if high is not None:
             mask &= values < high
     return mask
+
+
+def _choice_documents(snapshot: Snapshot, key: str, choice: str) -> np.ndarray:
+    """The documents a filter with fixed choices keeps (price, start, application, when),
+    computed once per snapshot: they depend on the day, not on the rest of the search."""
+    cache_key = (key, choice)
+    if cache_key not in snapshot.choice_documents:
+        if key == "when":
+            documents = _when_mask(snapshot, choice)
+        elif key == "price":
+            documents = snapshot.documents_with(_price_mask(snapshot, choice))
+        elif key == "start":
+            documents = snapshot.documents_with(_start_mask(snapshot, SearchParams(start=choice)))
+        else:
+            documents = snapshot.documents_with(_application_mask(snapshot, choice))
+        snapshot.choice_documents[cache_key] = documents
+    return snapshot.choice_documents[cache_key]
 
 
 def _price_mask(snapshot: Snapshot, choice: str) -> np.ndarray:
@@ -255,46 +266,34 @@ def _range_results(snapshot: Snapshot, base, masks, params) -> list[FacetResult]
                 ],
             )
         )
-    choices = {
-        "price": (
-            params.price,
-            {choice: snapshot.documents_with(_price_mask(snapshot, choice)) for choice in PRICES},
-        ),
-        "start": (
-            params.start,
-            {
-                choice: snapshot.documents_with(_start_mask(snapshot, SearchParams(start=choice)))
-                for choice in STARTS
-            },
-        ),
-        "application": (
-            params.application,
-            {
-                choice: snapshot.documents_with(_application_mask(snapshot, choice))
-                for choice in APPLICATIONS
-            },
-        ),
-        "when": (params.when, {choice: _when_mask(snapshot, choice) for choice in WHENS}),
-    }
-    for key, (chosen, documents) in choices.items():
+    for key, choices in CHOICE_FILTERS.items():
         mask = _all_of(base, masks, ignoring=key)
+        chosen = getattr(params, key)
         results.append(
             FacetResult(
                 key,
                 key,
                 [
-                    FacetValue(choice, choice, int(np.count_nonzero(mask & of)), chosen == choice)
-                    for choice, of in documents.items()
+                    FacetValue(
+                        choice,
+                        choice,
+                        int(np.count_nonzero(mask & _choice_documents(snapshot, key, choice))),
+                        chosen == choice,
+                    )
+                    for choice in choices
                 ],
             )
         )
     return results
 
 
-PRICES = ("free", "paid")
-STARTS = ("30", "90", "any")
-APPLICATIONS = ("open", "closing")
-WHENS = ("current", "past")
+# The filters whose choices are fixed, in the order their facets are shown.
+CHOICE_FILTERS = {
+    "price": ("free", "paid"),
+    "start": ("30", "90", "any"),
+    "application": ("open", "closing"),
+    "when": ("current", "past"),
+}
 
 
 def _ordered(

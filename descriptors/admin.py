@@ -110,7 +110,7 @@ class EditionInline(admin.StackedInline):
         (_("Fees"), {"fields": ["is_free", ("fee_amount", "currency"), "fee_note"]}),
         (
             _("Where it differs from the micro-credential"),
-            {"fields": ["location", "modes", "languages", "homepage"]},
+            {"fields": ["location", "modes", "languages", "homepage"], "classes": ["collapse"]},
         ),
     ]
 
@@ -506,14 +506,7 @@ class LearningOpportunityAdmin(ProviderScopedAdmin):
 
     @admin.action(description=_("Export the selected in the import template (CSV)"))
     def export_template_csv(self, request, queryset):
-        opportunities = queryset.prefetch_related(
-            "languages",
-            "countries",
-            "modes",
-            "isced_fields",
-            "outcomes__skills",
-            "editions__currency",
-        ).select_related("opportunity_type", "default_language", "credential_type")
+        opportunities = queryset.with_template_data()
         return _download("opportunities.csv", [row_of(o) for o in opportunities])
 
     def get_search_results(self, request, queryset, search_term):

@@ -15,8 +15,10 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models import Prefetch
 from django.dispatch import receiver
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -178,9 +180,11 @@ class OrganisationScopedQuerySet(models.QuerySet):
         return self.filter(**{f"{self.organisation_field}__members__user": user})
 
 
-# What showing an edition needs: its own vocabularies (the effective values fall back on the
-# opportunity's, which are prefetched beside these).
-EDITION_PREFETCH = ("editions__currency", "editions__modes", "editions__languages")
+def _edition_prefetch() -> tuple:
+    """What showing the editions needs: their own vocabularies, in three queries (the effective
+    values fall back on the opportunity's, which are prefetched beside these)."""
+    editions = Edition.objects.select_related("currency", "learning_schedule")
+    return (Prefetch("editions", editions), "editions__modes", "editions__languages")
 
 
 class LearningOpportunityQuerySet(OrganisationScopedQuerySet):
@@ -196,7 +200,20 @@ class LearningOpportunityQuerySet(OrganisationScopedQuerySet):
             "languages",
             "modes",
             "translations__language",
-            *EDITION_PREFETCH,
+            *_edition_prefetch(),
+        )
+
+    def with_template_data(self) -> "LearningOpportunityQuerySet":
+        """Everything a row of the spreadsheet template holds."""
+        return self.select_related(
+            "opportunity_type", "default_language", "credential_type"
+        ).prefetch_related(
+            "languages",
+            "countries",
+            "modes",
+            "isced_fields",
+            "outcomes__skills",
+            *_edition_prefetch(),
         )
 
     def with_detail_data(self) -> "LearningOpportunityQuerySet":
@@ -233,8 +250,7 @@ class LearningOpportunityQuerySet(OrganisationScopedQuerySet):
             "assessments__supervision",
             "activities__activity_type",
             "activities__mode",
-            *EDITION_PREFETCH,
-            "editions__learning_schedule",
+            *_edition_prefetch(),
         )
 
 
@@ -573,21 +589,22 @@ class LearningOpportunity(models.Model):
     def localized_description(self) -> str:
         return self.localized("description")
 
-    @property
+    @cached_property
     def public_editions(self) -> list["Edition"]:
-        """Published editions in date order (from the prefetched ``editions`` when there)."""
+        """Published editions in date order (from the prefetched ``editions`` when there),
+        read once per instance: a card asks for them many times."""
         return sorted(
             (edition for edition in self.editions.all() if edition.is_published),
             key=Edition.sort_key,
         )
 
-    @property
+    @cached_property
     def current_editions(self) -> list["Edition"]:
         """Published editions not yet over: those to come, then those running."""
         editions = [edition for edition in self.public_editions if not edition.is_past]
         return sorted(editions, key=lambda edition: not edition.is_upcoming)
 
-    @property
+    @cached_property
     def past_editions(self) -> list["Edition"]:
         """Published editions that ended or were cancelled, the latest first: the history."""
         return [edition for edition in reversed(self.public_editions) if edition.is_past]

@@ -201,7 +201,8 @@ def edition_values_split(values: dict) -> dict | None:
     """Take out of a flat record's values (a spreadsheet row, an ELM record) those of its
     edition: the one edition it describes, or None when it gives none of them."""
     edition = {name: values.pop(name) for name in EDITION_VALUES if name in values}
-    return edition or None
+    # A record whose date and fee columns are all empty describes no offering.
+    return edition if any(edition.values()) else None
 
 
 def edition_validate(*, opportunity: LearningOpportunity, values: dict) -> dict:
@@ -490,9 +491,18 @@ def opportunity_save(
     """
     for name, value in values.items():
         setattr(opportunity, name, value)
-    opportunity_validate(opportunity=opportunity, relations=relations)
+    errors = {}
+    try:
+        opportunity_validate(opportunity=opportunity, relations=relations)
+    except ValidationError as error:
+        errors = error.update_error_dict(errors)
     if editions is not None:
-        editions = editions_validate(opportunity=opportunity, editions=editions)
+        try:
+            editions = editions_validate(opportunity=opportunity, editions=editions)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+    if errors:
+        raise ValidationError(errors)
     opportunities_bulk_save(
         writes=[OpportunityWrite(opportunity, relations, outcomes=outcomes, editions=editions)],
         change_reason=change_reason,

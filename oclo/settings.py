@@ -232,6 +232,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "AgreementStatusEnum": "recognition.models.Agreement.Status",
         "OpportunityStatusEnum": "descriptors.models.LearningOpportunity.Status",
+        "EditionStatusEnum": "descriptors.models.Edition.Status",
     },
 }
 # Read endpoints are open data: any origin may read them from a browser.

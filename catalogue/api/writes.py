@@ -20,7 +20,7 @@ from catalogue.api.auth import (
     OrganisationTokenAuthentication,
 )
 from catalogue.api.errors import api_errors
-from catalogue.models import ElmImport
+from catalogue.models import MAX_ID, ElmImport
 from catalogue.tasks import elm_import_start
 from descriptors.elm_import import DocumentRejected, elm_import
 from descriptors.formats.elm_xml import LoqDocument
@@ -86,7 +86,10 @@ class EditionWriteSerializer(serializers.Serializer):
     ``homepage`` left out or empty are the micro-credential's."""
 
     id = serializers.IntegerField(
-        required=False, help_text="An existing edition's id (in an opportunity's editions list)."
+        required=False,
+        min_value=1,
+        max_value=MAX_ID,
+        help_text="An existing edition's id (in an opportunity's editions list).",
     )
     reference = serializers.CharField(max_length=100, required=False, allow_blank=True)
     status = serializers.ChoiceField(choices=Edition.Status.choices, required=False)
@@ -104,7 +107,9 @@ class EditionWriteSerializer(serializers.Serializer):
     )
     currency = ConceptField(Scheme.CURRENCY, required=False, allow_null=True)
     fee_note = serializers.CharField(max_length=255, required=False, allow_blank=True)
-    places = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    places = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=2_147_483_647
+    )
     location = serializers.CharField(max_length=255, required=False, allow_blank=True)
     modes = serializers.ListField(child=ConceptField(Scheme.MODE), required=False)
     languages = serializers.ListField(child=ConceptField(Scheme.LANGUAGE), required=False)

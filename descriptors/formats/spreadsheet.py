@@ -521,15 +521,7 @@ def provider_rows(organisation) -> list[dict[str, str]]:
     """Every record of a provider as template rows, for export -> edit -> import."""
     opportunities = (
         LearningOpportunity.objects.filter(provider=organisation)
-        .select_related("opportunity_type", "default_language", "credential_type")
-        .prefetch_related(
-            "languages",
-            "countries",
-            "modes",
-            "isced_fields",
-            "outcomes__skills",
-            "editions__currency",
-        )
+        .with_template_data()
         .order_by("provider_reference", "pk")
     )
     return [row_of(opportunity) for opportunity in opportunities]

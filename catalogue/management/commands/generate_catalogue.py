@@ -8,8 +8,9 @@ from catalogue.synthetic import catalogue_generate
 class Command(BaseCommand):
     help = (
         "Create a synthetic catalogue of N published opportunities with realistic distributions "
-        "(providers, languages, fields, skills, ECTS, fees, dates) for scale work. Needs the "
-        "taxonomies; with the full ESCO bundle imported the skills are more varied."
+        "(providers, languages, fields, skills, ECTS, 1-6 editions with fees and dates) for scale "
+        "work. Needs the taxonomies; with the full ESCO bundle imported the skills are more "
+        "varied."
     )
 
     def add_arguments(self, parser):
