@@ -210,9 +210,10 @@ def generated(django_db_setup, django_db_blocker):
 
 
 def test_two_thousand_generated_records_are_valid_in_both_formats(generated, client):
-    """The XML passes the schema; the JSON-LD both shape sets; and the two say the same (the
-    JSON-LD adds only the labels of concepts, which the shapes allow on any concept), so the
-    XML passes the shapes too without a second validation of some 200,000 statements."""
+    """The XML passes the schema and both shape sets, and the JSON-LD, expanded by PyLD, says
+    the same (adding only the labels of concepts, which the shapes allow on any concept): one
+    SHACL validation of some 200,000 statements instead of two (measured: 2,000 records with
+    their 7,000 editions take minutes; see the README)."""
     from tests.descriptors.test_elm_xml import assert_valid
 
     started = time.perf_counter()
@@ -223,8 +224,9 @@ def test_two_thousand_generated_records_are_valid_in_both_formats(generated, cli
     assert len(records) == 2000
     xml = dump_loq(records)
     assert_valid(etree.XMLSchema(etree.parse(str(SHARED / "spec/elm/loq/loq.xsd"))), xml)
+    from_xml = loq_graph(xml)
+    assert_conforms(from_xml)
+    assert_counts(from_xml, records)
     from_jsonld = jsonld_graph(dump_jsonld(records), client)
-    assert_conforms(from_jsonld)
-    assert_counts(from_jsonld, records)
-    assert comparable(from_jsonld) == comparable(loq_graph(xml))
+    assert comparable(from_jsonld) == comparable(from_xml)
     print(f"2,000 records: XSD, SHACL, same statements in {time.perf_counter() - started:.1f} s")
