@@ -54,16 +54,16 @@ def expected_nodes(opportunities) -> dict:
             if edition is not None
         )
         counts["LearningAchievementSpecification"] += 1
-        counts["LearningOutcome"] += opportunity.outcomes.count()
-        counts["LearningActivitySpecification"] += opportunity.activities.count()
-        counts["LearningAssessmentSpecification"] += opportunity.assessments.count()
-        counts["AwardingOpportunity"] += opportunity.awarding_bodies.count()
+        counts["LearningOutcome"] += len(opportunity.outcomes.all())
+        counts["LearningActivitySpecification"] += len(opportunity.activities.all())
+        counts["LearningAssessmentSpecification"] += len(opportunity.assessments.all())
+        counts["AwardingOpportunity"] += len(opportunity.awarding_bodies.all())
         counts["CreditPoint"] += opportunity.ects_credits is not None
-        places += opportunity.countries.exists()
-        counts["Address"] += opportunity.countries.count()
+        places += bool(opportunity.countries.all())
+        counts["Address"] += len(opportunity.countries.all())
         organisations |= {opportunity.provider_id, opportunity.hosted_by_id}
-        organisations |= set(opportunity.co_providers.values_list("pk", flat=True))
-        organisations |= set(opportunity.awarding_bodies.values_list("pk", flat=True))
+        organisations |= {organisation.pk for organisation in opportunity.co_providers.all()}
+        organisations |= {organisation.pk for organisation in opportunity.awarding_bodies.all()}
     organisations.discard(None)
     counts["Organisation"] = len(organisations)
     counts["Location"] = places + len(organisations)
@@ -89,7 +89,7 @@ def comparable(graph: Graph) -> Counter:
 
 @pytest.mark.usefixtures("demo_catalogue")
 def test_the_published_demo_catalogue_is_valid_linked_data_in_both_formats(client):
-    published = LearningOpportunity.objects.published().order_by("pk")
+    published = LearningOpportunity.objects.published().with_detail_data().order_by("pk")
     parameters = {"page_size": 100, "sort": "title"}
     response = client.get("/api/v1/learning-opportunities.jsonld", parameters)
     assert response.status_code == 200
@@ -210,6 +210,10 @@ def generated(django_db_setup, django_db_blocker):
 
 
 def test_two_thousand_generated_records_are_valid_in_both_formats(generated, client):
+    """The XML passes the schema and both shape sets, and the JSON-LD, expanded by PyLD, says
+    the same (adding only the labels of concepts, which the shapes allow on any concept): one
+    SHACL validation of some 200,000 statements instead of two (measured: 2,000 records with
+    their 7,000 editions take minutes; see the README)."""
     from tests.descriptors.test_elm_xml import assert_valid
 
     started = time.perf_counter()
@@ -224,7 +228,5 @@ def test_two_thousand_generated_records_are_valid_in_both_formats(generated, cli
     assert_conforms(from_xml)
     assert_counts(from_xml, records)
     from_jsonld = jsonld_graph(dump_jsonld(records), client)
-    assert_conforms(from_jsonld)
-    assert_counts(from_jsonld, records)
     assert comparable(from_jsonld) == comparable(from_xml)
-    print(f"2,000 records: XSD, SHACL x2, isomorphism in {time.perf_counter() - started:.1f} s")
+    print(f"2,000 records: XSD, SHACL, same statements in {time.perf_counter() - started:.1f} s")
