@@ -50,22 +50,7 @@ FIELD_ERRORS = _schema_component(
         },
     },
 )
-ELM_JSONLD = _schema_component(
-    "ElmJsonLd",
-    {
-        "type": "object",
-        "description": (
-            "ELM linked data: the learning opportunities (one per published edition) with "
-            "their achievement specifications, organisations and outcomes, as a JSON-LD graph "
-            "in our context (docs/decisions/0013-elm-linked-data.md)."
-        ),
-        "properties": {
-            "@context": {"type": "string", "format": "uri"},
-            "@graph": {"type": "array", "items": {"type": "object"}},
-        },
-        "required": ["@context", "@graph"],
-    },
-)
+
 
 
 def without_format_suffixes(endpoints):
@@ -86,11 +71,6 @@ class ErrorDocumentingSchema(AutoSchema):
         responses = super()._get_response_bodies(direction)
         if direction != "response":
             return responses
-        for response in responses.values() if self.method == "GET" else []:
-            content = response.get("content", {})
-            if "application/ld+json" in content:
-                self.registry.register_on_missing(ELM_JSONLD)
-                content["application/ld+json"] = {"schema": ELM_JSONLD.ref}
         for status, (component, description) in self._errors().items():
             self.registry.register_on_missing(component)
             responses.setdefault(
@@ -157,14 +137,16 @@ LOQ_XML = OpenApiResponse(
 ELM_JSONLD = OpenApiResponse(
     response={
         "type": "object",
-        "description": "An ELM `LearningOpportunity` with the edc-ap JSON-LD context.",
+        "description": (
+            "ELM linked data: the learning opportunities (one per published edition) with "
+            "their achievement specifications, organisations and outcomes, as a JSON-LD graph "
+            "in our context (docs/decisions/0013-elm-linked-data.md)."
+        ),
         "properties": {
-            "@context": {"type": "array", "items": {}},
-            "id": {"type": "string"},
-            "type": {"type": "string", "enum": ["LearningOpportunity"]},
+            "@context": {"type": "string", "format": "uri"},
+            "@graph": {"type": "array", "items": {"type": "object"}},
         },
-        "required": ["@context", "id", "type"],
-        "additionalProperties": True,
+        "required": ["@context", "@graph"],
     },
     description="ELM JSON-LD (`Accept: application/ld+json` or `.jsonld`).",
 )
