@@ -274,6 +274,23 @@ class FacetSchema(serializers.Serializer):
     values = FacetValueSchema(many=True)
 
 
+class SearchedQuerySchema(serializers.Serializer):
+    """OpenAPI shape of what a search's text was taken to mean."""
+
+    text = serializers.CharField(help_text="The words as sent (`q`).")
+    corrected = serializers.CharField(
+        allow_null=True,
+        help_text="The words searched for when some were misspelt (null when none was); "
+        "`verbatim=true` searches the words as sent.",
+    )
+    corrections = serializers.DictField(
+        child=serializers.CharField(), help_text="Each misspelt word and its correction."
+    )
+    all_words_required = serializers.BooleanField(
+        help_text="false: no record had every word, so records with most of them come first."
+    )
+
+
 class OpportunityPageSchema(serializers.Serializer):
     """OpenAPI shape of a page of search results (JSON)."""
 
@@ -281,4 +298,5 @@ class OpportunityPageSchema(serializers.Serializer):
     next = serializers.URLField(allow_null=True, help_text="Next page or cursor; also in Link.")
     previous = serializers.URLField(allow_null=True, help_text="Previous page; also in Link.")
     results = OpportunitySummarySerializer(many=True)
+    query = SearchedQuerySchema(required=False, help_text="With `q` only.")
     facets = FacetSchema(many=True, required=False, help_text="With `facets=true` only.")

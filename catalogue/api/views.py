@@ -305,6 +305,13 @@ class OpportunityListView(OpportunityWriteMixin, PublicReadMixin, APIView):
                     result.opportunities, many=True, context={"request": request}
                 ).data,
             }
+            if result.params.text:
+                body["query"] = {
+                    "text": result.params.text,
+                    "corrected": result.corrected_text or None,
+                    "corrections": result.corrections,
+                    "all_words_required": not result.optional_words,
+                }
             if request.query_params.get("facets") in ("1", "true", "yes"):
                 body["facets"] = [_facet_json(facet) for facet in result.facets]
             return body

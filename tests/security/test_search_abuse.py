@@ -30,7 +30,7 @@ def catalogue_with_secrets(db):
     return markers
 
 
-def test_did_you_mean_never_reveals_words_of_drafts_or_archived_records(
+def test_spelling_corrections_never_reveal_words_of_drafts_or_archived_records(
     client, catalogue_with_secrets
 ):
     for marker in catalogue_with_secrets:
@@ -38,10 +38,12 @@ def test_did_you_mean_never_reveals_words_of_drafts_or_archived_records(
         for query in (typo, f"{typo} outdoors"):
             page = client.get(SEARCH, {"q": query})
             assert page.status_code == 200
-            assert page.context["result"].suggestion == ""
+            assert page.context["result"].corrections == {}
             assert marker not in page.text
-    # The suggestions still work for the published vocabulary.
-    assert client.get(SEARCH, {"q": "photogrqphy"}).context["result"].suggestion == "photography"
+    # Corrections still work for the published vocabulary.
+    corrected = client.get(SEARCH, {"q": "photogrqphy"}).context["result"]
+    assert corrected.corrections == {"photogrqphy": "photography"}
+    assert corrected.total == 1
 
 
 def test_unknown_parameters_make_no_chips_and_are_dropped_from_links(client):
