@@ -37,10 +37,14 @@ FUTURELEARN = settings.BASE_DIR.parent / "shared" / "data" / "courses" / "future
 API = "/api/v1/learning-opportunities/"
 # Words too common in titles to tell one course from another in any of our languages.
 STOPWORDS = set(
-    "a an and the of for in on to with from by at as or your you how what why is are be "
-    "di e del della delle dei degli per con il la le lo gli un una in da nel nella "
-    "de y el los las para en con del al une des du et la le les pour dans der die das und "
-    "fur im mit van het een en voor".split()
+    " ".join(
+        [
+            "a an and the of for in on to with from by at as or your you how what why is are be",
+            "di e del della delle dei degli per con il la le lo gli un una in da nel nella",
+            "de y el los las para en con del al une des du et la le les pour dans der die das",
+            "und fur im mit van het een en voor",
+        ]
+    ).split()
 )
 # Neighbouring keys on a QWERTY keyboard, for the "hit the key next to it" typo.
 QWERTY_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
@@ -135,9 +139,7 @@ class QuerySet:
             .order_by("pk")
             .values_list("pk", "title", "default_language__code")
         )
-        self.frequency = Counter(
-            word for _, title, _ in self.records for word in set(words(title))
-        )
+        self.frequency = Counter(word for _, title, _ in self.records for word in set(words(title)))
         signatures = Counter(frozenset(words(title)) for _, title, _ in self.records)
         # A title whose words another title shares exactly cannot name one record.
         self.distinct = [

@@ -37,6 +37,11 @@ QUERY_MIX = {
         "ects": "2-5",
     },
     "page 50": {"page": "50"},
+    # Issue 13: a misspelt word is corrected, a word the catalogue has in other forms widened.
+    "typo, common word": {"q": "managment"},
+    "typo, rare word": {"q": "photovoltiac"},
+    "word form": {"q": "photographing"},
+    "no record has all words": {"q": "photovoltaic zebra"},
 }
 
 

@@ -85,9 +85,7 @@ class TextQuery:
     optional: bool = False
 
     def terms(self, *, exact: bool) -> list[Term]:
-        return [
-            term for group in self.groups for term in group if (term.weight == 1.0) == exact
-        ]
+        return [term for group in self.groups for term in group if (term.weight == 1.0) == exact]
 
     @property
     def meant_words(self) -> list[str]:
@@ -298,10 +296,7 @@ def text_relevance(search: TextSearch, ids: np.ndarray) -> tuple[np.ndarray, np.
     if not len(ids):
         return np.zeros(0, np.int64), np.zeros(0)
     query = search.query
-    if _is_postgres():
-        ranks = _postgres_ranks(query, ids)
-    else:
-        ranks = _python_ranks(query, ids)
+    ranks = _postgres_ranks(query, ids) if _is_postgres() else _python_ranks(query, ids)
     ranked = sorted(ranks, key=lambda pk: -ranks[pk])
     titles = _titles(ranked[:TITLE_CHECKED] if len(ranked) > FULL_RANK_LIMIT else ranked)
     meant = query.meant_words

@@ -274,6 +274,21 @@ class FacetSchema(serializers.Serializer):
     values = FacetValueSchema(many=True)
 
 
+class SearchSuggestionSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(
+        choices=["title", "skill", "provider", "field"],
+        help_text="title: a learning opportunity; the others filter the search by a value.",
+    )
+    kind_label = serializers.CharField(help_text="The kind in the visitor's language.")
+    label = serializers.CharField()
+    url = serializers.CharField(help_text="The opportunity's page, or the filtered search.")
+    count = serializers.IntegerField(help_text="Published opportunities it leads to.")
+
+
+class SearchSuggestionsSchema(serializers.Serializer):
+    results = SearchSuggestionSerializer(many=True)
+
+
 class SearchedQuerySchema(serializers.Serializer):
     """OpenAPI shape of what a search's text was taken to mean."""
 

@@ -47,6 +47,8 @@ from catalogue.api.serializers import (
     OpportunityPageSchema,
     OpportunitySummarySerializer,
     OrganisationSerializer,
+    SearchSuggestionSerializer,
+    SearchSuggestionsSchema,
 )
 from catalogue.api.writes import OpportunityWriteSerializer
 from catalogue.filters import OpportunitySearchFilterSet, ValuesFilter
@@ -57,6 +59,7 @@ from catalogue.selectors import (
     opportunity_search,
     opportunity_version,
 )
+from catalogue.text_suggestions import search_suggestions
 from descriptors.completeness import opportunity_completeness
 from descriptors.formats.csv_export import dump_csv
 from descriptors.formats.elm_jsonld import dump_jsonld
@@ -231,6 +234,27 @@ class OpportunityWriteMixin:
         )
         opportunity = LearningOpportunity.objects.with_detail_data().get(pk=opportunity.pk)
         return Response(OpportunityDetailSerializer(opportunity, context={"request": request}).data)
+
+
+class SearchSuggestionsView(PublicReadMixin, APIView):
+    """Search as you type: titles, ESCO skills, providers and fields of education that the
+    letters typed so far may stand for (from two letters on), as the search box offers them."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("q", str, description="What has been typed so far.")],
+        responses=SearchSuggestionsSchema,
+        operation_id="search_suggestions",
+    )
+    @api_errors({400: "q is longer than 200 characters."})
+    def get(self, request):
+        term = request.query_params.get("q", "")
+        if len(term) > SUGGESTION_TERM_MAX:
+            raise ValidationError({"q": [f"At most {SUGGESTION_TERM_MAX} characters."]})
+        suggestions = search_suggestions(term)
+        return Response({"results": SearchSuggestionSerializer(suggestions, many=True).data})
+
+
+SUGGESTION_TERM_MAX = 200
 
 
 class OpportunityListView(OpportunityWriteMixin, PublicReadMixin, APIView):
