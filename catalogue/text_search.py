@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from django.db import connection, transaction
+from django.db.models import Value
 from django.db.models.functions import Length
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -83,6 +84,8 @@ class TextQuery:
     corrections: dict[str, str] = field(default_factory=dict)
     # All groups together found too little: records matching most of them are shown.
     optional: bool = False
+    # The other forms of each word, found with the words (``with_forms`` adds them).
+    forms: dict[str, list[str]] = field(default_factory=dict)
 
     def terms(self, *, exact: bool) -> list[Term]:
         return [term for group in self.groups for term in group if (term.weight == 1.0) == exact]
@@ -112,7 +115,8 @@ class TextQuery:
 
 
 def text_query(text: str, *, verbatim: bool = False) -> TextQuery:
-    """The query with each misspelt word corrected (unless ``verbatim``), forms not yet added."""
+    """The query with each misspelt word corrected (unless ``verbatim``); the forms of its
+    words are looked up at the same time, for ``with_forms``."""
     parsed = parse_web_search(text)
     query = TextQuery(
         groups=[[Term(term) for term in group] for group in parsed.required],
@@ -120,8 +124,7 @@ def text_query(text: str, *, verbatim: bool = False) -> TextQuery:
     )
     if verbatim:
         return query
-    single = {term.text for group in query.groups for term in group if " " not in term.text}
-    known = set(SearchWord.objects.filter(word__in=single).values_list("word", flat=True))
+    known, query.forms = _vocabulary(_single_words(query))
     for group in query.groups:
         for term in list(group):
             word = term.text
@@ -134,43 +137,59 @@ def text_query(text: str, *, verbatim: bool = False) -> TextQuery:
                 group[position : position + 1] = [
                     Term(correction, TYPO_WEIGHT) for correction in corrections
                 ]
-    # The first term stands for the word as meant: a correction is ranked as a typed word
-    # for the title checks, and weighs less than a word typed right in the weighted rank.
+    if query.corrections:
+        query.forms |= _vocabulary(_single_words(query) - set(query.forms))[1]
     return query
 
 
-def with_forms(query: TextQuery) -> TextQuery:
-    """The query with each word also finding its other forms."""
-    single = {term.text for group in query.groups for term in group if " " not in term.text}
-    forms = _forms(single)
-    groups = []
+def _single_words(query: TextQuery) -> set[str]:
+    return {term.text for group in query.groups for term in group if " " not in term.text}
+
+
+def with_forms(query: TextQuery) -> TextQuery | None:
+    """The query with each word also finding its other forms (None: there are none)."""
+    groups, widened = [], False
     for group in query.groups:
         present = {term.text for term in group}
-        extra = [
-            Term(form, min(FORM_WEIGHT, term.weight))
-            for term in group
-            for form in forms.get(term.text, [])
-            if form not in present and not present.add(form)
-        ]
+        extra = []
+        for term in group:
+            for form in query.forms.get(term.text, []):
+                if form not in present:
+                    present.add(form)
+                    extra.append(Term(form, min(FORM_WEIGHT, term.weight)))
+        widened = widened or bool(extra)
         groups.append(group + extra)
-    return TextQuery(groups, query.excluded, query.corrections, query.optional)
+    if not widened:
+        return None
+    return TextQuery(groups, query.excluded, query.corrections, query.optional, query.forms)
 
 
-def _forms(single: set[str]) -> dict[str, list[str]]:
+def _vocabulary(single: set[str]) -> tuple[set[str], dict[str, list[str]]]:
+    """Which of these words the catalogue has, and the other forms of each (one query)."""
     stems = {word: word_stems(word) for word in single if len(word) >= 4}
-    if not stems:
-        return {}
-    by_stem: dict[str, list[str]] = {}
-    for stem, word in SearchWordStem.objects.filter(
-        stem__in={stem for word_stems_ in stems.values() for stem in word_stems_}
-    ).values_list("stem", "word"):
-        by_stem.setdefault(stem, []).append(word)
-    return {
-        word: sorted({form for stem in word_stems_ for form in by_stem.get(stem, [])} - {word})[
+    rows = (
+        SearchWordStem.objects.filter(stem__in={stem for each in stems.values() for stem in each})
+        .values_list("stem", "word")
+        .union(
+            SearchWord.objects.filter(word__in=single)
+            .annotate(stem=Value(""))
+            .values_list("stem", "word"),
+            all=True,
+        )
+    )
+    known, by_stem = set(), {}
+    for stem, word in rows:
+        if stem:
+            by_stem.setdefault(stem, []).append(word)
+        else:
+            known.add(word)
+    forms = {
+        word: sorted({form for stem in each for form in by_stem.get(stem, [])} - {word})[
             :FORMS_PER_WORD
         ]
-        for word, word_stems_ in stems.items()
+        for word, each in stems.items()
     }
+    return known, forms
 
 
 def _corrections(word: str) -> list[str]:
@@ -274,9 +293,9 @@ def text_search(text: str, *, verbatim: bool = False) -> TextSearch:
     if not query.groups:
         return TextSearch(query, np.zeros(0, np.int64))
     ids = _matching_ids(query)
-    if len(ids) < WIDEN_BELOW and not verbatim:
-        query = with_forms(query)
-        ids = _matching_ids(query)
+    widened = with_forms(query) if len(ids) < WIDEN_BELOW and not verbatim else None
+    if widened is not None:
+        query, ids = widened, _matching_ids(widened)
     if len(ids) >= FEW_MATCHES or len(query.groups) < 2:
         return TextSearch(query, ids)
     # Too little for all the words together: rank by how many of them each record has.
@@ -296,9 +315,10 @@ def text_relevance(search: TextSearch, ids: np.ndarray) -> tuple[np.ndarray, np.
     if not len(ids):
         return np.zeros(0, np.int64), np.zeros(0)
     query = search.query
-    ranks = _postgres_ranks(query, ids) if _is_postgres() else _python_ranks(query, ids)
-    ranked = sorted(ranks, key=lambda pk: -ranks[pk])
-    titles = _titles(ranked[:TITLE_CHECKED] if len(ranked) > FULL_RANK_LIMIT else ranked)
+    ranks, titles = _postgres_ranks(query, ids) if _is_postgres() else _python_ranks(query, ids)
+    if titles is None:
+        ranked = sorted(ranks, key=lambda pk: -ranks[pk])
+        titles = _titles(ranked[:TITLE_CHECKED])
     meant = query.meant_words
     relevance = {
         pk: rank
@@ -311,20 +331,15 @@ def text_relevance(search: TextSearch, ids: np.ndarray) -> tuple[np.ndarray, np.
     )
 
 
-def _postgres_ranks(query: TextQuery, ids: np.ndarray) -> dict[int, float]:
+Titles = dict[int, list[list[str]]]
+
+
+def _postgres_ranks(query: TextQuery, ids: np.ndarray) -> tuple[dict[int, float], Titles | None]:
+    """Ranks, and the titles of the ranked when they come with them (few matches)."""
     exact = TextQuery([query.terms(exact=True)]).tsquery()
-    widened_terms = query.terms(exact=False)
-    widened = TextQuery([widened_terms]).tsquery() if widened_terms else ""
+    widened = TextQuery([query.terms(exact=False)]).tsquery()
     with connection.cursor() as cursor:
-        if len(ids) <= FULL_RANK_LIMIT:
-            cursor.execute(
-                f"SELECT opportunity_id, ts_rank_cd('{RANK_WEIGHTS}', vector, exact, 32), "
-                f"ts_rank_cd('{RANK_WEIGHTS}', vector, widened, 32) "
-                "FROM catalogue_searchdocument, to_tsquery('simple', %s) AS exact, "
-                "to_tsquery('simple', %s) AS widened WHERE opportunity_id = ANY(%s)",
-                [exact, widened, ids.tolist()],
-            )
-        else:
+        if len(ids) > FULL_RANK_LIMIT:
             # Many matches: rank the title matches only; sending every id would cost more
             # than the ranking itself.
             cursor.execute(
@@ -335,13 +350,28 @@ def _postgres_ranks(query: TextQuery, ids: np.ndarray) -> dict[int, float]:
                 "WHERE title_vector @@ to_tsquery('simple', %s)",
                 [exact, widened, query.tsquery()],
             )
-        return {
-            pk: exact_rank + FORM_WEIGHT * widened_rank
-            for pk, exact_rank, widened_rank in cursor.fetchall()
-        }
+            return {pk: first + FORM_WEIGHT * other for pk, first, other in cursor}, None
+        cursor.execute(
+            f"SELECT document.opportunity_id, "
+            f"ts_rank_cd('{RANK_WEIGHTS}', vector, exact, 32), "
+            f"ts_rank_cd('{RANK_WEIGHTS}', vector, widened, 32), opportunity.title, "
+            "ARRAY(SELECT title FROM descriptors_opportunitytranslation translation "
+            "WHERE translation.opportunity_id = document.opportunity_id) "
+            "FROM catalogue_searchdocument document "
+            "JOIN descriptors_learningopportunity opportunity "
+            "ON opportunity.id = document.opportunity_id, "
+            "to_tsquery('simple', %s) AS exact, to_tsquery('simple', %s) AS widened "
+            "WHERE document.opportunity_id = ANY(%s)",
+            [exact, widened, ids.tolist()],
+        )
+        ranks, titles = {}, {}
+        for pk, first, other, title, translated in cursor:
+            ranks[pk] = first + FORM_WEIGHT * other
+            titles[pk] = [words(each) for each in [title, *translated]]
+        return ranks, titles
 
 
-def _python_ranks(query: TextQuery, ids: np.ndarray) -> dict[int, float]:
+def _python_ranks(query: TextQuery, ids: np.ndarray) -> tuple[dict[int, float], Titles]:
     wanted = ids.tolist()
     titles = _titles(wanted)
     ranks = {}
@@ -356,10 +386,10 @@ def _python_ranks(query: TextQuery, ids: np.ndarray) -> dict[int, float]:
             for term in terms
         )
         ranks[pk] = count / (count + 1)  # as ts_rank_cd's normalisation 32: below 1
-    return ranks
+    return ranks, titles
 
 
-def _titles(ids: Iterable[int]) -> dict[int, list[list[str]]]:
+def _titles(ids: Iterable[int]) -> Titles:
     """The words of each opportunity's title and translated titles."""
     ids = list(ids)
     titles: dict[int, list[list[str]]] = {}
