@@ -43,6 +43,7 @@ class FacetResult:
     values: list[FacetValue]
     searchable: bool = False
     more: int = 0  # values with a count that are not shown
+    missing: int = 0  # results without any value for this facet
 
 
 @dataclass
@@ -187,7 +188,10 @@ def _facet_result(facet: Facet, snapshot: Snapshot, mask: np.ndarray | None, cho
     more = int(np.count_nonzero(counts)) - sum(1 for key in keys if shown[key])
     if facet.key == "isced":
         values = _as_tree(values)
-    return FacetResult(facet.key, str(facet.label), values, facet.searchable, more)
+    has_value = np.zeros(snapshot.size, bool)
+    has_value[column.documents] = True
+    missing = int(np.count_nonzero((snapshot.alive if mask is None else mask) & ~has_value))
+    return FacetResult(facet.key, str(facet.label), values, facet.searchable, more, missing)
 
 
 def _labels(facet: Facet, snapshot: Snapshot, keys: list[str]) -> dict[str, str]:
@@ -226,6 +230,7 @@ def _range_results(snapshot: Snapshot, base, masks, params) -> list[FacetResult]
         mask = _all_of(base, masks, ignoring=range_facet.key)
         values = snapshot.numbers[range_facet.field][mask]
         chosen = params.ranges.get(range_facet.key, set())
+        missing = int(np.count_nonzero(np.isnan(values)))
         results.append(
             FacetResult(
                 range_facet.key,
@@ -239,6 +244,7 @@ def _range_results(snapshot: Snapshot, base, masks, params) -> list[FacetResult]
                     )
                     for bucket in range_facet.buckets
                 ],
+                missing=missing,
             )
         )
     price_mask = _all_of(base, masks, ignoring="price")

@@ -272,6 +272,10 @@ class FacetSchema(serializers.Serializer):
     facet = serializers.CharField(help_text="The query parameter this facet filters on.")
     label = serializers.CharField()
     values = FacetValueSchema(many=True)
+    more = serializers.IntegerField(
+        help_text="Values with results that are not listed (only the most frequent are)."
+    )
+    missing = serializers.IntegerField(help_text="Results that have no value for this facet.")
 
 
 class SearchSuggestionSerializer(serializers.Serializer):

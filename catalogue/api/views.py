@@ -380,6 +380,8 @@ def _facet_json(facet) -> dict:
         "facet": facet.key,
         "label": facet.label,
         "values": [value_json(value) for value in facet.values],
+        "more": facet.more,
+        "missing": facet.missing,
     }
 
 

@@ -196,3 +196,16 @@ def test_skill_type_ahead_searches_all_of_esco(client):
     response = client.get(reverse("catalogue:skill-suggestions"), {"skill_term": "photo"})
     assert "photography" in response.text
     assert 'name="skill"' in response.text
+
+
+def test_facets_say_how_many_more_values_and_how_many_results_have_none(client):
+    body = client.get("/api/v1/learning-opportunities/", {"facets": "true"}).json()
+    facets = {facet["facet"]: facet for facet in body["facets"]}
+    published = LearningOpportunity.objects.published()
+    assert facets["ects"]["missing"] == published.filter(ects_credits__isnull=True).count() > 0
+    assert facets["eqf"]["missing"] == published.filter(eqf_level__isnull=True).count()
+    skills = facets["skill"]
+    assert len(skills["values"]) == 15 and skills["more"] > 0
+    page = text_of(client.get(SEARCH))
+    assert f"and {skills['more']} more: find one by name" in page
+    assert f"{facets['ects']['missing']} results have none" in page
