@@ -52,6 +52,9 @@ FULL_RANK_LIMIT = 1000
 TITLE_CHECKED = 300
 FORMS_PER_WORD = 20
 CORRECTIONS_PER_WORD = 2
+# Close words checked against the published records, closest first, for one misspelt word.
+CANDIDATES_CHECKED = 10
+CORRECTED_WORDS_MAX = 6
 # ts_rank_cd's weights for D (providers), C (description), B (outcomes, skills), A (title).
 RANK_WEIGHTS = "{0.05, 0.2, 0.5, 1.0}"
 
@@ -82,7 +85,7 @@ class TextQuery:
     excluded: list[str] = field(default_factory=list)
     # Each misspelt word and the word searched instead, in the order typed.
     corrections: dict[str, str] = field(default_factory=dict)
-    # All groups together found too little: records matching most of them are shown.
+    # No record has every group: records matching most of them are shown.
     optional: bool = False
     # The other forms of each word, found with the words (``with_forms`` adds them).
     forms: dict[str, list[str]] = field(default_factory=dict)
@@ -125,15 +128,14 @@ def text_query(text: str, *, verbatim: bool = False) -> TextQuery:
     if verbatim:
         return query
     known, query.forms = _vocabulary(_single_words(query))
+    unknown = [word for word in _single_words(query) if word not in known]
+    # Each lookup costs a few queries: a long run of unknown words is not worth correcting.
+    found = {word: _corrections(word) for word in sorted(unknown)[:CORRECTED_WORDS_MAX]}
     for group in query.groups:
-        for term in list(group):
-            word = term.text
-            if " " in word or word in known or word in query.corrections:
-                continue
-            corrections = _corrections(word)
+        for position, term in reversed(list(enumerate(group))):
+            corrections = found.get(term.text)
             if corrections:
-                query.corrections[word] = corrections[0]
-                position = group.index(term)
+                query.corrections[term.text] = corrections[0]
                 group[position : position + 1] = [
                     Term(correction, TYPO_WEIGHT) for correction in corrections
                 ]
@@ -225,7 +227,7 @@ def _corrections(word: str) -> list[str]:
         key=lambda c: (distances[c], c[0] != word[0], abs(len(c) - len(word)), c),
     )
     found = []
-    for candidate in ordered:
+    for candidate in ordered[:CANDIDATES_CHECKED]:
         if _published_contain(candidate):
             found.append(candidate)
             if len(found) == CORRECTIONS_PER_WORD:

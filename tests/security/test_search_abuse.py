@@ -72,3 +72,14 @@ def test_a_thousand_parameters_give_a_bounded_page(client):
     assert all("junk" not in chip.remove_url for chip in chips)
     # At most 50 values of each of the two parameters given: under 100 short pairs.
     assert max(len(chip.remove_url) for chip in chips) < 2 * MAX_VALUES_PER_FACET * 15
+
+
+def test_a_query_of_many_unknown_words_costs_a_bounded_number_of_queries(
+    client, catalogue_with_secrets, django_assert_max_num_queries
+):
+    """Correcting a word costs a few queries: twenty invented words must not cost twenty times."""
+    gibberish = " ".join(f"qwzx{chr(97 + n % 26)}{chr(97 + n // 26)}vbn" for n in range(20))
+    with django_assert_max_num_queries(60):
+        page = client.get(SEARCH, {"q": gibberish})
+    assert page.status_code == 200
+    assert page.context["result"].total == 0
