@@ -128,7 +128,9 @@ def text_query(text: str, *, verbatim: bool = False) -> TextQuery:
     if verbatim:
         return query
     known, query.forms = _vocabulary(_single_words(query))
-    unknown = [word for word in _single_words(query) if word not in known]
+    # A word the catalogue has only in other forms ("photographing") is not misspelt: its
+    # forms find it (``with_forms``), and nothing is reported as corrected.
+    unknown = [w for w in _single_words(query) if w not in known and not query.forms.get(w)]
     # Each lookup costs a few queries: a long run of unknown words is not worth correcting.
     found = {word: _corrections(word) for word in sorted(unknown)[:CORRECTED_WORDS_MAX]}
     for group in query.groups:
