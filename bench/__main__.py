@@ -22,6 +22,7 @@ def main() -> None:
         esco_import,
         faults,
         jobs,
+        relevance,
         search,
         skills,
         spreadsheet_import,
@@ -30,6 +31,7 @@ def main() -> None:
     benchmarks = {
         "esco": esco_import.run,
         "search": search.run,
+        "relevance": relevance.run,
         "api": api.run,
         "import": spreadsheet_import.run,
         "faults": faults.run,

@@ -41,6 +41,11 @@ QUERY_MIX = {
     "free, starting within 90 days": {"price": "free", "start": "90"},
     "applications open, sorted by start": {"application": "open", "sort": "start"},
     "past editions only": {"when": "past"},
+    # Issue 13: a misspelt word is corrected, a word the catalogue has in other forms widened.
+    "typo, common word": {"q": "managment"},
+    "typo, rare word": {"q": "photovoltiac"},
+    "word form": {"q": "photographing"},
+    "no record has all words": {"q": "photovoltaic zebra"},
 }
 
 

@@ -108,6 +108,11 @@ class OpportunitySearchFilterSet(django_filters.FilterSet):
         method="evaluated_in_selector",
         help_text=_('Words, "an exact phrase", -excluded words, this OR that.'),
     )
+    verbatim = django_filters.BooleanFilter(
+        label=_("Search the words as typed"),
+        method="evaluated_in_selector",
+        help_text=_("true: misspelt words are not corrected."),
+    )
     price = django_filters.ChoiceFilter(
         label=_("Fees"), choices=PRICE_CHOICES, method="evaluated_in_selector"
     )
@@ -180,6 +185,7 @@ class OpportunitySearchFilterSet(django_filters.FilterSet):
         data = self.form.cleaned_data
         return SearchParams(
             text=(data.get("q") or "").strip(),
+            verbatim=bool(data.get("verbatim")),
             facets={facet.key: set(data.get(facet.key) or []) for facet in FACETS},
             ranges={facet.key: set(data.get(facet.key) or []) for facet in RANGE_FACETS},
             price=data.get("price") or "",
@@ -197,6 +203,7 @@ class OpportunitySearchFilterSet(django_filters.FilterSet):
 @dataclass
 class SearchParams:
     text: str = ""
+    verbatim: bool = False
     facets: dict[str, set[str]] = field(default_factory=dict)
     ranges: dict[str, set[str]] = field(default_factory=dict)
     price: str = ""
@@ -213,6 +220,7 @@ class SearchParams:
         """A hashable form of the parameters (sets become sorted tuples)."""
         return (
             self.text,
+            self.verbatim,
             tuple((key, tuple(sorted(values))) for key, values in sorted(self.facets.items())),
             tuple((key, tuple(sorted(values))) for key, values in sorted(self.ranges.items())),
             self.price,

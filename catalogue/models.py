@@ -40,15 +40,41 @@ class SearchDocument(models.Model):
 
 
 class SearchWord(models.Model):
-    """Every word the catalogue contains: the vocabulary "did you mean" suggestions come from."""
+    """Every word the catalogue contains: the vocabulary that misspelt words are corrected to."""
 
-    word = models.CharField(max_length=100, primary_key=True)
+    word = models.CharField(
+        _("word"),
+        max_length=100,
+        primary_key=True,
+        help_text=_("An accent-free word of the catalogue."),
+    )
 
     class Meta:
         verbose_name = _("search word")
 
     def __str__(self) -> str:
         return self.word
+
+
+class SearchWordStem(models.Model):
+    """A stem of a catalogue word in one of the stemmed languages: words that share a stem are
+    forms of one another ("masterpiece" finds "Masterpieces"; decision record 0012)."""
+
+    stem = models.CharField(
+        _("stem"), max_length=100, help_text=_("What a Snowball stemmer makes of the word.")
+    )
+    word = models.CharField(
+        _("word"), max_length=100, help_text=_("An accent-free word of the catalogue.")
+    )
+
+    class Meta:
+        verbose_name = _("stem of a search word")
+        constraints = [
+            models.UniqueConstraint(fields=["stem", "word"], name="search_word_stem_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.stem}: {self.word}"
 
 
 # Ids and log sequences are 64-bit: a larger number from a URL names nothing.

@@ -63,6 +63,11 @@ class SearchQuery:
         )
         return f"?{encoded}"
 
+    def with_text(self, text: str, *, verbatim: bool = False) -> str:
+        """The query string searching for other words (as typed, when ``verbatim``), page 1."""
+        kept = [piece for name, _, piece in self.pairs if name not in ("page", "q", "verbatim")]
+        return "?" + "&".join([urlencode({"q": text}), *kept] + ["verbatim=true"] * verbatim)
+
 
 def _flatten(values: list[FacetValue]):
     for value in values:

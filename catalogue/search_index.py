@@ -14,8 +14,8 @@ from collections.abc import Iterable, Iterator
 from django.db import connection, transaction
 from django.db.models import Max
 
-from catalogue.models import CatalogueChange, SearchDocument, SearchWord
-from catalogue.text import words
+from catalogue.models import CatalogueChange, SearchDocument, SearchWord, SearchWordStem
+from catalogue.text import index_words, word_stems
 from descriptors.models import LearningOpportunity, LearningOutcome, OpportunityTranslation
 from taxonomies.models import EscoSkill, EscoSkillLabel
 
@@ -95,15 +95,15 @@ def _update_chunk(ids: list[int]) -> None:
     existing = set(LearningOpportunity.objects.filter(pk__in=ids).values_list("pk", flat=True))
     rows, vocabulary = [], set()
     for pk in sorted(existing):
-        parts = {weight: " ".join(texts[pk][weight]) for weight in WEIGHTS}
-        document = " ".join(words(" ".join(parts.values())))
+        # Split into words here, not by PostgreSQL's parser, which keeps "asp.net" whole:
+        # every database and every query then sees the same words.
+        parts = {weight: " ".join(index_words(" ".join(texts[pk][weight]))) for weight in WEIGHTS}
+        document = " ".join(parts.values())
         vocabulary.update(word for word in document.split() if 2 < len(word) <= 100)
         rows.append({"id": pk, "document": document, **parts})
     with transaction.atomic():
         SearchDocument.objects.filter(opportunity_id__in=set(ids) - existing).delete()
-        SearchWord.objects.bulk_create(
-            [SearchWord(word=word) for word in vocabulary], ignore_conflicts=True
-        )
+        _vocabulary_add(vocabulary)
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.executemany(UPSERT_POSTGRES, rows)
@@ -117,6 +117,38 @@ def _update_chunk(ids: list[int]) -> None:
                 unique_fields=["opportunity"],
                 update_fields=["document"],
             )
+
+
+def _vocabulary_add(vocabulary: set[str]) -> None:
+    """Add new words to the vocabulary, with their stems (the words' forms are found by)."""
+    ordered = sorted(vocabulary)
+    for start in range(0, len(ordered), CHUNK):
+        batch = ordered[start : start + CHUNK]
+        with connection.cursor() as cursor:
+            # RETURNING names only the words that were new (both databases support it).
+            cursor.execute(
+                f"INSERT INTO {SearchWord._meta.db_table} (word) VALUES "
+                + ", ".join(["(%s)"] * len(batch))
+                + " ON CONFLICT DO NOTHING RETURNING word",
+                batch,
+            )
+            added = [row[0] for row in cursor.fetchall()]
+        word_stems_add(added)
+
+
+def word_stems_add(added: list[str]) -> None:
+    """Record the stems of these words (words shorter than 4 letters have no other forms)."""
+    SearchWordStem.objects.bulk_create(
+        [
+            SearchWordStem(stem=stem, word=word)
+            for word in added
+            if len(word) >= 4
+            for stem in word_stems(word)
+            if len(stem) <= 100
+        ],
+        ignore_conflicts=True,
+        batch_size=2000,
+    )
 
 
 def _log(events: dict[int, str], *, reindex: bool = True) -> None:

@@ -17,12 +17,13 @@ from catalogue.facet_index import NO_DATE, Snapshot, facet_index, latest_log_ent
 from catalogue.facets import FACETS, RANGE_FACETS, Facet, facet_by_key
 from catalogue.filters import SearchParams
 from catalogue.models import MAX_ID, CatalogueChange
+from catalogue.text import WORD
 from catalogue.text_engine import TextMatches, text_engine
-from catalogue.text_search import snippets, suggestion
+from catalogue.text_search import snippets, text_query
 from descriptors.models import LearningOpportunity, LearningOutcome
+from descriptors.text import normalize
 from taxonomies.models import EscoSkill
 
-FEW_RESULTS = 3
 _results_lock = threading.Lock()
 
 
@@ -42,6 +43,7 @@ class FacetResult:
     values: list[FacetValue]
     searchable: bool = False
     more: int = 0  # values with a count that are not shown
+    missing: int = 0  # results without any value for this facet
 
 
 @dataclass
@@ -54,7 +56,19 @@ class SearchResult:
     opportunities: list[LearningOpportunity]
     facets: list[FacetResult]
     snippets: dict[int, SafeString]
-    suggestion: str = ""
+    # Each misspelt word of the query and the word searched instead.
+    corrections: dict[str, str] = field(default_factory=dict)
+    # Not every word of the query is in every result: all of them together found too little.
+    optional_words: bool = False
+
+    @property
+    def corrected_text(self) -> str:
+        """The query as searched: the misspelt words replaced by their corrections."""
+        if not self.corrections:
+            return ""
+        return WORD.sub(
+            lambda word: self.corrections.get(normalize(word[0]), word[0]), self.params.text
+        )
 
     @property
     def pages(self) -> int:
@@ -212,7 +226,10 @@ def _facet_result(facet: Facet, snapshot: Snapshot, mask: np.ndarray | None, cho
     more = int(np.count_nonzero(counts)) - sum(1 for key in keys if shown[key])
     if facet.tree:
         values = _as_tree(values)
-    return FacetResult(facet.key, str(facet.label), values, facet.searchable, more)
+    has_value = np.zeros(snapshot.size, bool)
+    has_value[column.documents] = True
+    missing = int(np.count_nonzero((snapshot.alive if mask is None else mask) & ~has_value))
+    return FacetResult(facet.key, str(facet.label), values, facet.searchable, more, missing)
 
 
 def _labels(facet: Facet, snapshot: Snapshot, keys: list[str]) -> dict[str, str]:
@@ -252,6 +269,7 @@ def _range_results(snapshot: Snapshot, base, masks, params) -> list[FacetResult]
         mask = _all_of(base, masks, ignoring=range_facet.key)
         values = snapshot.numbers[range_facet.field][mask]
         chosen = params.ranges.get(range_facet.key, set())
+        missing = int(np.count_nonzero(np.isnan(values)))
         results.append(
             FacetResult(
                 range_facet.key,
@@ -265,6 +283,7 @@ def _range_results(snapshot: Snapshot, base, masks, params) -> list[FacetResult]
                     )
                     for bucket in range_facet.buckets
                 ],
+                missing=missing,
             )
         )
     for key, choices in CHOICE_FILTERS.items():
@@ -333,7 +352,9 @@ def _text_mask(snapshot: Snapshot, matches: TextMatches | None) -> np.ndarray:
 
 
 def _text_matches(params: SearchParams) -> TextMatches | None:
-    return text_engine().search(params.text) if params.text else None
+    if not params.text:
+        return None
+    return text_engine().search(params.text, verbatim=params.verbatim)
 
 
 def _relevance(snapshot: Snapshot, positions: np.ndarray, matches: TextMatches) -> np.ndarray:
@@ -442,9 +463,17 @@ def _search(snapshot: Snapshot, params: SearchParams, *, page: int, page_size: i
         page_size=page_size,
         opportunities=opportunities,
         facets=facets,
-        snippets=snippets(opportunities, params.text),
-        suggestion=suggestion(params.text) if params.text and total < FEW_RESULTS else "",
+        snippets=snippets(opportunities, _searched_query(params, matches)),
+        corrections=matches.corrections if matches else {},
+        optional_words=bool(matches and matches.optional),
     )
+
+
+def _searched_query(params: SearchParams, matches: TextMatches | None):
+    """The query whose words the snippets highlight: as the engine searched it."""
+    if matches is not None and matches.query is not None:
+        return matches.query
+    return text_query(params.text, verbatim=True)
 
 
 CARD_OUTCOMES = 2

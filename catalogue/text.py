@@ -1,22 +1,89 @@
-"""Text normalisation and web-search query parsing shared by indexing and matching."""
+"""Text normalisation, word forms and web-search query parsing shared by indexing and matching."""
 
+import functools
 import re
 from dataclasses import dataclass, field
+
+import snowballstemmer
 
 from descriptors.text import normalize
 
 WORD = re.compile(r"\w+", re.UNICODE)
+# Words joined by punctuation inside one token ("ASP.NET", "Node.js", "Policy/Evaluation",
+# "e-learning"): searched as their parts and as one joined word.
+JOINED = re.compile(r"\w+(?:[./\-_+'’&]\w+)+", re.UNICODE)
+# Elided articles and prepositions ("l'analisi", "dell'arte", "d'eau", "qu'il"): the word
+# after the apostrophe is what people search for.
+ELISION = re.compile(r"^(?:[a-z]|[a-z]{2,3}ll|un|qu)['’](?=\w)", re.IGNORECASE)
 
 
 def words(text: str) -> list[str]:
     return WORD.findall(normalize(text))
 
 
+def index_words(text: str) -> list[str]:
+    """The words a text is indexed under: its words, then each punctuated token joined
+    ("asp.net" -> asp, net, ..., aspnet). Joined forms come last so that phrases over the
+    text's own words keep their positions."""
+    normalised = normalize(text)
+    joined = ["".join(WORD.findall(token)) for token in JOINED.findall(normalised)]
+    return WORD.findall(normalised) + joined
+
+
+# The catalogue's languages with a Snowball stemmer: a word's forms are the vocabulary's
+# words that share a stem with it in any of them (decision record 0012).
+STEM_LANGUAGES = (
+    "english", "italian", "spanish", "french", "german", "dutch", "portuguese", "lithuanian"
+)  # fmt: skip
+
+
+@functools.cache
+def _stemmers() -> list:
+    return [snowballstemmer.stemmer(language) for language in STEM_LANGUAGES]
+
+
+@functools.lru_cache(maxsize=100_000)
+def word_stems(word: str) -> frozenset[str]:
+    """The stems of an accent-free word in every catalogue language (a short word is its own
+    stem: "it" and "its" are not word forms worth widening to)."""
+    if len(word) < 4 or word.isdigit():
+        return frozenset({word})
+    return frozenset(stemmer.stemWord(word) for stemmer in _stemmers())
+
+
+def typo_distance(word: str) -> int:
+    """Edits allowed for a misspelt word: none up to 3 letters, one up to 7, two from 8 (as
+    search engines commonly do: short words have too many neighbours)."""
+    if len(word) < 4:
+        return 0
+    return 1 if len(word) < 8 else 2
+
+
+def edit_distance(first: str, second: str, limit: int) -> int:
+    """Damerau-Levenshtein distance (a swap of neighbours is one edit), or ``limit + 1`` as
+    soon as it exceeds ``limit``."""
+    if abs(len(first) - len(second)) > limit:
+        return limit + 1
+    previous_row, row = None, list(range(len(second) + 1))
+    for i, letter in enumerate(first, 1):
+        before, previous_row, row = previous_row, row, [i] + [0] * len(second)
+        for j, other in enumerate(second, 1):
+            row[j] = min(
+                previous_row[j] + 1, row[j - 1] + 1, previous_row[j - 1] + (letter != other)
+            )
+            if i > 1 and j > 1 and letter == second[j - 2] and first[i - 2] == other:
+                row[j] = min(row[j], before[j - 2] + 1)
+        if min(row) > limit:
+            return limit + 1
+    return row[-1]
+
+
 @dataclass
 class WebSearchQuery:
     """A query in web-search syntax: words, "exact phrases", -excluded words and OR."""
 
-    # Each group is a list of alternatives (joined by OR); every group must match.
+    # Each group is a list of alternatives (joined by OR); every group must match. A term is
+    # a word or, words separated by spaces, a phrase.
     required: list[list[str]] = field(default_factory=list)
     excluded: list[str] = field(default_factory=list)
 
@@ -38,10 +105,14 @@ TOKEN = re.compile(r'(-?)"([^"]*)"|(\S+)')
 LONE_DASH = re.compile(r"(?<!\S)[-\u2010-\u2015]+(?!\S)")
 
 
-def lone_dashes_dropped(text: str) -> str:
-    """The query as PostgreSQL's ``websearch_to_tsquery`` should read it: that function takes
-    a lone dash for "exclude the next word"; ``parse_web_search`` already skips one."""
-    return LONE_DASH.sub(" ", text)
+def _alternatives(bare: str) -> list[str]:
+    """A typed token as the terms that find it: "asp.net" is the phrase "asp net" or "aspnet";
+    "l'analisi" is "analisi"."""
+    bare = ELISION.sub("", normalize(bare))
+    parts = words(bare)
+    if len(parts) < 2:
+        return parts
+    return [" ".join(parts), "".join(parts)]
 
 
 def parse_web_search(text: str) -> WebSearchQuery:
@@ -53,14 +124,15 @@ def parse_web_search(text: str) -> WebSearchQuery:
             continue
         if bare.startswith("-") and len(bare) > 1:
             negated, bare = "-", bare[1:]
-        term = " ".join(words(phrase if phrase else bare))
-        if not term:
+        terms = [" ".join(words(phrase))] if phrase else _alternatives(bare)
+        terms = [term for term in terms if term]
+        if not terms:
             continue
         if negated:
-            query.excluded.append(term)
+            query.excluded += terms
         elif pending_or:
-            query.required[-1].append(term)
+            query.required[-1] += terms
         else:
-            query.required.append([term])
+            query.required.append(terms)
         pending_or = False
     return query

@@ -18,7 +18,7 @@ stays the source of truth, and all of them parse queries with ``parse_web_search
 import copy
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -31,7 +31,7 @@ from catalogue.facet_index import latest_log_entry
 from catalogue.models import CatalogueChange
 from catalogue.search_index import _texts as weighted_texts
 from catalogue.search_index import search_index_update
-from catalogue.text import WebSearchQuery, parse_web_search, words
+from catalogue.text import WebSearchQuery, index_words, parse_web_search, typo_distance
 from descriptors.models import LearningOpportunity
 
 # How much a match in each part of a record counts (title > outcomes and skills > description >
@@ -69,7 +69,7 @@ def text_documents(ids: Iterable[int]) -> list[TextDocument]:
         TextDocument(
             id=pk,
             **{
-                name: " ".join(words(" ".join(texts[pk][weight])))
+                name: " ".join(index_words(" ".join(texts[pk][weight])))
                 for name, weight in zip(FIELD_BOOSTS, "ABCD", strict=True)
             },
         )
@@ -88,6 +88,12 @@ class TextMatches:
     ids: np.ndarray
     scores: np.ndarray | None = None
     rank: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]] | None = None
+    # Each misspelt word and the word searched instead (the page and the API say so).
+    corrections: dict[str, str] = field(default_factory=dict)
+    # Not every word had to match: all of them together found too little.
+    optional: bool = False
+    # The query as searched (corrected, widened), for snippets; None: the words as typed.
+    query: text_search.TextQuery | None = None
 
     def relevance(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(ids, relevance) for the matches among ``ids``; higher is more relevant."""
@@ -101,7 +107,7 @@ NO_MATCHES = TextMatches(np.zeros(0, np.int64), np.zeros(0))
 
 
 class TextEngine(Protocol):
-    def search(self, text: str) -> TextMatches:
+    def search(self, text: str, *, verbatim: bool = False) -> TextMatches:
         """Every opportunity whose text matches the query (web-search syntax)."""
 
     def documents_update(self, ids: Iterable[int]) -> None:
@@ -109,12 +115,17 @@ class TextEngine(Protocol):
 
 
 class DatabaseTextEngine:
-    """The current path: PostgreSQL's GIN-indexed tsvector, or matching in Python on SQLite."""
+    """The default: PostgreSQL's GIN-indexed tsvector, or matching in Python on SQLite, with
+    misspelt words corrected and word forms found through the vocabulary tables."""
 
-    def search(self, text: str) -> TextMatches:
+    def search(self, text: str, *, verbatim: bool = False) -> TextMatches:
+        found = text_search.text_search(text, verbatim=verbatim)
         return TextMatches(
-            text_search.text_matching_ids(text),
-            rank=lambda ids: text_search.text_relevance(text, ids),
+            found.ids,
+            rank=lambda ids: text_search.text_relevance(found, ids),
+            corrections=found.query.corrections,
+            optional=found.query.optional,
+            query=found.query,
         )
 
     def documents_update(self, ids: Iterable[int]) -> None:
@@ -239,7 +250,7 @@ class TantivyTextEngine:
         hits = searcher.search(self._tantivy.Query.all_query(), limit=searcher.num_docs).hits
         return np.asarray(searcher.fast_field_values("id", [a for _, a in hits]), np.int64)
 
-    def search(self, text: str) -> TextMatches:
+    def search(self, text: str, *, verbatim: bool = False) -> TextMatches:
         query = self._query(parse_web_search(text))
         searcher = self.index.searcher()
         if query is None or not searcher.num_docs:
@@ -356,18 +367,12 @@ class FollowingTextEngine:
         finally:
             self._lock.release()
 
-    def search(self, text: str) -> TextMatches:
+    def search(self, text: str, *, verbatim: bool = False) -> TextMatches:
         self.catch_up()
-        return self.engine.search(text)
+        return self.engine.search(text, verbatim=verbatim)
 
     def documents_update(self, ids: Iterable[int]) -> None:
         self.engine.documents_update(ids)
-
-
-def typo_distance(word: str) -> int:
-    """Edits allowed for a misspelt word: one up to 7 letters, two from 8 (as search engines
-    commonly do: short words have too many neighbours)."""
-    return 1 if len(word) < 8 else 2
 
 
 class OpenSearchTextEngine:
@@ -389,7 +394,7 @@ class OpenSearchTextEngine:
         if body:
             self.client.bulk(body=body, refresh=True)
 
-    def search(self, text: str) -> TextMatches:
+    def search(self, text: str, *, verbatim: bool = False) -> TextMatches:
         parsed = parse_web_search(text)
         ids, scores = [], []
         if parsed.required:

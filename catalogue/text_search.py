@@ -1,24 +1,62 @@
-"""Full-text matching, ranking, snippets and "did you mean", per database.
+"""Full-text matching, ranking, snippets and spelling correction, per database.
 
-PostgreSQL: the weighted, GIN-indexed tsvector with an accent-free configuration,
-``websearch_to_tsquery`` syntax, ``ts_rank_cd`` and ``ts_headline``; trigram similarity over the
-catalogue's vocabulary for suggestions. SQLite: the same syntax matched in Python over the stored
-accent-free document, ranked by how often the terms occur.
+A query is parsed (``catalogue.text``), then widened against the catalogue's vocabulary: a
+word no record contains is corrected to the published words one or two edits away, and, when
+the words as typed find few records, each word also finds its forms (the vocabulary's words
+sharing a Snowball stem with it). The widened query is matched by PostgreSQL's GIN-indexed
+tsvector (SQLite: in Python over the stored document); when all its words together find too
+little, records matching most of them come instead. Ranking puts the exact title first, then
+the title as a phrase, all words in the title, then the weighted rank of the words as typed
+above their widened forms (decision record 0012).
 """
 
-import difflib
 import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 import numpy as np
-from django.db import connection, connections, router
+from django.db import connection, connections, router, transaction
+from django.db.models import Value
+from django.db.models.functions import Length
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from catalogue.models import SearchDocument, SearchWord
-from catalogue.text import lone_dashes_dropped, normalize, parse_web_search, words
-from descriptors.models import LearningOpportunity
+from catalogue.models import SearchDocument, SearchWord, SearchWordStem
+from catalogue.text import (
+    WebSearchQuery,
+    edit_distance,
+    parse_web_search,
+    typo_distance,
+    word_stems,
+    words,
+)
+from descriptors.models import LearningOpportunity, OpportunityTranslation
 
 SNIPPET_WORDS = 30
+# A word found only as another form of itself, or only as a correction, counts for less than
+# a word found as typed, so exact matches rank first.
+FORM_WEIGHT = 0.5
+TYPO_WEIGHT = 0.4
+# Words are widened to their forms only while the words as typed find fewer records than this:
+# widening a common word ("management" -> manager, managing ...) would hand over much of the
+# catalogue to rank (decision record 0011).
+WIDEN_BELOW = 1000
+# Fewer records than this for all the words together: records matching most of them come too
+# (one: only when nothing has them all, so that a precise query is not padded with records
+# that lack some of its words).
+FEW_MATCHES = 1
+# Up to this many matches are ranked on their full weighted vector; beyond it on the title
+# vector only, which is small enough to rank any number quickly (see decision record 0005).
+FULL_RANK_LIMIT = 1000
+# Of many title matches, the best this many are checked for an exact title or phrase.
+TITLE_CHECKED = 300
+FORMS_PER_WORD = 20
+CORRECTIONS_PER_WORD = 2
+# Close words checked against the published records, closest first, for one misspelt word.
+CANDIDATES_CHECKED = 10
+CORRECTED_WORDS_MAX = 6
+# ts_rank_cd's weights for D (providers), C (description), B (outcomes, skills), A (title).
+RANK_WEIGHTS = "{0.05, 0.2, 0.5, 1.0}"
 
 
 def _reading():
@@ -30,96 +68,381 @@ def _is_postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
-# Up to this many matches are ranked on their full weighted vector; beyond it on the title
-# vector only, which is small enough to rank any number quickly (see decision record 0005).
-FULL_RANK_LIMIT = 1000
+@dataclass(frozen=True)
+class Term:
+    """One alternative of a query group: a word or a phrase (words separated by spaces)."""
+
+    text: str
+    weight: float = 1.0
+
+    @property
+    def tsquery(self) -> str:
+        return "(" + " <-> ".join(f"'{word}'" for word in self.text.split()) + ")"
 
 
-def text_matching_ids(text: str) -> np.ndarray:
-    """Ids of every opportunity whose searchable text matches the query."""
+@dataclass
+class TextQuery:
+    """A parsed query widened against the vocabulary: every group must match (unless
+    ``optional``), through any of its terms; the first term of a group is the word as the
+    visitor meant it (corrected when misspelt), the others its forms and alternatives."""
+
+    groups: list[list[Term]] = field(default_factory=list)
+    excluded: list[str] = field(default_factory=list)
+    # Each misspelt word and the word searched instead, in the order typed.
+    corrections: dict[str, str] = field(default_factory=dict)
+    # No record has every group: records matching most of them are shown.
+    optional: bool = False
+    # The other forms of each word, found with the words (``with_forms`` adds them).
+    forms: dict[str, list[str]] = field(default_factory=dict)
+
+    def terms(self, *, exact: bool) -> list[Term]:
+        return [term for group in self.groups for term in group if (term.weight == 1.0) == exact]
+
+    @property
+    def meant_words(self) -> list[str]:
+        """The words of the query as the visitor meant them, in order."""
+        return [word for group in self.groups for word in group[0].text.split()]
+
+    def tsquery(self, groups: list[list[Term]] | None = None) -> str:
+        parts = [
+            "(" + " | ".join(term.tsquery for term in group) + ")"
+            for group in (self.groups if groups is None else groups)
+            if group
+        ]
+        parts += [f"!{Term(term).tsquery}" for term in self.excluded]
+        return " & ".join(parts)
+
+    def web_query(self, groups: list[list[Term]] | None = None) -> WebSearchQuery:
+        return WebSearchQuery(
+            required=[
+                [term.text for term in group]
+                for group in (self.groups if groups is None else groups)
+            ],
+            excluded=self.excluded,
+        )
+
+
+def text_query(text: str, *, verbatim: bool = False) -> TextQuery:
+    """The query with each misspelt word corrected (unless ``verbatim``); the forms of its
+    words are looked up at the same time, for ``with_forms``."""
+    parsed = parse_web_search(text)
+    query = TextQuery(
+        groups=[[Term(term) for term in group] for group in parsed.required],
+        excluded=parsed.excluded,
+    )
+    if verbatim:
+        return query
+    known, query.forms = _vocabulary(_single_words(query))
+    # A word the catalogue lacks is corrected when a close word exists, even when a stemmer
+    # relates it to others: "managment" is "management" misspelt, not a form of "manager"
+    # (French stems both to "manag": widening it took 40,000 of 60,000 records). Without a
+    # correction, its forms still find it (``with_forms``).
+    unknown = [word for word in _single_words(query) if word not in known]
+    # Each lookup costs a few queries: a long run of unknown words is not worth correcting.
+    found = {word: _corrections(word) for word in sorted(unknown)[:CORRECTED_WORDS_MAX]}
+    for group in query.groups:
+        for position, term in reversed(list(enumerate(group))):
+            corrections = found.get(term.text)
+            if corrections:
+                query.corrections[term.text] = corrections[0]
+                group[position : position + 1] = [
+                    Term(correction, TYPO_WEIGHT) for correction in corrections
+                ]
+    if query.corrections:
+        query.forms |= _vocabulary(_single_words(query) - set(query.forms))[1]
+    return query
+
+
+def _single_words(query: TextQuery) -> set[str]:
+    return {term.text for group in query.groups for term in group if " " not in term.text}
+
+
+def with_forms(query: TextQuery) -> TextQuery | None:
+    """The query with each word also finding its other forms (None: there are none)."""
+    groups, widened = [], False
+    for group in query.groups:
+        present = {term.text for term in group}
+        extra = []
+        for term in group:
+            for form in query.forms.get(term.text, []):
+                if form not in present:
+                    present.add(form)
+                    extra.append(Term(form, min(FORM_WEIGHT, term.weight)))
+        widened = widened or bool(extra)
+        groups.append(group + extra)
+    if not widened:
+        return None
+    return TextQuery(groups, query.excluded, query.corrections, query.optional, query.forms)
+
+
+def _vocabulary(single: set[str]) -> tuple[set[str], dict[str, list[str]]]:
+    """Which of these words the catalogue has, and the other forms of each (one query)."""
+    stems = {word: word_stems(word) for word in single if len(word) >= 4}
+    rows = (
+        SearchWordStem.objects.filter(stem__in={stem for each in stems.values() for stem in each})
+        .values_list("stem", "word")
+        .union(
+            SearchWord.objects.filter(word__in=single)
+            .annotate(stem=Value(""))
+            .values_list("stem", "word"),
+            all=True,
+        )
+    )
+    known, by_stem = set(), {}
+    for stem, word in rows:
+        if stem:
+            by_stem.setdefault(stem, []).append(word)
+        else:
+            known.add(word)
+    forms = {
+        word: sorted({form for stem in each for form in by_stem.get(stem, [])} - {word})[
+            :FORMS_PER_WORD
+        ]
+        for word, each in stems.items()
+    }
+    return known, forms
+
+
+def _corrections(word: str) -> list[str]:
+    """Published words at most ``typo_distance`` edits from a word the catalogue lacks, the
+    closest first. The vocabulary holds drafts' words too: each correction is checked against
+    the published records, so a correction never reveals an unpublished record's words."""
+    limit = typo_distance(word)
+    if not limit:
+        return []
+    if _is_postgres():
+        reading = _reading()
+        with transaction.atomic(using=reading.alias), reading.cursor() as cursor:
+            # The default threshold (0.3) misses short words with a swap ("rayio" for "ratio").
+            cursor.execute("SET LOCAL pg_trgm.similarity_threshold = 0.2")
+            cursor.execute(
+                "SELECT word FROM catalogue_searchword WHERE word %% %s "
+                "AND length(word) BETWEEN %s AND %s ORDER BY similarity(word, %s) DESC LIMIT 50",
+                [word, len(word) - limit, len(word) + limit, word],
+            )
+            candidates = [row[0] for row in cursor.fetchall()]
+    else:
+        candidates = SearchWord.objects.annotate(length=Length("word")).filter(
+            length__range=(len(word) - limit, len(word) + limit)
+        )
+        candidates = list(candidates.values_list("word", flat=True).iterator())
+    distances = {
+        candidate: distance
+        for candidate in candidates
+        if (distance := edit_distance(word, candidate, limit)) <= limit
+    }
+    # Same distance: the one sharing the first letter, then the one sharing the length.
+    ordered = sorted(
+        distances,
+        key=lambda c: (distances[c], c[0] != word[0], abs(len(c) - len(word)), c),
+    )
+    found = []
+    for candidate in ordered[:CANDIDATES_CHECKED]:
+        if _published_contain(candidate):
+            found.append(candidate)
+            if len(found) == CORRECTIONS_PER_WORD:
+                break
+    return found
+
+
+PUBLISHED_MATCH_SQL = (
+    "SELECT EXISTS (SELECT 1 FROM catalogue_searchdocument document "
+    "JOIN descriptors_learningopportunity opportunity "
+    "ON opportunity.id = document.opportunity_id "
+    "WHERE opportunity.status = %s AND document.vector @@ to_tsquery('simple', %s))"
+)
+
+
+def _published_contain(word: str) -> bool:
+    """Whether at least one published opportunity contains the word."""
+    published = LearningOpportunity.Status.PUBLISHED
+    if _is_postgres():
+        with _reading().cursor() as cursor:
+            cursor.execute(PUBLISHED_MATCH_SQL, [published, Term(word).tsquery])
+            return cursor.fetchone()[0]
+    documents = SearchDocument.objects.filter(opportunity__status=published).values_list(
+        "document", flat=True
+    )
+    padded = f" {word} "
+    return any(padded in f" {document} " for document in documents.iterator())
+
+
+def _matching_ids(query: TextQuery, groups: list[list[Term]] | None = None) -> np.ndarray:
     if _is_postgres():
         with _reading().cursor() as cursor:
             cursor.execute(
                 "SELECT opportunity_id FROM catalogue_searchdocument "
-                "WHERE vector @@ websearch_to_tsquery('oclo', %s)",
-                [lone_dashes_dropped(text)],
+                "WHERE vector @@ to_tsquery('simple', %s)",
+                [query.tsquery(groups)],
             )
             return np.fromiter((row[0] for row in cursor.fetchall()), np.int64)
-    query = parse_web_search(text)
-    if query.is_empty:
-        return np.zeros(0, np.int64)
+    web_query = query.web_query(groups)
     return np.asarray(
         [
             pk
-            for pk, document in SearchDocument.objects.values_list("opportunity_id", "document")
-            if query.matches(document)
+            for pk, document in SearchDocument.objects.values_list(
+                "opportunity_id", "document"
+            ).iterator()
+            if web_query.matches(document)
         ],
         np.int64,
     )
 
 
-def text_relevance(text: str, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(ids, relevance) for the given matches, weighted title > outcomes and skills >
-    description; matches missing from the answer rank 0."""
+@dataclass
+class TextSearch:
+    """What the text of a search found: the query as searched, and every matching id with
+    how many of the query's groups it matched (all of them unless the query is optional)."""
+
+    query: TextQuery
+    ids: np.ndarray
+    groups_matched: dict[int, int] = field(default_factory=dict)
+
+
+def text_search(text: str, *, verbatim: bool = False) -> TextSearch:
+    """Every opportunity matching the query, corrected and widened as the module says."""
+    query = text_query(text, verbatim=verbatim)
+    if not query.groups:
+        return TextSearch(query, np.zeros(0, np.int64))
+    ids = _matching_ids(query)
+    widened = with_forms(query) if len(ids) < WIDEN_BELOW and not verbatim else None
+    if widened is not None:
+        query, ids = widened, _matching_ids(widened)
+    if len(ids) >= FEW_MATCHES or len(query.groups) < 2:
+        return TextSearch(query, ids)
+    # Too little for all the words together: rank by how many of them each record has.
+    matched: dict[int, int] = {}
+    for group in query.groups:
+        for pk in _matching_ids(query, [group]).tolist():
+            matched[pk] = matched.get(pk, 0) + 1
+    query.optional = True
+    return TextSearch(query, np.fromiter(matched, np.int64, len(matched)), matched)
+
+
+def text_relevance(search: TextSearch, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(ids, relevance) for the given matches: exact title > title phrase > every word in the
+    title > weighted rank (title > outcomes and skills > description > providers) of the
+    words as typed > of their forms and corrections; with optional words, records matching
+    more of them first. Matches missing from the answer rank 0."""
     if not len(ids):
         return np.zeros(0, np.int64), np.zeros(0)
-    if _is_postgres():
-        with _reading().cursor() as cursor:
-            if len(ids) <= FULL_RANK_LIMIT:
-                cursor.execute(
-                    "SELECT opportunity_id, ts_rank_cd(vector, query) "
-                    "FROM catalogue_searchdocument, websearch_to_tsquery('oclo', %s) AS query "
-                    "WHERE opportunity_id = ANY(%s) AND vector @@ query",
-                    [lone_dashes_dropped(text), ids.tolist()],
-                )
-            else:
-                # Many matches: rank the title matches only; sending every id would cost
-                # more than the ranking itself.
-                cursor.execute(
-                    "SELECT opportunity_id, ts_rank_cd(title_vector, query) "
-                    "FROM catalogue_searchdocument, websearch_to_tsquery('oclo', %s) AS query "
-                    "WHERE title_vector @@ query",
-                    [lone_dashes_dropped(text)],
-                )
-            rows = cursor.fetchall()
-    else:
-        terms = [term for group in parse_web_search(text).required for term in group]
-        wanted = ids.tolist()
-        titles = dict(LearningOpportunity.objects.filter(pk__in=wanted).values_list("pk", "title"))
-        rows = []
-        for pk, document in SearchDocument.objects.filter(opportunity_id__in=wanted).values_list(
-            "opportunity_id", "document"
-        ):
-            title = f" {' '.join(words(titles.get(pk, '')))} "
-            padded = f" {document} "
-            rows.append(
-                (
-                    pk,
-                    float(
-                        sum(
-                            padded.count(f" {term} ") + 4 * title.count(f" {term} ")
-                            for term in terms
-                        )
-                    ),
-                )
+    query = search.query
+    ranks, titles = _postgres_ranks(query, ids) if _is_postgres() else _python_ranks(query, ids)
+    if titles is None:
+        ranked = sorted(ranks, key=lambda pk: -ranks[pk])
+        titles = _titles(ranked[:TITLE_CHECKED])
+    meant = query.meant_words
+    relevance = {
+        pk: rank
+        + 10 * _title_tier(meant, titles.get(pk, ()))
+        + 100 * search.groups_matched.get(pk, 0)
+        for pk, rank in ranks.items()
+    }
+    return np.fromiter(relevance, np.int64, len(relevance)), np.fromiter(
+        relevance.values(), np.float64, len(relevance)
+    )
+
+
+Titles = dict[int, list[list[str]]]
+
+
+def _postgres_ranks(query: TextQuery, ids: np.ndarray) -> tuple[dict[int, float], Titles | None]:
+    """Ranks, and the titles of the ranked when they come with them (few matches)."""
+    exact = TextQuery([query.terms(exact=True)]).tsquery()
+    widened = TextQuery([query.terms(exact=False)]).tsquery()
+    with _reading().cursor() as cursor:
+        if len(ids) > FULL_RANK_LIMIT:
+            # Many matches: rank the title matches only; sending every id would cost more
+            # than the ranking itself.
+            cursor.execute(
+                "SELECT opportunity_id, ts_rank_cd(title_vector, exact, 32), "
+                "ts_rank_cd(title_vector, widened, 32) "
+                "FROM catalogue_searchdocument, to_tsquery('simple', %s) AS exact, "
+                "to_tsquery('simple', %s) AS widened "
+                "WHERE title_vector @@ to_tsquery('simple', %s)",
+                [exact, widened, query.tsquery()],
             )
-    if not rows:
-        return np.zeros(0, np.int64), np.zeros(0)
-    found, ranks = zip(*rows, strict=True)
-    return np.asarray(found, np.int64), np.asarray(ranks, np.float64)
+            return {pk: first + FORM_WEIGHT * other for pk, first, other in cursor}, None
+        cursor.execute(
+            f"SELECT document.opportunity_id, "
+            f"ts_rank_cd('{RANK_WEIGHTS}', vector, exact, 32), "
+            f"ts_rank_cd('{RANK_WEIGHTS}', vector, widened, 32), opportunity.title, "
+            "ARRAY(SELECT title FROM descriptors_opportunitytranslation translation "
+            "WHERE translation.opportunity_id = document.opportunity_id) "
+            "FROM catalogue_searchdocument document "
+            "JOIN descriptors_learningopportunity opportunity "
+            "ON opportunity.id = document.opportunity_id, "
+            "to_tsquery('simple', %s) AS exact, to_tsquery('simple', %s) AS widened "
+            "WHERE document.opportunity_id = ANY(%s)",
+            [exact, widened, ids.tolist()],
+        )
+        ranks, titles = {}, {}
+        for pk, first, other, title, translated in cursor:
+            ranks[pk] = first + FORM_WEIGHT * other
+            titles[pk] = [words(each) for each in [title, *translated]]
+        return ranks, titles
 
 
-def snippets(opportunities: list[LearningOpportunity], text: str) -> dict[int, SafeString]:
-    """A highlighted extract of each description around the query's words."""
-    if not text or not opportunities:
+def _python_ranks(query: TextQuery, ids: np.ndarray) -> tuple[dict[int, float], Titles]:
+    wanted = ids.tolist()
+    titles = _titles(wanted)
+    ranks = {}
+    terms = query.terms(exact=True) + query.terms(exact=False)
+    for pk, document in SearchDocument.objects.filter(opportunity_id__in=wanted).values_list(
+        "opportunity_id", "document"
+    ):
+        title = f" {' '.join(' '.join(words) for words in titles.get(pk, ()))} "
+        padded = f" {document} "
+        count = sum(
+            term.weight * (padded.count(f" {term.text} ") + 4 * title.count(f" {term.text} "))
+            for term in terms
+        )
+        ranks[pk] = count / (count + 1)  # as ts_rank_cd's normalisation 32: below 1
+    return ranks, titles
+
+
+def _titles(ids: Iterable[int]) -> Titles:
+    """The words of each opportunity's title and translated titles."""
+    ids = list(ids)
+    titles: dict[int, list[list[str]]] = {}
+    for pk, title in LearningOpportunity.objects.filter(pk__in=ids).values_list("pk", "title"):
+        titles.setdefault(pk, []).append(words(title))
+    for pk, title in OpportunityTranslation.objects.filter(opportunity_id__in=ids).values_list(
+        "opportunity_id", "title"
+    ):
+        titles.setdefault(pk, []).append(words(title))
+    return titles
+
+
+def _title_tier(meant: list[str], titles: Iterable[list[str]]) -> int:
+    """3: a title is the query; 2: a title holds it as a phrase; 1: a title holds every word."""
+    tier = 0
+    size = len(meant)
+    for title in titles:
+        if title == meant:
+            return 3
+        if any(title[start : start + size] == meant for start in range(len(title) - size + 1)):
+            tier = max(tier, 2)
+        elif set(meant) <= set(title):
+            tier = max(tier, 1)
+    return tier
+
+
+def snippets(opportunities: list[LearningOpportunity], query: TextQuery) -> dict[int, SafeString]:
+    """A highlighted extract of each description around the query's words and their forms."""
+    terms = query.terms(exact=True) + query.terms(exact=False)
+    if not terms or not opportunities:
         return {}
     if _is_postgres():
         with _reading().cursor() as cursor:
             cursor.execute(
-                "SELECT id, ts_headline('oclo', description, websearch_to_tsquery('oclo', %s), "
+                "SELECT id, ts_headline('oclo', description, to_tsquery('simple', %s), "
                 "'StartSel=<mark>, StopSel=</mark>, MaxWords=30, MinWords=12, "
                 "HighlightAll=false') FROM descriptors_learningopportunity WHERE id = ANY(%s)",
-                [lone_dashes_dropped(text), [opportunity.pk for opportunity in opportunities]],
+                [
+                    TextQuery([terms]).tsquery(),
+                    [opportunity.pk for opportunity in opportunities],
+                ],
             )
             # ts_headline returns the text unescaped; escape it, then restore only our marks.
             return {
@@ -130,9 +453,10 @@ def snippets(opportunities: list[LearningOpportunity], text: str) -> dict[int, S
                 )
                 for pk, headline in cursor.fetchall()
             }
-    terms = {term for group in parse_web_search(text).required for term in group}
+    highlighted = {word for term in terms for word in term.text.split()}
     return {
-        opportunity.pk: _highlight(opportunity.description, terms) for opportunity in opportunities
+        opportunity.pk: _highlight(opportunity.description, highlighted)
+        for opportunity in opportunities
     }
 
 
@@ -148,72 +472,3 @@ def _highlight(description: str, terms: set[str]) -> SafeString:
     prefix = "… " if start else ""
     suffix = " …" if start + SNIPPET_WORDS < len(tokens) else ""
     return mark_safe(prefix + " ".join(shown) + suffix)
-
-
-def suggestion(text: str) -> str:
-    """A corrected query when some words are unknown and a close known word exists.
-
-    The word list (``SearchWord``) holds every word ever indexed, drafts and archived records
-    included: each word is therefore checked against the published records before it counts as
-    known or is offered, and so is the corrected query, so that a suggestion never reveals a
-    word that only unpublished records contain.
-    """
-    corrected, changed = [], False
-    for word in words(text):
-        if len(word) < 4 or _published_contain(word):
-            corrected.append(word)
-            continue
-        replacement = _closest_word(word)
-        if replacement:
-            corrected.append(replacement)
-            changed = True
-        else:
-            corrected.append(word)
-    if not changed:
-        return ""
-    candidate = " ".join(corrected)
-    return candidate if _published_contain(candidate) else ""
-
-
-# Close words considered for one misspelt word, best first, until one is in a published record.
-CLOSE_WORD_CANDIDATES = 10
-
-PUBLISHED_MATCH_SQL = (
-    "SELECT EXISTS (SELECT 1 FROM catalogue_searchdocument document "
-    "JOIN descriptors_learningopportunity opportunity "
-    "ON opportunity.id = document.opportunity_id "
-    "WHERE opportunity.status = %s AND document.vector @@ websearch_to_tsquery('oclo', %s))"
-)
-
-
-def _published_contain(text: str) -> bool:
-    """Whether a query finds at least one published opportunity."""
-    published = LearningOpportunity.Status.PUBLISHED
-    if _is_postgres():
-        with _reading().cursor() as cursor:
-            cursor.execute(PUBLISHED_MATCH_SQL, [published, lone_dashes_dropped(text)])
-            return cursor.fetchone()[0]
-    query = parse_web_search(text)
-    documents = SearchDocument.objects.filter(opportunity__status=published).values_list(
-        "document", flat=True
-    )
-    return not query.is_empty and any(query.matches(document) for document in documents)
-
-
-def _closest_word(word: str) -> str:
-    if _is_postgres():
-        with _reading().cursor() as cursor:
-            cursor.execute(
-                "SELECT word FROM catalogue_searchword WHERE word %% %s "
-                "ORDER BY similarity(word, %s) DESC, word LIMIT %s",
-                [word, word, CLOSE_WORD_CANDIDATES],
-            )
-            candidates = [row[0] for row in cursor.fetchall()]
-    else:
-        vocabulary = SearchWord.objects.filter(word__startswith=normalize(word)[:1]).values_list(
-            "word", flat=True
-        )
-        candidates = difflib.get_close_matches(
-            word, list(vocabulary), n=CLOSE_WORD_CANDIDATES, cutoff=0.75
-        )
-    return next((candidate for candidate in candidates if _published_contain(candidate)), "")

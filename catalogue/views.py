@@ -82,6 +82,8 @@ def opportunity_search_view(request):
         # The phone's "Filters (n)" button counts the filters, not the words searched for.
         "filter_count": sum(1 for chip in chips if chip.key != "q"),
         "csv_query": search_query.without("skill_term"),
+        "corrected_query": search_query.with_text(result.corrected_text),
+        "verbatim_query": search_query.with_text(params.text, verbatim=True),
         "sort_choices": SORT_CHOICES,
         "errors": None if valid else filterset.form.errors,
         "page_title": params.text or _("Find a micro-credential"),

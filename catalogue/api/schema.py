@@ -52,7 +52,6 @@ FIELD_ERRORS = _schema_component(
 )
 
 
-
 def without_format_suffixes(endpoints):
     """Drop ``learning-opportunities/7.xml`` and the like: the same operations as the paths
     without a suffix, whose ``format`` parameter (or Accept header) documents them."""

@@ -324,6 +324,42 @@ class FacetSchema(serializers.Serializer):
     facet = serializers.CharField(help_text="The query parameter this facet filters on.")
     label = serializers.CharField()
     values = FacetValueSchema(many=True)
+    more = serializers.IntegerField(
+        help_text="Values with results that are not listed (only the most frequent are)."
+    )
+    missing = serializers.IntegerField(help_text="Results that have no value for this facet.")
+
+
+class SearchSuggestionSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(
+        choices=["title", "skill", "provider", "field"],
+        help_text="title: a learning opportunity; the others filter the search by a value.",
+    )
+    kind_label = serializers.CharField(help_text="The kind in the visitor's language.")
+    label = serializers.CharField()
+    url = serializers.CharField(help_text="The opportunity's page, or the filtered search.")
+    count = serializers.IntegerField(help_text="Published opportunities it leads to.")
+
+
+class SearchSuggestionsSchema(serializers.Serializer):
+    results = SearchSuggestionSerializer(many=True)
+
+
+class SearchedQuerySchema(serializers.Serializer):
+    """OpenAPI shape of what a search's text was taken to mean."""
+
+    text = serializers.CharField(help_text="The words as sent (`q`).")
+    corrected = serializers.CharField(
+        allow_null=True,
+        help_text="The words searched for when some were misspelt (null when none was); "
+        "`verbatim=true` searches the words as sent.",
+    )
+    corrections = serializers.DictField(
+        child=serializers.CharField(), help_text="Each misspelt word and its correction."
+    )
+    all_words_required = serializers.BooleanField(
+        help_text="false: no record had every word, so records with most of them come first."
+    )
 
 
 class OpportunityPageSchema(serializers.Serializer):
@@ -333,4 +369,5 @@ class OpportunityPageSchema(serializers.Serializer):
     next = serializers.URLField(allow_null=True, help_text="Next page or cursor; also in Link.")
     previous = serializers.URLField(allow_null=True, help_text="Previous page; also in Link.")
     results = OpportunitySummarySerializer(many=True)
+    query = SearchedQuerySchema(required=False, help_text="With `q` only.")
     facets = FacetSchema(many=True, required=False, help_text="With `facets=true` only.")

@@ -68,6 +68,7 @@ urlpatterns = [
         views.OpportunityArchiveView.as_view(),
         name="opportunity-archive",
     ),
+    path("search-suggestions/", views.SearchSuggestionsView.as_view(), name="search-suggestions"),
     path("providers/", views.ProviderList.as_view(), name="provider-list"),
     path("providers/<id:pk>/", views.ProviderDetail.as_view(), name="provider-detail"),
     path("eqf-levels/", views.EqfLevelList.as_view(), name="eqf-levels"),

@@ -48,6 +48,8 @@ from catalogue.api.serializers import (
     OpportunityPageSchema,
     OpportunitySummarySerializer,
     OrganisationSerializer,
+    SearchSuggestionSerializer,
+    SearchSuggestionsSchema,
 )
 from catalogue.api.writes import OpportunityWriteSerializer
 from catalogue.filters import OpportunitySearchFilterSet, ValuesFilter
@@ -58,6 +60,7 @@ from catalogue.selectors import (
     opportunity_search,
     opportunity_version,
 )
+from catalogue.text_suggestions import search_suggestions
 from descriptors.completeness import opportunity_completeness
 from descriptors.formats.csv_export import dump_csv
 from descriptors.formats.elm_jsonld import dump_jsonld
@@ -275,6 +278,27 @@ class OpportunityWriteMixin:
         return Response(OpportunityDetailSerializer(opportunity, context={"request": request}).data)
 
 
+class SearchSuggestionsView(PublicReadMixin, APIView):
+    """Search as you type: titles, ESCO skills, providers and fields of education that the
+    letters typed so far may stand for (from two letters on), as the search box offers them."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("q", str, description="What has been typed so far.")],
+        responses=SearchSuggestionsSchema,
+        operation_id="search_suggestions",
+    )
+    @api_errors({400: "q is longer than 200 characters."})
+    def get(self, request):
+        term = request.query_params.get("q", "")
+        if len(term) > SUGGESTION_TERM_MAX:
+            raise ValidationError({"q": [f"At most {SUGGESTION_TERM_MAX} characters."]})
+        suggestions = search_suggestions(term)
+        return Response({"results": SearchSuggestionSerializer(suggestions, many=True).data})
+
+
+SUGGESTION_TERM_MAX = 200
+
+
 class OpportunityListView(OpportunityWriteMixin, PublicReadMixin, APIView):
     """Published learning opportunities: the same search, filters, facets and sort as the
     search page. Page through them with ``page`` (and ``page_size``), or harvest everything in
@@ -350,6 +374,13 @@ class OpportunityListView(OpportunityWriteMixin, PublicReadMixin, APIView):
                     result.opportunities, many=True, context={"request": request}
                 ).data,
             }
+            if result.params.text:
+                body["query"] = {
+                    "text": result.params.text,
+                    "corrected": result.corrected_text or None,
+                    "corrections": result.corrections,
+                    "all_words_required": not result.optional_words,
+                }
             if request.query_params.get("facets") in ("1", "true", "yes"):
                 body["facets"] = [_facet_json(facet) for facet in result.facets]
             return body
@@ -406,6 +437,8 @@ def _facet_json(facet) -> dict:
         "facet": facet.key,
         "label": facet.label,
         "values": [value_json(value) for value in facet.values],
+        "more": facet.more,
+        "missing": facet.missing,
     }
 
 

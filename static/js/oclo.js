@@ -47,3 +47,132 @@
     if (focused && document.activeElement !== focused) focused.focus();
   });
 })();
+
+// Search as you type (WAI-ARIA 1.2 combobox with a listbox popup): from two letters, the
+// titles, skills, providers and fields the letters may stand for, from the API. Arrow keys
+// move through them, Enter opens one, Escape closes the list; the box still submits as typed.
+(function () {
+  "use strict";
+  var MIN_LETTERS = 2;
+  var timer = null;
+  var pending = null;
+  var active = -1;
+
+  function parts() {
+    var input = document.getElementById("q");
+    if (!input || !input.dataset.suggestions) return null;
+    return {
+      input: input,
+      list: document.getElementById("q-suggestions"),
+      status: document.getElementById("q-suggestions-status"),
+    };
+  }
+
+  function options(list) {
+    return list.querySelectorAll('[role="option"]');
+  }
+
+  function close(p) {
+    p.list.hidden = true;
+    p.list.textContent = "";
+    p.input.setAttribute("aria-expanded", "false");
+    p.input.removeAttribute("aria-activedescendant");
+    active = -1;
+  }
+
+  function highlight(p, index) {
+    var all = options(p.list);
+    if (!all.length) return;
+    active = (index + all.length) % all.length;
+    all.forEach(function (option, position) {
+      option.setAttribute("aria-selected", position === active ? "true" : "false");
+    });
+    p.input.setAttribute("aria-activedescendant", all[active].id);
+    all[active].scrollIntoView({ block: "nearest" });
+  }
+
+  function show(p, results) {
+    p.list.textContent = "";
+    active = -1;
+    results.forEach(function (suggestion, position) {
+      var option = document.createElement("li");
+      option.id = "q-option-" + position;
+      option.setAttribute("role", "option");
+      option.setAttribute("aria-selected", "false");
+      option.dataset.url = suggestion.url;
+      var label = document.createElement("span");
+      label.className = "suggestion-label";
+      label.textContent = suggestion.label;
+      var kind = document.createElement("span");
+      kind.className = "suggestion-kind";
+      kind.textContent = suggestion.kind === "title"
+        ? suggestion.kind_label
+        : suggestion.kind_label + " · " + suggestion.count;
+      option.appendChild(label);
+      option.appendChild(kind);
+      // mousedown, not click: the box's blur would close the list before the click lands.
+      option.addEventListener("mousedown", function (event) {
+        event.preventDefault();
+        window.location.assign(suggestion.url);
+      });
+      p.list.appendChild(option);
+    });
+    var any = results.length > 0;
+    p.list.hidden = !any;
+    p.input.setAttribute("aria-expanded", any ? "true" : "false");
+    p.status.textContent = any ? p.list.getAttribute("aria-label") + ": " + results.length : "";
+  }
+
+  function fetchSuggestions(p) {
+    var term = p.input.value.trim();
+    if (term.replace(/\W/g, "").length < MIN_LETTERS) {
+      close(p);
+      return;
+    }
+    if (pending) pending.abort();
+    pending = new AbortController();
+    var url = p.input.dataset.suggestions + "?q=" + encodeURIComponent(term);
+    fetch(url, { signal: pending.signal, headers: { Accept: "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : { results: [] }; })
+      .then(function (body) {
+        // The visitor may have typed on, or left the box, meanwhile.
+        if (p.input.value.trim() === term && document.activeElement === p.input) {
+          show(p, body.results);
+        }
+      })
+      .catch(function () {});
+  }
+
+  document.addEventListener("input", function (event) {
+    var p = parts();
+    if (!p || event.target !== p.input) return;
+    clearTimeout(timer);
+    timer = setTimeout(function () { fetchSuggestions(p); }, 150);
+  });
+
+  document.addEventListener("keydown", function (event) {
+    var p = parts();
+    if (!p || event.target !== p.input) return;
+    var open = !p.list.hidden;
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      if (!open) return;
+      event.preventDefault();
+      highlight(p, active + (event.key === "ArrowDown" ? 1 : -1));
+    } else if (event.key === "Enter" && open && active >= 0) {
+      event.preventDefault();
+      window.location.assign(options(p.list)[active].dataset.url);
+    } else if (event.key === "Escape" && open) {
+      event.preventDefault();
+      close(p);
+    }
+  });
+
+  document.addEventListener(
+    "blur",
+    function (event) {
+      var p = parts();
+      if (p && event.target === p.input) close(p);
+    },
+    true
+  );
+})();

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from descriptors.models import LearningOpportunity
+from tests.builders import text_of
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_catalogue")]
 
@@ -54,12 +55,69 @@ def test_a_dash_standing_alone_separates_words_and_excludes_nothing(client, quer
     assert references(search(client, q=query))[:1] == ["POK-PY-DATA"]
 
 
-def test_a_typo_offers_did_you_mean(client):
-    result = search(client, q="fotovoltaci")
-    assert result.total == 0
-    assert result.suggestion == "fotovoltaici"
-    page = client.get(SEARCH, {"q": "fotovoltaci"})
-    assert 'Did you mean <a href="?q=fotovoltaici">fotovoltaici</a>' in page.text
+def test_a_misspelt_word_is_corrected_and_the_page_says_so(client):
+    result = search(client, q="impianti fotovoltaci")
+    assert references(result)[:1] == ["CFEL-FV-2026"]
+    assert result.corrections == {"fotovoltaci": "fotovoltaici"}
+    page = text_of(client.get(SEARCH, {"q": "impianti fotovoltaci"}))
+    assert "Showing results for impianti fotovoltaici" in page
+    assert "Search instead for impianti fotovoltaci" in page
+    verbatim = search(client, q="impianti fotovoltaci", verbatim="true")
+    # As typed, no record has both words: those with one of them come, none corrected.
+    assert verbatim.corrections == {} and verbatim.optional_words
+
+
+@pytest.mark.parametrize(
+    ("query", "expected", "corrections"),
+    [
+        ("phtography street", "LEICA-SP-1", {"phtography": "photography"}),  # a dropped letter
+        ("cybersecurtiy", "POLIMI-CYBER", {"cybersecurtiy": "cybersecurity"}),  # a swap
+        ("renovaton energetique", "UNIT-RENO-2026", {"renovaton": "renovation"}),
+    ],
+)
+def test_typos_find_the_record(client, query, expected, corrections):
+    result = search(client, q=query)
+    assert expected in references(result)[:3], references(result)
+    assert result.corrections == corrections
+
+
+def test_word_forms_find_the_record_but_rank_below_the_form_typed(client):
+    assert references(search(client, q="sustainability tourism"))[:1] == ["UM-MT-TOUR"]
+    assert "LEICA-SP-1" in references(search(client, q="photographies"))
+    assert references(search(client, q="impianto fotovoltaico"))[:1] == ["CFEL-FV-2026"]
+
+
+def test_words_no_record_has_together_rank_records_by_how_many_they_have(client):
+    result = search(client, q="cybersecurity python zebra")
+    found = references(result)
+    assert result.optional_words and result.total >= 2
+    assert {"POK-PY-DATA", "POLIMI-CYBER"} <= set(found)
+    page = text_of(client.get(SEARCH, {"q": "cybersecurity python zebra"}))
+    assert "No learning opportunity has all of these words" in page
+
+
+def test_an_exact_title_ranks_above_longer_titles_that_contain_it(client):
+    found = references(search(client, q="Data protection law in practice"))
+    assert found[:1] == ["UM-MT-GDPR"]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [("Data-analysis", "POK-PY-DATA"), ("l'eau en ville", "UNIT-EAU")],
+)
+def test_punctuation_inside_words_and_elisions(client, query, expected):
+    assert expected in references(search(client, q=query))[:3]
+
+
+def test_the_api_says_which_words_were_corrected(client):
+    body = client.get("/api/v1/learning-opportunities/", {"q": "impianti fotovoltaci"}).json()
+    assert body["query"] == {
+        "text": "impianti fotovoltaci",
+        "corrected": "impianti fotovoltaici",
+        "corrections": {"fotovoltaci": "fotovoltaici"},
+        "all_words_required": True,
+    }
+    assert body["results"][0]["title"] == "Installazione e manutenzione di impianti fotovoltaici"
 
 
 def test_snippets_highlight_the_query(client):
@@ -138,3 +196,16 @@ def test_skill_type_ahead_searches_all_of_esco(client):
     response = client.get(reverse("catalogue:skill-suggestions"), {"skill_term": "photo"})
     assert "photography" in response.text
     assert 'name="skill"' in response.text
+
+
+def test_facets_say_how_many_more_values_and_how_many_results_have_none(client):
+    body = client.get("/api/v1/learning-opportunities/", {"facets": "true"}).json()
+    facets = {facet["facet"]: facet for facet in body["facets"]}
+    published = LearningOpportunity.objects.published()
+    assert facets["ects"]["missing"] == published.filter(ects_credits__isnull=True).count() > 0
+    assert facets["eqf"]["missing"] == published.filter(eqf_level__isnull=True).count()
+    skills = facets["skill"]
+    assert len(skills["values"]) == 15 and skills["more"] > 0
+    page = text_of(client.get(SEARCH))
+    assert f"and {skills['more']} more: find one by name" in page
+    assert f"{facets['ects']['missing']} results have none" in page

@@ -1,0 +1,129 @@
+"""Search as you type: what the first letters typed in the search box may stand for.
+
+Titles of published opportunities (straight to the record), ESCO skills, providers and fields
+of education that published opportunities have (to the search filtered by them), each with
+how many opportunities it leads to. The search box (static/js/oclo.js) and the API
+(``/api/v1/search-suggestions/``) both ask ``search_suggestions``.
+"""
+
+from dataclasses import dataclass
+
+from django.contrib.postgres.search import SearchQuery
+from django.db import connection
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
+
+from catalogue.facets import facet_by_key
+from catalogue.models import SearchDocument
+from catalogue.selectors import facet_totals
+from catalogue.text import words
+from descriptors.models import LearningOpportunity, Organisation
+from descriptors.text import fold
+from taxonomies.models import EscoSkill
+
+# Fewer letters than this suggest nothing: one letter matches half the catalogue.
+MIN_LETTERS = 2
+# How many of each kind at most, titles first.
+PER_KIND = {"title": 4, "skill": 3, "provider": 2, "field": 2}
+KIND_LABELS = {
+    "title": _("Learning opportunity"),
+    "skill": _("ESCO skill"),
+    "provider": _("Provider"),
+    "field": _("Field of education"),
+}
+
+
+@dataclass(frozen=True)
+class SearchSuggestion:
+    kind: str  # title, skill, provider or field
+    label: str
+    url: str  # the record's page, or the search filtered by the value
+    count: int  # published opportunities it leads to
+
+    @property
+    def kind_label(self) -> str:
+        return str(KIND_LABELS[self.kind])
+
+
+def search_suggestions(term: str) -> list[SearchSuggestion]:
+    """Suggestions for what has been typed so far (the last word may be unfinished)."""
+    typed = words(term)
+    if len("".join(typed)) < MIN_LETTERS:
+        return []
+    return _titles(typed) + _skills(term) + _providers(typed) + _fields(typed)
+
+
+def _starts_words(typed: list[str], text: str) -> bool:
+    """Whether every typed word begins a word of the text."""
+    text_words = words(text)
+    return all(any(word.startswith(part) for word in text_words) for part in typed)
+
+
+def _titles(typed: list[str]) -> list[SearchSuggestion]:
+    limit = PER_KIND["title"]
+    if connection.vendor == "postgresql":
+        prefixes = " & ".join(f"'{part}':*" for part in typed)
+        rows = SearchDocument.objects.filter(
+            opportunity__status=LearningOpportunity.Status.PUBLISHED,
+            title_vector=SearchQuery(prefixes, search_type="raw", config="simple"),
+        ).values_list("opportunity_id", "opportunity__title")[: limit * 20]
+        rows = [(pk, title) for pk, title in rows if _starts_words(typed, title)]
+    else:
+        rows = [
+            (pk, title)
+            for pk, title in LearningOpportunity.objects.published()
+            .values_list("pk", "title")
+            .iterator()
+            if _starts_words(typed, title)
+        ]
+    # Shortest first: the title someone is typing is more often the short one.
+    rows = sorted(rows, key=lambda row: (len(row[1]), row[1]))[:limit]
+    return [
+        SearchSuggestion("title", title, reverse("catalogue:opportunity-detail", args=[pk]), 1)
+        for pk, title in rows
+    ]
+
+
+def _filtered(key: str, value: str) -> str:
+    return reverse("catalogue:search") + "?" + urlencode({key: value})
+
+
+def _skills(term: str) -> list[SearchSuggestion]:
+    totals = facet_totals("skill")
+    skills = [
+        skill
+        for skill in EscoSkill.objects.skills().search(term).prefetch_related("labels")[:30]
+        if totals.get(skill.key)
+    ]
+    skills.sort(key=lambda skill: -totals[skill.key])
+    return [
+        SearchSuggestion(
+            "skill", skill.localized_label, _filtered("skill", skill.key), totals[skill.key]
+        )
+        for skill in skills[: PER_KIND["skill"]]
+    ]
+
+
+def _providers(typed: list[str]) -> list[SearchSuggestion]:
+    totals = facet_totals("provider")
+    names = Organisation.objects.filter(pk__in=[int(key) for key in totals]).values_list(
+        "pk", "name"
+    )
+    found = [(str(pk), name) for pk, name in names if _starts_words(typed, name)]
+    found.sort(key=lambda item: -totals[item[0]])
+    return [
+        SearchSuggestion("provider", name, _filtered("provider", key), totals[key])
+        for key, name in found[: PER_KIND["provider"]]
+    ]
+
+
+def _fields(typed: list[str]) -> list[SearchSuggestion]:
+    totals = facet_totals("isced")
+    labels = facet_by_key("isced").labels(list(totals))
+    found = [(code, label) for code, label in labels.items() if _starts_words(typed, fold(label))]
+    found.sort(key=lambda item: -totals[item[0]])
+    return [
+        SearchSuggestion("field", label, _filtered("isced", code), totals[code])
+        for code, label in found[: PER_KIND["field"]]
+    ]
