@@ -58,7 +58,7 @@ class SearchWord(models.Model):
 
 class SearchWordStem(models.Model):
     """A stem of a catalogue word in one of the stemmed languages: words that share a stem are
-    forms of one another ("masterpiece" finds "Masterpieces"; decision record 0012)."""
+    forms of one another ("masterpiece" finds "Masterpieces"; decision record 0018)."""
 
     stem = models.CharField(
         _("stem"), max_length=100, help_text=_("What a Snowball stemmer makes of the word.")

@@ -31,7 +31,7 @@ def index_words(text: str) -> list[str]:
 
 
 # The catalogue's languages with a Snowball stemmer: a word's forms are the vocabulary's
-# words that share a stem with it in any of them (decision record 0012).
+# words that share a stem with it in any of them (decision record 0018).
 STEM_LANGUAGES = (
     "english", "italian", "spanish", "french", "german", "dutch", "portuguese", "lithuanian"
 )  # fmt: skip

@@ -7,7 +7,7 @@ sharing a Snowball stem with it). The widened query is matched by PostgreSQL's G
 tsvector (SQLite: in Python over the stored document); when all its words together find too
 little, records matching most of them come instead. Ranking puts the exact title first, then
 the title as a phrase, all words in the title, then the weighted rank of the words as typed
-above their widened forms (decision record 0012).
+above their widened forms (decision record 0018).
 """
 
 import re

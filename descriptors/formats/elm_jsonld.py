@@ -11,7 +11,7 @@ official SHACL shapes (``LOQ-constraints.ttl`` and ``-mdr.ttl``) accept it:
   ``OCLO_BASE_URL``, the same as the XML's ids; notes, prices and addresses are blank nodes.
 - Every coded value is a ``skos:Concept`` with its scheme (``skos:inScheme``): EU authority
   tables (language, country, currency) have their table as scheme, the ELM code lists their
-  ``.../25831c2`` scheme, our own lists theirs. ESCO skills state none (decision record 0012).
+  ``.../25831c2`` scheme, our own lists theirs. ESCO skills state none (decision record 0013).
 - Descriptors LOQ has no property for travel as notes whose ``dc:subject`` names them, as in
   the XML, so that an import of either reads them back.
 """

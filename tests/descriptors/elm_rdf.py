@@ -139,7 +139,7 @@ def _scheme(parent: str, name: str, uri: str) -> str | None:
     if name == "educationLevel":
         return next(scheme for prefix, scheme in LEVEL_SCHEMES.items() if uri.startswith(prefix))
     if name == "relatedESCOSkill":
-        return None  # decision record 0012
+        return None  # decision record 0013
     return SCHEMES.get((parent, name)) or SCHEMES[name]
 
 
