@@ -41,8 +41,10 @@ class Withdrawal:
 
 
 def record_iri(pk: int) -> str:
-    """A record's stable IRI under ``OCLO_BASE_URL``: the id its ELM documents carry."""
-    return own_id("opportunity", pk)
+    """A record's stable IRI under ``OCLO_BASE_URL``: the id of the micro-credential's
+    learning achievement specification, which its ELM documents carry whatever its editions
+    (each edition's learning opportunity has an IRI of its own, see decision 0013)."""
+    return own_id("specification", pk)
 
 
 def dataset_version() -> DatasetVersion:

@@ -492,6 +492,9 @@ class _Reader:
         if own is not None:
             edition["id"] = own
         reference = _provider_reference(node)
+        # Our exports qualify an edition's code with its micro-credential's (edition_notation).
+        if parsed.reference:
+            reference = reference.removeprefix(f"{parsed.reference}/")
         if not reference and own is None:
             reference = source.id
         if len(reference) > MAX_EDITION_REFERENCE:

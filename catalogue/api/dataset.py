@@ -18,7 +18,7 @@ from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
 from catalogue.api.errors import api_errors
-from catalogue.api.schema import LOQ_XML, NOT_MODIFIED
+from catalogue.api.schema import ELM_JSONLD, LOQ_XML, NOT_MODIFIED
 from catalogue.api.views import (
     ElmJsonLdRenderer,
     LoqXmlRenderer,
@@ -186,7 +186,9 @@ class DatasetRecordsView(ConditionalDatasetMixin, APIView):
 
 class DatasetRecordsXmlView(DatasetRecordsView):
     """Every published record as ELM LOQ XML (a `Courses` document per page, valid against
-    loq.xsd), in id order; each record's `id` is its stable IRI. Follow the
+    loq.xsd), in id order. A record is a micro-credential: its
+    `learningAchievementSpecification`, whose `id` is the record's stable IRI, and a
+    `learningOpportunity` per published edition (one for a record without any). Follow the
     `Link: rel="next"` header to the end; with `modified_since`, only records changed since.
     What left the catalogue is in `dataset/withdrawals.xml`."""
 
@@ -210,39 +212,23 @@ class DatasetRecordsXmlView(DatasetRecordsView):
 
 
 class DatasetRecordsJsonLdView(DatasetRecordsView):
-    """Every published record as ELM JSON-LD (an `@graph` of `LearningOpportunity` per page),
-    in id order. Follow the `Link: rel="next"` header to the end; with `modified_since`, only
-    records changed since. What left the catalogue is in `dataset/withdrawals.json`."""
+    """Every published record as ELM JSON-LD: one `@graph` per page, in id order, with a
+    `LearningOpportunity` per published edition (one for a record without any), each pointing
+    at its record's `LearningAchievementSpecification`, whose IRI is the record's. Follow the
+    `Link: rel="next"` header to the end; with `modified_since`, only records changed since.
+    What left the catalogue is in `dataset/withdrawals.json`."""
 
     renderer_classes = [ElmJsonLdRenderer]
 
     @staticmethod
     def document(records) -> dict:
-        documents = [dump_jsonld(record) for record in records]
-        context = documents[0]["@context"] if documents else []
-        graph = [
-            {key: value for key, value in document.items() if key != "@context"}
-            for document in documents
-        ]
-        return {"@context": context, "@graph": graph}
+        return dump_jsonld(records)
 
     @extend_schema(
         summary="Harvest the records as ELM JSON-LD",
         parameters=HARVEST_PARAMETERS,
         responses={
-            (200, "application/ld+json"): OpenApiResponse(
-                response={
-                    "type": "object",
-                    "properties": {
-                        "@context": {},
-                        "@graph": {
-                            "type": "array",
-                            "items": {"type": "object", "additionalProperties": True},
-                        },
-                    },
-                },
-                description="This page's records, each an ELM `LearningOpportunity`.",
-            ),
+            (200, "application/ld+json"): ELM_JSONLD,
             304: NOT_MODIFIED,
         },
     )

@@ -52,14 +52,30 @@ class OpportunityEditionsView(EditionAccessMixin, APIView):
     """The editions of a published opportunity, in date order (its organisation's token also
     sees unpublished ones and those of drafts); ``POST`` adds one."""
 
-    @extend_schema(responses=EditionSerializer(many=True))
+    @extend_schema(
+        summary="List the editions of an opportunity",
+        description=(
+            "The editions (dates, fees, places) of a published learning opportunity, in date "
+            "order. Its organisation's token also sees unpublished editions and those of drafts."
+        ),
+        responses=EditionSerializer(many=True),
+    )
     @api_errors(NOT_READABLE)
     def get(self, request, pk: int):
         opportunity, may_write = self.readable(request, pk)
         editions = sorted(self.editions(opportunity, may_write), key=Edition.sort_key)
         return Response(EditionSerializer(editions, many=True).data)
 
-    @extend_schema(request=EditionWriteSerializer, responses={201: EditionSerializer})
+    @extend_schema(
+        summary="Add an edition to an opportunity",
+        description=(
+            "Add an edition to one of your organisation's learning opportunities; the answer's "
+            "`Location` is the new edition's address. A change of the micro-credential: its "
+            "harvesters and feeds see it."
+        ),
+        request=EditionWriteSerializer,
+        responses={201: EditionSerializer},
+    )
     @api_errors(NOT_WRITABLE)
     def post(self, request, pk: int):
         """Add an edition to one of your organisation's opportunities."""
@@ -81,7 +97,14 @@ class OpportunityEditionView(EditionAccessMixin, APIView):
             raise NotFound()
         return edition
 
-    @extend_schema(responses=EditionSerializer)
+    @extend_schema(
+        summary="Read one edition of an opportunity",
+        description=(
+            "One published edition of a published learning opportunity; its organisation's "
+            "token also reads unpublished editions and those of drafts."
+        ),
+        responses=EditionSerializer,
+    )
     @api_errors(NOT_READABLE)
     def get(self, request, pk: int, edition_pk: int):
         opportunity, may_write = self.readable(request, pk)
@@ -97,17 +120,37 @@ class OpportunityEditionView(EditionAccessMixin, APIView):
         )
         return self.answer(request, edition)
 
-    @extend_schema(request=EditionWriteSerializer, responses=EditionSerializer)
+    @extend_schema(
+        summary="Replace one edition of an opportunity",
+        description=(
+            "Replace an edition of one of your organisation's learning opportunities: fields "
+            "left out go back to their defaults."
+        ),
+        request=EditionWriteSerializer,
+        responses=EditionSerializer,
+    )
     @api_errors(NOT_WRITABLE)
     def put(self, request, pk: int, edition_pk: int):
         return self._change(request, pk, edition_pk, partial=False)
 
-    @extend_schema(request=EditionWriteSerializer, responses=EditionSerializer)
+    @extend_schema(
+        summary="Change fields of one edition",
+        description=(
+            "Change the fields given of an edition of one of your organisation's learning "
+            "opportunities; the others stay as they are."
+        ),
+        request=EditionWriteSerializer,
+        responses=EditionSerializer,
+    )
     @api_errors(NOT_WRITABLE)
     def patch(self, request, pk: int, edition_pk: int):
         return self._change(request, pk, edition_pk, partial=True)
 
-    @extend_schema(responses={204: None})
+    @extend_schema(
+        summary="Delete one edition of an opportunity",
+        description="Remove an edition of one of your organisation's learning opportunities.",
+        responses={204: None},
+    )
     @api_errors(NOT_WRITABLE)
     def delete(self, request, pk: int, edition_pk: int):
         opportunity = self.writable(request, pk)

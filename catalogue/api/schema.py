@@ -143,7 +143,22 @@ ELM_JSONLD = OpenApiResponse(
         ),
         "properties": {
             "@context": {"type": "string", "format": "uri"},
-            "@graph": {"type": "array", "items": {"type": "object"}},
+            "@graph": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "description": (
+                        "A learning opportunity; its `learningAchievementSpecification` is "
+                        "described where the graph first has it, then linked by its IRI."
+                    ),
+                    "properties": {
+                        "id": {"type": "string", "format": "uri"},
+                        "type": {"type": "string", "enum": ["LearningOpportunity"]},
+                    },
+                    "required": ["id", "type"],
+                    "additionalProperties": True,
+                },
+            },
         },
         "required": ["@context", "@graph"],
     },

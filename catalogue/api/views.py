@@ -286,6 +286,7 @@ class SearchSuggestionsView(PublicReadMixin, APIView):
         parameters=[OpenApiParameter("q", str, description="What has been typed so far.")],
         responses=SearchSuggestionsSchema,
         operation_id="search_suggestions",
+        summary="Suggest searches as you type",
     )
     @api_errors({400: "q is longer than 200 characters."})
     def get(self, request):

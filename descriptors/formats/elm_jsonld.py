@@ -26,6 +26,7 @@ from descriptors.formats.elm_xml import (
     ECTS,
     EURO,
     PROVIDER_REFERENCE_SCHEME,
+    edition_notation,
     offering_id,
     own_id,
     own_page,
@@ -233,7 +234,7 @@ def _offering(opportunity, edition: Edition | None, language: str, texts, descri
     return {
         "id": offering_id(opportunity, edition),
         "type": "LearningOpportunity",
-        "identifier": _identifier(offered.reference),
+        "identifier": _identifier(edition_notation(opportunity, offered)),
         "title": texts("title", opportunity.title),
         "description": texts("description", opportunity.description),
         "dcType": _vocabulary(opportunity.opportunity_type),

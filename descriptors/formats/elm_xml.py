@@ -58,6 +58,15 @@ def offering_id(opportunity: LearningOpportunity, edition: "Edition | None") -> 
     return own_id("edition", edition.pk) if edition else own_id("opportunity", opportunity.pk)
 
 
+def edition_notation(opportunity: LearningOpportunity, edition: Edition) -> str:
+    """An edition's identifier in a document: its code after its micro-credential's, as LOQ
+    wants every notation unique across a document and an edition's code is unique only within
+    its micro-credential ("LEICA-SP-1/2027-spring"). The import reads the code back."""
+    if not edition.reference or not opportunity.provider_reference:
+        return edition.reference
+    return f"{opportunity.provider_reference}/{edition.reference}"
+
+
 def own_page(pk: int) -> str:
     """Our public page of an opportunity: its homepage in ELM when the provider gave none."""
     return settings.OCLO_BASE_URL + reverse("catalogue:opportunity-detail", args=[pk])
@@ -149,7 +158,7 @@ class _Writer:
             id=offering_id(opportunity, edition),
         )
         if offered.reference:
-            self.identifier(node, offered.reference)
+            self.identifier(node, edition_notation(opportunity, offered))
         self.lang(node, "title", texts("title", opportunity.title))
         self.lang(node, "description", texts("description", opportunity.description))
         if opportunity.opportunity_type:

@@ -136,6 +136,7 @@ EXAMPLE_ROW = {
     "edition_reference": "2027-spring",
     "edition_status": "open",
     "places": "16",
+    "region": "",
 }
 
 

@@ -18,6 +18,7 @@ from tests.conftest import SHARED
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_catalogue")]
 
 DATASET = reverse("api:dataset")
+SPECIFICATIONS = f"{{{LOQ}}}learningAchievementSpecificationReferences"
 
 
 @pytest.fixture(scope="module")
@@ -65,8 +66,10 @@ class Harvester:
             assert page["Content-Type"] == "application/xml"
             document = etree.fromstring(page.content)
             assert self.loq_schema.validate(document), self.loq_schema.error_log
-            for record in document.iter(f"{{{LOQ}}}learningOpportunity"):
-                if record.getparent().tag == f"{{{LOQ}}}learningOpportunityReferences":
+            # A record is a micro-credential: its specification (one learning opportunity
+            # per published edition points at it).
+            for record in document.iter(f"{{{LOQ}}}learningAchievementSpecification"):
+                if record.getparent().tag == SPECIFICATIONS:
                     self.records[record.get("id")] = record.find(f"{{{LOQ}}}title").text
         withdrawals = reverse("api:dataset-withdrawals-xml")
         withdrawn = set()
@@ -82,7 +85,7 @@ class Harvester:
 
 def _catalogue() -> dict[str, str]:
     return {
-        own_id("opportunity", pk): title
+        own_id("specification", pk): title
         for pk, title in LearningOpportunity.objects.published().values_list("pk", "title")
     }
 
@@ -103,19 +106,19 @@ def test_a_harvester_rebuilds_the_catalogue_exactly(client, loq_schema):
     )
     opportunity_archive(opportunity=archived)
     opportunity_unpublish(opportunity=unpublished)
-    deleted_iri = own_id("opportunity", deleted.pk)
+    deleted_iri = own_id("specification", deleted.pk)
     deleted.delete()
     renamed.title = "Fotografia di strada: nuova edizione"
     renamed.save()
     added = make_opportunity(title="Restauro del legno", complete=True)
 
     withdrawn = harvester.harvest(page_size=7, modified_since=since.isoformat())
-    assert withdrawn == {own_id("opportunity", o.pk) for o in (archived, unpublished)} | {
+    assert withdrawn == {own_id("specification", o.pk) for o in (archived, unpublished)} | {
         deleted_iri
     }
     assert harvester.records == _catalogue()
-    assert harvester.records[own_id("opportunity", renamed.pk)] == renamed.title
-    assert own_id("opportunity", added.pk) in harvester.records
+    assert harvester.records[own_id("specification", renamed.pk)] == renamed.title
+    assert own_id("specification", added.pk) in harvester.records
 
 
 def test_an_increment_holds_only_what_changed(client):
@@ -126,10 +129,12 @@ def test_an_increment_holds_only_what_changed(client):
     page = client.get(reverse("api:dataset-records-xml"), {"modified_since": since.isoformat()})
     ids = [
         record.get("id")
-        for record in etree.fromstring(page.content).iter(f"{{{LOQ}}}learningOpportunity")
-        if record.getparent().tag == f"{{{LOQ}}}learningOpportunityReferences"
+        for record in etree.fromstring(page.content).iter(
+            f"{{{LOQ}}}learningAchievementSpecification"
+        )
+        if record.getparent().tag == SPECIFICATIONS
     ]
-    assert ids == [own_id("opportunity", renamed.pk)]
+    assert ids == [own_id("specification", renamed.pk)]
     assert "Link" not in page.headers
 
 
@@ -137,11 +142,17 @@ def test_json_ld_pages_hold_the_same_records(client):
     ids = []
     for page in _pages(client, reverse("api:dataset-records-jsonld"), {"page_size": 10}):
         assert page["Content-Type"] == "application/ld+json"
+        # One graph per page: a learning opportunity per published edition, each pointing at
+        # its micro-credential's specification, described once (then linked by its IRI).
+        graph = page.json()["@graph"]
+        assert {node["type"] for node in graph} == {"LearningOpportunity"}
         ids += [
-            record["learningAchievementSpecification"]["id"] for record in page.json()["@graph"]
+            node["learningAchievementSpecification"]["id"]
+            for node in graph
+            if isinstance(node["learningAchievementSpecification"], dict)
         ]
     published = LearningOpportunity.objects.published().order_by("pk").values_list("pk", flat=True)
-    assert ids == [f"urn:oclo:specification:{pk}" for pk in published]
+    assert ids == [own_id("specification", pk) for pk in published]
 
 
 def test_withdrawals_in_json_name_each_record(client):
@@ -153,7 +164,7 @@ def test_withdrawals_in_json_name_each_record(client):
     )
     [withdrawal] = answer.json()
     assert withdrawal["id"] == archived.pk
-    assert withdrawal["iri"] == own_id("opportunity", archived.pk)
+    assert withdrawal["iri"] == own_id("specification", archived.pk)
     assert withdrawal["kind"] == "unpublished"
 
 

@@ -122,7 +122,9 @@ def test_content_negotiation_picks_ob3_by_its_profile(client):
     assert ob3.json()["type"] == ["Achievement"]
     elm = client.get(url, headers={"accept": "application/ld+json"})
     assert elm["Content-Type"].startswith("application/ld+json")
-    assert elm.json()["type"] == "LearningOpportunity"
+    # ELM answers one graph: a learning opportunity per published edition.
+    offerings = elm.json()["@graph"]
+    assert offerings and {offering["type"] for offering in offerings} == {"LearningOpportunity"}
     missing = client.get(_ob3_url(999_999))
     assert missing.status_code == 404
     assert missing["Content-Type"] == "application/json"  # errors are JSON in every format

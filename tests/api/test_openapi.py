@@ -6,6 +6,7 @@ import importlib
 import inspect
 import json
 import pkgutil
+import re
 import subprocess
 import sys
 from collections import Counter
@@ -20,7 +21,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from catalogue.models import ApiToken, ElmImport
 from catalogue.tokens import api_token_issue
-from descriptors.models import LearningOpportunity, Organisation
+from descriptors.models import Edition, LearningOpportunity, Organisation
 from oclo.wsgi import application
 from recognition.models import Agreement, Pathway, RecognitionDecision
 from taxonomies.esco import esco_import
@@ -59,13 +60,16 @@ def test_answers_in_standard_formats_are_described_as_what_they_are(schema):
     paths = schema["paths"]
     detail = paths["/api/v1/learning-opportunities/{id}/"]["get"]["responses"]["200"]["content"]
     assert detail["application/xml"]["schema"]["type"] == "string"
-    assert detail["application/ld+json"]["schema"]["properties"]["type"]["enum"] == [
+    # ELM JSON-LD is a graph of learning opportunities (one per published edition).
+    elm = detail["application/ld+json"]["schema"]
+    assert elm["properties"]["@graph"]["items"]["properties"]["type"]["enum"] == [
         "LearningOpportunity"
     ]
     ob3 = next(media for media in detail if "profile=" in media)
     assert "criteria" in detail[ob3]["schema"]["required"]
     search = paths["/api/v1/learning-opportunities/"]["get"]["responses"]["200"]["content"]
-    assert set(search) == {"application/json", "application/xml", "text/csv"}
+    assert set(search) == {"application/json", "application/xml", "application/ld+json", "text/csv"}
+    assert search["application/ld+json"]["schema"] == elm  # the same graph, of the page
     assert search["text/csv"]["schema"]["type"] == "string"
     # Writes answer JSON only, whatever formats the reads of the same path offer.
     for method in ("put", "patch"):
@@ -86,10 +90,16 @@ def _api_routes(resolver: URLResolver, prefix: str = "") -> list[str]:
     return routes
 
 
+def _schema_parameter(match: re.Match) -> str:
+    """A route's parameter as the schema names it: ``<id:pk>`` is ``{id}``, others keep
+    their names (``<id:edition_pk>`` is ``{edition_pk}``, ``<str:key>`` is ``{key}``)."""
+    return "<id>" if match[1] == "pk" else f"<{match[1]}>"
+
+
 def test_every_endpoint_is_in_the_schema(schema):
     documented = {path.replace("{", "<").replace("}", ">") for path in schema["paths"]}
     served = {
-        "/" + route.replace("<id:pk>", "<id>").replace("<str:key>", "<key>")
+        "/" + re.sub(r"<(?:\w+:)?(\w+)>", _schema_parameter, route)
         for route in _api_routes(get_resolver())
         if route.startswith("api/v1/")
         and "format" not in route  # .xml/.jsonld/.ob3.json: the Accept header of the paths above
@@ -160,9 +170,17 @@ def _path_values() -> dict[str, dict]:
     token = ApiToken(organisation=organisation, name="generated client")
     secret = api_token_issue(token=token)
     job = ElmImport.objects.create(organisation=organisation, token=token, content=b"<x/>")
+    edition = Edition.objects.filter(
+        is_published=True, opportunity__in=LearningOpportunity.objects.published()
+    ).order_by("pk")[0]
     return {
         "secret": secret,
         "learning_opportunities_retrieve": {"id": LearningOpportunity.objects.published()[0].pk},
+        "learning_opportunities_editions_list": {"id": edition.opportunity_id},
+        "learning_opportunities_editions_retrieve": {
+            "id": edition.opportunity_id,
+            "edition_pk": edition.pk,
+        },
         "learning_opportunities_imports_retrieve": {"id": job.pk},
         "providers_retrieve": {"id": organisation.pk},
         "pathways_retrieve": {"id": Pathway.objects.filter(is_published=True)[0].pk},

@@ -52,7 +52,8 @@ class VisibleText(HTMLParser):
         self._hidden = 0
 
     def handle_starttag(self, tag, attrs):
-        if tag in HIDDEN_ELEMENTS:
+        # A highlighted word (<mark>) is a record's own text matching the search: data.
+        if tag in HIDDEN_ELEMENTS or tag == "mark":
             self._hidden += 1
         values = dict(attrs)
         for name in VISIBLE_ATTRIBUTES & values.keys():
@@ -61,7 +62,7 @@ class VisibleText(HTMLParser):
             self._add(values.get("value"))
 
     def handle_endtag(self, tag):
-        if tag in HIDDEN_ELEMENTS:
+        if tag in HIDDEN_ELEMENTS or tag == "mark":
             self._hidden -= 1
 
     def handle_data(self, data):

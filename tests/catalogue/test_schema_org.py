@@ -3,9 +3,11 @@
 
 import html
 import re
+from datetime import UTC, datetime
 
 import extruct
 import pytest
+import time_machine
 from django.urls import reverse
 
 from descriptors.models import LearningOpportunity
@@ -78,17 +80,17 @@ def test_course_modes_and_prices_follow_googles_vocabulary(client):
     [course] = _jsonld(page, "Course")
     modes = {instance["courseMode"] for instance in course["hasCourseInstance"]}
     assert modes & {"Online", "Blended"}
-    paid = LearningOpportunity.objects.published().filter(fee_amount__gt=0).first()
-    [course] = _jsonld(
-        client.get(reverse("catalogue:opportunity-detail", args=[paid.pk])), "Course"
-    )
-    [offer] = course["offers"]
-    assert offer == {
-        "@type": "Offer",
-        "category": "Paid",
-        "price": float(paid.fee_amount),
-        "priceCurrency": paid.currency.code,
-    }
+    # On 1 December 2026 Leica's first course has two editions to come, each at 290 euros.
+    leica = LearningOpportunity.objects.get(provider_reference="LEICA-SP-1")
+    with time_machine.travel(datetime(2026, 12, 1, 10, tzinfo=UTC)):
+        page = client.get(reverse("catalogue:opportunity-detail", args=[leica.pk]))
+    [course] = _jsonld(page, "Course")
+    paid = {"@type": "Offer", "category": "Paid", "price": 290.0, "priceCurrency": "EUR"}
+    assert course["offers"] == [paid, paid]
+    assert [instance["startDate"] for instance in course["hasCourseInstance"]] == [
+        "2027-03-01",
+        "2028-10-02",
+    ]
 
 
 def test_search_page_lists_its_results_in_order(client):

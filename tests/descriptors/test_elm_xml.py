@@ -105,7 +105,15 @@ def test_api_serves_xml_by_suffix_and_by_accept_header(client, loq_schema):
     assert by_header.content == by_suffix.content
     result = client.get("/api/v1/learning-opportunities.xml", {"q": "fotografia"})
     tree = assert_valid(loq_schema, result.content)
-    assert len(tree.findall(f".//{LOQ}learningOpportunity")) == 3
+    # Leica's three street-photography micro-credentials, one learning opportunity per edition.
+    leica = LearningOpportunity.objects.published().filter(provider__name="Leica Camera Italia")
+    specifications = tree.findall(
+        f"{LOQ}learningAchievementSpecificationReferences/{LOQ}learningAchievementSpecification"
+    )
+    assert len(specifications) == leica.count() == 3
+    assert len(tree.findall(f".//{LOQ}learningOpportunity")) == sum(
+        len(opportunity.public_editions) for opportunity in leica
+    )
     missing = client.get("/api/v1/learning-opportunities/999999.xml")
     assert missing.status_code == 404 and missing.json()["detail"]
 
@@ -114,7 +122,9 @@ def test_export_command_writes_a_valid_document(tmp_path, loq_schema):
     target = tmp_path / "catalogue.xml"
     call_command("export_elm", "--output", str(target), "--query", "eqf=6")
     tree = assert_valid(loq_schema, target.read_bytes())
-    expected = LearningOpportunity.objects.published().filter(eqf_level=6).count()
+    level_six = LearningOpportunity.objects.published().filter(eqf_level=6)
+    # One learning opportunity per published edition; one of its own without any.
+    expected = sum(max(len(opportunity.public_editions), 1) for opportunity in level_six)
     assert len(tree.findall(f".//{LOQ}learningOpportunity")) == expected
 
 

@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from descriptors.formats.spreadsheet import COLUMN_NAMES, EXAMPLE_ROW, provider_rows
+from descriptors.formats.spreadsheet import EXAMPLE_ROW, provider_rows
 from descriptors.models import LearningOpportunity
 from tests.builders import make_organisation
 from tests.descriptors.test_spreadsheet_import import csv_bytes, imported
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 EDITION_ONLY = {
     name: ""
-    for name in COLUMN_NAMES
+    for name in EXAMPLE_ROW
     if name not in {"provider_reference", "edition_reference", "start_date", "end_date"}
 }
 
