@@ -81,7 +81,7 @@ def test_a_learner_sees_the_next_edition_and_the_history(
     opportunity = cimea()
     page.goto(f"{catalogue_server.url}{reverse('catalogue:search')}?q=credential+evaluator")
     card = page.locator("article.card").first
-    expect(card).to_contain_text("Corso professionale per Credential Evaluator")
+    expect(card).to_contain_text("Professional course for Credential Evaluators")  # en page
     expect(card.locator(".start")).to_have_text("Starts 18 Jan 2027")
 
     detail = reverse("catalogue:opportunity-detail", args=[opportunity.pk])
