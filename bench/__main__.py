@@ -19,6 +19,7 @@ def main() -> None:
         api,
         editions_migration,
         elm_import,
+        engines,
         esco_import,
         faults,
         jobs,
@@ -39,6 +40,7 @@ def main() -> None:
         "jobs": jobs.run,
         "skills": skills.run,
         "editions_migration": editions_migration.run,
+        "engines": engines.run,
     }
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("names", nargs="*", choices=[*benchmarks, []], metavar="name")
