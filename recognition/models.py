@@ -266,9 +266,6 @@ class Agreement(models.Model):
     def validity_label(self, on: date | None = None) -> str:
         return self.VALIDITY_LABELS[self.validity(on)]
 
-    def is_in_force(self, on: date | None = None) -> bool:
-        return self.validity(on) == "in-force"
-
     def covers_edition(self, edition) -> bool:
         """Whether a learner of this edition is covered: its start falls within the validity.
 

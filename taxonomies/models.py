@@ -45,11 +45,6 @@ class Scheme(models.TextChoices):
     QUALITY_ASSURANCE = "quality-assurance", _("Type of quality assurance")
 
 
-class ConceptQuerySet(models.QuerySet):
-    def in_scheme(self, scheme: str) -> "ConceptQuerySet":
-        return self.filter(scheme=scheme)
-
-
 class Concept(models.Model):
     """One entry of a controlled vocabulary (a SKOS concept), e.g. "MOOC" or "Blended"."""
 
@@ -88,8 +83,6 @@ class Concept(models.Model):
         help_text=_("ISO 639-1 code for languages (it), ISO 3166-1 alpha-2 for countries (IT)."),
     )
     sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
-
-    objects = ConceptQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("vocabulary concept")
