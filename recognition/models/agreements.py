@@ -62,9 +62,24 @@ class Agreement(models.Model):
         db_index=True,
         help_text=_("Shared by every version of the same agreement."),
     )
-    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    version = models.PositiveIntegerField(
+        _("version"),
+        default=1,
+        editable=False,
+        help_text=_(
+            "Numbered from 1: an approved version is never edited, a change drafts the next one."
+        ),
+    )
     status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT, editable=False
+        _("status"),
+        max_length=10,
+        choices=Status.choices,
+        default=Status.DRAFT,
+        editable=False,
+        help_text=_(
+            "A draft can be edited; an approved version is public and locked; a retired one no "
+            "longer applies."
+        ),
     )
     institution = models.ForeignKey(
         Organisation,
@@ -140,7 +155,12 @@ class Agreement(models.Model):
         blank=True,
         help_text=_("The quality assurance of both parties (accreditation, QA agency)."),
     )
-    valid_from = models.DateField(_("valid from"))
+    valid_from = models.DateField(
+        _("valid from"),
+        help_text=_(
+            "The first day the agreement applies: editions starting from then are covered."
+        ),
+    )
     valid_until = models.DateField(
         _("valid until"), null=True, blank=True, help_text=_("Empty: until retired.")
     )
@@ -168,6 +188,7 @@ class Agreement(models.Model):
         editable=False,
         on_delete=models.PROTECT,
         related_name="+",
+        help_text=_("The user who approved this version."),
     )
     approved_by_name = models.CharField(
         _("approved by"),
@@ -176,10 +197,30 @@ class Agreement(models.Model):
         editable=False,
         help_text=_("Who approved it, as shown on the agreement (a person or an API token)."),
     )
-    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True, editable=False)
-    retired_at = models.DateTimeField(_("retired at"), null=True, blank=True, editable=False)
-    created = models.DateTimeField(_("created"), auto_now_add=True)
-    modified = models.DateTimeField(_("modified"), auto_now=True)
+    approved_at = models.DateTimeField(
+        _("approved at"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("When this version was approved; it cannot be changed afterwards."),
+    )
+    retired_at = models.DateTimeField(
+        _("retired at"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("When this version was retired."),
+    )
+    created = models.DateTimeField(
+        _("created"),
+        auto_now_add=True,
+        help_text=_("When the record was created."),
+    )
+    modified = models.DateTimeField(
+        _("modified"),
+        auto_now=True,
+        help_text=_("When the record was last saved."),
+    )
 
     objects = AgreementQuerySet.as_manager()
 
@@ -270,9 +311,17 @@ class AgreementItem(OpportunityReference, models.Model):
         ELECTIVE = "elective", _("elective credits of a programme")
 
     agreement = models.ForeignKey(
-        Agreement, verbose_name=_("agreement"), on_delete=models.CASCADE, related_name="items"
+        Agreement,
+        verbose_name=_("agreement"),
+        on_delete=models.CASCADE,
+        related_name="items",
+        help_text=_("The agreement version that lists this learning opportunity."),
     )
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    position = models.PositiveSmallIntegerField(
+        _("position"),
+        default=0,
+        help_text=_("Order in the list; lower comes first."),
+    )
     opportunity = models.ForeignKey(
         LearningOpportunity,
         verbose_name=_("learning opportunity"),
@@ -281,7 +330,14 @@ class AgreementItem(OpportunityReference, models.Model):
         help_text=_("The catalogue's learning opportunity that is recognised."),
     )
     target_kind = models.CharField(
-        _("recognised as"), max_length=10, choices=Target.choices, default=Target.ELECTIVE
+        _("recognised as"),
+        max_length=10,
+        choices=Target.choices,
+        default=Target.ELECTIVE,
+        help_text=_(
+            "What the learner gets at the recognising institution: a named course, a module, or "
+            "elective credits of a programme."
+        ),
     )
     target_title = models.CharField(
         _("toward"),
@@ -301,8 +357,16 @@ class AgreementItem(OpportunityReference, models.Model):
         max_length=12,
         choices=RecognitionMode.choices,
         default=RecognitionMode.INDIVIDUAL,
+        help_text=_(
+            "Whether it is recognised on its own, only stacked with other micro-credentials, or "
+            "either way."
+        ),
     )
-    requires_passed_assessment = models.BooleanField(_("passed assessment required"), default=True)
+    requires_passed_assessment = models.BooleanField(
+        _("passed assessment required"),
+        default=True,
+        help_text=_("The learner must have passed the assessment, not only taken part."),
+    )
     requires_identity_verification = models.BooleanField(
         _("identity-verified assessment required"),
         default=False,
@@ -318,9 +382,23 @@ class AgreementItem(OpportunityReference, models.Model):
         help_text=_("Credentials older than this are not recognised; empty: no limit."),
     )
     grade_policy = models.CharField(
-        _("grade"), max_length=8, choices=GradePolicy.choices, default=GradePolicy.GRADED
+        _("grade"),
+        max_length=8,
+        choices=GradePolicy.choices,
+        default=GradePolicy.GRADED,
+        help_text=_(
+            "Whether the credits carry a converted grade, or are recorded as passed without one "
+            "(as when the assessor is not the institution's staff)."
+        ),
     )
-    note = models.TextField(_("further conditions"), blank=True)
+    note = models.TextField(
+        _("further conditions"),
+        blank=True,
+        help_text=_(
+            "Any other condition, e.g. a language requirement or the proof required (a European "
+            "Digital Credential with an e-seal)."
+        ),
+    )
 
     class Meta:
         verbose_name = _("recognised learning opportunity")

@@ -28,11 +28,32 @@ class TargetCourse(models.Model):
         verbose_name=_("institution"),
         on_delete=models.CASCADE,
         related_name="target_courses",
+        help_text=_("The recognising institution that teaches the course."),
     )
-    code = models.CharField(_("course code"), max_length=50, blank=True)
-    title = models.CharField(_("title"), max_length=255)
-    programme = models.CharField(_("programme"), max_length=255, blank=True)
-    ects = models.DecimalField(_("ECTS credits"), null=True, blank=True, **CREDITS)
+    code = models.CharField(
+        _("course code"),
+        max_length=50,
+        blank=True,
+        help_text=_("The home institution's code."),
+    )
+    title = models.CharField(
+        _("title"),
+        max_length=255,
+        help_text=_("The course's title at the institution."),
+    )
+    programme = models.CharField(
+        _("programme"),
+        max_length=255,
+        blank=True,
+        help_text=_("The degree programme the course belongs to."),
+    )
+    ects = models.DecimalField(
+        _("ECTS credits"),
+        null=True,
+        blank=True,
+        **CREDITS,
+        help_text=_("The course's credits, to compare workloads."),
+    )
     eqf_level = models.ForeignKey(
         EqfLevel,
         verbose_name=_("EQF level"),
@@ -40,6 +61,7 @@ class TargetCourse(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        help_text=_("The course's level, to compare with the learning opportunity's."),
     )
     outcomes = models.TextField(
         _("learning outcomes"), blank=True, help_text=_("One learning outcome per line.")
@@ -93,12 +115,14 @@ class RecognitionDecision(OpportunityReference, models.Model):
         verbose_name=_("recognising institution"),
         on_delete=models.PROTECT,
         related_name="recognition_decisions",
+        help_text=_("The institution that assessed the learning opportunity."),
     )
     opportunity = models.ForeignKey(
         LearningOpportunity,
         verbose_name=_("learning opportunity"),
         on_delete=models.PROTECT,
         related_name="recognition_decisions",
+        help_text=_("The catalogue's learning opportunity that was assessed."),
     )
     agreement = models.ForeignKey(
         Agreement,
@@ -116,6 +140,7 @@ class RecognitionDecision(OpportunityReference, models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="decisions",
+        help_text=_("The institution's course the opportunity was compared with, if any."),
     )
     terminology_appropriate = models.BooleanField(
         _("terminology of the outcomes appropriate"),
@@ -125,7 +150,11 @@ class RecognitionDecision(OpportunityReference, models.Model):
             "Is the language of the learning outcomes appropriate for the academic sector?"
         ),
     )
-    terminology_note = models.TextField(_("note on terminology"), blank=True)
+    terminology_note = models.TextField(
+        _("note on terminology"),
+        blank=True,
+        help_text=_("Why the terminology is or is not appropriate."),
+    )
     level_appropriate = models.BooleanField(
         _("EQF level appropriate"),
         null=True,
@@ -139,6 +168,9 @@ class RecognitionDecision(OpportunityReference, models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        help_text=_(
+            "When the stated level is not appropriate: the level the learning outcomes show."
+        ),
     )
     recognition_mode = models.CharField(
         _("recognised how"),
@@ -159,24 +191,64 @@ class RecognitionDecision(OpportunityReference, models.Model):
         blank=True,
         help_text=_("The dimensions where a substantial difference was shown."),
     )
-    differences_note = models.TextField(_("the differences in detail"), blank=True)
-    outcome = models.CharField(_("decision"), max_length=10, choices=Outcome.choices)
-    credits_recognised = models.DecimalField(_("ECTS recognised"), null=True, blank=True, **CREDITS)
-    grade_policy = models.CharField(
-        _("grade"), max_length=8, choices=GradePolicy.choices, blank=True
+    differences_note = models.TextField(
+        _("the differences in detail"),
+        blank=True,
+        help_text=_("What differs substantially, and why it matters, for each dimension chosen."),
     )
-    rationale = models.TextField(_("rationale"))
+    outcome = models.CharField(
+        _("decision"),
+        max_length=10,
+        choices=Outcome.choices,
+        help_text=_(
+            "Recognition is the rule: a refusal must show a substantial difference (Lisbon "
+            "Recognition Convention)."
+        ),
+    )
+    credits_recognised = models.DecimalField(
+        _("ECTS recognised"),
+        null=True,
+        blank=True,
+        **CREDITS,
+        help_text=_("The ECTS credits granted; empty when refused."),
+    )
+    grade_policy = models.CharField(
+        _("grade"),
+        max_length=8,
+        choices=GradePolicy.choices,
+        blank=True,
+        help_text=_(
+            "Whether the credits carry a converted grade or are recorded as passed without one; "
+            "empty when refused."
+        ),
+    )
+    rationale = models.TextField(
+        _("rationale"),
+        help_text=_("The reasons for the decision, as the learner receives them."),
+    )
     assessor = models.CharField(
         _("assessor"), max_length=255, help_text=_("Who assessed (name and role).")
     )
-    decided_on = models.DateField(_("decided on"), default=timezone.localdate)
+    decided_on = models.DateField(
+        _("decided on"),
+        default=timezone.localdate,
+        help_text=_("The date of the decision."),
+    )
     is_public = models.BooleanField(
         _("public precedent"),
         default=True,
         help_text=_("Public decisions are shown to other institutions' officers and in the API."),
     )
-    created = models.DateTimeField(_("created"), auto_now_add=True)
-    modified = models.DateTimeField(_("modified"), auto_now=True)
+    created = models.DateTimeField(
+        _("created"),
+        auto_now_add=True,
+        help_text=_("When the record was created."),
+    )
+    modified = models.DateTimeField(
+        _("modified"),
+        auto_now=True,
+        help_text=_("When the record was last saved."),
+    )
 
     objects = DecisionQuerySet.as_manager()
 

@@ -30,9 +30,18 @@ class Pathway(models.Model):
         verbose_name=_("maintained by"),
         on_delete=models.CASCADE,
         related_name="pathways",
+        help_text=_("The organisation that maintains the pathway."),
     )
-    title = models.CharField(_("title"), max_length=255)
-    description = models.TextField(_("description"), blank=True)
+    title = models.CharField(
+        _("title"),
+        max_length=255,
+        help_text=_("The pathway's name, as learners see it."),
+    )
+    description = models.TextField(
+        _("description"),
+        blank=True,
+        help_text=_("What the pathway leads to and whom it is for."),
+    )
     target_credential = models.CharField(
         _("leads to"),
         max_length=255,
@@ -45,8 +54,18 @@ class Pathway(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        help_text=_(
+            "The organisation that awards the larger credential, when it is not the one that "
+            "maintains the pathway."
+        ),
     )
-    rule = models.CharField(_("to complete"), max_length=8, choices=Rule.choices, default=Rule.ALL)
+    rule = models.CharField(
+        _("to complete"),
+        max_length=8,
+        choices=Rule.choices,
+        default=Rule.ALL,
+        help_text=_("Complete every step, or a number of them (N of M)."),
+    )
     required_count = models.PositiveSmallIntegerField(
         _("how many steps"),
         null=True,
@@ -63,8 +82,16 @@ class Pathway(models.Model):
     is_ordered = models.BooleanField(
         _("in order"), default=False, help_text=_("The steps must be completed in order.")
     )
-    is_published = models.BooleanField(_("published"), default=False)
-    modified = models.DateTimeField(_("modified"), auto_now=True)
+    is_published = models.BooleanField(
+        _("published"),
+        default=False,
+        help_text=_("Published pathways are shown on the public pages and in the API."),
+    )
+    modified = models.DateTimeField(
+        _("modified"),
+        auto_now=True,
+        help_text=_("When the record was last saved."),
+    )
 
     objects = PathwayQuerySet.as_manager()
 
@@ -92,14 +119,23 @@ class PathwayStep(OpportunityReference, models.Model):
     """One learning opportunity on a pathway, in its place."""
 
     pathway = models.ForeignKey(
-        Pathway, verbose_name=_("pathway"), on_delete=models.CASCADE, related_name="steps"
+        Pathway,
+        verbose_name=_("pathway"),
+        on_delete=models.CASCADE,
+        related_name="steps",
+        help_text=_("The pathway the step belongs to."),
     )
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    position = models.PositiveSmallIntegerField(
+        _("position"),
+        default=0,
+        help_text=_("The step's place: an ordered pathway is completed in this order."),
+    )
     opportunity = models.ForeignKey(
         LearningOpportunity,
         verbose_name=_("learning opportunity"),
         on_delete=models.PROTECT,
         related_name="pathway_steps",
+        help_text=_("The catalogue's learning opportunity taken at this step."),
     )
     is_required = models.BooleanField(
         _("required"),

@@ -88,9 +88,21 @@ class EscoRelease(models.Model):
     source = models.CharField(
         _("source"), max_length=255, blank=True, help_text=_("The folder it was loaded from.")
     )
-    loaded_at = models.DateTimeField(_("loaded at"), default=timezone.now)
-    skills = models.PositiveIntegerField(_("skills"), default=0)
-    occupations = models.PositiveIntegerField(_("occupations"), default=0)
+    loaded_at = models.DateTimeField(
+        _("loaded at"),
+        default=timezone.now,
+        help_text=_("When the import that recorded this release ran."),
+    )
+    skills = models.PositiveIntegerField(
+        _("skills"),
+        default=0,
+        help_text=_("How many skills (not skill groups) the import left in the catalogue."),
+    )
+    occupations = models.PositiveIntegerField(
+        _("occupations"),
+        default=0,
+        help_text=_("How many occupations (not ISCO groups) the import left in the catalogue."),
+    )
 
     class Meta:
         verbose_name = _("ESCO release")

@@ -44,12 +44,21 @@ class EscoOccupation(EscoConcept, models.Model):  # noqa: DJ008 (EscoConcept giv
 
     URI_PREFIXES = ("http://data.europa.eu/esco/occupation/", "http://data.europa.eu/esco/isco/")
 
-    uri = models.URLField(_("URI"), max_length=255, unique=True)
+    uri = models.URLField(
+        _("URI"),
+        max_length=255,
+        unique=True,
+        help_text=_(
+            "The concept's ESCO identifier, e.g. http://data.europa.eu/esco/occupation/ and a "
+            "UUID, or http://data.europa.eu/esco/isco/C2512 for an ISCO group."
+        ),
+    )
     concept_type = models.CharField(
         _("concept type"),
         max_length=16,
         choices=ConceptType.choices,
         default=ConceptType.OCCUPATION,
+        help_text=_("An ESCO occupation, or an ISCO-08 group above occupations."),
     )
     code = models.CharField(
         _("code"),
@@ -63,16 +72,35 @@ class EscoOccupation(EscoConcept, models.Model):  # noqa: DJ008 (EscoConcept giv
         blank=True,
         help_text=_("The 4-digit ISCO-08 unit group an occupation belongs to."),
     )
-    preferred_label = models.CharField(_("preferred label"), max_length=255, db_index=True)
+    preferred_label = models.CharField(
+        _("preferred label"),
+        max_length=255,
+        db_index=True,
+        help_text=_("The English preferred label ESCO gives the concept."),
+    )
     alt_labels = models.TextField(_("alternative labels"), blank=True, help_text=_("One per line."))
     hidden_labels = models.TextField(
         _("hidden labels"),
         blank=True,
         help_text=_("Misspellings and outdated terms: searched, never shown. One per line."),
     )
-    description = models.TextField(_("description"), blank=True)
-    status = models.CharField(_("status"), max_length=20, default="released")
-    modified = models.DateTimeField(_("modified in ESCO"), null=True, blank=True)
+    description = models.TextField(
+        _("description"),
+        blank=True,
+        help_text=_("ESCO's English description of the concept."),
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        default="released",
+        help_text=_("ESCO's publication status of the concept, usually released."),
+    )
+    modified = models.DateTimeField(
+        _("modified in ESCO"),
+        null=True,
+        blank=True,
+        help_text=_("When ESCO last changed the concept (its modifiedDate)."),
+    )
     search_text = models.TextField(
         _("search text"),
         blank=True,
@@ -86,6 +114,7 @@ class EscoOccupation(EscoConcept, models.Model):  # noqa: DJ008 (EscoConcept giv
         blank=True,
         related_name="narrower",
         through="EscoOccupationBroader",
+        help_text=_("The ISCO groups or occupations above it in the occupations hierarchy."),
     )
     skills = models.ManyToManyField(
         EscoSkill,
@@ -93,6 +122,7 @@ class EscoOccupation(EscoConcept, models.Model):  # noqa: DJ008 (EscoConcept giv
         blank=True,
         related_name="occupations",
         through="EscoOccupationSkill",
+        help_text=_("The skills ESCO says the occupation needs, essential or optional."),
     )
 
     objects = EscoOccupationQuerySet.as_manager()
@@ -108,8 +138,20 @@ class EscoOccupationBroader(models.Model):
     """An edge of the occupations pillar (``broaderRelationsOccPillar``): occupation -> ISCO
     group, occupation -> broader occupation, or ISCO group -> ISCO group."""
 
-    narrower = models.ForeignKey(EscoOccupation, on_delete=models.CASCADE, related_name="+")
-    broader = models.ForeignKey(EscoOccupation, on_delete=models.CASCADE, related_name="+")
+    narrower = models.ForeignKey(
+        EscoOccupation,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("narrower concept"),
+        help_text=_("The concept below in the hierarchy."),
+    )
+    broader = models.ForeignKey(
+        EscoOccupation,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("broader concept"),
+        help_text=_("The concept above it in the hierarchy."),
+    )
 
     class Meta:
         verbose_name = _("ESCO occupation broader relation")
@@ -132,10 +174,28 @@ class EscoOccupationSkill(models.Model):
         OPTIONAL = "optional", _("optional")
 
     occupation = models.ForeignKey(
-        EscoOccupation, on_delete=models.CASCADE, related_name="skill_relations"
+        EscoOccupation,
+        on_delete=models.CASCADE,
+        related_name="skill_relations",
+        verbose_name=_("ESCO occupation"),
+        help_text=_("The occupation that needs the skill."),
     )
-    skill = models.ForeignKey(EscoSkill, on_delete=models.CASCADE, related_name="+")
-    relation = models.CharField(_("relation"), max_length=10, choices=Relation.choices)
+    skill = models.ForeignKey(
+        EscoSkill,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("ESCO skill"),
+        help_text=_("The skill the occupation needs."),
+    )
+    relation = models.CharField(
+        _("relation"),
+        max_length=10,
+        choices=Relation.choices,
+        help_text=_(
+            "Essential: every holder of the occupation needs it; optional: some do, depending on "
+            "the job."
+        ),
+    )
 
     class Meta:
         verbose_name = _("ESCO occupation skill")
@@ -154,10 +214,28 @@ class EscoOccupationLabel(models.Model):
     """Labels of an occupation or ISCO group in a language other than English
     (``occupations_<lang>.csv``, ``ISCOGroups_<lang>.csv``)."""
 
-    occupation = models.ForeignKey(EscoOccupation, on_delete=models.CASCADE, related_name="labels")
-    language = models.CharField(_("language"), max_length=8)
-    preferred_label = models.CharField(_("preferred label"), max_length=255)
-    alt_labels = models.TextField(_("alternative labels"), blank=True)
+    occupation = models.ForeignKey(
+        EscoOccupation,
+        on_delete=models.CASCADE,
+        related_name="labels",
+        verbose_name=_("ESCO occupation"),
+        help_text=_("The occupation or ISCO group these labels name."),
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        help_text=_("ISO 639-1 code of the labels' language, e.g. it."),
+    )
+    preferred_label = models.CharField(
+        _("preferred label"),
+        max_length=255,
+        help_text=_("The preferred label in that language."),
+    )
+    alt_labels = models.TextField(
+        _("alternative labels"),
+        blank=True,
+        help_text=_("Alternative labels in that language, one per line."),
+    )
 
     class Meta:
         verbose_name = _("ESCO occupation label")

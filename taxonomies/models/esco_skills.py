@@ -54,12 +54,24 @@ class EscoSkill(EscoConcept, models.Model):  # noqa: DJ008 (EscoConcept gives __
     # Skills and S/T/L groups live under /skill/, the knowledge groups under /isced-f/.
     URI_PREFIXES = ("http://data.europa.eu/esco/skill/", "http://data.europa.eu/esco/isced-f/")
 
-    uri = models.URLField(_("URI"), max_length=255, unique=True)
+    uri = models.URLField(
+        _("URI"),
+        max_length=255,
+        unique=True,
+        help_text=_(
+            "The concept's ESCO identifier, e.g. http://data.europa.eu/esco/skill/ and a UUID: "
+            "imports update by it."
+        ),
+    )
     concept_type = models.CharField(
         _("concept type"),
         max_length=32,
         choices=ConceptType.choices,
         default=ConceptType.SKILL,
+        help_text=_(
+            "A skill, knowledge or competence that learning outcomes link to, or a group of the "
+            "skills hierarchy."
+        ),
     )
     code = models.CharField(
         _("code"),
@@ -67,27 +79,53 @@ class EscoSkill(EscoConcept, models.Model):  # noqa: DJ008 (EscoConcept gives __
         blank=True,
         help_text=_("Hierarchy code of a skill group, e.g. S1.1 or the ISCED-F code."),
     )
-    preferred_label = models.CharField(_("preferred label"), max_length=255, db_index=True)
+    preferred_label = models.CharField(
+        _("preferred label"),
+        max_length=255,
+        db_index=True,
+        help_text=_("The English preferred label ESCO gives the concept."),
+    )
     alt_labels = models.TextField(
         _("alternative labels"),
         blank=True,
         help_text=_("One label per line."),
     )
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(
+        _("description"),
+        blank=True,
+        help_text=_("ESCO's English description of the concept."),
+    )
     skill_type = models.CharField(
         _("skill type"),
         max_length=20,
         choices=SkillType.choices,
         blank=True,
+        help_text=_(
+            "Whether ESCO classes it as a skill/competence or as knowledge; empty for groups."
+        ),
     )
     reuse_level = models.CharField(
         _("reuse level"),
         max_length=20,
         choices=ReuseLevel.choices,
         blank=True,
+        help_text=_(
+            "How widely it applies: transversal, cross-sector, sector-specific or "
+            "occupation-specific; empty for groups."
+        ),
     )
-    status = models.CharField(_("status"), max_length=20, default="released")
-    modified = models.DateTimeField(_("modified in ESCO"), null=True, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        default="released",
+        help_text=_("ESCO's publication status of the concept, usually released."),
+    )
+    modified = models.DateTimeField(
+        _("modified in ESCO"),
+        null=True,
+        blank=True,
+        help_text=_("When ESCO last changed the concept (its modifiedDate)."),
+    )
     broader = models.ManyToManyField(
         "self",
         verbose_name=_("broader concepts"),
@@ -95,6 +133,7 @@ class EscoSkill(EscoConcept, models.Model):  # noqa: DJ008 (EscoConcept gives __
         blank=True,
         related_name="narrower",
         through="EscoBroaderRelation",
+        help_text=_("The groups above it in the skills hierarchy."),
     )
 
     objects = EscoSkillQuerySet.as_manager()
@@ -109,8 +148,20 @@ class EscoSkill(EscoConcept, models.Model):  # noqa: DJ008 (EscoConcept gives __
 class EscoBroaderRelation(models.Model):
     """An edge of the skills pillar hierarchy (``broaderRelationsSkillPillar``)."""
 
-    narrower = models.ForeignKey(EscoSkill, on_delete=models.CASCADE, related_name="+")
-    broader = models.ForeignKey(EscoSkill, on_delete=models.CASCADE, related_name="+")
+    narrower = models.ForeignKey(
+        EscoSkill,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("narrower concept"),
+        help_text=_("The concept below in the hierarchy."),
+    )
+    broader = models.ForeignKey(
+        EscoSkill,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("broader concept"),
+        help_text=_("The concept above it in the hierarchy."),
+    )
 
     class Meta:
         verbose_name = _("ESCO broader relation")
@@ -126,10 +177,28 @@ class EscoBroaderRelation(models.Model):
 class EscoSkillLabel(models.Model):
     """Labels of an ESCO concept in a language other than English (``skills_<lang>.csv``)."""
 
-    skill = models.ForeignKey(EscoSkill, on_delete=models.CASCADE, related_name="labels")
-    language = models.CharField(_("language"), max_length=8)
-    preferred_label = models.CharField(_("preferred label"), max_length=255)
-    alt_labels = models.TextField(_("alternative labels"), blank=True)
+    skill = models.ForeignKey(
+        EscoSkill,
+        on_delete=models.CASCADE,
+        related_name="labels",
+        verbose_name=_("ESCO skill"),
+        help_text=_("The skill or skill group these labels name."),
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        help_text=_("ISO 639-1 code of the labels' language, e.g. it."),
+    )
+    preferred_label = models.CharField(
+        _("preferred label"),
+        max_length=255,
+        help_text=_("The preferred label in that language."),
+    )
+    alt_labels = models.TextField(
+        _("alternative labels"),
+        blank=True,
+        help_text=_("Alternative labels in that language, one per line."),
+    )
 
     class Meta:
         verbose_name = _("ESCO label")

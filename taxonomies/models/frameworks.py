@@ -17,11 +17,35 @@ class EqfLevel(models.Model):
         SECOND = "second", _("Second cycle (master)")
         THIRD = "third", _("Third cycle (doctorate)")
 
-    level = models.PositiveSmallIntegerField(_("level"), primary_key=True)
-    uri = models.URLField(_("URI"), unique=True)
-    knowledge = models.TextField(_("knowledge"))
-    skills = models.TextField(_("skills"))
-    responsibility_autonomy = models.TextField(_("responsibility and autonomy"))
+    level = models.PositiveSmallIntegerField(
+        _("level"),
+        primary_key=True,
+        help_text=_("The level's number, 1 to 8."),
+    )
+    uri = models.URLField(
+        _("URI"),
+        unique=True,
+        help_text=_(
+            "The level's identifier in the ELM list, e.g. http://data.europa.eu/snb/eqf/6."
+        ),
+    )
+    knowledge = models.TextField(
+        _("knowledge"),
+        help_text=_(
+            "The EQF descriptor of knowledge (theoretical and/or factual) at this level, in "
+            "English."
+        ),
+    )
+    skills = models.TextField(
+        _("skills"),
+        help_text=_(
+            "The EQF descriptor of skills (cognitive and practical) at this level, in English."
+        ),
+    )
+    responsibility_autonomy = models.TextField(
+        _("responsibility and autonomy"),
+        help_text=_("The EQF descriptor of responsibility and autonomy at this level, in English."),
+    )
     qf_ehea_cycle = models.CharField(
         _("QF-EHEA cycle"),
         max_length=10,
@@ -75,8 +99,21 @@ class IscedField(models.Model):
 
     URI_PREFIX = "http://data.europa.eu/snb/isced-f/"
 
-    code = models.CharField(_("code"), max_length=4, primary_key=True)
-    level = models.CharField(_("level"), max_length=10, choices=Level.choices)
+    code = models.CharField(
+        _("code"),
+        max_length=4,
+        primary_key=True,
+        help_text=_(
+            "The ISCED-F 2013 code: 2 digits for a broad field, 3 for a narrow one, 4 for a "
+            "detailed one (e.g. 0613)."
+        ),
+    )
+    level = models.CharField(
+        _("level"),
+        max_length=10,
+        choices=Level.choices,
+        help_text=_("Broad, narrow or detailed: the three levels of ISCED-F 2013."),
+    )
     parent = models.ForeignKey(
         "self",
         verbose_name=_("broader field"),
@@ -84,8 +121,13 @@ class IscedField(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="children",
+        help_text=_("The broad field of a narrow one, the narrow field of a detailed one."),
     )
-    name = models.CharField(_("name"), max_length=255)
+    name = models.CharField(
+        _("name"),
+        max_length=255,
+        help_text=_("The field's English name, as UNESCO publishes it."),
+    )
     names = models.JSONField(
         _("names in other languages"),
         default=dict,
@@ -120,15 +162,34 @@ class IscedField(models.Model):
 class NqfFramework(models.Model):
     """A national qualifications framework referenced to the EQF (e.g. Italy's QNQ)."""
 
-    code = models.CharField(_("QDR code"), max_length=32, unique=True)
-    uri = models.URLField(_("URI"), unique=True)
-    name = models.CharField(_("name"), max_length=255)
+    code = models.CharField(
+        _("QDR code"),
+        max_length=32,
+        unique=True,
+        help_text=_(
+            "The code in the EU Vocabularies list of qualification frameworks (QDR), e.g. "
+            "c_02d8bc18."
+        ),
+    )
+    uri = models.URLField(
+        _("URI"),
+        unique=True,
+        help_text=_(
+            "The identifier in EU Vocabularies, e.g. http://data.europa.eu/snb/qdr/c_02d8bc18."
+        ),
+    )
+    name = models.CharField(
+        _("name"),
+        max_length=255,
+        help_text=_("The framework's English name."),
+    )
     country = models.ForeignKey(
         Concept,
         verbose_name=_("country"),
         on_delete=models.PROTECT,
         limit_choices_to={"scheme": Scheme.COUNTRY},
         related_name="+",
+        help_text=_("The country whose framework it is."),
     )
     has_sublevels = models.BooleanField(
         _("has sub-levels"),
@@ -153,9 +214,24 @@ class NqfLevel(models.Model):
         verbose_name=_("framework"),
         on_delete=models.CASCADE,
         related_name="levels",
+        help_text=_("The national framework the level belongs to."),
     )
-    code = models.CharField(_("QDR code"), max_length=32, unique=True)
-    uri = models.URLField(_("URI"), unique=True)
+    code = models.CharField(
+        _("QDR code"),
+        max_length=32,
+        unique=True,
+        help_text=_(
+            "The code in the EU Vocabularies list of qualification frameworks (QDR), e.g. "
+            "c_02d8bc18."
+        ),
+    )
+    uri = models.URLField(
+        _("URI"),
+        unique=True,
+        help_text=_(
+            "The identifier in EU Vocabularies, e.g. http://data.europa.eu/snb/qdr/c_02d8bc18."
+        ),
+    )
     label = models.CharField(
         _("label"),
         max_length=64,
@@ -168,8 +244,15 @@ class NqfLevel(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="nqf_levels",
+        help_text=_(
+            "The EQF level the country referenced this level to; empty when it is not referenced."
+        ),
     )
-    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
+    sort_order = models.PositiveSmallIntegerField(
+        _("sort order"),
+        default=0,
+        help_text=_("Order in the list; lower comes first."),
+    )
 
     class Meta:
         verbose_name = _("NQF level")

@@ -59,7 +59,8 @@ class Concept(models.Model):
         max_length=255,
         unique=True,
         help_text=_(
-            "The concept's identifier, e.g. http://data.europa.eu/snb/learning-opportunity/17744a2647."
+            "The concept's identifier, e.g. "
+            "http://data.europa.eu/snb/learning-opportunity/17744a2647."
         ),
     )
     label = models.CharField(_("label"), max_length=255, help_text=_("English preferred label."))
@@ -76,7 +77,11 @@ class Concept(models.Model):
         db_index=True,
         help_text=_("ISO 639-1 code for languages (it), ISO 3166-1 alpha-2 for countries (IT)."),
     )
-    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
+    sort_order = models.PositiveSmallIntegerField(
+        _("sort order"),
+        default=0,
+        help_text=_("Order in the list; lower comes first."),
+    )
 
     class Meta:
         verbose_name = _("vocabulary concept")
