@@ -8,6 +8,7 @@ can write the official identifiers back out.
 from taxonomies.models.embeddings import SkillEmbedding
 from taxonomies.models.esco import (
     EscoConcept,
+    EscoLabel,
     EscoRelease,
     label_search_text,
     labels_in_visitor_language,
@@ -33,6 +34,7 @@ __all__ = [
     "EqfLevel",
     "EscoBroaderRelation",
     "EscoConcept",
+    "EscoLabel",
     "EscoOccupation",
     "EscoOccupationBroader",
     "EscoOccupationLabel",

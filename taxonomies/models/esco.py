@@ -1,9 +1,9 @@
-"""What the ESCO skills and occupations pillars share: labels in the visitor's language, the
-search text of a type-ahead, and the record of which ESCO release is loaded.
+"""What the ESCO skills and occupations pillars share: labels in other languages and in the
+visitor's language, the search text of a type-ahead, and the record of which ESCO release is
+loaded.
 """
 
 import unicodedata
-from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from django.db import models
@@ -11,10 +11,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from taxonomies.models.vocabularies import visitor_language_code
-
-if TYPE_CHECKING:
-    from taxonomies.models.esco_occupations import EscoOccupationLabel
-    from taxonomies.models.esco_skills import EscoSkillLabel
 
 
 class EscoConcept:
@@ -64,8 +60,35 @@ def label_search_text(*labels: str) -> str:
     return "".join(char for char in text if not unicodedata.combining(char)).lower()
 
 
+class EscoLabel(models.Model):
+    """What the labels of a skill and of an occupation in a language other than English share:
+    one row per concept and language, from the bundle's ``<file>_<lang>.csv``."""
+
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        help_text=_("ISO 639-1 code of the labels' language, e.g. it."),
+    )
+    preferred_label = models.CharField(
+        _("preferred label"),
+        max_length=255,
+        help_text=_("The preferred label in that language."),
+    )
+    alt_labels = models.TextField(
+        _("alternative labels"),
+        blank=True,
+        help_text=_("Alternative labels in that language, one per line."),
+    )
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.preferred_label} ({self.language})"
+
+
 def labels_in_visitor_language(
-    label_model: "type[EscoSkillLabel] | type[EscoOccupationLabel]", lookup: str = "labels"
+    label_model: type[EscoLabel], lookup: str = "labels"
 ) -> models.Prefetch:
     """A prefetch of only the labels ``localized_label`` reads: the visitor's language, and
     none for English (the preferred label is English). An occupation needs up to 200 skills,

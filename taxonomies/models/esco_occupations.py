@@ -5,7 +5,7 @@ each occupation needs and their labels in other languages.
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from taxonomies.models.esco import EscoConcept, label_search_text
+from taxonomies.models.esco import EscoConcept, EscoLabel, label_search_text
 from taxonomies.models.esco_skills import EscoSkill
 
 
@@ -210,7 +210,7 @@ class EscoOccupationSkill(models.Model):
         return f"{self.occupation_id} {self.relation} {self.skill_id}"
 
 
-class EscoOccupationLabel(models.Model):
+class EscoOccupationLabel(EscoLabel):
     """Labels of an occupation or ISCO group in a language other than English
     (``occupations_<lang>.csv``, ``ISCOGroups_<lang>.csv``)."""
 
@@ -221,21 +221,6 @@ class EscoOccupationLabel(models.Model):
         verbose_name=_("ESCO occupation"),
         help_text=_("The occupation or ISCO group these labels name."),
     )
-    language = models.CharField(
-        _("language"),
-        max_length=8,
-        help_text=_("ISO 639-1 code of the labels' language, e.g. it."),
-    )
-    preferred_label = models.CharField(
-        _("preferred label"),
-        max_length=255,
-        help_text=_("The preferred label in that language."),
-    )
-    alt_labels = models.TextField(
-        _("alternative labels"),
-        blank=True,
-        help_text=_("Alternative labels in that language, one per line."),
-    )
 
     class Meta:
         verbose_name = _("ESCO occupation label")
@@ -245,6 +230,3 @@ class EscoOccupationLabel(models.Model):
                 fields=["occupation", "language"], name="esco_occupation_label_unique_language"
             ),
         ]
-
-    def __str__(self) -> str:
-        return f"{self.preferred_label} ({self.language})"

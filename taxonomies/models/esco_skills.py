@@ -5,7 +5,7 @@ and their labels in other languages.
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from taxonomies.models.esco import EscoConcept
+from taxonomies.models.esco import EscoConcept, EscoLabel
 
 
 class EscoSkillQuerySet(models.QuerySet):
@@ -174,7 +174,7 @@ class EscoBroaderRelation(models.Model):
         return f"{self.narrower_id} -> {self.broader_id}"
 
 
-class EscoSkillLabel(models.Model):
+class EscoSkillLabel(EscoLabel):
     """Labels of an ESCO concept in a language other than English (``skills_<lang>.csv``)."""
 
     skill = models.ForeignKey(
@@ -183,21 +183,6 @@ class EscoSkillLabel(models.Model):
         related_name="labels",
         verbose_name=_("ESCO skill"),
         help_text=_("The skill or skill group these labels name."),
-    )
-    language = models.CharField(
-        _("language"),
-        max_length=8,
-        help_text=_("ISO 639-1 code of the labels' language, e.g. it."),
-    )
-    preferred_label = models.CharField(
-        _("preferred label"),
-        max_length=255,
-        help_text=_("The preferred label in that language."),
-    )
-    alt_labels = models.TextField(
-        _("alternative labels"),
-        blank=True,
-        help_text=_("Alternative labels in that language, one per line."),
     )
 
     class Meta:
@@ -208,6 +193,3 @@ class EscoSkillLabel(models.Model):
                 fields=["skill", "language"], name="esco_label_unique_language"
             ),
         ]
-
-    def __str__(self) -> str:
-        return f"{self.preferred_label} ({self.language})"
