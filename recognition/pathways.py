@@ -1,6 +1,5 @@
-"""Stackable pathways: totals computed from the steps, rule checks, and a learner's progress."""
+"""Stackable pathways: totals computed from the steps, and checks that their rules can be met."""
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -33,13 +32,6 @@ class PathwayTotals:
     completion_ects_low: Decimal
     completion_ects_high: Decimal
     steps_without_credits: list[str] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class PathwayProgress:
-    is_complete: bool
-    ects: Decimal
-    problems: list[str]
 
 
 def _credits(value: Decimal) -> str:
@@ -112,40 +104,3 @@ def pathway_validate(pathway: Pathway, steps) -> None:
             )
     if errors:
         raise ValidationError(errors)
-
-
-def pathway_progress(pathway: Pathway, completed: Sequence[int]) -> PathwayProgress:
-    """Whether completing these opportunities (ids, in the order completed) meets the rules."""
-    figures = _figures(pathway)
-    position = {step.opportunity.pk: step.position for step in figures}
-    done = [pk for pk in dict.fromkeys(completed) if pk in position]
-    by_pk = {step.opportunity.pk: step for step in figures}
-    ects = sum((by_pk[pk].ects for pk in done), Decimal(0))
-    problems = []
-    needed = _to_complete(pathway, len(figures))
-    if len(done) < needed:
-        problems.append(
-            _("%(done)s of the %(needed)s steps needed are completed.")
-            % {"done": len(done), "needed": needed}
-        )
-    missing_required = [
-        step.opportunity.title
-        for step in figures
-        if step.is_required
-        and pathway.rule == Pathway.Rule.N_OF_M
-        and step.opportunity.pk not in done
-    ]
-    if missing_required:
-        problems.append(
-            _("Required steps missing: %(titles)s.") % {"titles": ", ".join(missing_required)}
-        )
-    if pathway.minimum_ects and ects < pathway.minimum_ects:
-        problems.append(
-            _("%(ects)s ECTS completed; at least %(minimum)s are needed.")
-            % {"ects": _credits(ects), "minimum": _credits(pathway.minimum_ects)}
-        )
-    if pathway.is_ordered:
-        order = [position[pk] for pk in done]
-        if order != sorted(order):
-            problems.append(_("The steps were not completed in the pathway's order."))
-    return PathwayProgress(is_complete=not problems, ects=ects, problems=problems)

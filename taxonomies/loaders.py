@@ -59,7 +59,7 @@ def load_nuts(directory: Path, counts: Counter) -> None:
     """The NUTS regions of the ELM code list (built by scripts/build_nuts_fixture.py): some
     two thousand rows, so read and written in bulk rather than one upsert each."""
     document = _read_json(directory, "nuts.json")
-    existing = {concept.code: concept for concept in Concept.objects.in_scheme(Scheme.NUTS)}
+    existing = {concept.code: concept for concept in Concept.objects.filter(scheme=Scheme.NUTS)}
     created, changed = [], []
     for order, (code, label) in enumerate(document["regions"].items()):
         values = {"uri": document["uri_prefix"] + code, "label": label, "sort_order": order}
