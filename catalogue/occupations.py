@@ -279,8 +279,8 @@ def courses_for_job(
     teach at least one missing skill."""
     snapshot = facet_index.current()
     tree = _skill_tree()
-    # Like the search's (selectors.opportunity_search): answers are kept with the snapshot they
-    # were computed on, so a catalogue change drops them; an ESCO import changes the tree.
+    # Like the search's (search.results.opportunity_search): answers are kept with the snapshot
+    # they were computed on, so a catalogue change drops them; an ESCO import changes the tree.
     key = (
         "jobs",
         tree.marker,
