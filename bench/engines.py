@@ -29,9 +29,9 @@ from django.db import connection
 from django.test import Client
 
 from bench.search import QUERY_MIX, _percentile, _prepare
-from catalogue.facet_index import facet_index
-from catalogue.search_index import search_index_update
-from catalogue.text_engine import (
+from catalogue.search.facet_index import facet_index
+from catalogue.search.indexing import search_index_update
+from catalogue.search.text_engines import (
     DatabaseTextEngine,
     TantivyTextEngine,
     TextDocument,

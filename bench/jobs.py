@@ -17,7 +17,7 @@ from django.db.models import Count
 from django.test import Client
 
 from bench.search import _percentile, _prepare
-from catalogue.facet_index import facet_index
+from catalogue.search.facet_index import facet_index
 from taxonomies.models import EscoOccupation
 
 OCCUPATIONS = 20

@@ -25,9 +25,9 @@ from django.conf import settings
 from django.core.management import call_command
 from django.test import Client
 
-from catalogue.facet_index import facet_index
-from catalogue.search_index import opportunities_bulk_changed, search_index_rebuild
-from catalogue.text import words
+from catalogue.search.facet_index import facet_index
+from catalogue.search.indexing import opportunities_bulk_changed, search_index_rebuild
+from catalogue.search.words import words
 from descriptors.formats.futurelearn import futurelearn_convert
 from descriptors.imports import opportunities_import
 from descriptors.models import LearningOpportunity, Organisation

@@ -18,7 +18,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from bench.esco_import import DEFAULT_BUNDLE
-from catalogue.facet_index import _new_day, facet_index
+from catalogue.search.facet_index import _new_day, facet_index
 from catalogue.synthetic import catalogue_generate
 from descriptors.models import LearningOpportunity
 from taxonomies.esco import esco_import

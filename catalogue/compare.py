@@ -202,7 +202,8 @@ def _when_and_price(today: date) -> list[tuple[str, object]]:
 
 def _groups(opportunities: list[LearningOpportunity], today: date) -> list[RowGroup]:
     """Every row, grouped as on the opportunity page: the ECCOE descriptors and the Annex I
-    elements a learner weighs, then what other apps add."""
+    elements a learner weighs, then what other apps add. Long because it is one declaration,
+    the table's rows in the order a learner reads them, best read whole."""
     spec = [
         (
             gettext_lazy("At a glance"),

@@ -13,8 +13,8 @@ from datetime import datetime
 
 from django.db.models import Exists, Max, OuterRef, Q, Subquery
 
-from catalogue.facet_index import latest_log_entry
 from catalogue.models import CatalogueChange
+from catalogue.search.facet_index import latest_log_entry
 from descriptors.formats.elm_xml import own_id
 from descriptors.models import LearningOpportunity
 

@@ -20,8 +20,8 @@ from django.utils.translation import gettext as _
 from catalogue import learner
 from catalogue.filters import OpportunitySearchFilterSet, SearchParams
 from catalogue.ical import CalendarEvent, dump_calendar
-from catalogue.presenters import NOT_FILTERS, SearchQuery, active_filter_chips
-from catalogue.selectors import SearchResult, opportunity_search
+from catalogue.search.filter_chips import NOT_FILTERS, SearchQuery, active_filter_chips
+from catalogue.search.results import SearchResult, opportunity_search
 from descriptors.models import Edition, LearningOpportunity
 
 FEED_ENTRIES = 50

@@ -14,7 +14,7 @@ from django import forms
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext_lazy as _
 
-from catalogue.facets import FACETS, RANGE_FACETS
+from catalogue.search.facets import FACETS, RANGE_FACETS
 from descriptors.models import LearningOpportunity
 
 MAX_VALUES_PER_FACET = 50

@@ -9,7 +9,7 @@ from descriptors.models import LearningOpportunity
 
 
 class SearchDocument(models.Model):
-    """The searchable text of one opportunity, rebuilt on every change (see ``search_index``).
+    """The searchable text of one opportunity, rebuilt on every change (see ``search.indexing``).
 
     ``document`` is the accent-free, lower-cased text of every searchable descriptor; SQLite
     matches against it. On PostgreSQL ``vector`` holds the weighted tsvector (title A; outcomes
@@ -19,14 +19,31 @@ class SearchDocument(models.Model):
 
     opportunity = models.OneToOneField(
         LearningOpportunity,
+        verbose_name=_("learning opportunity"),
         on_delete=models.CASCADE,
         primary_key=True,
         related_name="search_document",
+        help_text=_("The opportunity whose text this is."),
     )
-    document = models.TextField(_("searchable text"))
-    vector = SearchVectorField(null=True)
+    document = models.TextField(
+        _("searchable text"),
+        help_text=_(
+            "The accent-free, lower-cased text of every searchable descriptor (empty on "
+            "PostgreSQL, which searches the weighted words)."
+        ),
+    )
+    vector = SearchVectorField(
+        _("weighted words"),
+        null=True,
+        help_text=_(
+            "The words of the title, outcomes and skills, description and provider names, "
+            "weighted in that order."
+        ),
+    )
     # The title alone: small enough to rank tens of thousands of matches quickly.
-    title_vector = SearchVectorField(null=True)
+    title_vector = SearchVectorField(
+        _("title words"), null=True, help_text=_("The words of the title alone, for ranking.")
+    )
 
     class Meta:
         verbose_name = _("search document")
@@ -103,10 +120,24 @@ class CatalogueChange(models.Model):
         UNPUBLISHED = "unpublished", _("unpublished")
         DELETED = "deleted", _("deleted")
 
-    sequence = models.BigAutoField(primary_key=True)
-    opportunity_id = models.BigIntegerField(_("opportunity"))
-    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
-    changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
+    sequence = models.BigAutoField(
+        _("sequence"),
+        primary_key=True,
+        help_text=_("The change's place in the log: readers catch up from the last they saw."),
+    )
+    # A plain id, not a foreign key: the entry outlives a deleted opportunity.
+    opportunity_id = models.BigIntegerField(
+        _("opportunity"), help_text=_("The id of the opportunity that changed.")
+    )
+    kind = models.CharField(
+        _("kind"),
+        max_length=12,
+        choices=Kind.choices,
+        help_text=_("Created, updated, unpublished or deleted."),
+    )
+    changed_at = models.DateTimeField(
+        _("changed at"), auto_now_add=True, help_text=_("When the change was logged.")
+    )
 
     class Meta:
         verbose_name = _("catalogue change")
@@ -137,6 +168,7 @@ class ApiToken(models.Model):
         verbose_name=_("organisation"),
         on_delete=models.CASCADE,
         related_name="api_tokens",
+        help_text=_("The organisation whose opportunities the token may write."),
     )
     name = models.CharField(
         _("name"), max_length=100, help_text=_("What uses it, e.g. 'course management system'.")
@@ -147,10 +179,29 @@ class ApiToken(models.Model):
         editable=False,
         help_text=_("The first characters, to tell tokens apart."),
     )
-    digest = models.CharField(max_length=64, unique=True, editable=False)
-    created = models.DateTimeField(_("issued"), auto_now_add=True)
-    last_used = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
-    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    digest = models.CharField(
+        _("digest"),
+        max_length=64,
+        unique=True,
+        editable=False,
+        help_text=_("The token's SHA-256 digest: the token itself is not stored."),
+    )
+    created = models.DateTimeField(
+        _("issued"), auto_now_add=True, help_text=_("When the token was issued.")
+    )
+    last_used = models.DateTimeField(
+        _("last used"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("When a request last came with the token."),
+    )
+    revoked_at = models.DateTimeField(
+        _("revoked"),
+        null=True,
+        blank=True,
+        help_text=_("From then on, requests with the token are refused."),
+    )
 
     objects = ApiTokenQuerySet.as_manager()
 
@@ -178,6 +229,7 @@ class ElmImport(models.Model):
         verbose_name=_("organisation"),
         on_delete=models.CASCADE,
         related_name="elm_imports",
+        help_text=_("The organisation whose system sent the document."),
     )
     token = models.ForeignKey(
         ApiToken,
@@ -185,23 +237,43 @@ class ElmImport(models.Model):
         null=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        help_text=_("The API token the document came with."),
     )
-    content = models.BinaryField(_("document"), editable=False)
+    content = models.BinaryField(
+        _("document"), editable=False, help_text=_("The ELM LOQ document as it was received.")
+    )
     status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+        _("status"),
+        max_length=10,
+        choices=Status.choices,
+        default=Status.QUEUED,
+        help_text=_("Where the import stands."),
     )
-    records_total = models.PositiveIntegerField(_("records"), null=True, blank=True)
-    records_done = models.PositiveIntegerField(_("records done"), default=0)
+    records_total = models.PositiveIntegerField(
+        _("records"),
+        null=True,
+        blank=True,
+        help_text=_("How many records the document holds, once counted."),
+    )
+    records_done = models.PositiveIntegerField(
+        _("records done"), default=0, help_text=_("How many records are imported so far.")
+    )
     report = models.JSONField(
         _("report"),
         default=dict,
         blank=True,
         help_text=_("Created, updated, unchanged and rejected records, and what was dropped."),
     )
-    error = models.TextField(_("error"), blank=True)
-    created = models.DateTimeField(_("received"), auto_now_add=True)
-    updated = models.DateTimeField(_("last activity"), auto_now=True)
-    finished = models.DateTimeField(_("finished"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True, help_text=_("Why the import failed."))
+    created = models.DateTimeField(
+        _("received"), auto_now_add=True, help_text=_("When the document arrived.")
+    )
+    updated = models.DateTimeField(
+        _("last activity"), auto_now=True, help_text=_("When the worker last reported progress.")
+    )
+    finished = models.DateTimeField(
+        _("finished"), null=True, blank=True, help_text=_("When the import ended, done or failed.")
+    )
 
     class Meta:
         verbose_name = _("ELM import")

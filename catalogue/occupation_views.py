@@ -10,7 +10,7 @@ from catalogue.occupations import (
     occupation_by_key,
     occupation_suggestions,
 )
-from catalogue.selectors import skill_suggestions
+from catalogue.search.suggestions import skill_suggestions
 from catalogue.views import _page_number, _skill_term
 
 

@@ -19,9 +19,10 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from catalogue.facet_index import Snapshot, facet_index
 from catalogue.filters import OpportunitySearchFilterSet, SearchParams, ValuesFilter
-from catalogue.selectors import FacetResult, all_of, search_facets, search_masks
+from catalogue.search.facet_counts import FacetResult, search_facets
+from catalogue.search.facet_index import Snapshot, facet_index
+from catalogue.search.filtering import all_of, search_masks
 from descriptors.models import LearningOpportunity
 from taxonomies.models import (
     EscoBroaderRelation,
@@ -278,8 +279,8 @@ def courses_for_job(
     teach at least one missing skill."""
     snapshot = facet_index.current()
     tree = _skill_tree()
-    # Like the search's (selectors.opportunity_search): answers are kept with the snapshot they
-    # were computed on, so a catalogue change drops them; an ESCO import changes the tree.
+    # Like the search's (search.results.opportunity_search): answers are kept with the snapshot
+    # they were computed on, so a catalogue change drops them; an ESCO import changes the tree.
     key = (
         "jobs",
         tree.marker,

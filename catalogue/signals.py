@@ -5,7 +5,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_de
 from django.dispatch import receiver
 
 from catalogue.models import CatalogueChange
-from catalogue.search_index import (
+from catalogue.search.indexing import (
     deferred_indexing,
     indexing_deferral_end,
     indexing_deferral_start,

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from catalogue.models import CatalogueChange
-from catalogue.search_index import opportunities_bulk_changed
+from catalogue.search.indexing import opportunities_bulk_changed
 from descriptors.models import Edition, LearningOpportunity, LearningOutcome, Organisation
 from taxonomies.models import Concept, EscoSkill, IscedField, Scheme
 

@@ -8,24 +8,19 @@ from django.utils.translation import gettext as _
 from catalogue import learner
 from catalogue.compare import compare_ids, comparison
 from catalogue.extensions import detail_sections, provider_sections
-from catalogue.facets import facet_by_key
 from catalogue.filters import SORT_CHOICES, OpportunitySearchFilterSet, SearchParams
-from catalogue.presenters import (
+from catalogue.providers import provider_keys_matching, provider_page
+from catalogue.schema_org import course_jsonld, search_results_jsonld
+from catalogue.search.facet_counts import facet_totals, facet_values_matching
+from catalogue.search.facets import facet_by_key
+from catalogue.search.filter_chips import (
     SearchQuery,
     active_filter_chips,
     chips_count_what_they_bring_back,
 )
-from catalogue.providers import provider_keys_matching, provider_page
-from catalogue.schema_org import course_jsonld, search_results_jsonld
-from catalogue.selectors import (
-    facet_totals,
-    facet_values_matching,
-    opportunity_detail,
-    opportunity_related,
-    opportunity_search,
-    skill_by_key,
-    skill_suggestions,
-)
+from catalogue.search.results import opportunity_search
+from catalogue.search.suggestions import skill_suggestions
+from catalogue.selectors import opportunity_detail, opportunity_related, skill_by_key
 from descriptors.completeness import opportunity_completeness
 from descriptors.models import Organisation
 from taxonomies.models import EqfLevel, IscedField

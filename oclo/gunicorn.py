@@ -22,7 +22,7 @@ preload_app = True
 def when_ready(server):
     from django.db import connections
 
-    from catalogue.facet_index import facet_index
+    from catalogue.search.facet_index import facet_index
 
     try:
         facet_index.current()

@@ -16,7 +16,7 @@ class RecognitionConfig(AppConfig):
             register_detail_section,
             register_provider_section,
         )
-        from catalogue.facets import FACETS, register_facet
+        from catalogue.search.facets import FACETS, register_facet
         from recognition.facets import RECOGNISED_BY
         from recognition.selectors import (
             opportunities_recognised_by,

@@ -12,7 +12,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils.dateparse import parse_datetime
 
-from catalogue.search_index import opportunities_touched
+from catalogue.search.indexing import opportunities_touched
 from descriptors.models import LearningOpportunity, Organisation
 from recognition.models import (
     Agreement,

@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from catalogue.facets import Facet, organisation_labels
+from catalogue.search.facets import Facet, organisation_labels
 from recognition.models import Agreement, AgreementItem
 
 

@@ -7,7 +7,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from catalogue.search_index import opportunities_touched
+from catalogue.search.indexing import opportunities_touched
 from descriptors.models import LearningOpportunity, Organisation
 from descriptors.services import organisation_member_add
 from recognition.models import Agreement, AgreementItem, Pathway, RecognitionDecision

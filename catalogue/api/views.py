@@ -54,13 +54,9 @@ from catalogue.api.serializers import (
 from catalogue.api.writes import OpportunityWriteSerializer
 from catalogue.filters import OpportunitySearchFilterSet, ValuesFilter
 from catalogue.models import MAX_ID
-from catalogue.selectors import (
-    catalogue_changes,
-    opportunity_detail,
-    opportunity_search,
-    opportunity_version,
-)
-from catalogue.text_suggestions import search_suggestions
+from catalogue.search.results import opportunity_search
+from catalogue.search.suggestions import search_suggestions
+from catalogue.selectors import catalogue_changes, opportunity_detail, opportunity_version
 from descriptors.completeness import opportunity_completeness
 from descriptors.formats.csv_export import dump_csv
 from descriptors.formats.elm_jsonld import dump_jsonld

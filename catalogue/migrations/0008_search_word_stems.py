@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-from catalogue.text import word_stems
+from catalogue.search.words import word_stems
 
 STEMMED_AT_ONCE = 5000
 

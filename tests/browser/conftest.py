@@ -8,7 +8,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
-from catalogue.facet_index import facet_index
+from catalogue.search.facet_index import facet_index
 from taxonomies.loaders import taxonomies_load
 
 CHROMIUM = os.environ.get("OCLO_CHROMIUM", "/usr/bin/chromium")

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from catalogue.facet_index import facet_index
+from catalogue.search.facet_index import facet_index
 from descriptors.models import LearningOpportunity
 from recognition.models import TargetCourse
 from tests.browser.conftest import screenshot

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from catalogue.facet_index import facet_index
+from catalogue.search.facet_index import facet_index
 from descriptors.formats.spreadsheet import COLUMN_NAMES, EXAMPLE_ROW, dump_template_csv
 from descriptors.models import LearningOpportunity, Organisation
 from tests.browser.conftest import screenshot

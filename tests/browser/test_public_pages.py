@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from catalogue.facet_index import facet_index
+from catalogue.search.facet_index import facet_index
 from descriptors.models import LearningOpportunity, Organisation
 from recognition.models import Agreement, Pathway
 from taxonomies.models import EscoSkill

@@ -4,7 +4,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from catalogue.facet_index import FacetColumn
+from catalogue.search.facet_index import FacetColumn
 
 pairs_strategy = st.sets(
     st.tuples(st.integers(0, 59), st.sampled_from(["a", "b", "c", "d", "e"])), max_size=200

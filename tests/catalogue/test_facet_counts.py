@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from catalogue.filters import SearchParams
-from catalogue.selectors import opportunity_search
+from catalogue.search.results import opportunity_search
 from descriptors.models import LearningOpportunity
 from taxonomies.models import IscedField
 

@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from descriptors.models import Organisation
 from tests.builders import make_opportunity, make_organisation, text_of
@@ -108,3 +108,38 @@ def test_a_provider_found_by_name_filters_like_any_other(client, many_providers)
     # Ticked once, in the facet's own list, not again among the matches.
     assert f'id="provider-{zeta.pk}" checked' in response.content.decode()
     assert f'id="provider-match-{zeta.pk}"' not in response.content.decode()
+
+
+def test_fees_and_start_read_alike_in_the_italian_api_and_search_page(client):
+    make_opportunity(is_free=True, start_date=TODAY + timedelta(days=10))
+    make_opportunity(fee_amount=250, start_date=TODAY + timedelta(days=60))
+    answer = client.get(
+        reverse("api:opportunity-list"), {"facets": "true"}, headers={"accept-language": "it"}
+    ).json()
+    facets = {facet["facet"]: facet for facet in answer["facets"]}
+    labels = {
+        key: (
+            facets[key]["label"],
+            {value["value"]: value["label"] for value in facets[key]["values"]},
+        )
+        for key in ("price", "start")
+    }
+    assert labels == {
+        "price": ("Costi", {"free": "Gratuito", "paid": "A pagamento"}),
+        "start": (
+            "Inizio",
+            {
+                "30": "Entro 30 giorni",
+                "90": "Entro 90 giorni",
+                "any": "Inizio libero (al proprio ritmo)",
+            },
+        ),
+    }
+
+    with translation.override("it"):
+        search = reverse("catalogue:search")
+    page = text_of(client.get(search))
+    for key in ("price", "start"):
+        shown = " ".join(f"{value['label']} {value['count']}" for value in facets[key]["values"])
+        assert f"{facets[key]['label']} {shown}" in page
+    assert "Costi Gratuito 1 A pagamento 1" in page

@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 
-from catalogue.text_engine import (
+from catalogue.search.text_engines import (
     DatabaseTextEngine,
     OpenSearchTextEngine,
     TantivyTextEngine,

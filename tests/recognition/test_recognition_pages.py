@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from catalogue.facet_index import facet_index
+from catalogue.search.facet_index import facet_index
 from recognition.models import Agreement, RecognitionDecision
 from recognition.services import agreement_new_version, decision_save
 from tests.builders import make_agreement

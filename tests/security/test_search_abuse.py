@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from catalogue.filters import MAX_VALUES_PER_FACET
-from catalogue.presenters import MAX_CHIPS
+from catalogue.search.filter_chips import MAX_CHIPS
 from descriptors.models import LearningOpportunity
 from tests.builders import make_opportunity, make_organisation
 

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.http import QueryDict
 
 from catalogue.filters import OpportunitySearchFilterSet
-from catalogue.selectors import opportunity_search
+from catalogue.search.results import opportunity_search
 from descriptors.formats.elm_xml import dump_loq
 from descriptors.models import LearningOpportunity
 

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from catalogue.search_index import search_index_rebuild
+from catalogue.search.indexing import search_index_rebuild
 
 
 class Command(BaseCommand):

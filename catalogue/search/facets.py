@@ -1,12 +1,16 @@
 """The search facets: what can be filtered and counted, and where each value comes from.
 
-A facet is declared once here (or registered by another app, e.g. recognition's "recognised
-by") and serves the search page, the API and the in-memory index that counts it.
+A facet is declared once (here, in ``choice_facets`` for those computed from the editions, or
+registered by another app, e.g. recognition's "recognised by") and serves the search page, the
+API and the in-memory index that counts it: its label and its values' labels are what both
+show, in the visitor's language.
 """
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
+import numpy as np
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -27,7 +31,7 @@ class Facet:
     skills). A facet whose values depend on the date (agreements in force) ``changes_daily``:
     the index re-reads it each day. A ``tree`` facet's keys nest by prefix (ISCED-F 0613 under
     061 under 06; NUTS ITH35 under ITH3 under ITH under IT) and each opportunity counts for
-    every value above its own.
+    every value above its own (``with_broader``).
     """
 
     key: str
@@ -40,6 +44,29 @@ class Facet:
     order: str = "count"  # or "key" for ordinal values such as EQF levels
     changes_daily: bool = False
     tree: bool = False
+
+    def with_broader(self, key: str) -> list[str]:
+        """The value keys an opportunity with ``key`` counts for: itself, and in a tree every
+        broader value (the shortest, two characters, is a tree's root: an ISCED-F broad field,
+        a country)."""
+        if not self.tree:
+            return [key]
+        return [key[:length] for length in range(2, len(key) + 1)] or [key]
+
+
+@dataclass(frozen=True)
+class ChoiceFacet:
+    """A facet of a few fixed choices, one chosen at a time (fees, start, applications,
+    editions), found from the editions' fees and dates rather than stored values.
+
+    ``choices`` are (key, label) pairs; ``documents(snapshot, choice)`` is the boolean mask of
+    the documents a choice keeps, which depends on the day, not on the rest of the search.
+    """
+
+    key: str
+    label: str
+    choices: tuple[tuple[str, str], ...]
+    documents: Callable[[Any, str], np.ndarray]
 
 
 @dataclass(frozen=True)
@@ -102,25 +129,6 @@ def _concept_labels(scheme: str) -> Callable[[Iterable[str]], dict[str, str]]:
         }
 
     return labels
-
-
-def _isced_pairs(opportunities: QuerySet) -> Pairs:
-    # A broad field counts every opportunity classified anywhere below it.
-    parents = dict(IscedField.objects.values_list("code", "parent_id"))
-    for opportunity_id, code in _through_pairs(
-        LearningOpportunity.isced_fields, opportunities, "iscedfield_id"
-    ):
-        while code:
-            yield opportunity_id, code
-            code = parents.get(code)
-
-
-def _region_pairs(opportunities: QuerySet) -> Pairs:
-    # A region counts for the larger ones that contain it: ITH35 Venezia is in ITH3 Veneto,
-    # ITH Nord-Est and IT Italia (NUTS codes nest by prefix).
-    for opportunity_id, code in _field_pairs("region__code")(opportunities):
-        for length in range(2, len(code) + 1):
-            yield opportunity_id, code[:length]
 
 
 def _isced_labels(keys: Iterable[str]) -> dict[str, str]:
@@ -186,7 +194,9 @@ FACETS: list[Facet] = [
     Facet(
         "isced",
         _("Field of education (ISCED-F)"),
-        _isced_pairs,
+        lambda opportunities: _through_pairs(
+            LearningOpportunity.isced_fields, opportunities, "iscedfield_id"
+        ),
         _isced_labels,
         show=0,
         tree=True,
@@ -218,7 +228,7 @@ FACETS: list[Facet] = [
     Facet(
         "region",
         _("Region (NUTS)"),
-        _region_pairs,
+        _field_pairs("region__code"),
         _concept_labels(Scheme.NUTS),
         show=0,
         tree=True,

@@ -11,15 +11,9 @@ from urllib.parse import urlencode
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 
-from catalogue.filters import (
-    APPLICATION_CHOICES,
-    MAX_VALUES_PER_FACET,
-    PRICE_CHOICES,
-    START_CHOICES,
-    WHEN_CHOICES,
-    OpportunitySearchFilterSet,
-)
-from catalogue.selectors import FacetValue, SearchResult, opportunity_search_total
+from catalogue.filters import MAX_VALUES_PER_FACET, OpportunitySearchFilterSet
+from catalogue.search.facet_counts import FacetValue
+from catalogue.search.results import SearchResult, opportunity_search_total
 
 # Parameters that are state, not filters: a chip never removes them.
 NOT_FILTERS = {"page", "sort", "skill_term", "provider_term"}
@@ -81,12 +75,8 @@ def active_filter_chips(search_query: SearchQuery, result: SearchResult) -> list
         for facet in result.facets
     }
     names = {facet.key: facet.label for facet in result.facets}
-    fixed = {
-        "price": dict(PRICE_CHOICES),
-        "start": dict(START_CHOICES),
-        "application": dict(APPLICATION_CHOICES),
-        "when": dict(WHEN_CHOICES),
-    }
+    # A choice reads on its own ("Free"), without its facet's name.
+    choice_keys = {facet.key for facet in result.facets if facet.one_choice}
     chips = []
     for key, value, _piece in search_query.pairs:
         if key in NOT_FILTERS:
@@ -95,8 +85,8 @@ def active_filter_chips(search_query: SearchQuery, result: SearchResult) -> list
             break
         if key == "q":
             label = f"“{value}”"
-        elif key in fixed:
-            label = str(fixed[key].get(value, value))
+        elif key in choice_keys:
+            label = labels.get(key, {}).get(value, value)
         elif key == "max_fee":
             label = _("Fee up to %(amount)s") % {"amount": value}
         elif key in ("start_from", "start_to"):

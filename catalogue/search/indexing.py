@@ -15,7 +15,7 @@ from django.db import connection, transaction
 from django.db.models import Max
 
 from catalogue.models import CatalogueChange, SearchDocument, SearchWord, SearchWordStem
-from catalogue.text import index_words, word_stems
+from catalogue.search.words import index_words, word_stems
 from descriptors.models import LearningOpportunity, LearningOutcome, OpportunityTranslation
 from taxonomies.models import EscoSkill, EscoSkillLabel
 

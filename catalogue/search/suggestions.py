@@ -3,7 +3,8 @@
 Titles of published opportunities (straight to the record), ESCO skills, providers and fields
 of education that published opportunities have (to the search filtered by them), each with
 how many opportunities it leads to. The search box (static/js/oclo.js) and the API
-(``/api/v1/search-suggestions/``) both ask ``search_suggestions``.
+(``/api/v1/search-suggestions/``) both ask ``search_suggestions``. The skill facet's "find a
+skill" box asks ``skill_suggestions``.
 """
 
 from dataclasses import dataclass
@@ -14,10 +15,10 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
-from catalogue.facets import facet_by_key
 from catalogue.models import SearchDocument
-from catalogue.selectors import facet_totals
-from catalogue.text import words
+from catalogue.search.facet_counts import FacetValue, facet_totals
+from catalogue.search.facets import facet_by_key
+from catalogue.search.words import words
 from descriptors.models import LearningOpportunity, Organisation
 from descriptors.text import fold
 from taxonomies.models import EscoSkill
@@ -127,3 +128,9 @@ def _fields(typed: list[str]) -> list[SearchSuggestion]:
         SearchSuggestion("field", label, _filtered("isced", code), totals[code])
         for code, label in found[: PER_KIND["field"]]
     ]
+
+
+def skill_suggestions(term: str, *, limit: int = 10) -> list[FacetValue]:
+    """ESCO skills (the full set, not only those in use) whose labels contain ``term``."""
+    skills = EscoSkill.objects.skills().search(term).prefetch_related("labels")[:limit]
+    return [FacetValue(skill.key, skill.localized_label, 0, False) for skill in skills]

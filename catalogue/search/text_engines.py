@@ -26,12 +26,12 @@ import numpy as np
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from catalogue import text_search
-from catalogue.facet_index import latest_log_entry
 from catalogue.models import CatalogueChange
-from catalogue.search_index import _texts as weighted_texts
-from catalogue.search_index import search_index_update
-from catalogue.text import WebSearchQuery, index_words, parse_web_search, typo_distance
+from catalogue.search import text_matching
+from catalogue.search.facet_index import latest_log_entry
+from catalogue.search.indexing import _texts as weighted_texts
+from catalogue.search.indexing import search_index_update
+from catalogue.search.words import WebSearchQuery, index_words, parse_web_search, typo_distance
 from descriptors.models import LearningOpportunity
 
 # How much a match in each part of a record counts (title > outcomes and skills > description >
@@ -93,7 +93,7 @@ class TextMatches:
     # Not every word had to match: all of them together found too little.
     optional: bool = False
     # The query as searched (corrected, widened), for snippets; None: the words as typed.
-    query: text_search.TextQuery | None = None
+    query: text_matching.TextQuery | None = None
 
     def relevance(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(ids, relevance) for the matches among ``ids``; higher is more relevant."""
@@ -119,10 +119,10 @@ class DatabaseTextEngine:
     misspelt words corrected and word forms found through the vocabulary tables."""
 
     def search(self, text: str, *, verbatim: bool = False) -> TextMatches:
-        found = text_search.text_search(text, verbatim=verbatim)
+        found = text_matching.text_search(text, verbatim=verbatim)
         return TextMatches(
             found.ids,
-            rank=lambda ids: text_search.text_relevance(found, ids),
+            rank=lambda ids: text_matching.text_relevance(found, ids),
             corrections=found.query.corrections,
             optional=found.query.optional,
             query=found.query,

@@ -1,6 +1,6 @@
 """Full-text matching, ranking, snippets and spelling correction, per database.
 
-A query is parsed (``catalogue.text``), then widened against the catalogue's vocabulary: a
+A query is parsed (``catalogue.search.words``), then widened against the catalogue's vocabulary: a
 word no record contains is corrected to the published words one or two edits away, and, when
 the words as typed find few records, each word also finds its forms (the vocabulary's words
 sharing a Snowball stem with it). The widened query is matched by PostgreSQL's GIN-indexed
@@ -22,7 +22,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from catalogue.models import SearchDocument, SearchWord, SearchWordStem
-from catalogue.text import (
+from catalogue.search.words import (
     WebSearchQuery,
     edit_distance,
     parse_web_search,

@@ -16,9 +16,9 @@ import numpy as np
 from django.db import DEFAULT_DB_ALIAS, router
 from django.utils import timezone
 
-from catalogue.facets import FACETS, Facet
 from catalogue.models import CatalogueChange
-from catalogue.text import normalize
+from catalogue.search.facets import FACETS, Facet
+from catalogue.search.words import normalize
 from descriptors.models import Edition, LearningOpportunity
 
 # Beyond this many changed opportunities a full rebuild is cheaper than patching.
@@ -136,9 +136,9 @@ class Snapshot:
     # Facets may depend on the day (an agreement in force until yesterday): one day's index.
     built_on: date = field(default_factory=timezone.localdate)
     _title_order: np.ndarray | None = None
-    # (facet key, language) -> {value key: label}, filled on first use (see selectors).
+    # (facet key, language) -> {value key: label}, filled on first use (see search.facet_counts).
     labels: dict = field(default_factory=dict)
-    # Recent search results against this snapshot (see selectors.opportunity_search).
+    # Recent search results against this snapshot (see search.results.opportunity_search).
     results: OrderedDict = field(default_factory=OrderedDict)
     # facet key -> counts over the whole published catalogue (no filter at all).
     unfiltered_counts: dict = field(default_factory=dict)
@@ -273,9 +273,10 @@ def _column_pairs(facet: Facet, ids: list[int] | None, position: dict[int, int])
     # with one skill, two detailed fields under one broad field).
     return sorted(
         {
-            (position[opportunity_id], str(key))
+            (position[opportunity_id], value)
             for opportunity_id, key in facet.pairs(_published(ids))
             if key is not None and opportunity_id in position
+            for value in facet.with_broader(str(key))
         }
     )
 

@@ -1,0 +1,130 @@
+"""The faceted search: one page of published opportunities matching the parameters, with
+their facet counts, snippets and spelling corrections.
+"""
+
+import threading
+from dataclasses import dataclass, field
+
+import numpy as np
+from django.conf import settings
+from django.utils import timezone
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language
+
+from catalogue.filters import SearchParams
+from catalogue.search.facet_counts import FacetResult, search_facets
+from catalogue.search.facet_index import Snapshot, facet_index
+from catalogue.search.filtering import all_of, search_masks, text_matches
+from catalogue.search.ordering import ordered, relevance_by_position
+from catalogue.search.text_engines import TextMatches
+from catalogue.search.text_matching import snippets, text_query
+from catalogue.search.words import WORD
+from catalogue.selectors import opportunity_cards
+from descriptors.models import LearningOpportunity
+from descriptors.text import normalize
+
+_results_lock = threading.Lock()
+
+
+@dataclass
+class SearchResult:
+    version: str
+    params: SearchParams
+    total: int
+    page: int
+    page_size: int
+    opportunities: list[LearningOpportunity]
+    facets: list[FacetResult]
+    snippets: dict[int, SafeString]
+    # Each misspelt word of the query and the word searched instead.
+    corrections: dict[str, str] = field(default_factory=dict)
+    # Not every word of the query is in every result: all of them together found too little.
+    optional_words: bool = False
+
+    @property
+    def corrected_text(self) -> str:
+        """The query as searched: the misspelt words replaced by their corrections."""
+        if not self.corrections:
+            return ""
+        return WORD.sub(
+            lambda word: self.corrections.get(normalize(word[0]), word[0]), self.params.text
+        )
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+
+def opportunity_search(
+    params: SearchParams, *, page: int = 1, page_size: int = 20, after_id: int | None = None
+) -> SearchResult:
+    """Published opportunities matching the parameters, one page of them, and facet counts
+    (see ``facet_counts``); answers are cached per snapshot."""
+    snapshot = facet_index.current()
+    # Today is part of the key: "starts within 30 days" changes at midnight.
+    key = (params.cache_key(), page, page_size, after_id, get_language(), timezone.localdate())
+    with _results_lock:
+        cached = snapshot.results.get(key) if settings.OCLO_SEARCH_CACHE else None
+        if cached is not None:
+            snapshot.results.move_to_end(key)
+            return cached
+    result = _search(snapshot, params, page=page, page_size=page_size, after_id=after_id)
+    if settings.OCLO_SEARCH_CACHE:
+        with _results_lock:
+            snapshot.results[key] = result
+            while len(snapshot.results) > settings.OCLO_SEARCH_CACHE_SIZE:
+                snapshot.results.popitem(last=False)
+    return result
+
+
+def _search(snapshot: Snapshot, params: SearchParams, *, page: int, page_size: int, after_id):
+    matches = text_matches(params)
+    base, masks = search_masks(snapshot, params, matches)
+    matching = all_of(base, masks)
+    total = int(np.count_nonzero(matching))
+    facets = search_facets(snapshot, params, base, masks, whole=not params.text)
+
+    page = max(1, page)
+    positions = np.flatnonzero(matching)
+    if after_id is not None:
+        # Harvesting: a stable order by id, resumed after the last id seen (keyset cursor).
+        positions = positions[np.argsort(snapshot.ids[positions], kind="stable")]
+        positions = positions[snapshot.ids[positions] > after_id]
+        page_ids = [int(pk) for pk in snapshot.ids[positions[:page_size]]]
+    else:
+        sort = params.effective_sort
+        relevance = (
+            relevance_by_position(snapshot, positions, matches) if sort == "relevance" else None
+        )
+        positions = ordered(snapshot, positions, sort, relevance, page * page_size)
+        page_ids = [
+            int(pk) for pk in snapshot.ids[positions[(page - 1) * page_size : page * page_size]]
+        ]
+    by_id = opportunity_cards().in_bulk(page_ids)
+    opportunities = [by_id[pk] for pk in page_ids if pk in by_id]
+    return SearchResult(
+        version=snapshot.version,
+        params=params,
+        total=total,
+        page=page,
+        page_size=page_size,
+        opportunities=opportunities,
+        facets=facets,
+        snippets=snippets(opportunities, _searched_query(params, matches)),
+        corrections=matches.corrections if matches else {},
+        optional_words=bool(matches and matches.optional),
+    )
+
+
+def _searched_query(params: SearchParams, matches: TextMatches | None):
+    """The query whose words the snippets highlight: as the engine searched it."""
+    if matches is not None and matches.query is not None:
+        return matches.query
+    return text_query(params.text, verbatim=True)
+
+
+def opportunity_search_total(params: SearchParams) -> int:
+    """How many opportunities match, without building a page (for "remove this filter")."""
+    snapshot = facet_index.current()
+    base, masks = search_masks(snapshot, params)
+    return int(np.count_nonzero(all_of(base, masks)))
