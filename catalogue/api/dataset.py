@@ -17,16 +17,10 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
+from catalogue.api.base import PublicReadMixin, cursor_decode, cursor_encode, rendered
 from catalogue.api.errors import api_errors
+from catalogue.api.renderers import AtomRenderer, DcatRenderer, ElmJsonLdRenderer, LoqXmlRenderer
 from catalogue.api.schema import ELM_JSONLD, LOQ_XML, NOT_MODIFIED
-from catalogue.api.views import (
-    ElmJsonLdRenderer,
-    LoqXmlRenderer,
-    PublicReadMixin,
-    _cursor_decode,
-    _cursor_encode,
-    _rendered,
-)
 from catalogue.dataset import (
     DatasetVersion,
     dataset_record_count,
@@ -38,18 +32,6 @@ from catalogue.dataset import (
 from catalogue.dataset_formats import dump_dcat, dump_withdrawals_atom
 from descriptors.formats.elm_jsonld import dump_jsonld
 from descriptors.formats.elm_xml import dump_loq
-
-
-class DcatRenderer(JSONRenderer):
-    media_type = "application/ld+json"
-    format = "jsonld"
-
-
-class AtomRenderer(LoqXmlRenderer):
-    """An Atom feed; views hand it the serialised bytes."""
-
-    media_type = "application/atom+xml"
-
 
 DESCRIPTION_SETTINGS = [
     "OCLO_BASE_URL",
@@ -91,7 +73,7 @@ class ConditionalDatasetMixin(PublicReadMixin):
         last_modified = int(version.modified.timestamp()) if version.modified else None
         response = get_conditional_response(request, etag=etag, last_modified=last_modified)
         if response is None:
-            response = _rendered(self, request, key, lambda: build(version))
+            response = rendered(self, request, key, lambda: build(version))
         response["ETag"] = etag
         if last_modified is not None:
             response["Last-Modified"] = http_date(last_modified)
@@ -103,7 +85,7 @@ def _harvest_window(request) -> tuple[int, int, object]:
     errors, after_id, size, since = {}, 0, settings.OCLO_DATASET_PAGE_SIZE, None
     if cursor := request.query_params.get("cursor"):
         try:
-            after_id = _cursor_decode(cursor)
+            after_id = cursor_decode(cursor)
         except ValidationError as error:
             errors.update(error.detail)
     raw_size = request.query_params.get("page_size")
@@ -132,7 +114,7 @@ def _harvest_window(request) -> tuple[int, int, object]:
 
 def _with_next_link(response: HttpResponse, request, next_id: int | None) -> HttpResponse:
     if next_id is not None:
-        url = replace_query_param(request.build_absolute_uri(), "cursor", _cursor_encode(next_id))
+        url = replace_query_param(request.build_absolute_uri(), "cursor", cursor_encode(next_id))
         response["Link"] = f'<{url}>; rel="next"'
     return response
 
@@ -267,7 +249,7 @@ class DatasetWithdrawalsAtomView(DatasetWithdrawalsView):
     @staticmethod
     def document(request, withdrawals, version, next_id) -> bytes:
         url = request.build_absolute_uri()
-        next_url = replace_query_param(url, "cursor", _cursor_encode(next_id)) if next_id else None
+        next_url = replace_query_param(url, "cursor", cursor_encode(next_id)) if next_id else None
         return dump_withdrawals_atom(
             withdrawals, url=url, next_url=next_url, updated=version.modified
         )
