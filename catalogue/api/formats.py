@@ -165,7 +165,13 @@ def responses_for(resource: Resource) -> dict:
 
 
 def iri_documents() -> dict[str, str]:
-    """Media type an ELM IRI may be asked for in -> the suffix of the record's document."""
+    """Media type an ELM IRI may be asked for in -> the suffix of the record's document.
+    Linked data (JSON-LD) first: it is what an IRI is for, so it is the answer to a client
+    that takes several of them equally."""
+    offered = sorted(
+        (output for output in FORMATS if output.iri_media_types),
+        key=lambda output: output.media_type != "application/ld+json",
+    )
     return {
-        media_type: output.suffix for output in FORMATS for media_type in output.iri_media_types
+        media_type: output.suffix for output in offered for media_type in output.iri_media_types
     }

@@ -1,6 +1,7 @@
 """API of the ESCO occupations: the loaded ESCO version, the occupation type-ahead and each
 occupation's skills."""
 
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.exceptions import ParseError, ValidationError
@@ -10,6 +11,7 @@ from rest_framework.views import APIView
 from catalogue.api.base import PublicReadMixin, ReferencePagination, SearchFilterMixin, page_size
 from catalogue.api.errors import api_errors
 from catalogue.api.serializers import OpportunitySummarySerializer, facet_json
+from catalogue.filters import LabelSearchFilterSet
 from catalogue.occupations import CoursesForJobFilterSet, courses_for_job, occupation_by_key
 from taxonomies.models import (
     EscoOccupation,
@@ -74,26 +76,21 @@ class EscoOccupationDetailSerializer(EscoOccupationSerializer):
         return OccupationSkillSerializer(ordered, many=True).data
 
 
+@extend_schema(summary="Search ESCO occupations")
 class EscoOccupationList(PublicReadMixin, generics.ListAPIView):
     """ESCO occupations. ``q`` searches preferred, alternative and hidden labels in every loaded
     language, accents ignored (type-ahead)."""
 
     serializer_class = EscoOccupationSerializer
     pagination_class = ReferencePagination
-
-    @extend_schema(
-        parameters=[OpenApiParameter("q", str, description="Label search.")],
-        summary="Search ESCO occupations",
-    )
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = LabelSearchFilterSet
 
     def get_queryset(self):
-        text = self.request.query_params.get("q", "").strip()[:100]
         occupations = EscoOccupation.objects.occupations().prefetch_related(
             labels_in_visitor_language(EscoOccupationLabel)
         )
-        return occupations.search(text) if text else occupations.order_by("preferred_label")
+        return occupations.order_by("preferred_label")
 
 
 class EscoOccupationDetail(PublicReadMixin, APIView):

@@ -101,6 +101,14 @@ class ErrorDocumentingSchema(AutoSchema):
             return getattr(self.view, "filter_backends", [])
         return super().get_filter_backends()
 
+    def _get_format_parameters(self):
+        parameters = super()._get_format_parameters()
+        for parameter in parameters:
+            parameter["description"] = (
+                "The answer's format, instead of the Accept header or a suffix of the address."
+            )
+        return parameters
+
     def get_auth(self):
         auth = super().get_auth()
         # Reads are open data: a token is accepted (and checked) but never required.

@@ -1,9 +1,9 @@
 """The vocabularies the descriptors take their values from: EQF and national framework
 levels, ISCED-F fields, ESCO skills and the ELM controlled vocabularies."""
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -16,7 +16,8 @@ from catalogue.api.serializers import (
     IscedFieldSerializer,
     NqfLevelSerializer,
 )
-from taxonomies.models import Concept, EqfLevel, EscoSkill, IscedField, NqfLevel, Scheme
+from catalogue.filters import ConceptFilterSet, LabelSearchFilterSet
+from taxonomies.models import Concept, EqfLevel, EscoSkill, IscedField, NqfLevel
 
 
 @extend_schema(summary="List the EQF levels")
@@ -52,46 +53,28 @@ class IscedFieldTree(PublicReadMixin, APIView):
         return Response(IscedFieldSerializer(roots, many=True, context={"children": children}).data)
 
 
+@extend_schema(summary="Search ESCO skills")
 class EscoSkillList(PublicReadMixin, generics.ListAPIView):
     """ESCO skills, knowledge and competences (the full loaded set). ``q`` searches preferred
     and alternative labels, best matches first (type-ahead)."""
 
     serializer_class = EscoSkillSerializer
     pagination_class = ReferencePagination
-
-    @extend_schema(
-        parameters=[OpenApiParameter("q", str, description="Label search.")],
-        summary="Search ESCO skills",
-    )
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = LabelSearchFilterSet
 
     def get_queryset(self):
-        text = self.request.query_params.get("q", "").strip()[:100]
         skills = EscoSkill.objects.skills().prefetch_related("labels")
-        return skills.search(text) if text else skills.order_by("preferred_label")
+        return skills.order_by("preferred_label")
 
 
+@extend_schema(summary="List the concepts of the controlled vocabularies")
+@api_errors({400: "Unknown vocabulary."})
 class VocabularyList(PublicReadMixin, generics.ListAPIView):
     """Concepts of the controlled vocabularies; ``scheme`` picks one (e.g. learning-assessment)."""
 
     serializer_class = ConceptSerializer
     pagination_class = ReferencePagination
-
-    @extend_schema(
-        parameters=[OpenApiParameter("scheme", str, enum=Scheme.values)],
-        summary="List the concepts of the controlled vocabularies",
-    )
-    @api_errors({400: "Unknown vocabulary."})
-    def get(self, request, *args, **kwargs):
-        scheme = request.query_params.get("scheme")
-        if scheme and scheme not in Scheme.values:
-            raise ValidationError(
-                {"scheme": [f"Unknown vocabulary; one of {', '.join(Scheme.values)}."]}
-            )
-        return super().get(request, *args, **kwargs)
-
-    def get_queryset(self):
-        scheme = self.request.query_params.get("scheme")
-        concepts = Concept.objects.all()
-        return concepts.filter(scheme=scheme) if scheme else concepts
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = ConceptFilterSet
+    queryset = Concept.objects.all()
