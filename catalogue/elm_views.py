@@ -8,17 +8,13 @@ from django.urls import reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
+from catalogue.api.formats import iri_documents
 from descriptors.formats.elm_jsonld import CONTEXT
 from descriptors.models import Edition
 
 # What a client may ask for (the first when it says it takes anything) -> the format suffix of
 # the API document; None is the HTML page.
-DOCUMENT_FORMATS = {
-    "text/html": None,
-    "application/ld+json": "jsonld",
-    "application/xml": "xml",
-    "text/xml": "xml",
-}
+DOCUMENT_FORMATS = {"text/html": None, **iri_documents()}
 
 
 @require_safe

@@ -1,7 +1,9 @@
-"""The search parameters: one definition for the search page and the API.
+"""The query parameters of searches and lists, each declared once, here.
 
-The FilterSet declares and validates every URL parameter (and documents them for OpenAPI);
-``SearchParams`` is its cleaned result, which ``selectors.opportunity_search`` evaluates.
+``OpportunitySearchFilterSet`` is the search's, for the search page and the API: it declares and
+validates every URL parameter, and the OpenAPI schema documents them from it; ``SearchParams`` is
+its cleaned result, which ``search.results.opportunity_search`` evaluates. The other FilterSets are
+the API's lists of vocabularies.
 """
 
 import functools
@@ -16,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalogue.search.facets import FACETS, RANGE_FACETS
 from descriptors.models import LearningOpportunity
+from taxonomies.models import Concept, Scheme
 
 MAX_VALUES_PER_FACET = 50
 
@@ -177,7 +180,7 @@ class OpportunitySearchFilterSet(django_filters.FilterSet):
         return filters
 
     def evaluated_in_selector(self, queryset, name, value):
-        # The in-memory facet index evaluates these (see selectors.opportunity_search).
+        # The in-memory facet index evaluates these (see search.results.opportunity_search).
         return queryset
 
     def params(self) -> "SearchParams":
@@ -239,3 +242,28 @@ class SearchParams:
         if self.sort and (self.sort != "relevance" or self.text):
             return self.sort
         return "relevance" if self.text else "title"
+
+
+class LabelSearchFilterSet(django_filters.FilterSet):
+    """Type-ahead over a vocabulary's labels (ESCO skills, occupations), best matches first."""
+
+    q = django_filters.CharFilter(
+        label=_("Label search"), method="label_search", help_text=_("Label search.")
+    )
+
+    def label_search(self, queryset, name, value):
+        return queryset.search(value[:100])
+
+
+class ConceptFilterSet(django_filters.FilterSet):
+    scheme = django_filters.ChoiceFilter(
+        label=_("Vocabulary"),
+        choices=Scheme.choices,
+        error_messages={
+            "invalid_choice": f"Unknown vocabulary; one of {', '.join(Scheme.values)}."
+        },
+    )
+
+    class Meta:
+        model = Concept
+        fields: list[str] = []

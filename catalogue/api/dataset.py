@@ -8,25 +8,18 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.cache import get_conditional_response
-from django.utils.dateparse import parse_datetime
 from django.utils.http import http_date, quote_etag
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.renderers import JSONRenderer
 from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
+from catalogue.api.base import PublicReadMixin, cursor_decode, cursor_encode, rendered
 from catalogue.api.errors import api_errors
+from catalogue.api.renderers import AtomRenderer, DcatRenderer, ElmJsonLdRenderer, LoqXmlRenderer
 from catalogue.api.schema import ELM_JSONLD, LOQ_XML, NOT_MODIFIED
-from catalogue.api.views import (
-    ElmJsonLdRenderer,
-    LoqXmlRenderer,
-    PublicReadMixin,
-    _cursor_decode,
-    _cursor_encode,
-    _rendered,
-)
 from catalogue.dataset import (
     DatasetVersion,
     dataset_record_count,
@@ -39,18 +32,6 @@ from catalogue.dataset_formats import dump_dcat, dump_withdrawals_atom
 from descriptors.formats.elm_jsonld import dump_jsonld
 from descriptors.formats.elm_xml import dump_loq
 
-
-class DcatRenderer(JSONRenderer):
-    media_type = "application/ld+json"
-    format = "jsonld"
-
-
-class AtomRenderer(LoqXmlRenderer):
-    """An Atom feed; views hand it the serialised bytes."""
-
-    media_type = "application/atom+xml"
-
-
 DESCRIPTION_SETTINGS = [
     "OCLO_BASE_URL",
     "OCLO_DATASET_TITLE",
@@ -60,20 +41,57 @@ DESCRIPTION_SETTINGS = [
     "OCLO_DATASET_CONTACT_EMAIL",
     "OCLO_DATASET_LICENCE",
 ]
-HARVEST_PARAMETERS = [
-    OpenApiParameter(
-        "modified_since",
-        str,
-        description=(
+INVALID_SINCE = "Give a date and time in ISO 8601, e.g. 2026-03-01T00:00:00Z."
+
+
+class PageSizeField(serializers.IntegerField):
+    """1 to ``OCLO_DATASET_PAGE_SIZE``, one message for any other value."""
+
+    def to_internal_value(self, data) -> int:
+        try:
+            size = super().to_internal_value(data)
+        except ValidationError:
+            size = 0
+        if not 1 <= size <= settings.OCLO_DATASET_PAGE_SIZE:
+            raise ValidationError(
+                f"Choose a whole number from 1 to {settings.OCLO_DATASET_PAGE_SIZE}."
+            )
+        return size
+
+
+class HarvestWindowSerializer(serializers.Serializer):
+    """A harvest's query parameters: the views parse them with this, the schema documents them
+    from it."""
+
+    modified_since = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        default_timezone=UTC,
+        help_text=(
             "ISO 8601 date and time (UTC if no offset): only what changed at or after it. Give "
             "the `Date` of the first answer of your previous harvest."
         ),
-    ),
-    OpenApiParameter("cursor", str, description="From the `next` link of the previous page."),
-    OpenApiParameter(
-        "page_size", int, description="Records per page, 1 to the maximum (100 by default)."
-    ),
-]
+        error_messages={"invalid": INVALID_SINCE, "overflow": INVALID_SINCE},
+    )
+    cursor = serializers.CharField(
+        required=False, allow_blank=True, help_text="From the `next` link of the previous page."
+    )
+    page_size = PageSizeField(
+        required=False,
+        min_value=1,
+        help_text="Records per page, 1 to the maximum (100 by default).",
+    )
+
+    def validate_cursor(self, value: str) -> int:
+        # An empty cursor is the first page, as no cursor is.
+        if not value:
+            return 0
+        try:
+            return cursor_decode(value)
+        except ValidationError as error:
+            raise ValidationError(error.detail["cursor"]) from error
+
+
 HARVEST_ERRORS = {400: "modified_since, cursor or page_size is rejected."}
 
 
@@ -91,7 +109,7 @@ class ConditionalDatasetMixin(PublicReadMixin):
         last_modified = int(version.modified.timestamp()) if version.modified else None
         response = get_conditional_response(request, etag=etag, last_modified=last_modified)
         if response is None:
-            response = _rendered(self, request, key, lambda: build(version))
+            response = rendered(self, request, key, lambda: build(version))
         response["ETag"] = etag
         if last_modified is not None:
             response["Last-Modified"] = http_date(last_modified)
@@ -100,39 +118,19 @@ class ConditionalDatasetMixin(PublicReadMixin):
 
 def _harvest_window(request) -> tuple[int, int, object]:
     """(after this id, page size, modified_since) from the query, or a 400."""
-    errors, after_id, size, since = {}, 0, settings.OCLO_DATASET_PAGE_SIZE, None
-    if cursor := request.query_params.get("cursor"):
-        try:
-            after_id = _cursor_decode(cursor)
-        except ValidationError as error:
-            errors.update(error.detail)
-    raw_size = request.query_params.get("page_size")
-    if raw_size is not None:
-        if not raw_size.isdigit() or not 1 <= int(raw_size) <= settings.OCLO_DATASET_PAGE_SIZE:
-            errors["page_size"] = [
-                f"Choose a whole number from 1 to {settings.OCLO_DATASET_PAGE_SIZE}."
-            ]
-        else:
-            size = int(raw_size)
-    if raw_since := request.query_params.get("modified_since"):
-        try:
-            since = parse_datetime(raw_since)
-        except ValueError:
-            since = None
-        if since is None:
-            errors["modified_since"] = [
-                "Give a date and time in ISO 8601, e.g. 2026-03-01T00:00:00Z."
-            ]
-        elif since.tzinfo is None:
-            since = since.replace(tzinfo=UTC)
-    if errors:
-        raise ValidationError(errors)
-    return after_id, size, since
+    window = HarvestWindowSerializer(data=request.query_params)
+    window.is_valid(raise_exception=True)
+    values = window.validated_data
+    return (
+        values.get("cursor", 0),
+        values.get("page_size", settings.OCLO_DATASET_PAGE_SIZE),
+        values.get("modified_since"),
+    )
 
 
 def _with_next_link(response: HttpResponse, request, next_id: int | None) -> HttpResponse:
     if next_id is not None:
-        url = replace_query_param(request.build_absolute_uri(), "cursor", _cursor_encode(next_id))
+        url = replace_query_param(request.build_absolute_uri(), "cursor", cursor_encode(next_id))
         response["Link"] = f'<{url}>; rel="next"'
     return response
 
@@ -200,7 +198,7 @@ class DatasetRecordsXmlView(DatasetRecordsView):
 
     @extend_schema(
         summary="Harvest the records as ELM LOQ XML",
-        parameters=HARVEST_PARAMETERS,
+        parameters=[HarvestWindowSerializer],
         responses={
             (200, "application/xml"): LOQ_XML,
             304: NOT_MODIFIED,
@@ -226,7 +224,7 @@ class DatasetRecordsJsonLdView(DatasetRecordsView):
 
     @extend_schema(
         summary="Harvest the records as ELM JSON-LD",
-        parameters=HARVEST_PARAMETERS,
+        parameters=[HarvestWindowSerializer],
         responses={
             (200, "application/ld+json"): ELM_JSONLD,
             304: NOT_MODIFIED,
@@ -267,14 +265,14 @@ class DatasetWithdrawalsAtomView(DatasetWithdrawalsView):
     @staticmethod
     def document(request, withdrawals, version, next_id) -> bytes:
         url = request.build_absolute_uri()
-        next_url = replace_query_param(url, "cursor", _cursor_encode(next_id)) if next_id else None
+        next_url = replace_query_param(url, "cursor", cursor_encode(next_id)) if next_id else None
         return dump_withdrawals_atom(
             withdrawals, url=url, next_url=next_url, updated=version.modified
         )
 
     @extend_schema(
         summary="Harvest the withdrawals as Atom tombstones",
-        parameters=HARVEST_PARAMETERS,
+        parameters=[HarvestWindowSerializer],
         responses={
             (200, "application/atom+xml"): OpenApiResponse(
                 response={"type": "string"},
@@ -300,7 +298,7 @@ class DatasetWithdrawalsJsonView(DatasetWithdrawalsView):
 
     @extend_schema(
         summary="Harvest the withdrawals as JSON",
-        parameters=HARVEST_PARAMETERS,
+        parameters=[HarvestWindowSerializer],
         responses={
             200: WithdrawalSerializer(many=True),
             304: NOT_MODIFIED,

@@ -7,9 +7,9 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from catalogue.api.base import NOT_WRITABLE, OpportunityWriteMixin, PublicReadMixin
 from catalogue.api.errors import api_errors
 from catalogue.api.serializers import EditionSerializer
-from catalogue.api.views import NOT_WRITABLE, OpportunityWriteMixin, PublicReadMixin
 from catalogue.api.writes import EditionWriteSerializer
 from descriptors.models import Edition, LearningOpportunity
 from descriptors.services import edition_delete, edition_save

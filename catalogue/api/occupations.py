@@ -1,18 +1,17 @@
 """API of the ESCO occupations: the loaded ESCO version, the occupation type-ahead and each
 occupation's skills."""
 
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from catalogue.api.base import PublicReadMixin, ReferencePagination, SearchFilterMixin, page_size
 from catalogue.api.errors import api_errors
-from catalogue.api.serializers import OpportunitySummarySerializer
-from catalogue.api.views import PublicReadMixin, ReferencePagination
-from catalogue.api.views import _facet_json as facet_json
-from catalogue.api.views import _page_size as page_size
-from catalogue.api.views import _search_parameters as search_parameters
+from catalogue.api.serializers import OpportunitySummarySerializer, facet_json
+from catalogue.filters import LabelSearchFilterSet
 from catalogue.occupations import CoursesForJobFilterSet, courses_for_job, occupation_by_key
 from taxonomies.models import (
     EscoOccupation,
@@ -77,26 +76,21 @@ class EscoOccupationDetailSerializer(EscoOccupationSerializer):
         return OccupationSkillSerializer(ordered, many=True).data
 
 
+@extend_schema(summary="Search ESCO occupations")
 class EscoOccupationList(PublicReadMixin, generics.ListAPIView):
     """ESCO occupations. ``q`` searches preferred, alternative and hidden labels in every loaded
     language, accents ignored (type-ahead)."""
 
     serializer_class = EscoOccupationSerializer
     pagination_class = ReferencePagination
-
-    @extend_schema(
-        parameters=[OpenApiParameter("q", str, description="Label search.")],
-        summary="Search ESCO occupations",
-    )
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = LabelSearchFilterSet
 
     def get_queryset(self):
-        text = self.request.query_params.get("q", "").strip()[:100]
         occupations = EscoOccupation.objects.occupations().prefetch_related(
             labels_in_visitor_language(EscoOccupationLabel)
         )
-        return occupations.search(text) if text else occupations.order_by("preferred_label")
+        return occupations.order_by("preferred_label")
 
 
 class EscoOccupationDetail(PublicReadMixin, APIView):
@@ -160,16 +154,17 @@ class CoursesForJobSerializer(serializers.Serializer):
         return [facet_json(facet) for facet in result.facets]
 
 
-class CoursesForJobView(PublicReadMixin, APIView):
+class CoursesForJobView(SearchFilterMixin, PublicReadMixin, APIView):
     """Published opportunities teaching the skills an occupation needs that the learner lacks
     (``have``: the skills they already have), ranked by missing essential skills taught, then
     optional ones; the search's text and every search filter apply. ``path=true`` adds the
     fewest opportunities that together teach every missing essential skill, with their total
     ECTS, hours and fees."""
 
+    filterset_class = CoursesForJobFilterSet
+
     @extend_schema(
         parameters=[
-            *search_parameters(CoursesForJobFilterSet),
             OpenApiParameter("page", int, description="Page number."),
             OpenApiParameter("page_size", int, description="Up to the maximum page size."),
         ],
@@ -180,9 +175,7 @@ class CoursesForJobView(PublicReadMixin, APIView):
     @api_errors({400: "A filter, have or page is not valid.", 404: NO_OCCUPATION})
     def get(self, request, key: str):
         occupation = occupation_by_key(key)
-        filterset = CoursesForJobFilterSet(request.query_params)
-        if not filterset.is_valid():
-            raise ValidationError(filterset.errors)
+        filterset = self.search_filterset(request)
         try:
             page = int(request.query_params.get("page", 1))
         except ValueError as error:

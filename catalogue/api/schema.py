@@ -1,5 +1,8 @@
-"""The OpenAPI schema's account of errors: every operation lists the error statuses it can
-answer with, each with one of two shared shapes, and says that reads need no token.
+"""The OpenAPI schema's account of errors and of query parameters.
+
+Every operation lists the error statuses it can answer with, each with one of two shared
+shapes, and says that reads need no token. A view's query parameters are read from the
+django-filter FilterSet it declares (``filterset_class``), the one that parses them.
 
 drf-spectacular documents only the success of an operation. The failures come from two places,
 and both are read, never guessed: what a view raises itself, declared next to the code with
@@ -8,11 +11,20 @@ and both are read, never guessed: what a view raises itself, declared next to th
 that is not JSON). ``catalogue.api.errors.api_exception_handler`` makes every body match.
 """
 
+from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.plumbing import ResolvedComponent
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.plumbing import (
+    ResolvedComponent,
+    build_array_type,
+    build_basic_type,
+    build_parameter_type,
+)
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import permissions
 from rest_framework.pagination import PageNumberPagination
+
+from catalogue.filters import ValuesFilter
 
 
 def _schema_component(name: str, schema: dict) -> ResolvedComponent:
@@ -58,7 +70,45 @@ def without_format_suffixes(endpoints):
     return [endpoint for endpoint in endpoints if "{format}" not in endpoint[0]]
 
 
+class RepeatedValuesFilterExtension(DjangoFilterExtension):
+    """drf-spectacular's reading of a FilterSet, which does not know our ``ValuesFilter``: any
+    number of values of a facet, the parameter repeated (``?eqf=6&eqf=7``)."""
+
+    priority = 1
+
+    def resolve_filter_field(self, auto_schema, model, filterset_class, field_name, filter_field):
+        if not isinstance(filter_field, ValuesFilter):
+            return super().resolve_filter_field(
+                auto_schema, model, filterset_class, field_name, filter_field
+            )
+        return [
+            build_parameter_type(
+                name=field_name,
+                location=OpenApiParameter.QUERY,
+                description=self._get_field_description(filter_field, None),
+                schema=build_array_type(build_basic_type(OpenApiTypes.STR)),
+                explode=True,
+                style="form",
+            )
+        ]
+
+
 class ErrorDocumentingSchema(AutoSchema):
+    def get_filter_backends(self):
+        # A search answers a page of its own shape (results, facets, the query understood),
+        # which drf-spectacular does not take for a list: its filters apply all the same.
+        if self.method == "GET" and getattr(self.view, "filterset_class", None):
+            return getattr(self.view, "filter_backends", [])
+        return super().get_filter_backends()
+
+    def _get_format_parameters(self):
+        parameters = super()._get_format_parameters()
+        for parameter in parameters:
+            parameter["description"] = (
+                "The answer's format, instead of the Accept header or a suffix of the address."
+            )
+        return parameters
+
     def get_auth(self):
         auth = super().get_auth()
         # Reads are open data: a token is accepted (and checked) but never required.

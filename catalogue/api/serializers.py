@@ -308,6 +308,27 @@ class ChangePageSchema(serializers.Serializer):
     results = ChangeSerializer(many=True)
 
 
+class PublishWarningSerializer(serializers.Serializer):
+    """An element the record lacks that Annex I calls mandatory or the ELM LOQ profile
+    requires: the record is published all the same."""
+
+    element = serializers.CharField(source="key")
+    label = serializers.CharField()
+    required_by = serializers.CharField(source="source")
+
+
+class OpportunityPublishedSerializer(OpportunityDetailSerializer):
+    warnings = serializers.SerializerMethodField()
+
+    class Meta(OpportunityDetailSerializer.Meta):
+        fields = [*OpportunityDetailSerializer.Meta.fields, "warnings"]
+
+    @extend_schema_field(PublishWarningSerializer(many=True))
+    def get_warnings(self, opportunity) -> list[dict]:
+        missing = opportunity_completeness(opportunity).missing
+        return PublishWarningSerializer(missing, many=True).data
+
+
 class FacetValueSchema(serializers.Serializer):
     value = serializers.CharField(help_text="What to pass in the facet's query parameter.")
     label = serializers.CharField()
@@ -371,3 +392,48 @@ class OpportunityPageSchema(serializers.Serializer):
     results = OpportunitySummarySerializer(many=True)
     query = SearchedQuerySchema(required=False, help_text="With `q` only.")
     facets = FacetSchema(many=True, required=False, help_text="With `facets=true` only.")
+
+
+def facet_json(facet) -> dict:
+    """A facet of a search result in the shape of ``FacetSchema``."""
+
+    def value_json(value):
+        data = {
+            "value": value.key,
+            "label": value.label,
+            "count": value.count,
+            "selected": value.selected,
+        }
+        if value.children:
+            data["children"] = [value_json(child) for child in value.children]
+        return data
+
+    return {
+        "facet": facet.key,
+        "label": facet.label,
+        "values": [value_json(value) for value in facet.values],
+        "more": facet.more,
+        "missing": facet.missing,
+    }
+
+
+def search_page_json(result, request, links: dict[str, str]) -> dict:
+    """A page of search results in the shape of ``OpportunityPageSchema``."""
+    body = {
+        "count": result.total,
+        "next": links.get("next"),
+        "previous": links.get("prev"),
+        "results": OpportunitySummarySerializer(
+            result.opportunities, many=True, context={"request": request}
+        ).data,
+    }
+    if result.params.text:
+        body["query"] = {
+            "text": result.params.text,
+            "corrected": result.corrected_text or None,
+            "corrections": result.corrections,
+            "all_words_required": not result.optional_words,
+        }
+    if request.query_params.get("facets") in ("1", "true", "yes"):
+        body["facets"] = [facet_json(facet) for facet in result.facets]
+    return body

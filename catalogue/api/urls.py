@@ -2,40 +2,54 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.urlpatterns import format_suffix_patterns
 
-from catalogue.api import dataset, editions, occupations, views, writes
+from catalogue.api import (
+    changes,
+    dataset,
+    editions,
+    occupations,
+    opportunities,
+    organisations,
+    suggestions,
+    vocabularies,
+    writes,
+)
+from catalogue.api.formats import Resource, suffixes_for
 
 app_name = "api"
 
-# learning-opportunities/7.xml, .jsonld, .ob3.json and learning-opportunities.xml, .jsonld,
-# .csv: other formats.
+# learning-opportunities.csv, learning-opportunities/7.ob3.json...: each registered format.
 formats = format_suffix_patterns(
     [
         path(
             "learning-opportunities",
-            views.OpportunityListView.as_view(),
+            opportunities.OpportunityListView.as_view(),
             name="opportunity-list-format",
         ),
     ],
     suffix_required=True,
-    allowed=["json", "xml", "jsonld", "csv"],
+    allowed=suffixes_for(Resource.SEARCH),
 ) + format_suffix_patterns(
     [
         path(
             "learning-opportunities/<id:pk>",
-            views.OpportunityDetailView.as_view(),
+            opportunities.OpportunityDetailView.as_view(),
             name="opportunity-detail-format",
         ),
     ],
     suffix_required=True,
-    allowed=["json", "xml", "jsonld", "ob3.json"],
+    allowed=suffixes_for(Resource.OPPORTUNITY),
 )
 
 urlpatterns = [
     *formats,
-    path("learning-opportunities/", views.OpportunityListView.as_view(), name="opportunity-list"),
+    path(
+        "learning-opportunities/",
+        opportunities.OpportunityListView.as_view(),
+        name="opportunity-list",
+    ),
     path(
         "learning-opportunities/<id:pk>/",
-        views.OpportunityDetailView.as_view(),
+        opportunities.OpportunityDetailView.as_view(),
         name="opportunity-detail",
     ),
     path(
@@ -60,25 +74,29 @@ urlpatterns = [
     ),
     path(
         "learning-opportunities/<id:pk>/publish/",
-        views.OpportunityPublishView.as_view(),
+        opportunities.OpportunityPublishView.as_view(),
         name="opportunity-publish",
     ),
     path(
         "learning-opportunities/<id:pk>/archive/",
-        views.OpportunityArchiveView.as_view(),
+        opportunities.OpportunityArchiveView.as_view(),
         name="opportunity-archive",
     ),
-    path("search-suggestions/", views.SearchSuggestionsView.as_view(), name="search-suggestions"),
-    path("providers/", views.ProviderList.as_view(), name="provider-list"),
-    path("providers/<id:pk>/", views.ProviderDetail.as_view(), name="provider-detail"),
-    path("eqf-levels/", views.EqfLevelList.as_view(), name="eqf-levels"),
-    path("nqf-levels/", views.NqfLevelList.as_view(), name="nqf-levels"),
-    path("isced-fields/", views.IscedFieldTree.as_view(), name="isced-fields"),
-    path("esco-skills/", views.EscoSkillList.as_view(), name="esco-skills"),
+    path(
+        "search-suggestions/",
+        suggestions.SearchSuggestionsView.as_view(),
+        name="search-suggestions",
+    ),
+    path("providers/", organisations.ProviderList.as_view(), name="provider-list"),
+    path("providers/<id:pk>/", organisations.ProviderDetail.as_view(), name="provider-detail"),
+    path("eqf-levels/", vocabularies.EqfLevelList.as_view(), name="eqf-levels"),
+    path("nqf-levels/", vocabularies.NqfLevelList.as_view(), name="nqf-levels"),
+    path("isced-fields/", vocabularies.IscedFieldTree.as_view(), name="isced-fields"),
+    path("esco-skills/", vocabularies.EscoSkillList.as_view(), name="esco-skills"),
     path(
         "esco-skills/suggest/", occupations.EscoSkillSuggest.as_view(), name="esco-skills-suggest"
     ),
-    path("vocabularies/", views.VocabularyList.as_view(), name="vocabularies"),
+    path("vocabularies/", vocabularies.VocabularyList.as_view(), name="vocabularies"),
     path("esco/", occupations.EscoReleaseView.as_view(), name="esco-release"),
     path("esco-occupations/", occupations.EscoOccupationList.as_view(), name="esco-occupations"),
     path(
@@ -91,7 +109,7 @@ urlpatterns = [
         occupations.CoursesForJobView.as_view(),
         name="esco-occupation-opportunities",
     ),
-    path("changes/", views.ChangeFeed.as_view(), name="changes"),
+    path("changes/", changes.ChangeFeed.as_view(), name="changes"),
     path("dataset/", dataset.DatasetView.as_view(), name="dataset"),
     path(
         "dataset/records.xml", dataset.DatasetRecordsXmlView.as_view(), name="dataset-records-xml"

@@ -16,8 +16,8 @@ from catalogue.api.auth import (
     OrganisationClient,
     OrganisationTokenAuthentication,
 )
+from catalogue.api.base import PublicReadMixin, ReferencePagination
 from catalogue.api.errors import api_errors
-from catalogue.api.views import PublicReadMixin, ReferencePagination
 from catalogue.models import record_id
 from descriptors.models import LearningOpportunity, Organisation
 from recognition.api.serializers import (

@@ -120,7 +120,7 @@ def test_a_model_rule_broken_through_the_api_is_400_not_500(client, monkeypatch)
     """Any model ValidationError that reaches the handler is rejected input."""
     from django.core.exceptions import ValidationError
 
-    from catalogue.api import views
+    from catalogue.api import opportunities
 
     organisation = make_organisation()
     secret = api_token_issue(token=ApiToken(organisation=organisation, name="system"))
@@ -129,7 +129,7 @@ def test_a_model_rule_broken_through_the_api_is_400_not_500(client, monkeypatch)
     def refuse(**kwargs):
         raise ValidationError({"end_date": ["The end date cannot be before the start date."]})
 
-    monkeypatch.setattr(views, "opportunity_archive", refuse)
+    monkeypatch.setattr(opportunities, "opportunity_archive", refuse)
     response = client.post(
         reverse("api:opportunity-archive", args=[draft.pk]),
         headers={"authorization": f"Token {secret}"},

@@ -19,6 +19,7 @@ from django.core.management import call_command
 from django.db import close_old_connections
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from catalogue.filters import OpportunitySearchFilterSet
 from catalogue.models import ApiToken, ElmImport
 from catalogue.tokens import api_token_issue
 from descriptors.models import Edition, LearningOpportunity, Organisation
@@ -77,6 +78,36 @@ def test_answers_in_standard_formats_are_described_as_what_they_are(schema):
         assert set(answer["content"]) == {"application/json"}
     harvest = paths["/api/v1/dataset/withdrawals.xml"]["get"]["responses"]["200"]["content"]
     assert set(harvest) == {"application/atom+xml"}
+
+
+# What the search reads besides its filters: paging, harvesting, facet counts, the format.
+SEARCH_PAGING = {"page", "page_size", "cursor", "facets", "format"}
+
+
+def test_every_search_parameter_is_documented_from_the_filterset_that_parses_it(schema):
+    """The search's filters are the FilterSet's (the search page's too): each is in the schema
+    with its description, its choices as the enum, a facet's values as a repeated parameter."""
+    operation = schema["paths"]["/api/v1/learning-opportunities/"]["get"]
+    documented = {
+        parameter["name"]: parameter
+        for parameter in operation["parameters"]
+        if parameter["in"] == "query"
+    }
+    filters = OpportunitySearchFilterSet.base_filters
+    assert set(documented) == set(filters) | SEARCH_PAGING
+    for name, parameter in documented.items():
+        assert parameter.get("description"), name
+    for name, search_filter in filters.items():
+        parameter = documented[name]
+        assert (
+            str(search_filter.extra.get("help_text") or search_filter.label)
+            in (parameter["description"])
+        ), name
+        values = parameter["schema"].get("items", parameter["schema"])
+        choices = search_filter.extra.get("choices")
+        assert set(values.get("enum", [])) == {str(value) for value, _ in choices or []}, name
+    assert documented["eqf"]["schema"]["type"] == "array" and documented["eqf"]["explode"]
+    assert documented["start_from"]["schema"] == {"type": "string", "format": "date"}
 
 
 def _api_routes(resolver: URLResolver, prefix: str = "") -> list[str]:

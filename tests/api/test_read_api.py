@@ -317,12 +317,12 @@ def test_ids_beyond_the_database_range_are_404(client, pk):
 
 
 def test_server_errors_are_json(client, monkeypatch):
-    from catalogue.api import views
+    from catalogue.api import opportunities
 
     def broken(**kwargs):
         raise RuntimeError("simulated failure")
 
-    monkeypatch.setattr(views, "opportunity_version", broken)
+    monkeypatch.setattr(opportunities, "opportunity_version", broken)
     client.raise_request_exception = False
     response = client.get(detail_url(1))
     assert response.status_code == 500
