@@ -35,9 +35,10 @@ class EditionQuerySet(models.QuerySet):
 class Edition(models.Model):
     """One offering of a micro-credential: when it runs, what it costs, how many places.
 
-    ELM ``LearningOpportunity`` (the micro-credential itself is the
-    ``LearningAchievementSpecification`` side of ``LearningOpportunity``; decision 0012).
-    Location, modes, languages and homepage left empty are the micro-credential's.
+    ECCOE 9 (dates), 10 (duration), 11 (learning schedule) and 15 (fees), and 7, 8 and 16 where
+    they differ from the micro-credential's. ELM ``LearningOpportunity`` (the micro-credential
+    itself is the ``LearningAchievementSpecification`` side of ``LearningOpportunity``; decision
+    0012). Location, modes, languages and homepage left empty are the micro-credential's.
     """
 
     class Status(models.TextChoices):

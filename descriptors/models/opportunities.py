@@ -273,6 +273,10 @@ class LearningOpportunity(models.Model):
         blank=True,
         related_name="+",
         limit_choices_to=in_scheme(Scheme.TARGET_GROUP),
+        help_text=_(
+            "ECCOE 14: who it is designed for, e.g. persons requiring employment retraining "
+            "(ELM target groups); leave empty if it is open to all."
+        ),
     )
     # 16
     modes = models.ManyToManyField(
@@ -364,12 +368,27 @@ class LearningOpportunity(models.Model):
     further_information = models.TextField(
         _("further information"),
         blank=True,
-        help_text=_("Annex I 16."),
+        help_text=_(
+            "Annex I 16: anything else a learner or a recognition officer should know, e.g. "
+            "the software needed or a partnership behind it."
+        ),
     )
 
-    created = models.DateTimeField(_("created"), auto_now_add=True)
-    modified = models.DateTimeField(_("modified"), auto_now=True, db_index=True)
-    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    created = models.DateTimeField(
+        _("created"), auto_now_add=True, help_text=_("When the record was created; set by OCLO.")
+    )
+    modified = models.DateTimeField(
+        _("modified"),
+        auto_now=True,
+        db_index=True,
+        help_text=_("When the record last changed; set by OCLO."),
+    )
+    published_at = models.DateTimeField(
+        _("published"),
+        null=True,
+        blank=True,
+        help_text=_("When it was first published in the catalogue; set by OCLO."),
+    )
 
     history = HistoricalRecords(m2m_fields=[isced_fields, languages, modes], get_user=history_user)
     objects = LearningOpportunityQuerySet.as_manager()

@@ -60,15 +60,24 @@ class Organisation(models.Model):
         related_name="+",
         help_text=_("Country of the organisation's seat; Annex I element 3 for awarding bodies."),
     )
-    city = models.CharField(_("city"), max_length=120, blank=True)
+    city = models.CharField(
+        _("city"),
+        max_length=120,
+        blank=True,
+        help_text=_("The town or city of the seat, in its local name, e.g. Milano."),
+    )
     website = models.URLField(_("website"), blank=True, help_text=_("Home page, https://..."))
     description = models.TextField(
         _("description"),
         blank=True,
         help_text=_("A few sentences for learners: who you are, what you offer (provider page)."),
     )
-    created = models.DateTimeField(auto_now_add=True)
-    modified = models.DateTimeField(auto_now=True)
+    created = models.DateTimeField(
+        _("created"), auto_now_add=True, help_text=_("When the record was created; set by OCLO.")
+    )
+    modified = models.DateTimeField(
+        _("modified"), auto_now=True, help_text=_("When the record last changed; set by OCLO.")
+    )
 
     objects = OrganisationQuerySet.as_manager()
 
@@ -82,19 +91,24 @@ class Organisation(models.Model):
 
 
 class OrganisationMember(models.Model):
-    """A user who acts for an organisation: provider staff (and, later, recognition officers)."""
+    """A user who acts for an organisation: provider staff (and, later, recognition officers).
+
+    No ECCOE criterion or ELM class: who may edit an organisation's records is OCLO's own rule.
+    """
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("user"),
         on_delete=models.CASCADE,
         related_name="organisation_memberships",
+        help_text=_("The person's account: they see and edit the organisation's records."),
     )
     organisation = models.ForeignKey(
         Organisation,
         verbose_name=_("organisation"),
         on_delete=models.CASCADE,
         related_name="members",
+        help_text=_("The organisation the person acts for."),
     )
 
     class Meta:

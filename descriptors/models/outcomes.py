@@ -14,14 +14,21 @@ from taxonomies.models import Concept, EscoSkill, Scheme
 
 
 class LearningOutcome(models.Model):
-    """An intended learning outcome (ECCOE 22, Annex I 6) linked to ESCO skills (ECCOE 23)."""
+    """An intended learning outcome (ECCOE 22, Annex I 6) linked to ESCO skills (ECCOE 23).
+
+    ELM ``LearningOutcome`` (``title``, ``relatedESCOSkill``).
+    """
 
     opportunity = models.ForeignKey(
         LearningOpportunity,
+        verbose_name=_("learning opportunity"),
         on_delete=models.CASCADE,
         related_name="outcomes",
+        help_text=_("The opportunity whose intended outcome this is."),
     )
-    position = models.PositiveSmallIntegerField(_("order"), default=0)
+    position = models.PositiveSmallIntegerField(
+        _("order"), default=0, help_text=_("Outcomes are listed by this number, lowest first.")
+    )
     title = models.TextField(
         _("learning outcome"),
         help_text=_("What the learner can do after it, in the default language: 'Analyse ...'."),
@@ -61,15 +68,20 @@ IDENTITY_VERIFIED_CODE = re.compile(r"(?<!no)-id$")
 class Assessment(models.Model):
     """How the outcomes are assessed (ECCOE 25, Annex I 9 and 13).
 
-    ELM ``LearningAssessmentSpecification``.
+    ELM ``LearningAssessmentSpecification`` (``dc:type``, ``mode``, ``gradingScheme``); the
+    supervision is the default of ELM ``LearningAssessment.idVerification``.
     """
 
     opportunity = models.ForeignKey(
         LearningOpportunity,
+        verbose_name=_("learning opportunity"),
         on_delete=models.CASCADE,
         related_name="assessments",
+        help_text=_("The opportunity whose outcomes this assesses."),
     )
-    title = models.CharField(_("title"), max_length=255)
+    title = models.CharField(
+        _("title"), max_length=255, help_text=_("A short name, e.g. 'Final project'.")
+    )
     assessment_type = models.ForeignKey(
         Concept,
         verbose_name=_("type of assessment"),
@@ -86,6 +98,7 @@ class Assessment(models.Model):
         on_delete=models.PROTECT,
         limit_choices_to=in_scheme(Scheme.MODE),
         related_name="+",
+        help_text=_("How learners take part: online, on site, blended, work-based..."),
     )
     supervision = models.ForeignKey(
         Concept,
@@ -95,7 +108,10 @@ class Assessment(models.Model):
         on_delete=models.PROTECT,
         limit_choices_to=in_scheme(Scheme.SUPERVISION),
         related_name="+",
-        help_text=_("Annex I 13."),
+        help_text=_(
+            "Annex I 13: whether someone supervises the assessment and checks the learner's "
+            "identity, online or on site."
+        ),
     )
     grading_scheme = models.CharField(
         _("grading scheme"),
@@ -103,7 +119,11 @@ class Assessment(models.Model):
         blank=True,
         help_text=_("E.g. 'pass/fail' or '18-30 (Italian university scale)'."),
     )
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(
+        _("description"),
+        blank=True,
+        help_text=_("What learners hand in or do, and how it is marked."),
+    )
 
     history = HistoricalRecords(get_user=history_user)
 
@@ -123,14 +143,22 @@ class Assessment(models.Model):
 
 
 class Activity(models.Model):
-    """What a learner does to reach the outcomes (ECCOE 24; ELM LearningActivitySpecification)."""
+    """What a learner does to reach the outcomes (ECCOE 24; ELM LearningActivitySpecification).
+
+    Part of Annex I 10 (form of participation); its hours are the activity's ELM
+    ``volumeOfLearning``.
+    """
 
     opportunity = models.ForeignKey(
         LearningOpportunity,
+        verbose_name=_("learning opportunity"),
         on_delete=models.CASCADE,
         related_name="activities",
+        help_text=_("The opportunity this activity belongs to."),
     )
-    title = models.CharField(_("title"), max_length=255)
+    title = models.CharField(
+        _("title"), max_length=255, help_text=_("A short name, e.g. 'Weekly lectures'.")
+    )
     activity_type = models.ForeignKey(
         Concept,
         verbose_name=_("type of activity"),
@@ -139,6 +167,10 @@ class Activity(models.Model):
         on_delete=models.PROTECT,
         limit_choices_to=in_scheme(Scheme.ACTIVITY_TYPE),
         related_name="+",
+        help_text=_(
+            "ECCOE 24: e.g. classroom coursework, e-learning coursework, workshop, "
+            "self-motivated study."
+        ),
     )
     mode = models.ForeignKey(
         Concept,
@@ -148,14 +180,18 @@ class Activity(models.Model):
         on_delete=models.PROTECT,
         limit_choices_to=in_scheme(Scheme.MODE),
         related_name="+",
+        help_text=_("How learners take part: online, on site, blended, work-based..."),
     )
     hours = models.PositiveIntegerField(
         _("hours"),
         null=True,
         blank=True,
         validators=[MinValueValidator(1)],
+        help_text=_("Whole hours a learner spends on it, part of the workload in hours."),
     )
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(
+        _("description"), blank=True, help_text=_("What learners do in it.")
+    )
 
     history = HistoricalRecords(get_user=history_user)
 

@@ -21,7 +21,8 @@ class SpreadsheetImport(models.Model):
 
     The task worker runs it twice: first as a dry run whose report is the preview, then, once
     someone confirms, for real. The file is kept in the database (the worker may run on another
-    machine) until the real import has run.
+    machine) until the real import has run. No ECCOE criterion or ELM class: the rows it writes
+    carry them.
     """
 
     class Status(models.TextChoices):
@@ -35,6 +36,7 @@ class SpreadsheetImport(models.Model):
         verbose_name=_("provider"),
         on_delete=models.CASCADE,
         related_name="spreadsheet_imports",
+        help_text=_("The organisation whose opportunities the file creates or updates."),
     )
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -42,18 +44,41 @@ class SpreadsheetImport(models.Model):
         null=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        help_text=_("Who uploaded the file; empty once that account is deleted."),
     )
-    file_name = models.CharField(_("file"), max_length=255)
-    content = models.BinaryField(_("content"), editable=False)
+    file_name = models.CharField(
+        _("file"), max_length=255, help_text=_("The name of the uploaded file.")
+    )
+    content = models.BinaryField(
+        _("content"),
+        editable=False,
+        help_text=_("The uploaded file itself, kept until the import has run."),
+    )
     dry_run = models.BooleanField(
         _("preview"), default=True, help_text=_("A preview writes nothing.")
     )
     status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+        _("status"),
+        max_length=10,
+        choices=Status.choices,
+        default=Status.QUEUED,
+        help_text=_("Waiting for the worker, running, done or failed."),
     )
-    rows_total = models.PositiveIntegerField(_("rows"), null=True, blank=True)
-    rows_done = models.PositiveIntegerField(_("rows done"), default=0)
-    summary = models.CharField(_("summary"), max_length=200, blank=True)
+    rows_total = models.PositiveIntegerField(
+        _("rows"),
+        null=True,
+        blank=True,
+        help_text=_("How many rows the file holds, once the worker has read it."),
+    )
+    rows_done = models.PositiveIntegerField(
+        _("rows done"), default=0, help_text=_("How many rows the worker has handled so far.")
+    )
+    summary = models.CharField(
+        _("summary"),
+        max_length=200,
+        blank=True,
+        help_text=_("The rows counted by outcome: created, updated, unchanged, rejected."),
+    )
     report = models.JSONField(
         _("report"),
         default=list,
@@ -63,11 +88,15 @@ class SpreadsheetImport(models.Model):
     error = models.TextField(
         _("error"), blank=True, help_text=_("Why the file as a whole could not be imported.")
     )
-    created = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    created = models.DateTimeField(
+        _("uploaded"), auto_now_add=True, help_text=_("When the file was uploaded.")
+    )
     updated = models.DateTimeField(
         _("last activity"), auto_now=True, help_text=_("Queued, started, progressed or ended.")
     )
-    finished = models.DateTimeField(_("finished"), null=True, blank=True)
+    finished = models.DateTimeField(
+        _("finished"), null=True, blank=True, help_text=_("When the worker finished the job.")
+    )
 
     objects = SpreadsheetImportQuerySet.as_manager()
 
