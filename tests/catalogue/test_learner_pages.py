@@ -1,17 +1,22 @@
 """What a learner sees on the cards and the opportunity page: a summary, what they will learn,
-when they can start, the main button, what they receive and what it costs."""
+when they can start, the main button, what they receive and what it costs; and the small
+things around them a careful reader notices: the active filters, the footer, a missing page,
+French punctuation."""
 
+import html
 import re
 from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from catalogue.learner import StartInfo, next_start
 from descriptors.models import Edition, LearningOutcome
-from taxonomies.models import Scheme
+from taxonomies.models import EqfLevel, EscoRelease, Scheme
+from taxonomies.selectors import ESCO_VERSION_CACHE_KEY
 from tests.builders import concept, make_opportunity, make_organisation, make_provider_user, text_of
 
 pytestmark = pytest.mark.django_db
@@ -152,3 +157,88 @@ def test_an_italian_learner_reads_it_all_in_italian(client, course):
     ):
         assert italian in page
     assert "Imparerai a:" in text_of(client.get(reverse("catalogue:search")))
+
+
+def chips(client, query: dict) -> list[str]:
+    page = client.get(reverse("catalogue:search"), query).text
+    return [text_of_html(chip) for chip in re.findall(r'<a class="chip"[^>]*>(.*?)</a>', page)]
+
+
+def text_of_html(fragment: str) -> str:
+    """The text of a piece of HTML, its no-break spaces kept."""
+    return re.sub(r"[ \t\n]+", " ", html.unescape(re.sub(r"<[^>]+>", " ", fragment))).strip()
+
+
+def test_an_active_filter_names_its_facet_once(client, course):
+    course.eqf_level = EqfLevel.objects.get(level=6)
+    course.save()
+    query = {"eqf": "6", "provider": course.provider_id}
+    assert chips(client, query) == ["EQF level 6 ×", f"Provider: {course.provider.name} ×"]
+    client.cookies["django_language"] = "fr"
+    assert chips(client, query) == [
+        "Niveau CEC 6 ×",
+        f"Prestataire\u00a0: {course.provider.name} ×",
+    ]
+
+
+def footer(client) -> str:
+    cache.delete(ESCO_VERSION_CACHE_KEY)  # read once a minute: a new release shows at once here
+    page = text_of(client.get(reverse("catalogue:search")))
+    return page[page.index("Skills and competences") :]
+
+
+def test_the_footer_gives_the_esco_release_when_it_is_known_and_no_made_up_one(client):
+    attribution = (
+        "Skills and competences: ESCO – European Skills, Competences, Qualifications and "
+        "Occupations, © European Union{}. This service uses the ESCO classification of the "
+        "European Commission."
+    )
+    assert attribution.format("") in footer(client)  # the curated subset only
+
+    EscoRelease.objects.create(version="unknown")  # a bundle that did not say which release
+    assert attribution.format("") in footer(client)
+
+    EscoRelease.objects.create(version="1.2.0")
+    assert attribution.format(", v1.2.0") in footer(client)
+
+
+@pytest.mark.parametrize(
+    ("path", "language", "heading", "search_address"),
+    [
+        ("/opportunities/999999/", "en", "Page not found", "/"),
+        ("/fr/opportunities/999999/", "fr", "Page introuvable", "/fr/"),
+        ("/it/nowhere/", "it", "Pagina non trovata", "/it/"),
+    ],
+)
+def test_a_missing_page_says_so_plainly_and_offers_a_way_back(
+    client, path, language, heading, search_address
+):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert "LearningOpportunity" not in response.text  # no model names, no debug text
+    assert f'<html lang="{language}">' in response.text
+    assert f"<h1>{heading}</h1>" in response.text
+    # A search box and the home page: the two ways on from a dead address.
+    assert re.search(rf'<form[^>]+action="{search_address}"[^>]*role="search"', response.text)
+    assert '<input id="q" name="q" type="search"' in response.text
+    assert re.search(rf'<a href="{search_address}">[^<]+</a>', response.text)
+    assert 'rel="canonical"' not in response.text  # a missing page has no address to index
+
+
+def test_french_pages_keep_a_no_break_space_before_double_punctuation(client, course):
+    """French sets a (narrow) no-break space before : ; ? ! so that the sign never starts a
+    line; a plain space lets it wrap, no space reads as English."""
+    client.cookies["django_language"] = "fr"
+    with translation.override("fr"):
+        addresses = [
+            reverse("catalogue:search"),
+            reverse("catalogue:opportunity-detail", args=[course.pk]),
+            reverse("catalogue:about"),
+            reverse("catalogue:compare"),
+        ]
+    for address in addresses:
+        page = html.unescape(
+            re.sub(r"<script.*?</script>", "", client.get(address).text, flags=re.S)
+        )
+        assert not re.findall(r".{0,30} [:;?!](?=[\s<\"]|$)", page), address
+    assert "Vous apprendrez à\u00a0:" in html.unescape(client.get(addresses[0]).text)
