@@ -96,7 +96,7 @@ def active_filter_chips(search_query: SearchQuery, result: SearchResult) -> list
         if len(chips) == MAX_CHIPS:
             break
         if key == "q":
-            label = f"“{value}”"
+            label = _("“%(text)s”") % {"text": value}  # each language its own quotation marks
         elif key in fixed:
             label = str(fixed[key].get(value, value))
         elif key == "max_fee":

@@ -113,10 +113,10 @@ FRENCH_SPACE_BEFORE = {":": "\u00a0", ";": "\u202f", "?": "\u202f", "!": "\u202f
 
 @register.simple_tag
 def punctuation(mark: str) -> str:
-    """A mark a template writes after a label or a value, spaced as the page's language sets
-    it: "Skills:" in English, "Aptitudes :" in French."""
+    """A mark a template writes after a label or between values ("; " to join a list), spaced
+    as the page's language sets it: "Skills:" in English, "Aptitudes :" in French."""
     if get_language() == "fr":
-        return FRENCH_SPACE_BEFORE.get(mark, "") + mark
+        return FRENCH_SPACE_BEFORE.get(mark[:1], "") + mark
     return mark
 
 

@@ -17,7 +17,14 @@ from catalogue.learner import StartInfo, next_start
 from descriptors.models import Edition, LearningOutcome
 from taxonomies.models import EqfLevel, EscoRelease, Scheme
 from taxonomies.selectors import ESCO_VERSION_CACHE_KEY
-from tests.builders import concept, make_opportunity, make_organisation, make_provider_user, text_of
+from tests.builders import (
+    concept,
+    make_agreement,
+    make_opportunity,
+    make_organisation,
+    make_provider_user,
+    text_of,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -169,13 +176,18 @@ def text_of_html(fragment: str) -> str:
     return re.sub(r"[ \t\n]+", " ", html.unescape(re.sub(r"<[^>]+>", " ", fragment))).strip()
 
 
-def test_an_active_filter_names_its_facet_once(client, course):
+def test_an_active_filter_names_its_facet_once_in_the_languages_own_punctuation(client, course):
     course.eqf_level = EqfLevel.objects.get(level=6)
     course.save()
-    query = {"eqf": "6", "provider": course.provider_id}
-    assert chips(client, query) == ["EQF level 6 ×", f"Provider: {course.provider.name} ×"]
+    query = {"q": "street", "eqf": "6", "provider": course.provider_id}
+    assert chips(client, query) == [
+        "“street” ×",
+        "EQF level 6 ×",
+        f"Provider: {course.provider.name} ×",
+    ]
     client.cookies["django_language"] = "fr"
     assert chips(client, query) == [
+        "«\u202fstreet\u202f» ×",
         "Niveau CEC 6 ×",
         f"Prestataire\u00a0: {course.provider.name} ×",
     ]
@@ -225,6 +237,14 @@ def test_a_missing_page_says_so_plainly_and_offers_a_way_back(
     assert 'rel="canonical"' not in response.text  # a missing page has no address to index
 
 
+def french_spacing_faults(page: str) -> list[str]:
+    """Where the text a visitor reads has a plain space, or none, before : ; ? !"""
+    page = re.sub(r"<(script|style)\b.*?</\1>", "", page, flags=re.S)
+    # Tags dropped without a space: "<strong>Savoirs</strong>:" reads "Savoirs:".
+    text = html.unescape(re.sub(r"<[^>]+>", "", page))
+    return re.findall(r".{0,30}[^\u00a0\u202f][:;?!](?=\s)", text)
+
+
 def test_french_pages_keep_a_no_break_space_before_double_punctuation(client, course):
     """French sets a (narrow) no-break space before : ; ? ! so that the sign never starts a
     line; a plain space lets it wrap, no space reads as English."""
@@ -236,9 +256,39 @@ def test_french_pages_keep_a_no_break_space_before_double_punctuation(client, co
             reverse("catalogue:about"),
             reverse("catalogue:compare"),
         ]
+        levels = reverse("catalogue:browse-levels")
     for address in addresses:
-        page = html.unescape(
-            re.sub(r"<script.*?</script>", "", client.get(address).text, flags=re.S)
-        )
-        assert not re.findall(r".{0,30} [:;?!](?=[\s<\"]|$)", page), address
+        assert french_spacing_faults(client.get(address).text) == [], address
     assert "Vous apprendrez à\u00a0:" in html.unescape(client.get(addresses[0]).text)
+    # The EQF descriptors themselves are the fixtures' text: only the labels are checked here.
+    assert "<strong>Savoirs\u00a0:</strong>" in client.get(levels).text
+
+
+def edition_details(client, opportunity) -> str:
+    page = client.get(reverse("catalogue:opportunity-detail", args=[opportunity.pk])).text
+    return text_of_html(re.search(r'<td data-label="Details"[^>]*>(.*?)</td>', page)[1])
+
+
+def test_an_editions_details_start_with_a_detail_not_a_separator(client, course):
+    Edition.objects.filter(opportunity=course).update(
+        learning_schedule=concept(Scheme.LEARNING_SCHEDULE, "67395e6b5a"), places=16
+    )
+    assert edition_details(client, course) == "4 months · Part time light 16 places"
+
+    Edition.objects.filter(opportunity=course).update(duration="")
+    assert edition_details(client, course) == "Part time light 16 places"
+
+
+def test_a_recognised_opportunity_names_its_level_in_the_pages_language(client, course):
+    course.eqf_level = EqfLevel.objects.get(level=6)
+    course.save()
+    agreement = make_agreement(
+        make_organisation("Università di Esempio"), [course.provider], [course]
+    )
+    client.cookies["django_language"] = "fr"
+    with translation.override("fr"):
+        address = reverse("recognition:agreement", args=[agreement.pk])
+    items = text_of_html(
+        re.search(r'<table class="items">(.*?)</table>', client.get(address).text, re.S)[1]
+    )
+    assert f"{course.provider.name} · Niveau CEC 6" in items
