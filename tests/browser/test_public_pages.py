@@ -165,13 +165,14 @@ def test_sort_by_sits_beside_its_menu_on_a_phone(page, catalogue_server):
 
 
 def test_a_missing_page_fits_a_phone_and_passes_axe(page, live_server):
-    for width in WIDTHS.values():
+    for width_name, width in WIDTHS.items():
         page.set_viewport_size({"width": width, "height": 800})
         response = page.goto(f"{live_server.url}/fr/opportunities/999999/")
         assert response.status == 404
         expect(page.get_by_role("heading", level=1)).to_have_text("Page introuvable")
         assert overflow(page) <= 0
         assert axe_violations(page) == []
+        screenshot(page, f"not-found-{width_name}")
         page.get_by_role("searchbox").fill("fotografia")
         page.get_by_role("button", name="Rechercher").click()
         expect(page).to_have_url(re.compile(r"/fr/\?q=fotografia$"))

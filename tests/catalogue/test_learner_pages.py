@@ -10,11 +10,13 @@ from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
-from django.urls import reverse
+from django.test import Client
+from django.urls import path, reverse
 from django.utils import timezone, translation
 
 from catalogue.learner import StartInfo, next_start
 from descriptors.models import Edition, LearningOutcome
+from oclo import urls
 from taxonomies.models import EqfLevel, EscoRelease, Scheme
 from taxonomies.selectors import ESCO_VERSION_CACHE_KEY
 from tests.builders import (
@@ -292,3 +294,25 @@ def test_a_recognised_opportunity_names_its_level_in_the_pages_language(client, 
         re.search(r'<table class="items">(.*?)</table>', client.get(address).text, re.S)[1]
     )
     assert f"{course.provider.name} · Niveau CEC 6" in items
+
+
+def broken_page(request):
+    raise RuntimeError("a bug")
+
+
+# The project's addresses and error handlers, and a page with a bug.
+urlpatterns = [path("broken/", broken_page), *urls.urlpatterns]
+handler404, handler500 = urls.handler404, urls.handler500
+
+
+@pytest.mark.urls(__name__)
+def test_a_server_error_says_so_in_the_learners_language_and_offers_a_way_back():
+    client = Client(raise_request_exception=False)
+    client.cookies["django_language"] = "fr"
+    response = client.get("/broken/")
+    assert response.status_code == 500
+    page = html.unescape(response.text)
+    assert "a bug" not in page
+    assert '<html lang="fr">' in page
+    assert "<h1>Une erreur s'est produite</h1>" in page
+    assert '<a href="/fr/">Retour à la page d\'accueil</a>' in page
