@@ -19,6 +19,8 @@ from catalogue.search.results import SearchResult, opportunity_search_total
 NOT_FILTERS = {"page", "sort", "skill_term", "provider_term"}
 # More chips than anyone can read; beyond it a filter is still applied, only not shown as a chip.
 MAX_CHIPS = 30
+# Facets whose values already say what they are ("EQF level 6"): their chip is the value alone.
+SELF_NAMED_FACETS = {"eqf"}
 
 
 @dataclass
@@ -84,7 +86,7 @@ def active_filter_chips(search_query: SearchQuery, result: SearchResult) -> list
         if len(chips) == MAX_CHIPS:
             break
         if key == "q":
-            label = f"“{value}”"
+            label = _("“%(text)s”") % {"text": value}  # each language its own quotation marks
         elif key in choice_keys:
             label = labels.get(key, {}).get(value, value)
         elif key == "max_fee":
@@ -93,8 +95,14 @@ def active_filter_chips(search_query: SearchQuery, result: SearchResult) -> list
             label = (_("From %(date)s") if key == "start_from" else _("Until %(date)s")) % {
                 "date": value
             }
+        elif (value_label := labels.get(key, {}).get(value)) and key in SELF_NAMED_FACETS:
+            label = value_label
         else:
-            label = f"{names.get(key, key)}: {labels.get(key, {}).get(value, value)}"
+            # Translated: French sets a no-break space before the colon.
+            label = _("%(filter)s: %(value)s") % {
+                "filter": names.get(key, key),
+                "value": value_label or value,
+            }
         chips.append(Chip(label, search_query.without(key, value), key, value))
     return chips
 

@@ -106,6 +106,20 @@ def call_to_action(opportunity):
     return learner.call_to_action(opportunity, timezone.localdate())
 
 
+# French sets a no-break space before double punctuation, so that the mark never starts a
+# line: a full one before the colon, a narrow one before the others.
+FRENCH_SPACE_BEFORE = {":": "\u00a0", ";": "\u202f", "?": "\u202f", "!": "\u202f"}
+
+
+@register.simple_tag
+def punctuation(mark: str) -> str:
+    """A mark a template writes after a label or between values ("; " to join a list), spaced
+    as the page's language sets it: "Skills:" in English, "Aptitudes :" in French."""
+    if get_language() == "fr":
+        return FRENCH_SPACE_BEFORE.get(mark[:1], "") + mark
+    return mark
+
+
 # Parameters that change how a page is shown, not what it is about.
 NOT_CANONICAL = {"sort", "skill_term", "provider_term"}
 

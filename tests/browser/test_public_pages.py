@@ -148,3 +148,31 @@ def test_find_a_skill_as_you_type(page, full_demo):
     page.get_by_label("Find a skill").fill("photo")
     expect(page.locator("#skill-suggestions").get_by_label("photography")).to_be_visible()
     assert "suggestions" not in page.url
+
+
+def test_sort_by_sits_beside_its_menu_on_a_phone(page, catalogue_server):
+    page.set_viewport_size({"width": 390, "height": 800})
+    for prefix in ("", "/it", "/fr"):
+        page.goto(f"{catalogue_server.url}{prefix}/?q=fotografia&eqf=6")
+        label = page.locator('label[for="sort"]').bounding_box()
+        menu = page.locator("#sort").bounding_box()
+        # On one line, the label just before its menu, their middles level.
+        label_end = label["x"] + label["width"]
+        assert label_end <= menu["x"] <= label_end + 16, prefix
+        middle = abs((label["y"] + label["height"] / 2) - (menu["y"] + menu["height"] / 2))
+        assert middle < 2, prefix
+        screenshot(page, f"search-sort-phone{prefix.replace('/', '-')}")
+
+
+def test_a_missing_page_fits_a_phone_and_passes_axe(page, live_server):
+    for width_name, width in WIDTHS.items():
+        page.set_viewport_size({"width": width, "height": 800})
+        response = page.goto(f"{live_server.url}/fr/opportunities/999999/")
+        assert response.status == 404
+        expect(page.get_by_role("heading", level=1)).to_have_text("Page introuvable")
+        assert overflow(page) <= 0
+        assert axe_violations(page) == []
+        screenshot(page, f"not-found-{width_name}")
+        page.get_by_role("searchbox").fill("fotografia")
+        page.get_by_role("button", name="Rechercher").click()
+        expect(page).to_have_url(re.compile(r"/fr/\?q=fotografia$"))

@@ -68,7 +68,7 @@ def test_the_atom_feed_lists_the_search_newest_first(client, catalogue):
     feed = feedparser.parse(response.content)
     assert not feed.bozo, feed.bozo_exception
     assert feed.version == "atom10"
-    assert feed.feed.title == "OCLO: EQF level: EQF level 6"
+    assert feed.feed.title == "OCLO: EQF level 6"
     assert feed.feed.link == "http://testserver/?eqf=6"
     assert [entry.title for entry in feed.entries] == [
         self_paced.title,
@@ -90,7 +90,7 @@ def test_the_calendar_has_each_coming_start_and_deadline(client, catalogue):
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
     raw = response.content
     calendar = icalendar.Calendar.from_ical(raw)
-    assert str(calendar["X-WR-CALNAME"]) == "OCLO: EQF level: EQF level 6"
+    assert str(calendar["X-WR-CALNAME"]) == "OCLO: EQF level 6"
     events = {
         (str(event["SUMMARY"]), event.decoded("DTSTART")) for event in calendar.walk("VEVENT")
     }
