@@ -1,14 +1,13 @@
 """Saved states of the test database that a test starts from in a moment: the demo catalogue is
 loaded once per session (it takes tens of seconds), not once per module or per browser test.
 
-PostgreSQL copies a database with ``CREATE DATABASE ... TEMPLATE`` (about a second for ours);
+PostgreSQL copies a database with ``CREATE DATABASE ... TEMPLATE`` (a second or two for ours);
 the connection settings are then pointed at the copy, and the live server's threads and the
 processes a test starts (``tests.processes``) follow them. SQLite's test database lives in
 memory: its pages are copied in and out with the backup API.
 """
 
 import sqlite3
-import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from itertools import count
 
@@ -137,12 +136,12 @@ class PostgresCopies:
 
 
 class SqliteCopies:
-    """Saved states as in-memory SQLite databases, copied page by page."""
+    """Saved states as in-memory SQLite databases, copied page by page into the test database
+    (which the live server's threads share: one connection, see pytest-django's LiveServer)."""
 
     def __init__(self, alias: str = "default"):
         self.alias = alias
         self.saved: dict[str, sqlite3.Connection] = {}
-        self.lock = threading.Lock()  # the live server's threads share the connection
 
     def _raw(self) -> sqlite3.Connection:
         connection = connections[self.alias]
@@ -150,8 +149,7 @@ class SqliteCopies:
         return connection.connection
 
     def _restore(self, name: str) -> None:
-        with self.lock:
-            self.saved[name].backup(self._raw())
+        self.saved[name].backup(self._raw())
         _forget_derived_state()
 
     def _snapshot(self, name: str) -> None:
