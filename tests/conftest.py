@@ -8,10 +8,10 @@ import time_machine
 from django.conf import settings
 from django.core.cache import cache
 from django.core.management import call_command
-from django.db import transaction
 from django.utils import translation
 
 from taxonomies.loaders import taxonomies_load
+from tests.database_copies import database_copies
 
 SHARED = Path(settings.BASE_DIR).parent / "shared"
 
@@ -74,13 +74,34 @@ def django_db_setup(django_db_setup, django_db_blocker):
     cache.clear()
 
 
+@pytest.fixture(scope="session")
+def demo_database(django_db_setup, django_db_blocker):
+    """The demo catalogue over the taxonomies, loaded once per session and saved beside the
+    test database for the tests that start from it (``demo_catalogue``, the browser tests)."""
+    with django_db_blocker.unblock():
+        copies = database_copies()
+        copies.save("demo", lambda: call_command("load_demo", "--no-users", verbosity=0))
+    yield copies
+    with django_db_blocker.unblock():
+        copies.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _demo_saved_before_the_first_test(request):
+    """A transactional test flushes the taxonomies the demo is built on: the demo is saved
+    before the first test runs when any test of the session needs it."""
+    if any("demo_database" in item.fixturenames for item in request.session.items):
+        request.getfixturevalue("demo_database")
+
+
 @pytest.fixture(scope="module")
-def demo_catalogue(django_db_setup, django_db_blocker):
-    """The demo catalogue, loaded once per module and rolled back after it."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("load_demo", "--no-users")
-        yield
-        transaction.set_rollback(True)
+def demo_catalogue(demo_database, django_db_blocker):
+    """The demo catalogue for one module, whose tests roll their writes back (``db``)."""
+    with django_db_blocker.unblock():
+        demo_database.enter("demo", writable=False)
+    yield
+    with django_db_blocker.unblock():
+        demo_database.leave()
 
 
 @pytest.fixture(autouse=True)

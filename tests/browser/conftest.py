@@ -6,10 +6,6 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
-
-from catalogue.search.facet_index import facet_index
-from taxonomies.loaders import taxonomies_load
 
 CHROMIUM = os.environ.get("OCLO_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(settings.BASE_DIR) / "test-output" / "screenshots"
@@ -38,11 +34,21 @@ def browser():
 
 
 @pytest.fixture
-def catalogue_server(live_server, transactional_db):
-    """A live server with the taxonomies and the demo catalogue committed to its database."""
-    taxonomies_load()
-    call_command("load_demo", "--no-users")
-    facet_index.reset()
+def _django_db_helper(demo_database, django_db_blocker):
+    """The database of a browser test (pytest-django's fixture behind ``django_db``, replaced
+    here): a fresh copy of the demo catalogue where writes commit, so that the live server's
+    threads and the task worker see what the test writes and it sees theirs; dropped after the
+    test. pytest-django's transactional test would instead flush the whole database after
+    each test (seconds) and leave the next to load the taxonomies and the demo again."""
+    with django_db_blocker.unblock():
+        demo_database.enter("demo", writable=True)
+        yield
+        demo_database.leave()
+
+
+@pytest.fixture
+def catalogue_server(live_server, demo_database):
+    """The live server (one for the session) over the test's copy of the demo catalogue."""
     return live_server
 
 

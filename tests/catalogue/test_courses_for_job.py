@@ -8,6 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.db import transaction
 
 from descriptors.models import LearningOpportunity
 from taxonomies.esco import esco_import
@@ -38,21 +39,25 @@ def _course(title: str, skills: list[str], **values) -> LearningOpportunity:
     return opportunity
 
 
-@pytest.fixture
-def catalogue():
-    esco_import(SAMPLE)
-    courses = {
-        "python": _course("Python bootcamp", [PROGRAMMING], fee_amount=Decimal(300)),
-        "teams": _course("Teamwork basics", [TEAMWORK], is_free=True, ects_credits=2),
-        "data": _course("Data analysis with R", [DATA_ANALYSIS]),
-        "full": _course("Full stack in Italian", [PROGRAMMING, TEAMWORK], ects_credits=10),
-    }
-    italian = concept(Scheme.LANGUAGE, "ITA")
-    courses["full"].languages.set([italian])
-    courses["full"].default_language = italian
-    courses["full"].save()
-    _course("Unpublished Python", [PROGRAMMING], status=LearningOpportunity.Status.DRAFT)
-    return courses
+@pytest.fixture(scope="module")
+def catalogue(django_db_setup, django_db_blocker):
+    """The occupations and the courses, built once for the module (the ESCO import takes
+    seconds) in a transaction rolled back after it: the tests only read them."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        esco_import(SAMPLE)
+        courses = {
+            "python": _course("Python bootcamp", [PROGRAMMING], fee_amount=Decimal(300)),
+            "teams": _course("Teamwork basics", [TEAMWORK], is_free=True, ects_credits=2),
+            "data": _course("Data analysis with R", [DATA_ANALYSIS]),
+            "full": _course("Full stack in Italian", [PROGRAMMING, TEAMWORK], ects_credits=10),
+        }
+        italian = concept(Scheme.LANGUAGE, "ITA")
+        courses["full"].languages.set([italian])
+        courses["full"].default_language = italian
+        courses["full"].save()
+        _course("Unpublished Python", [PROGRAMMING], status=LearningOpportunity.Status.DRAFT)
+        yield courses
+        transaction.set_rollback(True)
 
 
 def _api(client, key=DEVELOPER, **params):
