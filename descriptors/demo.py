@@ -76,26 +76,8 @@ class _Loader:
             key: record.pop(key)
             for key in ("translations", "outcomes", "assessments", "activities", "editions")
         }
-        relations = {
-            name: [self.concept(scheme, code) for code in record.pop(name)]
-            for name, scheme in CONCEPT_LIST_FIELDS.items()
-        }
-        relations |= {
-            name: [self.organisations[member] for member in record.pop(name)]
-            for name in ORGANISATION_LIST_FIELDS
-        }
-        relations["isced_fields"] = [
-            self.vocabularies.isced(code) for code in record.pop("isced_fields")
-        ]
-        values = {
-            key: self.concept(scheme, record.pop(key)) for key, scheme in CONCEPT_FIELDS.items()
-        }
-        hosted_by = record.pop("hosted_by")
-        values["hosted_by"] = self.organisations[hosted_by] if hosted_by else None
-        eqf, nqf = record.pop("eqf_level"), record.pop("nqf_level")
-        values["eqf_level"] = self.vocabularies.eqf(eqf) if eqf else None
-        values["nqf_level"] = self.vocabularies.nqf(nqf) if nqf else None
-        values.update(record)
+        relations = self.relations(record)
+        values = self.values(record)
         opportunity = existing.get((provider.pk, values["provider_reference"])) or (
             LearningOpportunity(provider=provider)
         )
@@ -107,23 +89,54 @@ class _Loader:
         opportunity_validate(opportunity=opportunity, relations=relations)
         editions = editions_validate(
             opportunity=opportunity,
-            editions=[self.edition_values(edition) for edition in children["editions"]],
+            editions=[self.edition_values(edition) for edition in children.pop("editions")],
         )
         return OpportunityWrite(
-            opportunity,
-            relations,
-            translations=[
+            opportunity, relations, editions=editions, **self.children(children)
+        )
+
+    def relations(self, record: dict) -> dict[str, list]:
+        """Takes the many-to-many descriptors out of ``record``, resolved."""
+        relations = {
+            name: [self.concept(scheme, code) for code in record.pop(name)]
+            for name, scheme in CONCEPT_LIST_FIELDS.items()
+        }
+        relations |= {
+            name: [self.organisations[member] for member in record.pop(name)]
+            for name in ORGANISATION_LIST_FIELDS
+        }
+        relations["isced_fields"] = [
+            self.vocabularies.isced(code) for code in record.pop("isced_fields")
+        ]
+        return relations
+
+    def values(self, record: dict) -> dict:
+        """The field values of ``record`` (what ``relations`` left), references resolved."""
+        values = {
+            key: self.concept(scheme, record.pop(key)) for key, scheme in CONCEPT_FIELDS.items()
+        }
+        hosted_by = record.pop("hosted_by")
+        values["hosted_by"] = self.organisations[hosted_by] if hosted_by else None
+        eqf, nqf = record.pop("eqf_level"), record.pop("nqf_level")
+        values["eqf_level"] = self.vocabularies.eqf(eqf) if eqf else None
+        values["nqf_level"] = self.vocabularies.nqf(nqf) if nqf else None
+        return values | record
+
+    def children(self, children: dict) -> dict[str, list[dict]]:
+        """Translations, outcomes, assessments and activities, references resolved."""
+        return {
+            "translations": [
                 translation | {"language": self.concept(Scheme.LANGUAGE, translation["language"])}
                 for translation in children["translations"]
             ],
-            outcomes=[
+            "outcomes": [
                 {
                     "title": outcome["title"],
                     "skills": [self.vocabularies.skill(uri) for uri in outcome["skills"]],
                 }
                 for outcome in children["outcomes"]
             ],
-            assessments=[
+            "assessments": [
                 {
                     "title": assessment["title"],
                     "assessment_type": self.concept(
@@ -133,7 +146,7 @@ class _Loader:
                 }
                 for assessment in children["assessments"]
             ],
-            activities=[
+            "activities": [
                 {
                     "title": activity["title"],
                     "activity_type": self.concept(Scheme.ACTIVITY_TYPE, activity["activity_type"]),
@@ -142,8 +155,7 @@ class _Loader:
                 }
                 for activity in children["activities"]
             ],
-            editions=editions,
-        )
+        }
 
     def edition_values(self, record: dict) -> dict:
         values = dict(record)

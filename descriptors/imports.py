@@ -5,10 +5,10 @@ docstring). Each row is all-or-nothing: it is checked cell by cell and against t
 rules (``opportunity_validate``, ``edition_validate``) before anything is written, so a bad row
 is reported with nothing of it written, while the good rows land; the first row of a
 micro-credential carries its descriptors, so when it is rejected its other rows are too.
-Editions are matched to the stored ones by ``edition_reference``, else by start date; stored
-editions the file does not mention are kept (deleting one is done in the admin or the API).
-Valid records are written together, 500 at a time
-(``opportunities_bulk_save``); should the database still refuse a batch, its rows are retried
+Editions are matched to the stored ones as every writer matches them (``edition_match``: by
+``edition_reference``, else by start date); stored editions the file does not mention are kept
+(deleting one is done in the admin or the API). Valid records are written together, 500 at a
+time (``opportunities_bulk_save``); should the database still refuse a batch, its rows are retried
 one by one. The provider's own identifier makes re-imports update (or leave alone) instead of
 duplicating. A dry run does all of it and rolls everything back, so its report is exactly what
 the real import would do.
@@ -19,11 +19,8 @@ empty cell clears it.
 
 import contextlib
 import itertools
-import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
-from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
@@ -33,38 +30,27 @@ from django.utils import timezone
 from descriptors.formats.spreadsheet import (
     COLUMNS,
     EDITION_COLUMNS,
-    MULTI_SEPARATOR,
     SpreadsheetError,
     read_rows,
 )
-from descriptors.models import Edition, LearningOpportunity, Organisation, SpreadsheetImport
+from descriptors.formats.spreadsheet_cells import NO, Problem, RowParser
+from descriptors.models import LearningOpportunity, Organisation, SpreadsheetImport
 from descriptors.services import (
-    CHILD_FIELDS,
-    EDITION_RELATIONS,
     OpportunityWrite,
     Stored,
+    edition_match,
     edition_validate,
     opportunities_bulk_save,
     opportunities_stored,
     opportunity_validate,
+    stored_edition,
 )
 from descriptors.text import fold
-from descriptors.vocabularies import UnknownValue, Vocabularies
+from descriptors.vocabularies import Vocabularies
 from taxonomies.suggestions import skills_suggest
 
 CHUNK = 500  # records written, and re-indexed, together
 CHANGE_REASON = "spreadsheet import"
-EXCEL_EPOCH = date(1899, 12, 30)
-SKILLS_AT_END = re.compile(r"^(?P<title>.*?)\s*\[(?P<skills>[^\[\]]*)\]\s*$")
-YES = {"yes", "y", "true", "1", "si", "sì", "x"}
-NO = {"no", "n", "false", "0", ""}
-
-
-@dataclass(frozen=True)
-class Problem:
-    column: str
-    value: str
-    message: str
 
 
 @dataclass
@@ -92,132 +78,6 @@ class ImportReport:
             f"{self.count(action)} {action}"
             for action in ("created", "updated", "unchanged", "rejected")
         )
-
-
-class CellError(ValueError):
-    pass
-
-
-def _many(text: str) -> list[str]:
-    return [part.strip() for part in text.split(MULTI_SEPARATOR) if part.strip()]
-
-
-def _yes_no(text: str) -> bool:
-    if fold(text) in YES:
-        return True
-    if fold(text) in NO:
-        return False
-    raise CellError(f"Write yes or no, not '{text}'.")
-
-
-def _decimal(text: str) -> Decimal | None:
-    if not text:
-        return None
-    cleaned = text.replace("€", "").replace(" ", "")
-    if "," in cleaned and "." not in cleaned:
-        cleaned = cleaned.replace(",", ".")  # a decimal comma
-    try:
-        return Decimal(cleaned)
-    except InvalidOperation as error:
-        raise CellError(f"'{text}' is not a number.") from error
-
-
-def _whole(text: str, unit: str) -> int | None:
-    number = _decimal(text)
-    if number is None:
-        return None
-    if number != number.to_integral_value() or number < 0:
-        raise CellError(f"'{text}' is not a whole number of {unit}.")
-    return int(number)
-
-
-def _date(text: str) -> date | None:
-    if not text:
-        return None
-    if re.fullmatch(r"\d{5}(\.0+)?", text):  # an Excel serial day number
-        return EXCEL_EPOCH + timedelta(days=int(float(text)))
-    for pattern in ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y"):
-        try:
-            return timezone.datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
-    raise CellError(f"'{text}' is not a date; write YYYY-MM-DD.")
-
-
-class RowParser:
-    """Turns one row's cells into the values ``opportunity_save`` takes."""
-
-    def __init__(self, vocabularies: Vocabularies):
-        self.vocabularies = vocabularies
-
-    def parse(self, cells: dict[str, str], columns=COLUMNS):
-        values, relations, outcomes, problems = {}, {}, None, []
-        for column in columns:
-            if column.name not in cells or column.name == "provider_reference":
-                continue
-            text = cells[column.name]
-            try:
-                if column.required and not text:
-                    raise CellError("This column is required.")
-                if column.name == "outcomes":
-                    outcomes = self._outcomes(text)
-                elif column.many and column.scheme:
-                    relations[column.name] = [
-                        self.vocabularies.concept(column.scheme, part) for part in _many(text)
-                    ]
-                elif column.name == "isced_fields":
-                    relations[column.name] = [self.vocabularies.isced(part) for part in _many(text)]
-                else:
-                    values[column.name] = self._single(column, text)
-            except (CellError, UnknownValue) as error:
-                problems.append(Problem(column.name, text, str(error)))
-        return values, relations, outcomes, problems
-
-    def _single(self, column, text: str):
-        name = column.name
-        if column.scheme:
-            return self.vocabularies.concept(column.scheme, text) if text else None
-        if name == "eqf_level":
-            return self.vocabularies.eqf(text) if text else None
-        if name == "status":
-            status = fold(text) or LearningOpportunity.Status.DRAFT
-            allowed = (LearningOpportunity.Status.DRAFT, LearningOpportunity.Status.PUBLISHED)
-            if status not in allowed:
-                raise CellError(f"Write draft or published, not '{text}'.")
-            return status
-        if name == "edition_status":
-            status = fold(text) or Edition.Status.OPEN
-            if status not in Edition.Status.values:
-                raise CellError(
-                    f"Write planned, open, running, finished or cancelled, not '{text}'."
-                )
-            return status
-        if name in ("any_start_date", "is_free"):
-            return _yes_no(text)
-        if name in ("start_date", "end_date", "application_deadline"):
-            return _date(text)
-        if name == "workload_hours":
-            return _whole(text, "hours")
-        if name == "places":
-            return _whole(text, "places")
-        if name in ("ects_credits", "fee_amount"):
-            return _decimal(text)
-        return text
-
-    def _outcomes(self, text: str) -> list[dict]:
-        outcomes = []
-        for line in filter(None, (line.strip() for line in text.splitlines())):
-            match = SKILLS_AT_END.match(line)
-            title, skills = (match["title"], _many(match["skills"])) if match else (line, [])
-            try:
-                found = [self.vocabularies.skill(skill) for skill in skills]
-            except UnknownValue as error:
-                raise CellError(
-                    f"{error} (Text in [ ] at the end of an outcome is read as its ESCO skills: "
-                    "to keep brackets in the outcome itself, add [] after it.)"
-                ) from error
-            outcomes.append({"title": title, "skills": found})
-        return outcomes
 
 
 def _existing(
@@ -393,28 +253,16 @@ class _RecordCheck:
 
     def _editions_to_write(self, opportunity, row_editions: list[_RowEdition]) -> list[dict]:
         """The micro-credential's whole set of editions: those of the file, each over the
-        stored edition it matches (keeping what the template has no column for), and the
-        stored ones the file does not mention."""
+        stored edition it matches (``edition_match``, keeping what the template has no column
+        for), and the stored ones the file does not mention."""
         stored = self.stored[opportunity.pk].children["editions"] if opportunity.pk else []
-        by_key = {}
-        for pk, row in stored:
-            keys = [("reference", row["reference"]), ("start_date", row["start_date"])]
-            # A stored edition with neither matches a file's edition with neither.
-            for key in [key for key in keys if key[1]] or [None]:
-                by_key.setdefault(key, pk)
-        stored_by_pk = {pk: _stored_edition(pk, row) for pk, row in stored}
-        editions = []
-        for row_edition in row_editions:
-            pk = by_key.get(_edition_key(row_edition.values))
-            base = stored_by_pk.pop(pk, {}) if pk is not None else {}
-            editions.append(base | row_edition.values)
-        return editions + list(stored_by_pk.values())
-
-
-def _stored_edition(pk: int, row: dict) -> dict:
-    """A stored edition (as ``opportunities_stored`` reads it) as the write path takes it."""
-    edition = {field.name: row[field.attname] for field in CHILD_FIELDS["editions"]}
-    return edition | {name: row[name] for name in EDITION_RELATIONS} | {"id": pk}
+        given = [row_edition.values for row_edition in row_editions]
+        unmentioned = dict(stored)
+        editions = [
+            (stored_edition(pk, unmentioned.pop(pk)) if pk is not None else {}) | values
+            for pk, values in zip(edition_match(given, stored), given, strict=True)
+        ]
+        return editions + [stored_edition(pk, row) for pk, row in unmentioned.items()]
 
 
 def _differences(cells: dict[str, str], first_cells: dict[str, str], first_row: int):

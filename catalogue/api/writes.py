@@ -23,7 +23,7 @@ from catalogue.api.errors import api_errors
 from catalogue.models import MAX_ID, ElmImport
 from catalogue.tasks import elm_import_start
 from descriptors.elm_import import DocumentRejected, elm_import
-from descriptors.formats.elm_xml import LoqDocument
+from descriptors.formats.elm_xml_document import LoqDocument
 from descriptors.models import Edition
 from descriptors.vocabularies import UnknownValue, Vocabularies
 from taxonomies.models import EqfLevel, EscoSkill, Scheme

@@ -182,55 +182,9 @@ def _offering(opportunity, edition: Edition | None, language: str, texts, descri
     offered = edition or Edition(opportunity=opportunity)
     host = _organisation(opportunity.hosted_by, described) if opportunity.hosted_by else None
     specification = own_id("specification", pk)
-    notes = [
-        _note({note_language: text})
-        for note_language, text in texts(
-            "further_information", opportunity.further_information
-        ).items()
-    ]
-    notes += _notes("admission-procedure", texts("admission_procedure"))
-    if offered.any_start_date:
-        notes += _notes("any-start-date", {"en": "true"})
-    if opportunity.hosted_by:
-        notes += _notes("hosted-by", {"en": own_id("organisation", opportunity.hosted_by_id)})
-    if offered.duration and xsd_duration(offered.duration) != offered.duration:
-        notes += _notes("duration", {"en": offered.duration})
     countries = list(opportunity.countries.all())
-    if opportunity.location and not countries:
-        notes += _notes("location", {language: opportunity.location})
-    if opportunity.published_at:
-        notes += _notes("published", {"en": opportunity.published_at.isoformat()})
-    if edition is not None:
-        if edition.places is not None:
-            notes += _notes("places", {"en": str(edition.places)})
-        notes += _notes("edition-location", {language: edition.location})
-        spoken = " ".join(concept.uri for concept in edition.languages.all())
-        notes += _notes("edition-languages", {"en": spoken})
-    place = None
-    if countries:
-        place = _described(
-            {
-                "id": own_id("opportunity-location", pk),
-                "type": "Location",
-                "geographicName": {language: opportunity.location}
-                if opportunity.location
-                else None,
-                "address": [
-                    {"type": "Address", "countryCode": _vocabulary(country)}
-                    for country in countries
-                ],
-            },
-            described,
-        )
-    temporal = None
-    if offered.start_date or offered.end_date:
-        temporal = {
-            "type": "PeriodOfTime",
-            "startDate": f"{offered.start_date.isoformat()}T00:00:00"
-            if offered.start_date
-            else None,
-            "endDate": f"{offered.end_date.isoformat()}T00:00:00" if offered.end_date else None,
-        }
+    notes = _offering_notes(opportunity, offered, edition, language, texts, countries)
+    place = _place(opportunity, countries, language, described) if countries else None
     return {
         "id": offering_id(opportunity, edition),
         "type": "LearningOpportunity",
@@ -242,7 +196,7 @@ def _offering(opportunity, edition: Edition | None, language: str, texts, descri
         "homepage": [
             _web_resource(offered.homepage or opportunity.homepage or own_page(pk)),
         ],
-        "temporal": temporal,
+        "temporal": _temporal(offered),
         "duration": xsd_duration(offered.duration) if offered.duration else None,
         "mode": [_vocabulary(mode) for mode in offered.modes.all()] if edition else None,
         "learningSchedule": _vocabulary(offered.learning_schedule),
@@ -266,6 +220,59 @@ def _offering(opportunity, edition: Edition | None, language: str, texts, descri
         # The hosting organisation is named in a note (ELM has no property for it) and, as in
         # the XML, described in the document.
         "@included": [host] if isinstance(host, dict) else None,
+    }
+
+
+def _offering_notes(opportunity, offered: Edition, edition, language, texts, countries) -> list:
+    """An offering's notes: what ELM has no property for, and texts in other languages."""
+    notes = [
+        _note({note_language: text})
+        for note_language, text in texts(
+            "further_information", opportunity.further_information
+        ).items()
+    ]
+    notes += _notes("admission-procedure", texts("admission_procedure"))
+    if offered.any_start_date:
+        notes += _notes("any-start-date", {"en": "true"})
+    if opportunity.hosted_by:
+        notes += _notes("hosted-by", {"en": own_id("organisation", opportunity.hosted_by_id)})
+    if offered.duration and xsd_duration(offered.duration) != offered.duration:
+        notes += _notes("duration", {"en": offered.duration})
+    if opportunity.location and not countries:
+        notes += _notes("location", {language: opportunity.location})
+    if opportunity.published_at:
+        notes += _notes("published", {"en": opportunity.published_at.isoformat()})
+    if edition is not None:
+        if edition.places is not None:
+            notes += _notes("places", {"en": str(edition.places)})
+        notes += _notes("edition-location", {language: edition.location})
+        spoken = " ".join(concept.uri for concept in edition.languages.all())
+        notes += _notes("edition-languages", {"en": spoken})
+    return notes
+
+
+def _place(opportunity, countries: list, language: str, described: set[str]) -> dict | str:
+    """Where it is given: a location with an address per country."""
+    return _described(
+        {
+            "id": own_id("opportunity-location", opportunity.pk),
+            "type": "Location",
+            "geographicName": {language: opportunity.location} if opportunity.location else None,
+            "address": [
+                {"type": "Address", "countryCode": _vocabulary(country)} for country in countries
+            ],
+        },
+        described,
+    )
+
+
+def _temporal(offered: Edition) -> dict | None:
+    if not (offered.start_date or offered.end_date):
+        return None
+    return {
+        "type": "PeriodOfTime",
+        "startDate": f"{offered.start_date.isoformat()}T00:00:00" if offered.start_date else None,
+        "endDate": f"{offered.end_date.isoformat()}T00:00:00" if offered.end_date else None,
     }
 
 
@@ -303,6 +310,48 @@ def _price(offered: Edition, language: str) -> list[dict] | None:
 
 def _specification(opportunity, texts, language: str, described: set[str]) -> dict:
     pk = opportunity.pk
+    return {
+        "id": own_id("specification", pk),
+        "type": "LearningAchievementSpecification",
+        "identifier": _identifier(opportunity.provider_reference),
+        "title": texts("title", opportunity.title),
+        "additionalNote": _specification_notes(opportunity, texts, language),
+        "homepage": [_web_resource(opportunity.homepage)] if opportunity.homepage else None,
+        "status": opportunity.status,
+        "thematicArea": [
+            concept(field.uri, {"en": field.name} | field.names)
+            for field in opportunity.isced_fields.all()
+        ],
+        "volumeOfLearning": f"PT{opportunity.workload_hours}H"
+        if opportunity.workload_hours
+        else None,
+        "creditPoint": [_credit(opportunity)],
+        "educationLevel": _levels(opportunity),
+        "language": [_vocabulary(spoken) for spoken in opportunity.languages.all()],
+        "mode": [_vocabulary(mode) for mode in opportunity.modes.all()],
+        "learningSetting": _vocabulary(opportunity.learning_setting),
+        "targetGroup": [_vocabulary(group) for group in opportunity.target_groups.all()],
+        "entryRequirement": _note({language: opportunity.entry_requirements}),
+        "learningOutcome": [_outcome(outcome, language) for outcome in opportunity.outcomes.all()],
+        "influencedBy": [
+            _activity(activity, language) for activity in opportunity.activities.all()
+        ],
+        "provenBy": [
+            _assessment(assessment, language) for assessment in opportunity.assessments.all()
+        ],
+        "awardingOpportunity": [
+            {
+                "type": "AwardingOpportunity",
+                "awardingBody": [_organisation(body, described)],
+                "learningAchievementSpecification": own_id("specification", pk),
+            }
+            for body in opportunity.awarding_bodies.all()
+        ],
+    }
+
+
+def _specification_notes(opportunity, texts, language: str) -> list:
+    """What the specification says that ELM has no property for."""
     notes = [_note({language: opportunity.integration_options})]
     if opportunity.credential_type:
         notes += _notes("credential-type", {"en": opportunity.credential_type.uri})
@@ -314,6 +363,10 @@ def _specification(opportunity, texts, language: str, described: set[str]) -> di
     if opportunity.nqf_sublevel is not None:
         notes += _notes("nqf-sublevel", {"en": str(opportunity.nqf_sublevel)})
     notes += _notes("entry-requirements", texts("entry_requirements"))
+    return notes
+
+
+def _levels(opportunity) -> list:
     levels = []
     if opportunity.eqf_level:
         levels.append(
@@ -321,78 +374,47 @@ def _specification(opportunity, texts, language: str, described: set[str]) -> di
         )
     if opportunity.nqf_level:
         levels.append(_vocabulary(opportunity.nqf_level))
-    credit = None
-    if opportunity.ects_credits is not None:
-        credit = {
-            "type": "CreditPoint",
-            "framework": _vocabulary(opportunity.credit_system) or concept(ECTS),
-            "point": f"{opportunity.ects_credits.normalize():f}",
-        }
+    return levels
+
+
+def _credit(opportunity) -> dict | None:
+    if opportunity.ects_credits is None:
+        return None
     return {
-        "id": own_id("specification", pk),
-        "type": "LearningAchievementSpecification",
-        "identifier": _identifier(opportunity.provider_reference),
-        "title": texts("title", opportunity.title),
-        "additionalNote": notes,
-        "homepage": [_web_resource(opportunity.homepage)] if opportunity.homepage else None,
-        "status": opportunity.status,
-        "thematicArea": [
-            concept(field.uri, {"en": field.name} | field.names)
-            for field in opportunity.isced_fields.all()
+        "type": "CreditPoint",
+        "framework": _vocabulary(opportunity.credit_system) or concept(ECTS),
+        "point": f"{opportunity.ects_credits.normalize():f}",
+    }
+
+
+def _outcome(outcome, language: str) -> dict:
+    return {
+        "id": own_id("outcome", outcome.pk),
+        "type": "LearningOutcome",
+        "title": {language: outcome.title} | outcome.title_translations,
+        "relatedESCOSkill": [
+            concept(skill.uri, {"en": skill.preferred_label}) for skill in outcome.skills.all()
         ],
-        "volumeOfLearning": f"PT{opportunity.workload_hours}H"
-        if opportunity.workload_hours
-        else None,
-        "creditPoint": [credit],
-        "educationLevel": levels,
-        "language": [_vocabulary(spoken) for spoken in opportunity.languages.all()],
-        "mode": [_vocabulary(mode) for mode in opportunity.modes.all()],
-        "learningSetting": _vocabulary(opportunity.learning_setting),
-        "targetGroup": [_vocabulary(group) for group in opportunity.target_groups.all()],
-        "entryRequirement": _note({language: opportunity.entry_requirements}),
-        "learningOutcome": [
-            {
-                "id": own_id("outcome", outcome.pk),
-                "type": "LearningOutcome",
-                "title": {language: outcome.title} | outcome.title_translations,
-                "relatedESCOSkill": [
-                    concept(skill.uri, {"en": skill.preferred_label})
-                    for skill in outcome.skills.all()
-                ],
-            }
-            for outcome in opportunity.outcomes.all()
-        ],
-        "influencedBy": [
-            _titled(activity, "activity", "LearningActivitySpecification", language)
-            | {
-                "dcType": _vocabulary(activity.activity_type),
-                "volumeOfLearning": f"PT{activity.hours}H" if activity.hours else None,
-                "mode": _vocabulary(activity.mode),
-            }
-            for activity in opportunity.activities.all()
-        ],
-        "provenBy": [
-            _titled(assessment, "assessment", "LearningAssessmentSpecification", language)
-            | {
-                "additionalNote": (
-                    _notes("supervision", {"en": assessment.supervision.uri})
-                    if assessment.supervision
-                    else []
-                )
-                + _notes("grading-scheme", {language: assessment.grading_scheme}),
-                "dcType": _vocabulary(assessment.assessment_type),
-                "mode": _vocabulary(assessment.mode),
-            }
-            for assessment in opportunity.assessments.all()
-        ],
-        "awardingOpportunity": [
-            {
-                "type": "AwardingOpportunity",
-                "awardingBody": [_organisation(body, described)],
-                "learningAchievementSpecification": own_id("specification", pk),
-            }
-            for body in opportunity.awarding_bodies.all()
-        ],
+    }
+
+
+def _activity(activity, language: str) -> dict:
+    return _titled(activity, "activity", "LearningActivitySpecification", language) | {
+        "dcType": _vocabulary(activity.activity_type),
+        "volumeOfLearning": f"PT{activity.hours}H" if activity.hours else None,
+        "mode": _vocabulary(activity.mode),
+    }
+
+
+def _assessment(assessment, language: str) -> dict:
+    supervision = (
+        _notes("supervision", {"en": assessment.supervision.uri}) if assessment.supervision else []
+    )
+    return _titled(assessment, "assessment", "LearningAssessmentSpecification", language) | {
+        "additionalNote": supervision
+        + _notes("grading-scheme", {language: assessment.grading_scheme}),
+        "dcType": _vocabulary(assessment.assessment_type),
+        "mode": _vocabulary(assessment.mode),
     }
 
 

@@ -6,21 +6,17 @@ their locations, in the element order ``loq.xsd`` (xsdVersion 3.1.0) prescribes.
 descriptor we store travels: those LOQ has no element for go in an ``additionalNote`` whose
 ``dc:subject`` names the descriptor (``DESCRIPTOR``), so that an import reads them back.
 
-``read_loq`` reads a document once, streaming, and yields each learning opportunity with the
-records it refers to; ``descriptors.elm_import`` turns them into opportunities.
+Reading is the other modules ``elm_xml_*``: ``elm_xml_document`` reads a document once,
+streaming, and yields each learning opportunity with the records it refers to;
+``elm_xml_records`` reads them into our values; ``descriptors.elm_import`` writes them.
 
 Record ids are URIs under this installation's ``OCLO_BASE_URL`` (``<base>/elm/opportunity/42``):
 an import recognises its own records by them and never mistakes another installation's.
 """
 
 import re
-import sqlite3
-import tempfile
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable
 from decimal import Decimal
-from pathlib import Path
-from typing import BinaryIO
 
 from django.conf import settings
 from django.urls import reverse
@@ -163,9 +159,43 @@ class _Writer:
         self.lang(node, "description", texts("description", opportunity.description))
         if opportunity.opportunity_type:
             self.add(node, "type", uri=opportunity.opportunity_type.uri)
-        for note_language, text in texts(
-            "further_information", opportunity.further_information
-        ).items():
+        self.offering_notes(node, opportunity, offered, language, translations)
+        if edition is not None:
+            self.edition_notes(node, edition, language)
+        homepage = self.add(node, "homepage")
+        self.add(
+            homepage,
+            "contentUrl",
+            offered.homepage or opportunity.homepage or own_page(opportunity.pk),
+        )
+        self.schedule(node, offered, edition, language)
+        self.note(node, "admissionProcedure", opportunity.admission_procedure, language)
+        if offered.application_deadline:
+            self.add(
+                node,
+                "applicationDeadline",
+                f"{offered.application_deadline.isoformat()}T23:59:59",
+            )
+        self.price(node, offered, language)
+        for organisation in [opportunity.provider, *opportunity.co_providers.all()]:
+            self.add(node, "providedBy", idref=self.organisation(organisation))
+        self.location(node, opportunity, language)
+        self.add(
+            node,
+            "learningAchievementSpecification",
+            idref=own_id("specification", opportunity.pk),
+        )
+        self.add(node, "defaultLanguage", uri=opportunity.default_language.uri)
+        self.add(node, "status", edition.status if edition is not None else opportunity.status)
+        self.add(node, "modified", opportunity.modified.strftime("%Y-%m-%dT%H:%M:%SZ"))
+
+    def offering_notes(self, node, opportunity, offered: Edition, language, translations):
+        """The notes of an offering: what LOQ has no element for, and texts in other
+        languages."""
+        texts = {language: opportunity.further_information} | {
+            _language(t.language): t.further_information for t in translations
+        }
+        for note_language, text in texts.items():
             self.note(node, "additionalNote", text, note_language)
         self.notes(
             node,
@@ -182,14 +212,9 @@ class _Writer:
             self.notes(node, "location", {language: opportunity.location})
         if opportunity.published_at:
             self.notes(node, "published", {"en": opportunity.published_at.isoformat()})
-        if edition is not None:
-            self.edition_notes(node, edition, language)
-        homepage = self.add(node, "homepage")
-        self.add(
-            homepage,
-            "contentUrl",
-            offered.homepage or opportunity.homepage or own_page(opportunity.pk),
-        )
+
+    def schedule(self, node, offered: Edition, edition: Edition | None, language: str) -> None:
+        """When an offering runs, for how long, in which modes and on what schedule."""
         if offered.start_date or offered.end_date:
             temporal = self.add(node, "temporal")
             if offered.start_date:
@@ -204,16 +229,8 @@ class _Writer:
         if offered.learning_schedule:
             self.add(node, "learningSchedule", uri=offered.learning_schedule.uri)
         self.note(node, "scheduleInformation", offered.schedule_information, language)
-        self.note(node, "admissionProcedure", opportunity.admission_procedure, language)
-        if offered.application_deadline:
-            self.add(
-                node,
-                "applicationDeadline",
-                f"{offered.application_deadline.isoformat()}T23:59:59",
-            )
-        self.price(node, offered, language)
-        for organisation in [opportunity.provider, *opportunity.co_providers.all()]:
-            self.add(node, "providedBy", idref=self.organisation(organisation))
+
+    def location(self, node, opportunity, language: str) -> None:
         # A LOQ location needs an address with a country: the place where it is given, named
         # in the opportunity's language, has one per country.
         countries = list(opportunity.countries.all())
@@ -228,14 +245,6 @@ class _Writer:
                 for country in countries:
                     address = self.add(location, "address")
                     self.add(address, "countryCode", uri=country.uri)
-        self.add(
-            node,
-            "learningAchievementSpecification",
-            idref=own_id("specification", opportunity.pk),
-        )
-        self.add(node, "defaultLanguage", uri=opportunity.default_language.uri)
-        self.add(node, "status", edition.status if edition is not None else opportunity.status)
-        self.add(node, "modified", opportunity.modified.strftime("%Y-%m-%dT%H:%M:%SZ"))
 
     def identifier(self, parent, code: str) -> None:
         identifier = self.add(parent, "identifier")
@@ -273,23 +282,7 @@ class _Writer:
         if opportunity.provider_reference:
             self.identifier(node, opportunity.provider_reference)
         self.lang(node, "title", titles)
-        self.note(node, "additionalNote", opportunity.integration_options, language)
-        if opportunity.credential_type:
-            self.notes(node, "credential-type", {"en": opportunity.credential_type.uri})
-        if opportunity.quality_assurance_type:
-            self.notes(
-                node, "quality-assurance-type", {"en": opportunity.quality_assurance_type.uri}
-            )
-        self.notes(node, "quality-assurance", {language: opportunity.quality_assurance_note})
-        if opportunity.is_stackable:
-            self.notes(node, "stackable", {"en": "true"})
-        if opportunity.nqf_sublevel is not None:
-            self.notes(node, "nqf-sublevel", {"en": str(opportunity.nqf_sublevel)})
-        self.notes(
-            node,
-            "entry-requirements",
-            {_language(t.language): t.entry_requirements for t in translations},
-        )
+        self.specification_notes(node, opportunity, language, translations)
         if opportunity.homepage:
             homepage = self.add(node, "homepage")
             self.add(homepage, "contentUrl", opportunity.homepage)
@@ -316,6 +309,30 @@ class _Writer:
         for group in opportunity.target_groups.all():
             self.add(node, "targetGroup", uri=group.uri)
         self.note(node, "entryRequirement", opportunity.entry_requirements, language)
+        self.parts(node, opportunity, language)
+
+    def specification_notes(self, node, opportunity, language: str, translations) -> None:
+        """What the specification says that LOQ has no element for."""
+        self.note(node, "additionalNote", opportunity.integration_options, language)
+        if opportunity.credential_type:
+            self.notes(node, "credential-type", {"en": opportunity.credential_type.uri})
+        if opportunity.quality_assurance_type:
+            self.notes(
+                node, "quality-assurance-type", {"en": opportunity.quality_assurance_type.uri}
+            )
+        self.notes(node, "quality-assurance", {language: opportunity.quality_assurance_note})
+        if opportunity.is_stackable:
+            self.notes(node, "stackable", {"en": "true"})
+        if opportunity.nqf_sublevel is not None:
+            self.notes(node, "nqf-sublevel", {"en": str(opportunity.nqf_sublevel)})
+        self.notes(
+            node,
+            "entry-requirements",
+            {_language(t.language): t.entry_requirements for t in translations},
+        )
+
+    def parts(self, node, opportunity, language: str) -> None:
+        """Its outcomes, activities and assessments, and who awards it."""
         for outcome in opportunity.outcomes.all():
             self.add(node, "learningOutcome", idref=own_id("outcome", outcome.pk))
             self.outcome(outcome, language)
@@ -413,172 +430,3 @@ def dump_loq(opportunities: Iterable[LearningOpportunity]) -> bytes:
     for opportunity in opportunities:
         writer.opportunity(opportunity)
     return writer.finish()
-
-
-# --- Reading --------------------------------------------------------------------------------
-
-# The records a document lists in its reference groups, by element name.
-RECORD_ELEMENTS = {
-    "learningOpportunity",
-    "learningAchievementSpecification",
-    "qualification",
-    "learningOutcome",
-    "learningActivitySpecification",
-    "learningAssessmentSpecification",
-    "organisation",
-    "location",
-}
-STAGING_BATCH = 2000
-
-
-class DocumentRejected(ValueError):
-    """A document that cannot be read at all (not XML, not a LOQ document)."""
-
-
-@dataclass
-class LoqElement:
-    """One record of a document, parsed on its own; ``line`` is where it starts."""
-
-    id: str
-    element: etree._Element
-    line: int
-
-    def source_line(self, element) -> int:
-        """The line in the document of an element of this record."""
-        return self.line + (element.sourceline or 1) - 1
-
-
-class LoqDocument:
-    """A document read once, streaming: each top-level record is kept, as XML, in a scratch
-    SQLite file by its id, so that references may point forwards (opportunities come first,
-    the organisations they name last) and a 1 GB document needs no 1 GB of memory."""
-
-    def __init__(self, source: BinaryIO | bytes | str | Path):
-        self._directory = tempfile.TemporaryDirectory(prefix="oclo-loq-")
-        self._db = sqlite3.connect(Path(self._directory.name) / "records.sqlite3")
-        self._db.execute(
-            "CREATE TABLE record (seq INTEGER PRIMARY KEY, id TEXT, kind TEXT, line INT, xml BLOB,"
-            " grp TEXT)"
-        )
-        self.duplicates = 0
-        self._stage(source)
-        self._db.execute("CREATE INDEX record_id ON record (id)")
-        self._db.execute("CREATE INDEX record_group ON record (grp)")
-        # Micro-credentials: groups of learning opportunities.
-        self.opportunity_count = self._db.execute(
-            "SELECT COUNT(DISTINCT grp) FROM record WHERE kind = 'learningOpportunity'"
-        ).fetchone()[0]
-
-    def close(self) -> None:
-        self._db.close()
-        self._directory.cleanup()
-
-    def __enter__(self) -> "LoqDocument":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
-    def _stage(self, source) -> None:
-        if isinstance(source, bytes):
-            source = _BytesReader(source)
-        elif isinstance(source, str | Path):
-            source = str(source)
-        events = etree.iterparse(
-            source,
-            events=("start", "end"),
-            resolve_entities=False,
-            no_network=True,
-            remove_comments=True,
-            remove_pis=True,
-        )
-        depth, batch = 0, []
-        try:
-            for event, element in events:
-                if event == "start":
-                    depth += 1
-                    if depth == 1 and etree.QName(element).namespace != LOQ:
-                        raise DocumentRejected(
-                            f"not an ELM LOQ document: the root element is {element.tag}"
-                        )
-                    continue
-                if depth == 3 and isinstance(element.tag, str):
-                    name = etree.QName(element).localname
-                    if name in RECORD_ELEMENTS and element.get("id"):
-                        batch.append(
-                            (
-                                element.get("id"),
-                                name,
-                                element.sourceline,
-                                etree.tostring(element),
-                                _group(element) if name == "learningOpportunity" else None,
-                            )
-                        )
-                    # Done with it: free it and its finished siblings.
-                    element.clear(keep_tail=False)
-                    parent = element.getparent()
-                    while element.getprevious() is not None:
-                        del parent[0]
-                    if len(batch) >= STAGING_BATCH:
-                        self._store(batch)
-                depth -= 1
-        except etree.XMLSyntaxError as error:
-            raise DocumentRejected(f"not well-formed XML: {error}") from error
-        self._store(batch)
-
-    def _store(self, batch: list) -> None:
-        self._db.executemany(
-            "INSERT INTO record (id, kind, line, xml, grp) VALUES (?, ?, ?, ?, ?)", batch
-        )
-        batch.clear()
-
-    def opportunities(self) -> Iterator[list[LoqElement]]:
-        """The document's micro-credentials in document order: each the learning
-        opportunities (editions) that share an achievement specification (a repeated id: the
-        first of them)."""
-        seen = set()
-        groups = self._db.cursor().execute(
-            "SELECT grp FROM record WHERE kind = 'learningOpportunity' "
-            "GROUP BY grp ORDER BY MIN(seq)"
-        )
-        for (group,) in groups:
-            found = []
-            for record_id, line, xml in self._db.execute(
-                "SELECT id, line, xml FROM record WHERE grp = ? ORDER BY seq", (group,)
-            ):
-                if record_id in seen:
-                    self.duplicates += 1
-                    continue
-                seen.add(record_id)
-                found.append(LoqElement(record_id, etree.fromstring(xml), line))
-            if found:
-                yield found
-
-    def get(self, record_id: str | None) -> LoqElement | None:
-        """The record with this id (the first, should several have it)."""
-        row = self._db.execute(
-            "SELECT line, xml FROM record WHERE id = ? ORDER BY seq LIMIT 1", (record_id,)
-        ).fetchone()
-        return LoqElement(record_id, etree.fromstring(row[1]), row[0]) if row else None
-
-
-def _group(opportunity) -> str:
-    """Which micro-credential a learning opportunity offers: its specification's id (else its
-    own, and the import will say it lacks one)."""
-    specification = opportunity.find(f"{{{LOQ}}}learningAchievementSpecification")
-    if specification is not None and specification.get("idref"):
-        return specification.get("idref")
-    return opportunity.get("id")
-
-
-class _BytesReader:
-    """A file-like view of bytes for iterparse (which wants a file or a name)."""
-
-    def __init__(self, data: bytes):
-        self._data, self._position = memoryview(data), 0
-
-    def read(self, size: int = -1) -> bytes:
-        end = len(self._data) if size < 0 else self._position + size
-        chunk = self._data[self._position : end].tobytes()
-        self._position += len(chunk)
-        return chunk

@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from descriptors.formats.spreadsheet import (
     dump_template_csv,
@@ -8,7 +8,7 @@ from descriptors.formats.spreadsheet import (
     provider_rows,
     template_rows,
 )
-from descriptors.models import Organisation
+from descriptors.management.arguments import organisation_named
 
 
 class Command(BaseCommand):
@@ -22,13 +22,7 @@ class Command(BaseCommand):
         parser.add_argument("--provider", help="The organisation's exact name.")
 
     def handle(self, output, provider, **options):
-        if provider:
-            organisation = Organisation.objects.filter(name=provider).first()
-            if organisation is None:
-                raise CommandError(f"No organisation named {provider!r}.")
-            rows = provider_rows(organisation)
-        else:
-            rows = template_rows()
+        rows = provider_rows(organisation_named(provider)) if provider else template_rows()
         dump = dump_template_xlsx if output.lower().endswith(".xlsx") else dump_template_csv
         Path(output).write_bytes(dump(rows))
         self.stdout.write(f"{len(rows)} rows written to {output}")

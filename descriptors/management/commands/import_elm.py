@@ -1,10 +1,8 @@
-from pathlib import Path
-
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from descriptors.elm_import import DocumentRejected, elm_import
-from descriptors.models import Organisation
+from descriptors.management.arguments import existing_file, organisation_named
 
 
 class Command(BaseCommand):
@@ -26,14 +24,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, file, provider, **options):
-        organisation = None
-        if provider:
-            organisation = Organisation.objects.filter(name=provider).first()
-            if organisation is None:
-                raise CommandError(f"No organisation named {provider!r}.")
-        path = Path(file)
-        if not path.is_file():
-            raise CommandError(f"No file {file}.")
+        organisation = organisation_named(provider) if provider else None
+        path = existing_file(file)
         with tqdm(unit="record", disable=None, file=self.stderr) as bar:
 
             def total(count: int) -> None:

@@ -1,12 +1,10 @@
-from pathlib import Path
-
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from descriptors.formats.futurelearn import futurelearn_convert
 from descriptors.formats.spreadsheet import SpreadsheetError, read_rows
 from descriptors.imports import opportunities_import
-from descriptors.models import Organisation
+from descriptors.management.arguments import existing_file, organisation_named
 
 
 class Command(BaseCommand):
@@ -28,12 +26,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, file, provider, dry_run, from_futurelearn, **options):
-        organisation = Organisation.objects.filter(name=provider).first()
-        if organisation is None:
-            raise CommandError(f"No organisation named {provider!r}.")
-        path = Path(file)
-        if not path.is_file():
-            raise CommandError(f"No file {file}.")
+        organisation = organisation_named(provider)
+        path = existing_file(file)
         raw = path.read_bytes()
         skipped = []
         try:

@@ -1,7 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from descriptors.completeness import opportunity_completeness
-from descriptors.models import LearningOpportunity, Organisation
+from descriptors.management.arguments import organisation_named
+from descriptors.models import LearningOpportunity
 from descriptors.services import opportunities_publish
 
 
@@ -32,10 +33,7 @@ class Command(BaseCommand):
             raise CommandError("Say which drafts: --provider, --source or --all-drafts.")
         drafts = LearningOpportunity.objects.filter(status=LearningOpportunity.Status.DRAFT)
         if provider:
-            organisation = Organisation.objects.filter(name=provider).first()
-            if organisation is None:
-                raise CommandError(f"No organisation named {provider!r}.")
-            drafts = drafts.filter(provider=organisation)
+            drafts = drafts.filter(provider=organisation_named(provider))
         if source:
             created_by_source = LearningOpportunity.history.filter(
                 history_type="+", history_change_reason__icontains=source
