@@ -248,7 +248,9 @@ class LabelSearchFilterSet(django_filters.FilterSet):
     """Type-ahead over a vocabulary's labels (ESCO skills, occupations), best matches first."""
 
     q = django_filters.CharFilter(
-        label=_("Label search"), method="label_search", help_text=_("Label search.")
+        label=_("Label search"),
+        method="label_search",
+        help_text=_('The start of a label in any loaded language, e.g. "progr".'),
     )
 
     def label_search(self, queryset, name, value):
