@@ -1,5 +1,5 @@
 """Publishing: the admin's bulk actions (with a confirmation when records are incomplete) and
-``manage.py publish_opportunities``; the API's publish answer is in tests/api."""
+``manage.py publish_opportunities``; the API's publish answer is in tests/catalogue/api."""
 
 from decimal import Decimal
 

@@ -16,7 +16,7 @@ from catalogue.search.text_engines import (
 )
 from descriptors.models import LearningOpportunity
 from tests.builders import make_opportunity
-from tests.catalogue.fake_opensearch import FakeOpenSearch
+from tests.catalogue.search.fake_opensearch import FakeOpenSearch
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_catalogue")]
 

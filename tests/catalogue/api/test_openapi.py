@@ -232,7 +232,7 @@ def _occupation_key() -> str:
     return EscoOccupation.objects.occupations().order_by("preferred_label")[0].key
 
 
-ESCO_SAMPLE = Path(__file__).parent.parent / "taxonomies" / "data" / "esco_v1.2.0_occupations"
+ESCO_SAMPLE = Path(__file__).parents[2] / "taxonomies" / "data" / "esco_v1.2.0_occupations"
 
 
 def test_a_generated_client_calls_every_read_operation(generated_client, transaction_kept_open):

@@ -9,8 +9,8 @@ from django.utils import timezone
 from catalogue.models import CatalogueChange
 from descriptors.models import Edition
 from taxonomies.models import Scheme
-from tests.api.test_write_api import VALID, call, detail, token_for
 from tests.builders import concept, make_edition, make_opportunity, make_organisation
+from tests.catalogue.api.test_write_api import VALID, call, detail, token_for
 
 pytestmark = pytest.mark.django_db
 
