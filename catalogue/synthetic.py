@@ -135,36 +135,10 @@ def catalogue_generate(count: int, *, seed: int = 2026, progress=print) -> int:
 
 
 def _generate_batch(pick: _Pickers, size: int) -> list[int]:
-    rng = pick.rng
     opportunities, extras, editions = [], [], []
     for _ in range(size):
-        organisation = pick.organisation()
-        language_code = COUNTRY_LANGUAGE.get(organisation.country.code, "ENG")
-        topic = pick.skill()[1]
-        ects = rng.choice([None, None, 1, 2, 2, 3, 4, 5, 5, 6, 10, 12, 15])
-        workload = int(ects * rng.uniform(24, 31)) if ects else rng.choice([8, 12, 20, 30, 40, 60])
-        free = rng.random() < 0.35
-        opportunities.append(
-            LearningOpportunity(
-                provider=organisation,
-                status=LearningOpportunity.Status.PUBLISHED,
-                title=rng.choice(TITLE_PATTERNS).format(topic)[:255],
-                description=(
-                    f"Learn {topic} with {organisation.name}. The course combines "
-                    f"{rng.choice(['case studies', 'projects', 'lectures', 'labs'])} and ends "
-                    f"with an assessed {rng.choice(['project', 'exam', 'portfolio'])}."
-                ),
-                opportunity_type=rng.choice(pick.opportunity_types),
-                default_language=pick.languages[language_code],
-                workload_hours=workload,
-                ects_credits=Decimal(ects) if ects else None,
-                credit_system=pick.ects_system if ects else None,
-                credential_type=rng.choice(pick.credential_types),
-                eqf_level_id=rng.choices([3, 4, 5, 6, 7, 8], [3, 8, 20, 35, 25, 9])[0],
-                homepage=f"{organisation.website}courses/{rng.randint(1, 10**9)}",
-                published_at=timezone.now(),
-            )
-        )
+        opportunity, language_code, topic, free = _opportunity(pick)
+        opportunities.append(opportunity)
         extras.append((language_code, topic))
         editions.append(_editions(pick, free))
     LearningOpportunity.objects.bulk_create(opportunities)
@@ -172,6 +146,46 @@ def _generate_batch(pick: _Pickers, size: int) -> list[int]:
         for edition in offered:
             edition.opportunity = opportunity
     Edition.objects.bulk_create([edition for offered in editions for edition in offered])
+    _descriptors_create(pick, opportunities, extras)
+    return [opportunity.pk for opportunity in opportunities]
+
+
+def _opportunity(pick: _Pickers) -> tuple[LearningOpportunity, str, str, bool]:
+    """One unsaved micro-credential, with its language code, topic and whether it is free."""
+    rng = pick.rng
+    organisation = pick.organisation()
+    language_code = COUNTRY_LANGUAGE.get(organisation.country.code, "ENG")
+    topic = pick.skill()[1]
+    ects = rng.choice([None, None, 1, 2, 2, 3, 4, 5, 5, 6, 10, 12, 15])
+    workload = int(ects * rng.uniform(24, 31)) if ects else rng.choice([8, 12, 20, 30, 40, 60])
+    free = rng.random() < 0.35
+    opportunity = LearningOpportunity(
+        provider=organisation,
+        status=LearningOpportunity.Status.PUBLISHED,
+        title=rng.choice(TITLE_PATTERNS).format(topic)[:255],
+        description=(
+            f"Learn {topic} with {organisation.name}. The course combines "
+            f"{rng.choice(['case studies', 'projects', 'lectures', 'labs'])} and ends "
+            f"with an assessed {rng.choice(['project', 'exam', 'portfolio'])}."
+        ),
+        opportunity_type=rng.choice(pick.opportunity_types),
+        default_language=pick.languages[language_code],
+        workload_hours=workload,
+        ects_credits=Decimal(ects) if ects else None,
+        credit_system=pick.ects_system if ects else None,
+        credential_type=rng.choice(pick.credential_types),
+        eqf_level_id=rng.choices([3, 4, 5, 6, 7, 8], [3, 8, 20, 35, 25, 9])[0],
+        homepage=f"{organisation.website}courses/{rng.randint(1, 10**9)}",
+        published_at=timezone.now(),
+    )
+    return opportunity, language_code, topic, free
+
+
+def _descriptors_create(
+    pick: _Pickers, opportunities: list[LearningOpportunity], extras: list[tuple[str, str]]
+) -> None:
+    """The saved opportunities' languages, modes, fields, countries, outcomes and skills."""
+    rng = pick.rng
     model = LearningOpportunity
     languages, modes, fields, countries, outcomes = [], [], [], [], []
     for opportunity, (language_code, topic) in zip(opportunities, extras, strict=True):
@@ -217,7 +231,6 @@ def _generate_batch(pick: _Pickers, size: int) -> list[int]:
             for skill in {pick.skill()[0] for _ in range(rng.randint(1, 3))}
         ]
     )
-    return [opportunity.pk for opportunity in opportunities]
 
 
 def _editions(pick: _Pickers, free: bool) -> list[Edition]:

@@ -86,6 +86,8 @@ def admin_post_data(opportunity=None, **overrides) -> dict:
 
 
 def test_admin_round_trip_saves_a_complete_opportunity(client):
+    """Long on purpose: one form as a provider fills it, every descriptor at once, then every
+    saved value read back; split, it would no longer show that the whole form saves."""
     provider = make_organisation("Politecnico di Milano")
     user = make_provider_user(provider, username="polimi-editor")
     client.force_login(user)
