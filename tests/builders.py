@@ -16,7 +16,7 @@ from descriptors.models import (
     LearningOutcome,
     Organisation,
 )
-from descriptors.services import organisation_member_add
+from descriptors.services import EDITION_VALUES, organisation_member_add
 from taxonomies.models import Concept, EqfLevel, EscoSkill, IscedField, Scheme
 
 _sequence = itertools.count(1)
@@ -43,21 +43,7 @@ def make_provider_user(organisation: Organisation, username: str | None = None):
     return user
 
 
-EDITION_FIELDS = {
-    "reference",
-    "any_start_date",
-    "start_date",
-    "end_date",
-    "application_deadline",
-    "duration",
-    "learning_schedule",
-    "schedule_information",
-    "is_free",
-    "fee_amount",
-    "currency",
-    "fee_note",
-    "places",
-}
+EDITION_FIELDS = {"reference", *EDITION_VALUES, "places"}
 
 
 def make_opportunity(
