@@ -64,6 +64,7 @@ class _Loader:
                 "country": self.concept(Scheme.COUNTRY, record["country"]),
                 "city": record.get("city", ""),
                 "website": record.get("website", ""),
+                "legal_identifier": record.get("legal_identifier", ""),
                 "description": record.get("description", ""),
             },
         )

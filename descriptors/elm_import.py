@@ -34,7 +34,7 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError
 from lxml import etree
 
-from descriptors.formats.elm_xml import ECTS, own_pk
+from descriptors.formats.elm_xml import ECTS, SKOS, own_pk
 from descriptors.formats.elm_xml_document import DocumentRejected, LoqDocument, LoqElement
 from descriptors.formats.elm_xml_nodes import (
     ParsedRecord,
@@ -115,6 +115,19 @@ class ElmImportReport:
         }
 
 
+# Where an organisation's legal identifier may be, the one we write (ELM's legalIdentifier)
+# first.
+LEGAL_IDENTIFIERS = ("registration", "eidasLegalIdentifier", "vatIdentifier", "taxIdentifier")
+
+
+def _legal_identifier(element) -> str:
+    for name in LEGAL_IDENTIFIERS:
+        notation = first_child(first_child(element, name), "notation", SKOS)
+        if notation is not None and (notation.text or "").strip():
+            return notation.text.strip()[:100]
+    return ""
+
+
 class DocumentOrganisations:
     """Organisations a document names, matched to ours (by our id, else by name)."""
 
@@ -137,28 +150,50 @@ class DocumentOrganisations:
         return self.resolved[record_id]
 
     def _resolve(self, record_id: str) -> Organisation | None:
+        record = self.document.get(record_id)
         pk = own_pk("organisation", record_id)
         if pk is not None:
-            return self.by_pk.get(pk)
-        record = self.document.get(record_id)
-        if record is None:
+            organisation = self.by_pk.get(pk)
+        elif record is None:
             raise RecordRejected(f"{record_id} is named but the document does not contain it")
-        element = record.element
-        names = [
+        else:
+            organisation = self._by_name(record)
+            if organisation is None:
+                return self._create(record) if self.create else None
+        if organisation is not None and record is not None:
+            self._complete(organisation, record)
+        return organisation
+
+    @staticmethod
+    def _names(record: LoqElement) -> list[str]:
+        return [
             (child.text or "").strip()
-            for child in element
+            for child in record.element
             if isinstance(child.tag, str)
             and etree.QName(child).localname in ("legalName", "prefLabel")
             and (child.text or "").strip()
         ]
-        for name in names:
+
+    def _by_name(self, record: LoqElement) -> Organisation | None:
+        for name in self._names(record):
             if fold(name) in self.by_name:
                 return self.by_name[fold(name)]
-        if not self.create or not names:
-            return None
-        return self._create(record, names[0])
+        return None
 
-    def _create(self, record: LoqElement, name: str) -> Organisation:
+    @staticmethod
+    def _complete(organisation: Organisation, record: LoqElement) -> None:
+        """Fill in a legal identifier we lack; one we have stays: a document names
+        organisations that the importing one may not edit."""
+        legal_identifier = _legal_identifier(record.element)
+        if legal_identifier and not organisation.legal_identifier:
+            organisation.legal_identifier = legal_identifier
+            organisation.save(update_fields=["legal_identifier", "modified"])
+
+    def _create(self, record: LoqElement) -> Organisation | None:
+        names = self._names(record)
+        if not names:
+            return None
+        name = names[0]
         country, city = None, ""
         for location in children_named(record.element, "location"):
             place = self.document.get(location.get("idref"))
@@ -176,6 +211,7 @@ class DocumentOrganisations:
             country=country,
             city=city,
             website=(homepage.text or "").strip() if homepage is not None else "",
+            legal_identifier=_legal_identifier(record.element),
             provider_type=self.vocabularies.concept(Scheme.PROVIDER_TYPE, "other"),
         )
         self.by_name[fold(name)] = self.by_pk[organisation.pk] = organisation

@@ -9,6 +9,9 @@ official SHACL shapes (``LOQ-constraints.ttl`` and ``-mdr.ttl``) accept it:
   a few terms the LOQ profile disagrees with (``value``, ``dateModified``).
 - Records, organisations, outcomes, activities, assessments and places are IRIs under
   ``OCLO_BASE_URL``, the same as the XML's ids; notes, prices and addresses are blank nodes.
+- An organisation has its legal identifier as ``registration`` (ELM's legalIdentifier, a
+  LegalIdentifier whose ``spatial`` is the registration country), its homepage and its
+  address; each learning opportunity names its provider as ``publisher``.
 - Every coded value is a ``skos:Concept`` with its scheme (``skos:inScheme``): EU authority
   tables (language, country, currency) have their table as scheme, the ELM code lists their
   ``.../25831c2`` scheme, our own lists theirs. ESCO skills state none (decision record 0013).
@@ -122,6 +125,13 @@ def _organisation(organisation: Organisation, described: set[str]) -> dict | str
         "id": own_id("organisation", organisation.pk),
         "type": "Organisation",
         "legalName": {"en": organisation.legal_name or organisation.name},
+        "registration": {
+            "type": "LegalIdentifier",
+            "notation": organisation.legal_identifier,
+            "spatial": _vocabulary(organisation.country),
+        }
+        if organisation.legal_identifier
+        else None,
         "homepage": [_web_resource(organisation.website)] if organisation.website else None,
         "location": [
             {
@@ -217,6 +227,7 @@ def _offering(opportunity, edition: Edition | None, language: str, texts, descri
         "defaultLanguage": _vocabulary(opportunity.default_language),
         "status": edition.status if edition else opportunity.status,
         "modified": opportunity.modified.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "publisher": own_id("organisation", opportunity.provider_id),
         # The hosting organisation is named in a note (ELM has no property for it) and, as in
         # the XML, described in the document.
         "@included": [host] if isinstance(host, dict) else None,

@@ -1,10 +1,12 @@
 """European Learning Model LOQ XML ("Courses" documents for the QDR / Europass).
 
 ``dump_loq`` writes opportunities with their achievement specification, learning outcomes
-(ESCO skills as ``relatedESCOSkill``), assessment and activity specifications, organisations and
-their locations, in the element order ``loq.xsd`` (xsdVersion 3.1.0) prescribes. Every
-descriptor we store travels: those LOQ has no element for go in an ``additionalNote`` whose
-``dc:subject`` names the descriptor (``DESCRIPTOR``), so that an import reads them back.
+(ESCO skills as ``relatedESCOSkill``), assessment and activity specifications, organisations
+(with their legal identifier, registered in their country, and homepage) and their locations,
+in the element order ``loq.xsd`` (xsdVersion 3.1.0) prescribes; each learning opportunity names
+its provider as its ``publisher``. Every descriptor we store travels: those LOQ has no element
+for go in an ``additionalNote`` whose ``dc:subject`` names the descriptor (``DESCRIPTOR``),
+so that an import reads them back.
 
 Reading is the other modules ``elm_xml_*``: ``elm_xml_document`` reads a document once,
 streaming, and yields each learning opportunity with the records it refers to;
@@ -188,6 +190,7 @@ class _Writer:
         self.add(node, "defaultLanguage", uri=opportunity.default_language.uri)
         self.add(node, "status", edition.status if edition is not None else opportunity.status)
         self.add(node, "modified", opportunity.modified.strftime("%Y-%m-%dT%H:%M:%SZ"))
+        self.add(node, "publisher", idref=self.organisation(opportunity.provider))
 
     def offering_notes(self, node, opportunity, offered: Edition, language, translations):
         """The notes of an offering: what LOQ has no element for, and texts in other
@@ -409,6 +412,11 @@ class _Writer:
                 id=own_id("organisation", organisation.pk),
             )
             self.add(node, "legalName", organisation.legal_name or organisation.name, language="en")
+            if organisation.legal_identifier:
+                # ELM's legalIdentifier is rov:registration: "registration" in LOQ.
+                registration = self.add(node, "registration")
+                self.add(registration, "notation", organisation.legal_identifier, SKOS)
+                self.add(registration, "spatial", uri=organisation.country.uri)
             if organisation.website:
                 homepage = self.add(node, "homepage")
                 self.add(homepage, "contentUrl", organisation.website)

@@ -42,6 +42,7 @@ SHARED_ELEMENTS = (
     "learningAchievementSpecification",
     "defaultLanguage",
     "modified",
+    "publisher",
 )
 SHARED_NOTES = (None, "hosted-by", "published", "admission-procedure", "location")
 
@@ -124,6 +125,11 @@ class LoqReader(SpecificationReader):
                 )
             providers = list(dict.fromkeys(p for p in doc_providers if p))
         parsed.dropped["providedBy not in this catalogue"] += doc_providers.count(None)
+        # A record's publisher here is its provider: another one is not kept.
+        parsed.dropped["learningOpportunity/publisher"] += sum(
+            reference.get("idref") not in document_providers[:1]
+            for reference in node.all("publisher")
+        )
         return providers
 
     def own_specification(self, parsed: ParsedRecord, node: Node, main: str) -> dict:

@@ -1,6 +1,7 @@
 """ELM LOQ import: lossless round trips, the identity rule, official code lists, and a report
 that names everything it could not keep."""
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -114,6 +115,40 @@ def test_another_installations_export_updates_by_provider_and_identifier_not_by_
     }
 
 
+def test_an_organisations_legal_identifier_travels_and_is_never_erased_nor_replaced():
+    """Written as ELM's legalIdentifier (LOQ ``registration``), read back into an organisation
+    an import creates, filled in where ours has none, and never erased nor replaced: a document
+    names organisations the importing one may not edit."""
+    provider = make_organisation("Registered provider", legal_identifier="IT01234567890")
+    course = make_opportunity(provider, complete=True, title="Registered course")
+    with override_settings(OCLO_BASE_URL="https://oclo.other.example"):
+        document = export([course.pk])
+    registration = re.compile(rb"<registration>.*?</registration>", re.DOTALL)
+    assert registration.findall(document) == [
+        b"<registration>\n        <skos:notation>IT01234567890</skos:notation>\n        "
+        b'<spatial uri="http://publications.europa.eu/resource/authority/country/ITA"/>\n      '
+        b"</registration>"
+    ]
+    provider.name = "Registered provider, renamed here"
+    provider.save()
+
+    report = elm_import(document, create_organisations=True)
+    assert report.rejected == [] and report.organisations_created == ["Registered provider"]
+    created = Organisation.objects.get(name="Registered provider")
+    assert created.legal_identifier == "IT01234567890"
+
+    created.legal_identifier = ""
+    created.save()
+    elm_import(document)
+    created.refresh_from_db()
+    assert created.legal_identifier == "IT01234567890"  # filled in
+
+    elm_import(registration.sub(b"", document))
+    elm_import(document.replace(b"IT01234567890", b"IT99999999999"))
+    created.refresh_from_db()
+    assert created.legal_identifier == "IT01234567890"  # neither erased nor replaced
+
+
 def test_ids_that_collide_with_local_keys_never_touch_local_records():
     """Another system's ids that look like ours (our former ``urn:oclo`` scheme, or another
     installation's URLs) name records of its own: matched by (provider, identifier), they
@@ -177,7 +212,7 @@ def test_what_the_catalogue_cannot_keep_is_counted_and_prices_are_all_kept(capsy
                 volume="PT1H30M",
                 prices=[("0.00", "Audit track"), ("49.00", "Verified certificate")],
                 specification_extra="<maximumDuration>P1Y</maximumDuration>",
-                extra='<publisher idref="https://lms.example/org/1"/>',
+                extra='<publisher idref="https://lms.example/org/2"/>',  # not its provider
             ),
             record("https://lms.example/course/2", title="Drawing", volume="PT1H30M"),
         ],

@@ -20,7 +20,16 @@ from descriptors.formats.elm_jsonld import ELM_CONTEXT, dump_jsonld
 from descriptors.formats.elm_xml import dump_loq
 from descriptors.models import LearningOpportunity
 from tests.conftest import SHARED
-from tests.descriptors.elm_rdf import DC, ELM, jsonld_graph, loq_graph, loq_shapes, statements
+from tests.descriptors.elm_rdf import (
+    DC,
+    ELM,
+    FOAF,
+    ROV,
+    jsonld_graph,
+    loq_graph,
+    loq_shapes,
+    statements,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -146,6 +155,31 @@ def test_one_record_says_what_a_partner_needs_in_rdf(client):
     assert graph.value(next(graph.subjects(RDF.type, ELM.LearningOpportunity)), ELM.duration) == (
         Literal("P84D", datatype=XSD.duration)
     )
+
+
+@pytest.mark.usefixtures("demo_catalogue")
+def test_an_organisation_has_its_legal_identifier_and_a_record_its_publisher(client):
+    """In both formats, as the shapes want them: the provider's legal identifier (ELM
+    legalIdentifier, rov:registration) with its registration country, its homepage, and the
+    provider as each learning opportunity's publisher."""
+    opportunity = LearningOpportunity.objects.get(provider_reference="CIMEA-CE-2026")
+    assert opportunity.provider.legal_identifier == "IT01234567890"
+    path = f"/api/v1/learning-opportunities/{opportunity.pk}"
+    from_jsonld = jsonld_graph(client.get(f"{path}.jsonld").json(), client)
+    from_xml = loq_graph(client.get(f"{path}.xml").content)
+    provider = URIRef(f"{settings.OCLO_BASE_URL}/elm/organisation/{opportunity.provider_id}")
+    for graph in (from_jsonld, from_xml):
+        assert_conforms(graph)
+        registration = graph.value(provider, ROV.registration)
+        assert (registration, RDF.type, ELM.LegalIdentifier) in graph
+        assert str(graph.value(registration, SKOS.notation)) == "IT01234567890"
+        assert str(graph.value(registration, DC.spatial)) == opportunity.provider.country.uri
+        homepage = graph.value(provider, FOAF.homepage)
+        assert str(graph.value(homepage, ELM.contentUrl)) == "https://www.cimea.it/"
+        records = set(graph.subjects(RDF.type, ELM.LearningOpportunity))
+        assert len(records) == len(opportunity.public_editions) > 1
+        assert {graph.value(record, DC.publisher) for record in records} == {provider}
+    assert comparable(from_jsonld) == comparable(from_xml)
 
 
 @pytest.mark.usefixtures("demo_catalogue")
