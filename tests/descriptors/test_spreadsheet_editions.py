@@ -133,6 +133,25 @@ def test_a_reimport_of_one_new_edition_keeps_the_others(provider):
     )
 
 
+def test_a_coded_row_names_the_uncoded_edition_that_starts_the_same_day(provider):
+    imported(csv_bytes([first_row(edition_reference="")]), provider)
+    fee_note_kept = LearningOpportunity.objects.get().editions.get()
+    fee_note_kept.fee_note = "Reduced fee for ENIC-NARIC staff"
+    fee_note_kept.save()
+    report = imported(csv_bytes([first_row(edition_reference="SPRING-26")]), provider)
+    assert [r.action for r in report.rows] == ["updated"]
+    assert [edition[:2] for edition in editions_of("CE-1")] == [("SPRING-26", date(2026, 1, 15))]
+    assert LearningOpportunity.objects.get().editions.get().fee_note == (
+        "Reduced fee for ENIC-NARIC staff"
+    )
+
+
+def test_another_code_on_the_same_day_is_another_edition(provider):
+    imported(csv_bytes([first_row()]), provider)
+    imported(csv_bytes([first_row(edition_reference="2026-EVENING")]), provider)
+    assert [reference for reference, _, _ in editions_of("CE-1")] == ["2026", "2026-EVENING"]
+
+
 def test_export_writes_a_row_per_edition_and_imports_back_unchanged(provider):
     rows = [first_row(), edition_row("2027", "2027-01-18", "2027-05-17", places="80")]
     imported(csv_bytes(rows), provider)
