@@ -2,6 +2,7 @@ import os
 from datetime import UTC, datetime, timedelta
 from io import StringIO
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import time_machine
@@ -50,7 +51,23 @@ def pytest_report_header(config):
     return header
 
 
+def _own_cache_per_worker() -> None:
+    """Parallel workers (pytest-xdist) each get a Redis database of their own: one worker's
+    ``cache.clear()`` or throttle counts must not reach another's tests. The address goes to
+    the environment too, for the app processes a test starts (``tests.processes``)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    cache_settings = settings.CACHES["default"]
+    if not worker or not cache_settings["BACKEND"].endswith("RedisCache"):
+        return
+    address = urlsplit(cache_settings["LOCATION"])
+    database = int(address.path.strip("/") or 0) + 1 + int(worker.removeprefix("gw"))
+    cache_settings["LOCATION"] = os.environ["CACHE_URL"] = address._replace(
+        path=f"/{database}"
+    ).geturl()
+
+
 def pytest_configure(config):
+    _own_cache_per_worker()
     # The whole process (the live server's thread too) sees the moved clock, which goes on
     # ticking. PostgreSQL's own now() does not move: tests must not compare it with today.
     if start := _test_clock(config):

@@ -60,20 +60,21 @@ def _facet_result(facet: Facet, snapshot: Snapshot, mask: np.ndarray | None, cho
     more = int(np.count_nonzero(counts)) - sum(1 for key in keys if shown[key])
     if facet.tree:
         values = _as_tree(values)
-    has_value = np.zeros(snapshot.size, bool)
-    has_value[column.documents] = True
+    has_value = column.documents_having_any(snapshot.size)
     missing = int(np.count_nonzero((snapshot.alive if mask is None else mask) & ~has_value))
     return FacetResult(facet.key, str(facet.label), values, facet.searchable, more, missing)
 
 
 def _labels(facet: Facet, snapshot: Snapshot, keys: list[str]) -> dict[str, str]:
-    """Labels of the shown values; small vocabularies are labelled once per snapshot."""
+    """Labels of the shown values, kept with the snapshot: small vocabularies are labelled at
+    once, large ones (skills, providers) as their values are first shown."""
+    labels = snapshot.labels.setdefault((facet.key, get_language()), {})
     if facet.searchable and facet.show:
-        return facet.labels(keys)
-    cache_key = (facet.key, get_language())
-    if cache_key not in snapshot.labels:
-        snapshot.labels[cache_key] = facet.labels(snapshot.columns[facet.key].keys)
-    return snapshot.labels[cache_key]
+        if unlabelled := [key for key in keys if key not in labels]:
+            labels.update(facet.labels(unlabelled))
+    elif not labels:
+        labels.update(facet.labels(snapshot.columns[facet.key].keys))
+    return labels
 
 
 def _as_tree(values: list[FacetValue]) -> list[FacetValue]:

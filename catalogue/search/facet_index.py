@@ -35,6 +35,7 @@ class FacetColumn:
     keys: list[str]
     positions: dict[str, int]
     offsets: np.ndarray | None = None  # where each document's pairs start (built on demand)
+    covered: np.ndarray | None = None  # which documents have any value (built on demand)
 
     @classmethod
     def from_pairs(cls, pairs: list[tuple[int, str]], keys: list[str] | None = None):
@@ -78,6 +79,14 @@ class FacetColumn:
             pairs = runs + np.arange(int(lengths.sum()))
             return np.bincount(self.values[pairs], minlength=len(self.keys))
         return np.bincount(self.values[mask[self.documents]], minlength=len(self.keys))
+
+    def documents_having_any(self, size: int) -> np.ndarray:
+        """Mask of the documents with at least one value; kept, as every search asks for it."""
+        if self.covered is None or len(self.covered) != size:
+            covered = np.zeros(size, bool)
+            covered[self.documents] = True
+            self.covered = covered
+        return self.covered
 
     def _offsets(self, size: int) -> np.ndarray:
         if self.offsets is None or len(self.offsets) != size + 1:
