@@ -146,7 +146,7 @@ def english_left(piece: str, language: str) -> bool:
     if "://" in piece or piece in OWN_NAMES:
         return False
     # Search snippets and shortened descriptions show part of a record's text.
-    fragment = piece.rstrip(".… ")
+    fragment = piece.strip(".… ")
     if len(fragment) > 20 and any(fragment in text for text in catalogue_data()):
         return False
     for text in catalogue_data():
