@@ -99,7 +99,10 @@ MOVED = [
 ]
 
 
-def test_each_record_becomes_one_edition_with_its_dates_fees_and_publication(old_apps):
+def test_forwards_each_record_becomes_one_edition_and_backwards_takes_the_latest(old_apps):
+    """One round trip (migrating back to before editions costs about 14 s): forwards, each
+    record becomes one edition with its dates, fees and publication; backwards, each record
+    takes the values of its latest edition."""
     with time_machine.travel(TODAY):
         records = _records(old_apps, 200)
         before = {
@@ -108,26 +111,20 @@ def test_each_record_becomes_one_edition_with_its_dates_fees_and_publication(old
         }
         new_apps = _migrate(AFTER)
 
-    edition = new_apps.get_model("descriptors", "Edition")
-    editions = {row["opportunity_id"]: row for row in edition.objects.values()}
-    assert set(editions) == set(before)  # one edition each, none without its record
-    assert edition.objects.count() == len(before)
-    for pk, (values, status) in before.items():
-        row = editions[pk]
-        assert {name: row[name] for name in MOVED} == values
-        assert row["is_published"] == (status == "published")
-    statuses = {before[pk][0]["start_date"]: row["status"] for pk, row in editions.items()}
-    assert statuses[TODAY - timedelta(days=90)] == "finished"
-    assert statuses[TODAY - timedelta(days=5)] == "running"
-    assert statuses[TODAY + timedelta(days=40)] == "open"
-    assert statuses[None] == "open"
-
-
-def test_backwards_gives_each_record_its_latest_editions_values(old_apps):
-    with time_machine.travel(TODAY):
-        records = _records(old_apps, 8)
-        new_apps = _migrate(AFTER)
         edition = new_apps.get_model("descriptors", "Edition")
+        editions = {row["opportunity_id"]: row for row in edition.objects.values()}
+        assert set(editions) == set(before)  # one edition each, none without its record
+        assert edition.objects.count() == len(before)
+        for pk, (values, status) in before.items():
+            row = editions[pk]
+            assert {name: row[name] for name in MOVED} == values
+            assert row["is_published"] == (status == "published")
+        statuses = {before[pk][0]["start_date"]: row["status"] for pk, row in editions.items()}
+        assert statuses[TODAY - timedelta(days=90)] == "finished"
+        assert statuses[TODAY - timedelta(days=5)] == "running"
+        assert statuses[TODAY + timedelta(days=40)] == "open"
+        assert statuses[None] == "open"
+
         first = records[2]  # the one with a fee, starting TODAY + 40
         edition.objects.create(
             opportunity_id=first.pk,
