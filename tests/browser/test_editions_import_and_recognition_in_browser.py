@@ -16,7 +16,7 @@ from descriptors.models import LearningOpportunity, Organisation
 from tests.browser.conftest import screenshot
 from tests.browser.test_hostile_flows_in_browser import PASSWORD, sign_in
 from tests.builders import make_provider_user
-from tests.descriptors.test_spreadsheet_import import run_worker
+from tests.descriptors.formats.test_spreadsheet_import import run_worker
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -14,7 +14,7 @@ from descriptors.tasks import spreadsheet_import_confirm, spreadsheet_import_sta
 from descriptors.worker import orphaned_tasks_requeue
 from taxonomies.loaders import taxonomies_load
 from tests.builders import make_organisation
-from tests.descriptors.test_spreadsheet_import import csv_bytes, row
+from tests.descriptors.formats.test_spreadsheet_import import csv_bytes, row
 from tests.processes import manage
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the workers open their own transactions

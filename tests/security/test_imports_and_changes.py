@@ -14,7 +14,7 @@ from descriptors.formats.elm_xml import dump_loq
 from descriptors.models import LearningOpportunity, Organisation
 from taxonomies.models import Concept, Scheme
 from tests.builders import make_opportunity, make_organisation
-from tests.descriptors.test_elm_import import foreign_document, record
+from tests.descriptors.formats.test_elm_import import foreign_document, record
 
 pytestmark = pytest.mark.django_db
 

@@ -20,7 +20,7 @@ from descriptors.formats.elm_jsonld import ELM_CONTEXT, dump_jsonld
 from descriptors.formats.elm_xml import dump_loq
 from descriptors.models import LearningOpportunity
 from tests.conftest import SHARED
-from tests.descriptors.elm_rdf import (
+from tests.descriptors.formats.elm_rdf import (
     DC,
     ELM,
     FOAF,
@@ -248,7 +248,7 @@ def test_two_thousand_generated_records_are_valid_in_both_formats(generated, cli
     the same (adding only the labels of concepts, which the shapes allow on any concept): one
     SHACL validation of some 200,000 statements instead of two (measured: 2,000 records with
     their 7,000 editions take minutes; see the README)."""
-    from tests.descriptors.test_elm_xml import assert_valid
+    from tests.descriptors.formats.test_elm_xml import assert_valid
 
     started = time.perf_counter()
     records = LearningOpportunity.objects.with_detail_data().filter(

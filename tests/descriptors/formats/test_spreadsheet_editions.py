@@ -8,7 +8,7 @@ import pytest
 from descriptors.formats.spreadsheet import EXAMPLE_ROW, provider_rows
 from descriptors.models import LearningOpportunity
 from tests.builders import make_organisation
-from tests.descriptors.test_spreadsheet_import import csv_bytes, imported
+from tests.descriptors.formats.test_spreadsheet_import import csv_bytes, imported
 
 pytestmark = pytest.mark.django_db
 
