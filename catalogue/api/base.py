@@ -12,7 +12,7 @@ from django.http import HttpResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import get_language
 from django_filters.rest_framework import DjangoFilterBackend
-from rest_framework import permissions
+from rest_framework import permissions, serializers
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.pagination import PageNumberPagination
@@ -97,17 +97,48 @@ def cursor_encode(last_id: int) -> str:
     return base64.urlsafe_b64encode(str(last_id).encode()).decode().rstrip("=")
 
 
-def page_size(request) -> int:
-    raw = request.query_params.get("page_size", settings.OCLO_API_PAGE_SIZE)
-    try:
-        size = int(raw)
-    except ValueError as error:
-        raise ValidationError({"page_size": ["Enter a whole number."]}) from error
-    if not 1 <= size <= settings.OCLO_API_MAX_PAGE_SIZE:
-        raise ValidationError(
-            {"page_size": [f"Choose between 1 and {settings.OCLO_API_MAX_PAGE_SIZE}."]}
-        )
-    return size
+class PagingSerializer(serializers.Serializer):
+    """How a search is paged, declared once: the views read it and the schema documents it."""
+
+    page = serializers.IntegerField(
+        min_value=1,
+        max_value=MAX_ID,
+        default=1,
+        help_text="Page number, from 1.",
+        error_messages={"invalid": "Enter a whole number."},
+    )
+    page_size = serializers.IntegerField(
+        min_value=1,
+        max_value=settings.OCLO_API_MAX_PAGE_SIZE,
+        default=settings.OCLO_API_PAGE_SIZE,
+        help_text=f"Results per page, 1 to {settings.OCLO_API_MAX_PAGE_SIZE}.",
+        error_messages={"invalid": "Enter a whole number."},
+    )
+
+    @classmethod
+    def read(cls, request) -> dict:
+        """The request's paging, or a 400 naming each refused parameter."""
+        paging = cls(data=request.query_params)
+        paging.is_valid(raise_exception=True)
+        return paging.validated_data
+
+
+class HarvestPagingSerializer(PagingSerializer):
+    """Paging by number for people, or by cursor for a harvester that reads everything."""
+
+    cursor = serializers.CharField(
+        required=False,
+        help_text="Harvesting in id order: `start`, then the cursor of the `next` link.",
+    )
+
+    def validate_cursor(self, value: str) -> int:
+        """The last id the previous page held (0 before the first)."""
+        if value == "start":
+            return 0
+        try:
+            return cursor_decode(value)
+        except ValidationError as error:
+            raise ValidationError(error.detail["cursor"]) from error
 
 
 class SearchFilterMixin:

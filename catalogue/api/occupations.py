@@ -2,13 +2,18 @@
 occupation's skills."""
 
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from catalogue.api.base import PublicReadMixin, ReferencePagination, SearchFilterMixin, page_size
+from catalogue.api.base import (
+    PagingSerializer,
+    PublicReadMixin,
+    ReferencePagination,
+    SearchFilterMixin,
+)
 from catalogue.api.errors import api_errors
 from catalogue.api.serializers import OpportunitySummarySerializer, facet_json
 from catalogue.filters import LabelSearchFilterSet
@@ -164,10 +169,7 @@ class CoursesForJobView(SearchFilterMixin, PublicReadMixin, APIView):
     filterset_class = CoursesForJobFilterSet
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter("page", int, description="Page number."),
-            OpenApiParameter("page_size", int, description="Up to the maximum page size."),
-        ],
+        parameters=[PagingSerializer],
         responses=CoursesForJobSerializer,
         operation_id="esco_occupation_opportunities",
         summary="Find courses for a job",
@@ -176,16 +178,13 @@ class CoursesForJobView(SearchFilterMixin, PublicReadMixin, APIView):
     def get(self, request, key: str):
         occupation = occupation_by_key(key)
         filterset = self.search_filterset(request)
-        try:
-            page = int(request.query_params.get("page", 1))
-        except ValueError as error:
-            raise ValidationError({"page": ["Enter a whole number."]}) from error
+        paging = PagingSerializer.read(request)
         result = courses_for_job(
             occupation,
             filterset.params(),
             held=filterset.held(),
-            page=page,
-            page_size=page_size(request),
+            page=paging["page"],
+            page_size=paging["page_size"],
             with_path=filterset.wants_path(),
         )
         return Response(CoursesForJobSerializer(result, context={"request": request}).data)

@@ -17,12 +17,11 @@ from rest_framework.views import APIView
 from catalogue.api.auth import OrganisationClient
 from catalogue.api.base import (
     NOT_WRITABLE,
+    HarvestPagingSerializer,
     OpportunityWriteMixin,
     PublicReadMixin,
     SearchFilterMixin,
-    cursor_decode,
     cursor_encode,
-    page_size,
     rendered,
 )
 from catalogue.api.errors import api_errors
@@ -75,9 +74,7 @@ class OpportunityListView(SearchFilterMixin, OpportunityWriteMixin, PublicReadMi
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("page", int, description="Page number (people)."),
-            OpenApiParameter("page_size", int, description="Up to the maximum page size."),
-            OpenApiParameter("cursor", str, description="Harvesting: 'start', then `next`."),
+            HarvestPagingSerializer,
             OpenApiParameter("facets", bool, description="Include facet counts."),
         ],
         responses=responses_for(Resource.SEARCH),
@@ -90,15 +87,10 @@ class OpportunityListView(SearchFilterMixin, OpportunityWriteMixin, PublicReadMi
         output = format_negotiated(request)
         # A download is of the whole result (up to a limit), not of one page.
         download = bool(output.download_name)
-        size = settings.OCLO_CSV_MAX_ROWS if download else page_size(request)
-        cursor = request.query_params.get("cursor")
-        after_id = None
-        if cursor is not None:
-            after_id = 0 if cursor == "start" else cursor_decode(cursor)
-        try:
-            page = 1 if download else int(request.query_params.get("page", 1))
-        except ValueError as error:
-            raise ValidationError({"page": ["Enter a whole number."]}) from error
+        paging = HarvestPagingSerializer.read(request)
+        size = settings.OCLO_CSV_MAX_ROWS if download else paging["page_size"]
+        after_id = paging.get("cursor")
+        page = 1 if download else paging["page"]
         result = opportunity_search(
             filterset.params(), page=page, page_size=size, after_id=after_id
         )

@@ -110,6 +110,23 @@ def test_every_search_parameter_is_documented_from_the_filterset_that_parses_it(
     assert documented["start_from"]["schema"] == {"type": "string", "format": "date"}
 
 
+@pytest.mark.parametrize(
+    "path",
+    ["/api/v1/learning-opportunities/", "/api/v1/esco-occupations/{key}/opportunities/"],
+)
+def test_paging_is_documented_with_its_bounds(schema, path, settings):
+    """A client generated from the schema knows what the API accepts before it asks: the page
+    numbers from 1, page sizes from 1 to the maximum."""
+    parameters = {
+        parameter["name"]: parameter["schema"]
+        for parameter in schema["paths"][path]["get"]["parameters"]
+        if parameter["in"] == "query"
+    }
+    assert parameters["page"]["minimum"] == 1
+    assert parameters["page_size"]["minimum"] == 1
+    assert parameters["page_size"]["maximum"] == settings.OCLO_API_MAX_PAGE_SIZE
+
+
 def _api_routes(resolver: URLResolver, prefix: str = "") -> list[str]:
     routes = []
     for pattern in resolver.url_patterns:

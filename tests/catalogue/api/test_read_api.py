@@ -129,6 +129,8 @@ def test_modified_since(client):
     ("params", "field"),
     [
         ({"page_size": "500"}, "page_size"),
+        ({"page": "two"}, "page"),
+        ({"page": "0"}, "page"),
         ({"sort": "price"}, "sort"),
         ({"eqf": [str(level) for level in range(60)]}, "eqf"),
         ({"cursor": "%%%"}, "cursor"),
