@@ -120,7 +120,10 @@
     var any = results.length > 0;
     p.list.hidden = !any;
     p.input.setAttribute("aria-expanded", any ? "true" : "false");
-    p.status.textContent = any ? p.list.getAttribute("aria-label") + ": " + results.length : "";
+    // The sentence comes translated and punctuated from the page ("Suggestions : 3" in French).
+    p.status.textContent = any
+      ? p.status.dataset.template.replace("{number}", results.length)
+      : "";
   }
 
   function fetchSuggestions(p) {

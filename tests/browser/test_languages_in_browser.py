@@ -18,7 +18,7 @@ WIDTHS = {"phone": 390, "desktop": 1280}
 # The heading of the outcomes section of a course page, in each language, in switching order.
 OUTCOMES = {
     "it": "Risultati di apprendimento e competenze ESCO",
-    "fr": "Acquis d'apprentissage et compétences ESCO",
+    "fr": "Acquis d’apprentissage et compétences ESCO",
     "es": "Resultados de aprendizaje y competencias ESCO",
     "de": "Lernergebnisse und ESCO-Kompetenzen",
     "nl": "Leerresultaten en ESCO-vaardigheden",

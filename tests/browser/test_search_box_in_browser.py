@@ -62,3 +62,19 @@ def test_a_misspelt_search_shows_what_it_searched_and_searches_as_typed_on_reque
     expect(page).to_have_url(re.compile(r"verbatim=true"))
     expect(page.locator("#result-count")).to_have_text(re.compile(r"^0 "))
     context.close()
+
+
+def test_a_screen_reader_hears_how_many_suggestions_in_the_pages_language(page, catalogue_server):
+    """The count a screen reader announces is a translated sentence, punctuated as the
+    language writes it: "Suggestions : 2" in French, with the no-break space before the colon."""
+    page.goto(f"{catalogue_server.url}/fr/")
+    page.locator("#q").press_sequentially("cyb", delay=40)
+    options = page.locator("#q-suggestions").get_by_role("option")
+    expect(options.first).to_be_visible()
+    expect(page.locator("#q-suggestions-status")).to_have_text(
+        f"Suggestions\u00a0: {options.count()}"
+    )
+    page.goto(f"{catalogue_server.url}/it/")
+    page.locator("#q").press_sequentially("cyb", delay=40)
+    expect(options.first).to_be_visible()
+    expect(page.locator("#q-suggestions-status")).to_have_text(f"Suggerimenti: {options.count()}")

@@ -314,5 +314,5 @@ def test_a_server_error_says_so_in_the_learners_language_and_offers_a_way_back()
     page = html.unescape(response.text)
     assert "a bug" not in page
     assert '<html lang="fr">' in page
-    assert "<h1>Une erreur s'est produite</h1>" in page
-    assert '<a href="/fr/">Retour à la page d\'accueil</a>' in page
+    assert "<h1>Une erreur s’est produite</h1>" in page
+    assert '<a href="/fr/">Retour à la page d’accueil</a>' in page
