@@ -18,8 +18,15 @@ from rest_framework.views import APIView
 
 from catalogue.api.base import PublicReadMixin, cursor_decode, cursor_encode, rendered
 from catalogue.api.errors import api_errors
-from catalogue.api.renderers import AtomRenderer, DcatRenderer, ElmJsonLdRenderer, LoqXmlRenderer
-from catalogue.api.schema import ELM_JSONLD, LOQ_XML, NOT_MODIFIED
+from catalogue.api.formats import (
+    Resource,
+    format_negotiated,
+    formats_for,
+    renderers_for,
+    responses_for,
+)
+from catalogue.api.renderers import AtomRenderer, DcatRenderer, SuffixFirstNegotiation
+from catalogue.api.schema import NOT_MODIFIED
 from catalogue.dataset import (
     DatasetVersion,
     dataset_record_count,
@@ -29,8 +36,6 @@ from catalogue.dataset import (
     dataset_withdrawals,
 )
 from catalogue.dataset_formats import dump_dcat, dump_withdrawals_atom
-from descriptors.formats.elm_jsonld import dump_jsonld
-from descriptors.formats.elm_xml import dump_loq
 
 DESCRIPTION_SETTINGS = [
     "OCLO_BASE_URL",
@@ -158,12 +163,10 @@ class DatasetView(ConditionalDatasetMixin, APIView):
                 modified=version.modified,
                 record_count=dataset_record_count(),
                 distributions={
-                    "application/xml": request.build_absolute_uri(
-                        reverse("api:dataset-records-xml")
-                    ),
-                    "application/ld+json": request.build_absolute_uri(
-                        reverse("api:dataset-records-jsonld")
-                    ),
+                    output.media_type: request.build_absolute_uri(
+                        reverse("api:dataset-records", kwargs={"format": output.suffix})
+                    )
+                    for output in formats_for(Resource.DATASET)
                 },
             )
 
@@ -173,66 +176,30 @@ class DatasetView(ConditionalDatasetMixin, APIView):
 
 
 class DatasetRecordsView(ConditionalDatasetMixin, APIView):
-    """Pages of published records in id order; a subclass gives the format (``document``)."""
+    """Every published record, a page at a time in id order, in each format that writes the
+    dataset (``catalogue.api.formats``): ELM LOQ XML (`records.xml`, a `Courses` document per
+    page, valid against loq.xsd) or ELM JSON-LD (`records.jsonld`, one `@graph` per page). A
+    record is a micro-credential: its `LearningAchievementSpecification`, whose `id` is the
+    record's stable IRI, and a `LearningOpportunity` per published edition (one for a record
+    without any). Follow the `Link: rel="next"` header to the end; with `modified_since`, only
+    records changed since. What left the catalogue is in `dataset/withdrawals.xml` (or
+    `.json`)."""
 
-    def get(self, request):
+    renderer_classes = renderers_for(Resource.DATASET)
+    content_negotiation_class = SuffixFirstNegotiation
+
+    @extend_schema(
+        summary="Harvest the records as ELM LOQ XML or ELM JSON-LD",
+        parameters=[HarvestWindowSerializer],
+        responses={**responses_for(Resource.DATASET), 304: NOT_MODIFIED},
+    )
+    @api_errors(HARVEST_ERRORS)
+    def get(self, request, format=None):
         after_id, size, since = _harvest_window(request)
         ids = dataset_record_ids(after_id=after_id, limit=size, modified_since=since)
-        response = self.conditional(request, lambda version: self.document(dataset_records(ids)))
+        dump = format_negotiated(request).exports[Resource.DATASET].dump
+        response = self.conditional(request, lambda version: dump(dataset_records(ids)))
         return _with_next_link(response, request, ids[-1] if len(ids) == size else None)
-
-
-class DatasetRecordsXmlView(DatasetRecordsView):
-    """Every published record as ELM LOQ XML (a `Courses` document per page, valid against
-    loq.xsd), in id order. A record is a micro-credential: its
-    `learningAchievementSpecification`, whose `id` is the record's stable IRI, and a
-    `learningOpportunity` per published edition (one for a record without any). Follow the
-    `Link: rel="next"` header to the end; with `modified_since`, only records changed since.
-    What left the catalogue is in `dataset/withdrawals.xml`."""
-
-    renderer_classes = [LoqXmlRenderer]
-
-    @staticmethod
-    def document(records) -> bytes:
-        return dump_loq(records)
-
-    @extend_schema(
-        summary="Harvest the records as ELM LOQ XML",
-        parameters=[HarvestWindowSerializer],
-        responses={
-            (200, "application/xml"): LOQ_XML,
-            304: NOT_MODIFIED,
-        },
-    )
-    @api_errors(HARVEST_ERRORS)
-    def get(self, request):
-        return super().get(request)
-
-
-class DatasetRecordsJsonLdView(DatasetRecordsView):
-    """Every published record as ELM JSON-LD: one `@graph` per page, in id order, with a
-    `LearningOpportunity` per published edition (one for a record without any), each pointing
-    at its record's `LearningAchievementSpecification`, whose IRI is the record's. Follow the
-    `Link: rel="next"` header to the end; with `modified_since`, only records changed since.
-    What left the catalogue is in `dataset/withdrawals.json`."""
-
-    renderer_classes = [ElmJsonLdRenderer]
-
-    @staticmethod
-    def document(records) -> dict:
-        return dump_jsonld(records)
-
-    @extend_schema(
-        summary="Harvest the records as ELM JSON-LD",
-        parameters=[HarvestWindowSerializer],
-        responses={
-            (200, "application/ld+json"): ELM_JSONLD,
-            304: NOT_MODIFIED,
-        },
-    )
-    @api_errors(HARVEST_ERRORS)
-    def get(self, request):
-        return super().get(request)
 
 
 class WithdrawalSerializer(serializers.Serializer):

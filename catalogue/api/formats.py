@@ -39,6 +39,9 @@ class Resource(StrEnum):
     # ``learning-opportunities/7/``: one published opportunity; its dump gets the opportunity
     # (with its detail data) and the request.
     OPPORTUNITY = "opportunity"
+    # ``dataset/records.xml``: a page of the dataset harvesters pull; its dump gets the page's
+    # records (with their detail data) in id order.
+    DATASET = "dataset"
 
 
 @dataclass(frozen=True)
@@ -109,6 +112,7 @@ FORMATS = [
             Resource.OPPORTUNITY: Export(
                 lambda opportunity, request: dump_loq([opportunity]), LOQ_XML
             ),
+            Resource.DATASET: Export(dump_loq, LOQ_XML),
         },
         iri_media_types=("application/xml", "text/xml"),
     ),
@@ -127,6 +131,7 @@ FORMATS = [
             Resource.OPPORTUNITY: Export(
                 lambda opportunity, request: dump_jsonld([opportunity]), ELM_JSONLD
             ),
+            Resource.DATASET: Export(dump_jsonld, ELM_JSONLD),
         },
         iri_media_types=("application/ld+json",),
     ),

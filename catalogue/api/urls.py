@@ -17,27 +17,36 @@ from catalogue.api.formats import Resource, suffixes_for
 
 app_name = "api"
 
-# learning-opportunities.csv, learning-opportunities/7.ob3.json...: each registered format.
-formats = format_suffix_patterns(
-    [
-        path(
-            "learning-opportunities",
-            opportunities.OpportunityListView.as_view(),
-            name="opportunity-list-format",
-        ),
-    ],
-    suffix_required=True,
-    allowed=suffixes_for(Resource.SEARCH),
-) + format_suffix_patterns(
-    [
-        path(
-            "learning-opportunities/<id:pk>",
-            opportunities.OpportunityDetailView.as_view(),
-            name="opportunity-detail-format",
-        ),
-    ],
-    suffix_required=True,
-    allowed=suffixes_for(Resource.OPPORTUNITY),
+# learning-opportunities.csv, learning-opportunities/7.ob3.json, dataset/records.jsonld...: each
+# registered format.
+formats = (
+    format_suffix_patterns(
+        [
+            path(
+                "learning-opportunities",
+                opportunities.OpportunityListView.as_view(),
+                name="opportunity-list-format",
+            ),
+        ],
+        suffix_required=True,
+        allowed=suffixes_for(Resource.SEARCH),
+    )
+    + format_suffix_patterns(
+        [
+            path(
+                "learning-opportunities/<id:pk>",
+                opportunities.OpportunityDetailView.as_view(),
+                name="opportunity-detail-format",
+            ),
+        ],
+        suffix_required=True,
+        allowed=suffixes_for(Resource.OPPORTUNITY),
+    )
+    + format_suffix_patterns(
+        [path("dataset/records", dataset.DatasetRecordsView.as_view(), name="dataset-records")],
+        suffix_required=True,
+        allowed=suffixes_for(Resource.DATASET),
+    )
 )
 
 urlpatterns = [
@@ -111,14 +120,6 @@ urlpatterns = [
     ),
     path("changes/", changes.ChangeFeed.as_view(), name="changes"),
     path("dataset/", dataset.DatasetView.as_view(), name="dataset"),
-    path(
-        "dataset/records.xml", dataset.DatasetRecordsXmlView.as_view(), name="dataset-records-xml"
-    ),
-    path(
-        "dataset/records.jsonld",
-        dataset.DatasetRecordsJsonLdView.as_view(),
-        name="dataset-records-jsonld",
-    ),
     path(
         "dataset/withdrawals.xml",
         dataset.DatasetWithdrawalsAtomView.as_view(),

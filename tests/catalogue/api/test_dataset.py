@@ -18,6 +18,8 @@ from tests.conftest import SHARED
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_catalogue")]
 
 DATASET = reverse("api:dataset")
+RECORDS_XML = reverse("api:dataset-records", kwargs={"format": "xml"})
+RECORDS_JSONLD = reverse("api:dataset-records", kwargs={"format": "jsonld"})
 SPECIFICATIONS = f"{{{LOQ}}}learningAchievementSpecificationReferences"
 
 
@@ -126,7 +128,7 @@ def test_an_increment_holds_only_what_changed(client):
     renamed = LearningOpportunity.objects.published().first()
     renamed.title = "Un titolo nuovo"
     renamed.save()
-    page = client.get(reverse("api:dataset-records-xml"), {"modified_since": since.isoformat()})
+    page = client.get(RECORDS_XML, {"modified_since": since.isoformat()})
     ids = [
         record.get("id")
         for record in etree.fromstring(page.content).iter(
@@ -140,7 +142,7 @@ def test_an_increment_holds_only_what_changed(client):
 
 def test_json_ld_pages_hold_the_same_records(client):
     ids = []
-    for page in _pages(client, reverse("api:dataset-records-jsonld"), {"page_size": 10}):
+    for page in _pages(client, RECORDS_JSONLD, {"page_size": 10}):
         assert page["Content-Type"] == "application/ld+json"
         # One graph per page: a learning opportunity per published edition, each pointing at
         # its micro-credential's specification, described once (then linked by its IRI).
@@ -193,13 +195,12 @@ def test_dataset_is_described_in_dcat(client, settings):
 
 
 @pytest.mark.parametrize(
-    "name", ["dataset", "dataset-records-xml", "dataset-records-jsonld", "dataset-withdrawals-xml"]
+    "url", [DATASET, RECORDS_XML, RECORDS_JSONLD, reverse("api:dataset-withdrawals-xml")]
 )
-def test_every_dataset_page_answers_conditional_requests(client, name):
-    url = reverse(f"api:{name}")
-    first = client.get(url, {"page_size": 5} if name != "dataset" else {})
+def test_every_dataset_page_answers_conditional_requests(client, url):
+    params = {"page_size": 5} if url != DATASET else {}
+    first = client.get(url, params)
     assert first.status_code == 200 and first["ETag"] and first["Last-Modified"]
-    params = {"page_size": 5} if name != "dataset" else {}
     again = client.get(url, params, headers={"if-none-match": first["ETag"]})
     assert again.status_code == 304 and again.content == b""
     since = client.get(url, params, headers={"if-modified-since": first["Last-Modified"]})
@@ -211,7 +212,7 @@ def test_every_dataset_page_answers_conditional_requests(client, name):
 
 def test_bad_harvest_parameters_are_400s_naming_the_parameter(client):
     answer = client.get(
-        reverse("api:dataset-records-xml"),
+        RECORDS_XML,
         {"modified_since": "yesterday", "page_size": "1000", "cursor": "zz"},
     )
     assert answer.status_code == 400
