@@ -5,6 +5,7 @@ OCLO_BENCH_COUNT sets the catalogue size (default 100,000); OCLO_BENCH_ROUNDS th
 after one uncounted warm-up request per query type.
 """
 
+import gc
 import os
 import resource
 import statistics
@@ -77,6 +78,7 @@ def run() -> None:
     facet_index.reset()
     started = time.perf_counter()
     snapshot = facet_index.current()
+    gc.freeze()  # as gunicorn's master does before forking its workers (oclo/gunicorn.py)
     print(
         f"facet index: {snapshot.size} documents built in {time.perf_counter() - started:.1f} s; "
         f"process peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
