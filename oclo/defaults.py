@@ -66,10 +66,14 @@ OCLO_CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 # Requests one app process works on at once (gunicorn's threads are a few more, to answer the
-# excess): beyond it a request is refused at once with 503 and Retry-After, instead of waiting
-# in a queue that makes every request late. About two per CPU core the process may use: the
-# work is CPU-bound (the facet counts) between short database waits.
+# excess): beyond it a request is refused with 503 and Retry-After once it has waited
+# OCLO_BUSY_WAIT_SECONDS, instead of waiting in a queue that makes every request late. About
+# two per CPU core the process may use: the work is CPU-bound (the facet counts) between short
+# database waits.
 OCLO_MAX_CONCURRENT_REQUESTS = 4
+# Seconds a request beyond that waits for a slot before it is refused: a burst is served a
+# few milliseconds late instead of refused, a sustained overload still refused within it.
+OCLO_BUSY_WAIT_SECONDS = 0.1
 
 # Seconds a database connection may take before the request is answered 503 instead.
 OCLO_DATABASE_CONNECT_TIMEOUT = 2
