@@ -6,14 +6,17 @@ import json
 import threading
 import time
 
+import pytest
 from django.http import HttpResponse
 
 from oclo.middleware import LoadSheddingMiddleware
 
 
-def test_a_request_beyond_the_limit_is_refused_after_the_wait_then_served_again(rf, settings):
+@pytest.fixture
+def busy_process(rf, settings):
+    """A process whose one slot is taken by a slow request, until ``finish`` is set:
+    (the process, ``finish``, the slow request's thread)."""
     settings.OCLO_MAX_CONCURRENT_REQUESTS = 1
-    settings.OCLO_BUSY_WAIT_SECONDS = 0.05
     working, finish = threading.Event(), threading.Event()
 
     def view(request):
@@ -23,9 +26,19 @@ def test_a_request_beyond_the_limit_is_refused_after_the_wait_then_served_again(
         return HttpResponse("done")
 
     middleware = LoadSheddingMiddleware(view)
-    first = threading.Thread(target=middleware, args=[rf.get("/slow/")])
-    first.start()
+    slow = threading.Thread(target=middleware, args=[rf.get("/slow/")])
+    slow.start()
     assert working.wait(10)
+    yield middleware, finish, slow
+    finish.set()
+    slow.join(10)
+
+
+def test_a_request_beyond_the_limit_is_refused_after_the_wait_then_served_again(
+    rf, settings, busy_process
+):
+    middleware, finish, slow = busy_process
+    settings.OCLO_BUSY_WAIT_SECONDS = 0.05
     started = time.monotonic()
     busy = middleware(rf.get("/api/v1/learning-opportunities/"))
     assert time.monotonic() - started < 2  # refused after the short wait, not queued
@@ -34,30 +47,17 @@ def test_a_request_beyond_the_limit_is_refused_after_the_wait_then_served_again(
     assert middleware(rf.get("/")).status_code == 503
     assert middleware(rf.get("/static/css/oclo.css")).status_code == 200  # files are cheap
     finish.set()
-    first.join(10)
+    slow.join(10)  # the slow request ends and gives its slot back
     assert middleware(rf.get("/")).content == b"done"
 
 
-def test_a_request_that_finds_a_slot_within_the_wait_is_served(rf, settings):
+def test_a_request_that_finds_a_slot_within_the_wait_is_served(rf, settings, busy_process):
     """A burst is absorbed: the slot frees a few milliseconds later and the request is served,
     not refused, and not after the whole wait."""
-    settings.OCLO_MAX_CONCURRENT_REQUESTS = 1
+    middleware, finish, _slow = busy_process
     settings.OCLO_BUSY_WAIT_SECONDS = 5
-    working, finish = threading.Event(), threading.Event()
-
-    def view(request):
-        if request.path == "/slow/":
-            working.set()
-            finish.wait(10)
-        return HttpResponse("done")
-
-    middleware = LoadSheddingMiddleware(view)
-    first = threading.Thread(target=middleware, args=[rf.get("/slow/")])
-    first.start()
-    assert working.wait(10)
     threading.Timer(0.05, finish.set).start()
     started = time.monotonic()
     answer = middleware(rf.get("/"))
     assert answer.status_code == 200 and answer.content == b"done"
     assert time.monotonic() - started < 2
-    first.join(10)
