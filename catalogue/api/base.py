@@ -84,12 +84,14 @@ class ReferencePagination(PageNumberPagination):
 
 
 def cursor_decode(value: str) -> int:
+    """The last id a page held, from the cursor of its ``next`` link (a serializer field's
+    error when it is not one)."""
     try:
         last_id = int(base64.urlsafe_b64decode(value.encode() + b"==").decode())
     except (ValueError, binascii.Error, UnicodeDecodeError):
         last_id = -1
     if not 0 <= last_id <= MAX_ID:
-        raise ValidationError({"cursor": ["Not a cursor returned by this API."]})
+        raise ValidationError("Not a cursor returned by this API.")
     return last_id
 
 
@@ -142,12 +144,7 @@ class HarvestPagingSerializer(PagingSerializer):
 
     def validate_cursor(self, value: str) -> int:
         """The last id the previous page held (0 before the first)."""
-        if value == "start":
-            return 0
-        try:
-            return cursor_decode(value)
-        except ValidationError as error:
-            raise ValidationError(error.detail["cursor"]) from error
+        return 0 if value == "start" else cursor_decode(value)
 
 
 class SearchFilterMixin:

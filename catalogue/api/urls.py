@@ -17,37 +17,34 @@ from catalogue.api.formats import Resource, suffixes_for
 
 app_name = "api"
 
-# learning-opportunities.csv, learning-opportunities/7.ob3.json, dataset/records.jsonld...: each
-# registered format.
-formats = (
-    format_suffix_patterns(
-        [
-            path(
-                "learning-opportunities",
-                opportunities.OpportunityListView.as_view(),
-                name="opportunity-list-format",
-            ),
-        ],
+
+def _in_every_format(route: str, view, name: str, resource: Resource) -> list:
+    """``route`` with the suffix of each format registered for ``resource``
+    (``learning-opportunities.csv``, ``learning-opportunities/7.ob3.json``)."""
+    return format_suffix_patterns(
+        [path(route, view.as_view(), name=name)],
         suffix_required=True,
-        allowed=suffixes_for(Resource.SEARCH),
+        allowed=suffixes_for(resource),
     )
-    + format_suffix_patterns(
-        [
-            path(
-                "learning-opportunities/<id:pk>",
-                opportunities.OpportunityDetailView.as_view(),
-                name="opportunity-detail-format",
-            ),
-        ],
-        suffix_required=True,
-        allowed=suffixes_for(Resource.OPPORTUNITY),
-    )
-    + format_suffix_patterns(
-        [path("dataset/records", dataset.DatasetRecordsView.as_view(), name="dataset-records")],
-        suffix_required=True,
-        allowed=suffixes_for(Resource.DATASET),
-    )
-)
+
+
+formats = [
+    *_in_every_format(
+        "learning-opportunities",
+        opportunities.OpportunityListView,
+        "opportunity-list-format",
+        Resource.SEARCH,
+    ),
+    *_in_every_format(
+        "learning-opportunities/<id:pk>",
+        opportunities.OpportunityDetailView,
+        "opportunity-detail-format",
+        Resource.OPPORTUNITY,
+    ),
+    *_in_every_format(
+        "dataset/records", dataset.DatasetRecordsView, "dataset-records", Resource.DATASET
+    ),
+]
 
 urlpatterns = [
     *formats,
