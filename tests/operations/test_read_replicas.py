@@ -3,9 +3,11 @@ reads its own write at once (facet counts included) while the replica lags, and 
 it when the replica has replayed it.
 
 Needs a primary and its replica: ``scripts/pg-replica start`` prints the two settings
-(``DATABASE_URL``, ``DATABASE_REPLICA_URLS``); ``.ci/run`` runs this module against them.
+(``DATABASE_URL``, ``DATABASE_REPLICA_URLS``); ``.ci/run`` runs this module against them, in one process
+(``-n 0``): a paused replay is paused for every test that reads the replica.
 """
 
+import os
 import time
 
 import pytest
@@ -54,6 +56,8 @@ def wait_until_replayed(seconds: float = 30) -> None:
 @pytest.fixture
 def lagging_replica():
     """Pauses the replica's replay while the test runs: it lags as long as the test needs."""
+    if int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")) > 1:
+        pytest.fail("another worker's test would resume the replay under this one: use -n 0")
     assert replica_sql("SELECT pg_is_in_recovery()"), f"{REPLICA} is not a replica"
 
     class Replay:
