@@ -8,6 +8,7 @@ import argparse
 import functools
 import os
 import sys
+import timeit
 
 import django
 
@@ -57,6 +58,7 @@ def main() -> None:
     setup_test_environment()
 
     print(f"database: {connection.vendor}", file=sys.stderr)
+    print(_machine_speed())
     # OCLO_BENCH_KEEPDB=1 keeps the scratch database, and its generated catalogue, for the
     # next run.
     keepdb = os.environ.get("OCLO_BENCH_KEEPDB") == "1"
@@ -69,6 +71,16 @@ def main() -> None:
     finally:
         if not keepdb:
             teardown_databases(databases, verbosity=0)
+
+
+def _machine_speed() -> str:
+    """A yardstick printed with the figures: the machines these run on differ twofold in
+    single-core speed from one day to the next, so figures compare only beside it."""
+    loop = min(timeit.repeat("sum(range(10**6))", number=10, repeat=5)) / 10 * 1000
+    return (
+        f"machine: {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}; "
+        f"sum(range(10**6)) in {loop:.1f} ms (best of 5; lower is faster)"
+    )
 
 
 if __name__ == "__main__":

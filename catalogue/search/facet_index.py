@@ -10,10 +10,10 @@ import gc
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import UTC, date
 
 import numpy as np
-from django.db import DEFAULT_DB_ALIAS, router
+from django.db import DEFAULT_DB_ALIAS, connections, router
 from django.utils import timezone
 
 from catalogue.models import CatalogueChange
@@ -315,7 +315,8 @@ def _load(ids: list[int] | None, offset: int) -> dict:
     }
 
 
-# Raw SQL: every search runs it, and compiling it through the ORM took longer than the query.
+# Raw SQL on a plain cursor: every search runs it, and building it through the ORM (even as a
+# raw queryset, 0.5 ms) took longer than the query.
 LATEST_ENTRY_SQL = (
     f"SELECT sequence, changed_at FROM {CatalogueChange._meta.db_table} "
     "ORDER BY sequence DESC LIMIT 1"
@@ -324,9 +325,16 @@ LATEST_ENTRY_SQL = (
 
 def latest_log_entry() -> tuple[int, object]:
     """(sequence, marker) of the newest log entry, in one query: (0, None) for an empty log."""
-    for entry in CatalogueChange.objects.raw(LATEST_ENTRY_SQL):
-        return entry.sequence, entry.changed_at
-    return 0, None
+    with connections[router.db_for_read(CatalogueChange)].cursor() as cursor:
+        cursor.execute(LATEST_ENTRY_SQL)
+        entry = cursor.fetchone()
+    if entry is None:
+        return 0, None
+    sequence, changed_at = entry
+    if timezone.is_naive(changed_at):
+        # SQLite's cursor gives the stored UTC time without its zone, where the ORM adds it.
+        changed_at = changed_at.replace(tzinfo=UTC)
+    return sequence, changed_at
 
 
 def _log_marker(sequence: int):

@@ -3,8 +3,8 @@ reads its own write at once (facet counts included) while the replica lags, and 
 it when the replica has replayed it.
 
 Needs a primary and its replica: ``scripts/pg-replica start`` prints the two settings
-(``DATABASE_URL``, ``DATABASE_REPLICA_URLS``); ``.ci/run`` runs this module against them, in one process
-(``-n 0``): a paused replay is paused for every test that reads the replica.
+(``DATABASE_URL``, ``DATABASE_REPLICA_URLS``); ``.ci/run`` runs this module against them, in one
+process (``-n 0``): a paused replay is paused for every test that reads the replica.
 """
 
 import os

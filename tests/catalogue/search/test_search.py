@@ -209,3 +209,23 @@ def test_facets_say_how_many_more_values_and_how_many_results_have_none(client):
     page = text_of(client.get(SEARCH))
     assert f"and {skills['more']} more: find one by name" in page
     assert f"{facets['ects']['missing']} results have none" in page
+
+
+@pytest.mark.parametrize("query", ["", "utm_source=newsletter", "page=2&page_size=5"])
+def test_a_search_naming_no_filter_is_the_search_with_every_filter_left_out(query):
+    """Such a search skips cleaning the form: it must mean what the cleaned form means."""
+    from django.forms import MultiWidget
+    from django.http import QueryDict
+    from django_filters import FilterSet
+
+    from catalogue.filters import OpportunitySearchFilterSet
+
+    fields = OpportunitySearchFilterSet().form.fields.values()
+    assert not any(isinstance(field.widget, MultiWidget) for field in fields)
+    quick, cleaned = (OpportunitySearchFilterSet(QueryDict(query)) for _ in range(2))
+    assert quick.is_valid() and FilterSet.is_valid(cleaned)
+    assert quick.filters_nothing() and not hasattr(quick.form, "cleaned_data")
+    assert quick.params() == cleaned.params()
+    named = OpportunitySearchFilterSet(QueryDict(f"{query}&eqf=6&sort=start"))
+    assert not named.filters_nothing() and named.is_valid()
+    assert named.params().facets["eqf"] == {"6"} and named.params().sort == "start"

@@ -1,6 +1,6 @@
 """ELM documents as RDF, to validate them with the official SHACL shapes.
 
-``jsonld_graph`` expands our JSON-LD with PyLD, offline: its document loader serves our context
+``jsonld_graph`` reads our JSON-LD with rdflib's JSON-LD processor, offline: our context comes
 through the app (as a partner's processor would fetch it) and the official ELM context from
 ``../shared/spec/elm``. ``loq_graph`` is our own reading of LOQ XML as RDF, written from the
 LOQ schema (element names, which code list each coded element takes), independently of the
@@ -14,7 +14,6 @@ from functools import cache
 
 from django.conf import settings
 from lxml import etree
-from pyld import jsonld
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, SKOS, XSD
 
@@ -38,24 +37,29 @@ SHAPES = [
 
 
 def jsonld_graph(document: dict, client) -> Graph:
-    """The RDF a JSON-LD processor makes of the document, fetching contexts as a partner's
-    would: ours from the app (through the test client), the official one from shared."""
+    """The RDF a JSON-LD processor (rdflib's) makes of the document, fetching contexts as a
+    partner's would: ours from the app (through the test client), the official one from
+    shared. rdflib would fetch them over the network itself, so they are put in place first."""
     from descriptors.formats.elm_jsonld import ELM_CONTEXT as OFFICIAL
     from descriptors.formats.elm_jsonld import context_url
 
-    official = json.loads(ELM_CONTEXT.read_text(encoding="utf-8"))
-
-    def loader(url, options=None):
+    def fetched(url: str) -> dict:
         if url == OFFICIAL:
-            return {"contextUrl": None, "documentUrl": url, "document": official}
+            return json.loads(ELM_CONTEXT.read_text(encoding="utf-8"))
         assert url == context_url(), f"the document names an unknown context {url}"
         response = client.get(url.removeprefix(settings.OCLO_BASE_URL))
         assert response.status_code == 200
         assert response["Content-Type"] == "application/ld+json"
-        return {"contextUrl": None, "documentUrl": url, "document": response.json()}
+        return response.json()
 
-    quads = jsonld.to_rdf(document, {"documentLoader": loader, "format": "application/n-quads"})
-    return Graph().parse(data=quads, format="nt")  # the default graph only: N-Triples
+    def in_place(context) -> list:
+        resolved = []
+        for part in context if isinstance(context, list) else [context]:
+            resolved += in_place(fetched(part)["@context"]) if isinstance(part, str) else [part]
+        return resolved
+
+    offline = {**document, "@context": in_place(document["@context"])}
+    return Graph().parse(data=json.dumps(offline), format="json-ld")
 
 
 # --- LOQ XML -------------------------------------------------------------------------------

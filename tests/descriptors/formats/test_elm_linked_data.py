@@ -244,7 +244,7 @@ def generated(django_db_setup, django_db_blocker):
 
 
 def test_two_thousand_generated_records_are_valid_in_both_formats(generated, client):
-    """The XML passes the schema and both shape sets, and the JSON-LD, expanded by PyLD, says
+    """The XML passes the schema and both shape sets, and the JSON-LD, read by rdflib, says
     the same (adding only the labels of concepts, which the shapes allow on any concept): one
     SHACL validation of some 200,000 statements instead of two (measured: 2,000 records with
     their 7,000 editions take minutes; see the README)."""
