@@ -195,10 +195,14 @@ class OpportunitySearchFilterSet(django_filters.FilterSet):
             return True
         return super().is_valid()
 
+    def cleaned(self) -> dict:
+        """The validated values by parameter; call ``is_valid()`` first. Empty when it found
+        no parameter to clean."""
+        return getattr(self.form, "cleaned_data", {})
+
     def params(self) -> "SearchParams":
         """The validated parameters; call ``is_valid()`` first."""
-        # No cleaned data: is_valid() found no parameter to clean.
-        data = getattr(self.form, "cleaned_data", {})
+        data = self.cleaned()
         return SearchParams(
             text=(data.get("q") or "").strip(),
             verbatim=bool(data.get("verbatim")),

@@ -56,10 +56,10 @@ class CoursesForJobFilterSet(OpportunitySearchFilterSet):
     )
 
     def held(self) -> set[str]:
-        return set(self.form.cleaned_data.get("have") or [])
+        return set(self.cleaned().get("have") or [])
 
     def wants_path(self) -> bool:
-        return bool(self.form.cleaned_data.get("path"))
+        return bool(self.cleaned().get("path"))
 
 
 @dataclass

@@ -17,6 +17,24 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_catalogue")]
 GOOGLE_COURSE_MODES = {"Online", "Onsite", "Blended"}
 
 
+def assert_google_course(course: dict, where: str) -> None:
+    """What Google documents for a course and its instances and offers."""
+    assert course["hasCourseInstance"], where
+    for instance in course["hasCourseInstance"]:
+        assert instance["@type"] == "CourseInstance"
+        assert instance.get("courseMode", "Onsite") in GOOGLE_COURSE_MODES, where
+    for offer in course.get("offers", []):
+        # A paid offer always names its price: Google rejects "Paid" with none.
+        assert offer["category"] in {"Free", "Paid"}, where
+        if offer["category"] == "Free":
+            assert offer["price"] == 0, where
+        else:
+            assert offer["price"] > 0 and len(offer["priceCurrency"]) == 3, where
+    if "numberOfCredits" in course:
+        assert course["numberOfCredits"]["@type"] == "QuantitativeValue", where
+        assert course["numberOfCredits"]["unitText"] == "ECTS", where
+
+
 def _jsonld(page, of_type: str) -> list[dict]:
     data = extruct.extract(page.text, base_url="http://testserver/", syntaxes=["json-ld"])
     return [item for item in data["json-ld"] if item.get("@type") == of_type]
@@ -38,20 +56,7 @@ def test_every_published_page_describes_its_course_in_the_pages_language(client,
         assert course["name"] == _heading(page), where
         assert course["provider"]["name"] == opportunity.provider.name, where
         assert course["url"].endswith(f"/opportunities/{opportunity.pk}/"), where
-        assert course["hasCourseInstance"], where
-        for instance in course["hasCourseInstance"]:
-            assert instance["@type"] == "CourseInstance"
-            assert instance.get("courseMode", "Onsite") in GOOGLE_COURSE_MODES, where
-        for offer in course.get("offers", []):
-            # A paid offer always names its price: Google rejects "Paid" with none.
-            assert offer["category"] in {"Free", "Paid"}, where
-            if offer["category"] == "Free":
-                assert offer["price"] == 0, where
-            else:
-                assert offer["price"] > 0 and len(offer["priceCurrency"]) == 3, where
-        if "numberOfCredits" in course:
-            assert course["numberOfCredits"]["@type"] == "QuantitativeValue", where
-            assert course["numberOfCredits"]["unitText"] == "ECTS", where
+        assert_google_course(course, where)
 
 
 def test_a_translated_course_is_titled_in_each_pages_language(client):

@@ -17,17 +17,22 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_catalogue")]
 OB3 = SHARED / "spec" / "ob3"
 
 
-@pytest.fixture(scope="module")
-def credential_validator():
+def ob3_credential_validator() -> jsonschema.Draft201909Validator:
+    """1EdTech's schema of an AchievementCredential, with its formats checked."""
     schema = json.loads((OB3 / "achievementcredential.schema.json").read_text())
     return jsonschema.Draft201909Validator(schema, format_checker=jsonschema.FormatChecker())
+
+
+@pytest.fixture(scope="module")
+def credential_validator():
+    return ob3_credential_validator()
 
 
 def _examples() -> list[dict]:
     return [json.loads(path.read_text()) for path in sorted((OB3 / "examples").glob("*.json"))]
 
 
-def _in_a_credential(achievement: dict) -> dict:
+def in_a_credential(achievement: dict) -> dict:
     """The smallest AchievementCredential an issuer could wrap the achievement in."""
     return {
         "@context": achievement["@context"],
@@ -62,7 +67,7 @@ def test_every_published_record_is_a_valid_ob3_achievement(client, credential_va
         achievement = answer.json()
         errors = sorted(
             error.message
-            for error in credential_validator.iter_errors(_in_a_credential(achievement))
+            for error in credential_validator.iter_errors(in_a_credential(achievement))
         )
         assert errors == [], f"{opportunity.provider_reference}: {errors}"
         assert achievement["name"] == opportunity.title
@@ -143,4 +148,4 @@ def test_the_creator_carries_the_providers_legal_identifier(client, credential_v
             "identifierType": "ext:LegalIdentifier",
         }
     ]
-    credential_validator.validate(_in_a_credential(achievement))
+    credential_validator.validate(in_a_credential(achievement))

@@ -10,7 +10,6 @@ from django.core.management import call_command
 from django.test import override_settings
 
 from catalogue.models import CatalogueChange
-from catalogue.synthetic import catalogue_generate
 from descriptors.elm_import import elm_import
 from descriptors.formats.elm_xml import dump_loq
 from descriptors.models import Edition, LearningOpportunity, Organisation
@@ -59,17 +58,6 @@ def assert_round_trip(ids) -> None:
 def test_every_demo_record_survives_export_import_export():
     ids = list(LearningOpportunity.objects.values_list("pk", flat=True))
     assert len(ids) == 33
-    assert_round_trip(ids)
-
-
-def test_two_thousand_generated_records_survive_export_import_export():
-    catalogue_generate(2000, progress=lambda message: None)
-    ids = list(
-        LearningOpportunity.objects.filter(
-            provider__name__startswith="Synthetic provider"
-        ).values_list("pk", flat=True)
-    )
-    assert len(ids) == 2000
     assert_round_trip(ids)
 
 

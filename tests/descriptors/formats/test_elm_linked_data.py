@@ -3,21 +3,16 @@ shape sets (the LOQ profile and its code-list shapes), say the same, and name th
 that lead to their documents."""
 
 import json
-import time
 from collections import Counter
 from decimal import Decimal
 
 import pytest
 from django.conf import settings
-from django.db import transaction
-from lxml import etree
 from pyshacl import validate
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SKOS, XSD
 
-from catalogue.synthetic import catalogue_generate
-from descriptors.formats.elm_jsonld import ELM_CONTEXT, dump_jsonld
-from descriptors.formats.elm_xml import dump_loq
+from descriptors.formats.elm_jsonld import ELM_CONTEXT
 from descriptors.models import LearningOpportunity
 from tests.conftest import SHARED
 from tests.descriptors.formats.elm_rdf import (
@@ -228,39 +223,3 @@ def test_record_iris_lead_to_their_documents(client):
     organisation = client.get(f"/elm/organisation/{opportunity.provider_id}")
     assert organisation["Location"] == f"/providers/{opportunity.provider_id}/"
     assert client.get("/elm/edition/999999").status_code == 404
-
-
-@pytest.fixture(scope="module")
-def generated(django_db_setup, django_db_blocker):
-    """2,000 synthetic published opportunities, generated once for the module."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        catalogue_generate(2000, progress=lambda message: None)
-        yield list(
-            LearningOpportunity.objects.filter(
-                provider__name__startswith="Synthetic provider"
-            ).order_by("pk")
-        )
-        transaction.set_rollback(True)
-
-
-def test_two_thousand_generated_records_are_valid_in_both_formats(generated, client):
-    """The XML passes the schema and both shape sets, and the JSON-LD, read by rdflib, says
-    the same (adding only the labels of concepts, which the shapes allow on any concept): one
-    SHACL validation of some 200,000 statements instead of two (measured: 2,000 records with
-    their 7,000 editions take minutes; see the README)."""
-    from tests.descriptors.formats.test_elm_xml import assert_valid
-
-    started = time.perf_counter()
-    records = LearningOpportunity.objects.with_detail_data().filter(
-        pk__in=[opportunity.pk for opportunity in generated]
-    )
-    records = sorted(records, key=lambda opportunity: opportunity.pk)
-    assert len(records) == 2000
-    xml = dump_loq(records)
-    assert_valid(etree.XMLSchema(etree.parse(str(SHARED / "spec/elm/loq/loq.xsd"))), xml)
-    from_xml = loq_graph(xml)
-    assert_conforms(from_xml)
-    assert_counts(from_xml, records)
-    from_jsonld = jsonld_graph(dump_jsonld(records), client)
-    assert comparable(from_jsonld) == comparable(from_xml)
-    print(f"2,000 records: XSD, SHACL, same statements in {time.perf_counter() - started:.1f} s")
