@@ -348,6 +348,11 @@ class FacetSchema(serializers.Serializer):
     more = serializers.IntegerField(
         help_text="Values with results that are not listed (only the most frequent are)."
     )
+    more_values = FacetValueSchema(
+        many=True,
+        help_text="Those values, most frequent first; empty for the facets with too many "
+        "values to list (skills, providers: find them with the suggestions endpoints).",
+    )
     missing = serializers.IntegerField(help_text="Results that have no value for this facet.")
 
 
@@ -413,6 +418,7 @@ def facet_json(facet) -> dict:
         "label": facet.label,
         "values": [value_json(value) for value in facet.values],
         "more": facet.more,
+        "more_values": [value_json(value) for value in facet.more_values],
         "missing": facet.missing,
     }
 

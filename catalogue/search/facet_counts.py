@@ -33,6 +33,9 @@ class FacetResult:
     searchable: bool = False
     more: int = 0  # values with a count that are not shown
     missing: int = 0  # results without any value for this facet
+    # The values with a count that are not shown first, most frequent first: every value of a
+    # facet that is not searchable stays one click away (a searchable one is found by name).
+    more_values: list[FacetValue] = field(default_factory=list)
     one_choice: bool = False  # one value at a time (a choice facet)
 
 
@@ -58,11 +61,31 @@ def _facet_result(facet: Facet, snapshot: Snapshot, mask: np.ndarray | None, cho
     labels = _labels(facet, snapshot, keys)
     values = [FacetValue(key, labels.get(key, key), shown[key], key in chosen) for key in keys]
     more = int(np.count_nonzero(counts)) - sum(1 for key in keys if shown[key])
+    more_values = [] if facet.searchable or not more else _more_values(column, counts, keys, labels)
     if facet.tree:
         values = _as_tree(values)
     has_value = column.documents_having_any(snapshot.size)
     missing = int(np.count_nonzero((snapshot.alive if mask is None else mask) & ~has_value))
-    return FacetResult(facet.key, str(facet.label), values, facet.searchable, more, missing)
+    return FacetResult(
+        facet.key,
+        str(facet.label),
+        values,
+        facet.searchable,
+        more,
+        missing,
+        more_values=more_values,
+    )
+
+
+def _more_values(column, counts: np.ndarray, shown: list[str], labels: dict) -> list[FacetValue]:
+    listed = set(shown)
+    hidden = [
+        (int(counts[index]), column.keys[index])
+        for index in np.flatnonzero(counts)
+        if column.keys[index] not in listed
+    ]
+    hidden.sort(key=lambda pair: (-pair[0], pair[1]))
+    return [FacetValue(key, labels.get(key, key), count, False) for count, key in hidden]
 
 
 def _labels(facet: Facet, snapshot: Snapshot, keys: list[str]) -> dict[str, str]:

@@ -99,3 +99,27 @@ def test_no_accessibility_violations(page, catalogue_server):
         results = page.evaluate("axe.run(document, {runOnly: ['wcag2a', 'wcag2aa']})")
         violations = [(v["id"], v["help"], len(v["nodes"])) for v in results["violations"]]
         assert violations == [], path
+
+
+def test_a_rare_country_is_ticked_on_a_phone_from_and_n_more(page, catalogue_server):
+    """With 15 more countries than the demo's, 12 are shown: the least frequent open under
+    "and n more" (no script needed) and filter like the others."""
+    from taxonomies.models import Concept, Scheme
+    from tests.builders import make_opportunity
+
+    countries = list(Concept.objects.filter(scheme=Scheme.COUNTRY).order_by("-code")[:15])
+    for number, country in enumerate(countries, start=1):
+        for _ in range(number * 3):
+            make_opportunity().countries.add(country)
+    rarest = countries[0]
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(catalogue_server.url)
+    page.locator("summary", has_text=re.compile(r"^Filters")).click()
+    facet = page.locator("#facet-country")
+    expect(facet.get_by_label(re.compile(rf"^{rarest.label}"))).to_be_hidden()
+    facet.locator("summary", has_text=re.compile(r"^and \d+ more$")).click()
+    facet.get_by_label(re.compile(rf"^{rarest.label} 3$")).check()
+    expect(page).to_have_url(re.compile(rf"country={rarest.code}"))
+    assert result_count(page) == 3
+    screenshot(page, "facet-more-values-phone")

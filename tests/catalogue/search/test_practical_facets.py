@@ -1,12 +1,13 @@
 """Facets a learner asks for first: can I still apply, and who offers it."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from descriptors.models import Organisation
+from descriptors.models import LearningOpportunity, Organisation
 from tests.builders import make_opportunity, make_organisation, text_of
 
 pytestmark = pytest.mark.django_db
@@ -143,3 +144,37 @@ def test_fees_and_start_read_alike_in_the_italian_api_and_search_page(client):
         shown = " ".join(f"{value['label']} {value['count']}" for value in facets[key]["values"])
         assert f"{facets[key]['label']} {shown}" in page
     assert "Costi Gratuito 1 A pagamento 1" in page
+
+
+@pytest.fixture
+def fifteen_countries():
+    """Country number n (from 1) teaches n opportunities: 15 values, 12 shown at first."""
+    from taxonomies.models import Concept, Scheme
+
+    countries = list(Concept.objects.filter(scheme=Scheme.COUNTRY).order_by("code")[:15])
+    for number, country in enumerate(countries, start=1):
+        for _ in range(number):
+            make_opportunity().countries.add(country)
+    return countries
+
+
+def test_every_value_of_a_long_facet_stays_one_click_away(client, fifteen_countries):
+    """The least frequent countries are not shown first, but are listed under "and 3 more",
+    in the page (no script needed) and in the API, and filter like the others."""
+    rarest = fifteen_countries[0]
+    page = client.get(reverse("catalogue:search")).text
+    facet = page[page.index('id="facet-country"') :]
+    facet = facet[: facet.index("</fieldset>")]
+    shown, more = facet.split('<details class="more">')
+    assert f'value="{rarest.code}"' not in shown
+    assert f'name="country" value="{rarest.code}"' in more
+    assert re.search(rf"<summary>and 3 more</summary>.*{re.escape(rarest.label)} <span", more, re.S)
+
+    body = client.get("/api/v1/learning-opportunities/", {"facets": "true"}).json()
+    (country,) = [facet for facet in body["facets"] if facet["facet"] == "country"]
+    assert len(country["values"]) == 12 and country["more"] == 3
+    assert [value["count"] for value in country["more_values"]] == [3, 2, 1]
+    assert country["more_values"][-1]["value"] == rarest.code
+
+    (only,) = LearningOpportunity.objects.filter(countries=rarest)
+    assert titles(client, country=rarest.code) == {only.title}
