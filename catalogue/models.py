@@ -44,6 +44,14 @@ class SearchDocument(models.Model):
     title_vector = SearchVectorField(
         _("title words"), null=True, help_text=_("The words of the title alone, for ranking.")
     )
+    completeness = models.PositiveSmallIntegerField(
+        _("completeness"),
+        default=0,
+        help_text=_(
+            "Share (0-100) of the mandatory elements the opportunity describes: of equally "
+            "relevant results, the more complete comes first."
+        ),
+    )
 
     class Meta:
         verbose_name = _("search document")

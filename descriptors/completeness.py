@@ -108,3 +108,13 @@ def opportunity_completeness(opportunity: LearningOpportunity) -> Completeness:
         ]
     met = len(REQUIREMENTS) - len(missing)
     return Completeness(score=round(100 * met / len(REQUIREMENTS)), missing=missing)
+
+
+def completeness_scores(ids: list[int]) -> dict[int, int]:
+    """The score of each of these opportunities, with only the relations the score reads."""
+    opportunities = LearningOpportunity.objects.filter(pk__in=ids).prefetch_related(
+        "awarding_bodies", "outcomes", "assessments", "modes", "isced_fields", "languages"
+    )
+    return {
+        opportunity.pk: opportunity_completeness(opportunity).score for opportunity in opportunities
+    }

@@ -228,7 +228,14 @@ def _rows(ids: list[int] | None):
     return list(
         _published(ids)
         .order_by("pk")
-        .values_list("pk", "ects_credits", "workload_hours", "modified", "title")
+        .values_list(
+            "pk",
+            "ects_credits",
+            "workload_hours",
+            "modified",
+            "title",
+            "search_document__completeness",
+        )
     )
 
 
@@ -308,6 +315,8 @@ def _load(ids: list[int] | None, offset: int) -> dict:
         "numbers": {
             "ects_credits": floats(row[1] for row in rows),
             "workload_hours": floats(row[2] for row in rows),
+            # A record whose search document is not written yet counts as empty.
+            "completeness": floats(row[5] or 0 for row in rows),
         },
         "editions": _editions(ids, position),
         "modified": np.asarray([row[3].timestamp() for row in rows], np.float64),

@@ -16,6 +16,7 @@ from django.db.models import Max
 
 from catalogue.models import CatalogueChange, SearchDocument, SearchWord, SearchWordStem
 from catalogue.search.words import index_words, word_stems
+from descriptors.completeness import completeness_scores
 from descriptors.models import LearningOpportunity, LearningOutcome, OpportunityTranslation
 from taxonomies.models import EscoSkill, EscoSkillLabel
 
@@ -73,13 +74,15 @@ def _skill_texts(skill_ids: set[int]) -> dict[int, str]:
 
 CHUNK = 500
 UPSERT_POSTGRES = (
-    "INSERT INTO catalogue_searchdocument (opportunity_id, document, vector, title_vector) "
+    "INSERT INTO catalogue_searchdocument "
+    "(opportunity_id, document, vector, title_vector, completeness) "
     "VALUES (%(id)s, '', "
     "setweight(to_tsvector('oclo', %(A)s), 'A') || setweight(to_tsvector('oclo', %(B)s), 'B') || "
     "setweight(to_tsvector('oclo', %(C)s), 'C') || setweight(to_tsvector('oclo', %(D)s), 'D'), "
-    "setweight(to_tsvector('oclo', %(A)s), 'A')) "
+    "setweight(to_tsvector('oclo', %(A)s), 'A'), %(completeness)s) "
     "ON CONFLICT (opportunity_id) DO UPDATE SET document = EXCLUDED.document, "
-    "vector = EXCLUDED.vector, title_vector = EXCLUDED.title_vector"
+    "vector = EXCLUDED.vector, title_vector = EXCLUDED.title_vector, "
+    "completeness = EXCLUDED.completeness"
 )
 
 
@@ -92,7 +95,8 @@ def search_index_update(opportunity_ids: Iterable[int]) -> None:
 
 def _update_chunk(ids: list[int]) -> None:
     texts = _texts(ids)
-    existing = set(LearningOpportunity.objects.filter(pk__in=ids).values_list("pk", flat=True))
+    scores = completeness_scores(ids)
+    existing = set(scores)
     rows, vocabulary = [], set()
     for pk in sorted(existing):
         # Split into words here, not by PostgreSQL's parser, which keeps "asp.net" whole:
@@ -100,7 +104,7 @@ def _update_chunk(ids: list[int]) -> None:
         parts = {weight: " ".join(index_words(" ".join(texts[pk][weight]))) for weight in WEIGHTS}
         document = " ".join(parts.values())
         vocabulary.update(word for word in document.split() if 2 < len(word) <= 100)
-        rows.append({"id": pk, "document": document, **parts})
+        rows.append({"id": pk, "document": document, "completeness": scores[pk], **parts})
     with transaction.atomic():
         SearchDocument.objects.filter(opportunity_id__in=set(ids) - existing).delete()
         _vocabulary_add(vocabulary)
@@ -110,12 +114,16 @@ def _update_chunk(ids: list[int]) -> None:
         else:
             SearchDocument.objects.bulk_create(
                 [
-                    SearchDocument(opportunity_id=row["id"], document=row["document"])
+                    SearchDocument(
+                        opportunity_id=row["id"],
+                        document=row["document"],
+                        completeness=row["completeness"],
+                    )
                     for row in rows
                 ],
                 update_conflicts=True,
                 unique_fields=["opportunity"],
-                update_fields=["document"],
+                update_fields=["document", "completeness"],
             )
 
 

@@ -12,7 +12,9 @@ def ordered(
     """Positions in the requested order; ``needed`` is how many the page needs at least."""
     titles = snapshot.title_order()[positions]
     if sort == "relevance" and relevance is not None:
-        keys = (titles, -relevance[positions])
+        # Of equally relevant results: the more complete, then the more recently changed.
+        completeness = snapshot.numbers["completeness"][positions]
+        keys = (titles, -snapshot.modified[positions], -completeness, -relevance[positions])
     elif sort == "newest":
         keys = (titles, -snapshot.modified[positions])
     elif sort == "start":

@@ -107,10 +107,10 @@ def test_a_rare_country_is_ticked_on_a_phone_from_and_n_more(page, catalogue_ser
     from taxonomies.models import Concept, Scheme
     from tests.builders import make_opportunity
 
+    # Country n (from 1) is where n of 15 new opportunities take place.
     countries = list(Concept.objects.filter(scheme=Scheme.COUNTRY).order_by("-code")[:15])
-    for number, country in enumerate(countries, start=1):
-        for _ in range(number * 3):
-            make_opportunity().countries.add(country)
+    for first in range(15):
+        make_opportunity().countries.add(*countries[first:])
     rarest = countries[0]
 
     page.set_viewport_size({"width": 390, "height": 844})
@@ -119,7 +119,7 @@ def test_a_rare_country_is_ticked_on_a_phone_from_and_n_more(page, catalogue_ser
     facet = page.locator("#facet-country")
     expect(facet.get_by_label(re.compile(rf"^{rarest.label}"))).to_be_hidden()
     facet.locator("summary", has_text=re.compile(r"^and \d+ more$")).click()
-    facet.get_by_label(re.compile(rf"^{rarest.label} 3$")).check()
+    facet.get_by_label(re.compile(rf"^{rarest.label} 1$")).check()
     expect(page).to_have_url(re.compile(rf"country={rarest.code}"))
-    assert result_count(page) == 3
+    assert result_count(page) == 1
     screenshot(page, "facet-more-values-phone")

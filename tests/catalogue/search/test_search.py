@@ -229,3 +229,17 @@ def test_a_search_naming_no_filter_is_the_search_with_every_filter_left_out(quer
     named = OpportunitySearchFilterSet(QueryDict(f"{query}&eqf=6&sort=start"))
     assert not named.filters_nothing() and named.is_valid()
     assert named.params().facets["eqf"] == {"6"} and named.params().sort == "start"
+
+
+def test_equally_relevant_results_put_the_more_complete_then_the_newer_first(client):
+    from tests.builders import make_opportunity
+
+    make_opportunity(title="Zeta apiculture", complete=True)
+    make_opportunity(title="Alpha apiculture")
+    make_opportunity(title="Beta apiculture")  # changed after Alpha
+    result = search(client, q="apiculture")
+    assert [opportunity.title for opportunity in result.opportunities] == [
+        "Zeta apiculture",
+        "Beta apiculture",
+        "Alpha apiculture",
+    ]
