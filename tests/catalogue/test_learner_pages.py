@@ -259,11 +259,13 @@ def test_french_pages_keep_a_no_break_space_before_double_punctuation(client, co
             reverse("catalogue:compare"),
         ]
         levels = reverse("catalogue:browse-levels")
-    for address in addresses:
+    for address in [*addresses, levels]:
         assert french_spacing_faults(client.get(address).text) == [], address
     assert "Vous apprendrez à\u00a0:" in html.unescape(client.get(addresses[0]).text)
-    # The EQF descriptors themselves are the fixtures' text: only the labels are checked here.
-    assert "<strong>Savoirs\u00a0:</strong>" in client.get(levels).text
+    # The EQF descriptors come from the fixtures, with the typography of the messages.
+    levels_page = html.unescape(client.get(levels).text)
+    assert "<strong>Savoirs\u00a0:</strong>" in levels_page
+    assert "domaine de travail ou d\u2019études\u202f; adapter" in levels_page
 
 
 def edition_details(client, opportunity) -> str:
