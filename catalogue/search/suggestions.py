@@ -7,6 +7,7 @@ how many opportunities it leads to. The search box (static/js/oclo.js) and the A
 skill" box asks ``skill_suggestions``.
 """
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchQuery
@@ -19,7 +20,8 @@ from catalogue.models import SearchDocument
 from catalogue.search.facet_counts import FacetValue, facet_totals
 from catalogue.search.facets import facet_by_key
 from catalogue.search.words import words
-from descriptors.models import LearningOpportunity, Organisation
+from descriptors.models import LearningOpportunity, OpportunityTranslation, Organisation
+from descriptors.models.base import visitor_language
 from descriptors.text import fold
 from taxonomies.models import EscoSkill
 
@@ -62,28 +64,45 @@ def _starts_words(typed: list[str], text: str) -> bool:
 
 
 def _titles(typed: list[str]) -> list[SearchSuggestion]:
+    """Records one of whose titles (their own or a translation) the typed words begin, each
+    shown by that title: in the visitor's language when it is one of those that match."""
     limit = PER_KIND["title"]
+    published = LearningOpportunity.objects.published()
     if connection.vendor == "postgresql":
+        # The title vector holds every title of a record: it narrows the candidates quickly.
         prefixes = " & ".join(f"'{part}':*" for part in typed)
-        rows = SearchDocument.objects.filter(
+        candidates = SearchDocument.objects.filter(
             opportunity__status=LearningOpportunity.Status.PUBLISHED,
             title_vector=SearchQuery(prefixes, search_type="raw", config="simple"),
-        ).values_list("opportunity_id", "opportunity__title")[: limit * 20]
-        rows = [(pk, title) for pk, title in rows if _starts_words(typed, title)]
-    else:
-        rows = [
-            (pk, title)
-            for pk, title in LearningOpportunity.objects.published()
-            .values_list("pk", "title")
-            .iterator()
-            if _starts_words(typed, title)
-        ]
+        ).values_list("opportunity_id", flat=True)[: limit * 20]
+        published = published.filter(pk__in=list(candidates))
+    language = visitor_language()
+    shown: dict[int, tuple[bool, bool, str]] = {}
+    for pk, code, title in _every_title(published):
+        if _starts_words(typed, title):
+            # The visitor's language first, then the record's own title, then the others.
+            choice = (code != language, code is not None, title)
+            shown[pk] = min(shown.get(pk, choice), choice)
     # Shortest first: the title someone is typing is more often the short one.
-    rows = sorted(rows, key=lambda row: (len(row[1]), row[1]))[:limit]
+    rows = sorted(
+        ((pk, title) for pk, (_, _, title) in shown.items()),
+        key=lambda row: (len(row[1]), row[1]),
+    )[:limit]
     return [
         SearchSuggestion("title", title, reverse("catalogue:opportunity-detail", args=[pk]), 1)
         for pk, title in rows
     ]
+
+
+def _every_title(opportunities) -> Iterator[tuple[int, str | None, str]]:
+    """(id, language code or None for the record's own, title) of every title they have."""
+    for pk, title in opportunities.values_list("pk", "title").iterator():
+        yield pk, None, title
+    yield from (
+        OpportunityTranslation.objects.filter(opportunity__in=opportunities)
+        .values_list("opportunity_id", "language__short_code", "title")
+        .iterator()
+    )
 
 
 def _filtered(key: str, value: str) -> str:

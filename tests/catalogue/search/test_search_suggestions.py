@@ -47,3 +47,16 @@ def test_an_overlong_term_gets_a_400(client):
     response = client.get(SUGGESTIONS, {"q": "x" * 201})
     assert response.status_code == 400
     assert response.json()["q"] == ["At most 200 characters."]
+
+
+@pytest.mark.parametrize("language", ["en", "it"])
+def test_a_translated_title_is_suggested_by_the_title_that_was_typed(client, language):
+    """Leica's courses are titled in Italian with English translations: either title finds
+    them, and each suggestion shows the title typed."""
+    client.cookies["django_language"] = language
+    english = [s["label"] for s in suggestions(client, "street photography: shape")]
+    assert english[:1] == ["Street photography: shape and content"]
+    italian = [s["label"] for s in suggestions(client, "fotografia di strada: forma")]
+    assert italian[:1] == ["Fotografia di strada: forma e contenuto"]
+    urls = {s["url"] for s in suggestions(client, "street photography: shape")}
+    assert urls & {s["url"] for s in suggestions(client, "fotografia di strada: forma")}
