@@ -4,7 +4,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from taxonomies.models import Concept, Scheme
 from tests.browser.conftest import screenshot
+from tests.builders import make_opportunity
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -104,9 +106,6 @@ def test_no_accessibility_violations(page, catalogue_server):
 def test_a_rare_country_is_ticked_on_a_phone_from_and_n_more(page, catalogue_server):
     """With 15 more countries than the demo's, 12 are shown: the least frequent open under
     "and n more" (no script needed) and filter like the others."""
-    from taxonomies.models import Concept, Scheme
-    from tests.builders import make_opportunity
-
     # Country n (from 1) is where n of 15 new opportunities take place.
     countries = list(Concept.objects.filter(scheme=Scheme.COUNTRY).order_by("-code")[:15])
     for first in range(15):

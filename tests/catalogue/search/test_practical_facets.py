@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from descriptors.models import LearningOpportunity, Organisation
+from taxonomies.models import Concept, Scheme
 from tests.builders import make_opportunity, make_organisation, text_of
 
 pytestmark = pytest.mark.django_db
@@ -149,8 +150,6 @@ def test_fees_and_start_read_alike_in_the_italian_api_and_search_page(client):
 @pytest.fixture
 def fifteen_countries():
     """Country n (from 1) is where n of 15 opportunities take place: 15 values, 12 shown."""
-    from taxonomies.models import Concept, Scheme
-
     countries = list(Concept.objects.filter(scheme=Scheme.COUNTRY).order_by("code")[:15])
     for first in range(15):
         make_opportunity().countries.add(*countries[first:])

@@ -1,10 +1,14 @@
 """Search relevance, web-search syntax, suggestions and facet semantics on the demo catalogue."""
 
 import pytest
+from django.forms import MultiWidget
+from django.http import QueryDict
 from django.urls import reverse
+from django_filters import FilterSet
 
+from catalogue.filters import OpportunitySearchFilterSet
 from descriptors.models import LearningOpportunity
-from tests.builders import text_of
+from tests.builders import make_opportunity, text_of
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_catalogue")]
 
@@ -214,12 +218,6 @@ def test_facets_say_how_many_more_values_and_how_many_results_have_none(client):
 @pytest.mark.parametrize("query", ["", "utm_source=newsletter", "page=2&page_size=5"])
 def test_a_search_naming_no_filter_is_the_search_with_every_filter_left_out(query):
     """Such a search skips cleaning the form: it must mean what the cleaned form means."""
-    from django.forms import MultiWidget
-    from django.http import QueryDict
-    from django_filters import FilterSet
-
-    from catalogue.filters import OpportunitySearchFilterSet
-
     fields = OpportunitySearchFilterSet().form.fields.values()
     assert not any(isinstance(field.widget, MultiWidget) for field in fields)
     quick, cleaned = (OpportunitySearchFilterSet(QueryDict(query)) for _ in range(2))
@@ -232,8 +230,6 @@ def test_a_search_naming_no_filter_is_the_search_with_every_filter_left_out(quer
 
 
 def test_equally_relevant_results_put_the_more_complete_then_the_newer_first(client):
-    from tests.builders import make_opportunity
-
     make_opportunity(title="Zeta apiculture", complete=True)
     make_opportunity(title="Alpha apiculture")
     make_opportunity(title="Beta apiculture")  # changed after Alpha
