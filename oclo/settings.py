@@ -250,8 +250,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "catalogue.api.schema.ErrorDocumentingSchema",
     "EXCEPTION_HANDLER": "catalogue.api.errors.api_exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "catalogue.api.auth.TokenRateThrottle",
+        "catalogue.api.throttles.AnonymousRateThrottle",
+        "catalogue.api.throttles.TokenRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("OCLO_API_ANON_RATE", "600/minute"),

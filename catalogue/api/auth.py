@@ -1,7 +1,7 @@
 """API authentication: organisation tokens for systems, the admin session for staff."""
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from rest_framework import authentication, exceptions, permissions, throttling
+from rest_framework import authentication, exceptions, permissions
 
 from catalogue.tokens import api_token_check
 
@@ -54,17 +54,6 @@ class CanWriteOpportunities(permissions.BasePermission):
             and user.is_authenticated
             and (isinstance(user, OrganisationClient) or user.is_superuser)
         )
-
-
-class TokenRateThrottle(throttling.SimpleRateThrottle):
-    """Token clients get their own budget, counted per token."""
-
-    scope = "token"
-
-    def get_cache_key(self, request, view):
-        if isinstance(request.user, OrganisationClient):
-            return self.cache_format % {"scope": self.scope, "ident": request.user.token.pk}
-        return None
 
 
 class OrganisationTokenScheme(OpenApiAuthenticationExtension):

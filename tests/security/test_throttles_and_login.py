@@ -5,14 +5,20 @@ whatever X-Forwarded-For a client writes."""
 import os
 import subprocess
 import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.test import override_settings
+from django.test import RequestFactory, override_settings
 from django.urls import reverse
-from rest_framework.throttling import AnonRateThrottle
+from rest_framework.views import APIView
+
+from catalogue.api.throttles import AnonymousRateThrottle
 
 pytestmark = pytest.mark.django_db
 
@@ -79,7 +85,7 @@ def test_a_success_before_the_limit_starts_the_count_again(client, staff):
 @pytest.fixture
 def three_a_minute(monkeypatch):
     cache.clear()
-    monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": "3/minute"})
+    monkeypatch.setattr(AnonymousRateThrottle, "THROTTLE_RATES", {"anon": "3/minute"})
     yield
     cache.clear()
 
@@ -116,16 +122,45 @@ def test_a_throttled_answer_says_when_to_come_back(client, three_a_minute):
     assert response.json()["detail"].startswith("Request was throttled.")
 
 
+def test_the_budget_does_not_start_again_at_the_turn_of_the_minute(client, three_a_minute):
+    """The requests of the last minute count, not those since the clock's minute began; and
+    Retry-After is when the next one is answered."""
+    with time_machine.travel(datetime(2026, 3, 10, 12, 0, 50, tzinfo=UTC), tick=False) as clock:
+        assert statuses(client, 3) == [200, 200, 200]
+        clock.move_to(datetime(2026, 3, 10, 12, 1, 5, tzinfo=UTC))
+        refused = client.get(reverse("api:eqf-levels"))
+        assert refused.status_code == 429
+        wait = int(refused["Retry-After"])
+        assert 0 < wait < 60
+        clock.shift(wait)
+        assert statuses(client, 1) == [200]
+
+
+def test_requests_arriving_together_get_exactly_the_budget(three_a_minute):
+    request = RequestFactory().get(reverse("api:eqf-levels"), REMOTE_ADDR="192.0.2.44")
+    request.user = None
+    together = threading.Barrier(12)
+
+    def knock(_) -> bool:
+        together.wait()
+        return AnonymousRateThrottle().allow_request(request, APIView())
+
+    at_half_past = datetime(2026, 3, 10, 12, 0, 30, tzinfo=UTC)
+    with time_machine.travel(at_half_past, tick=False), ThreadPoolExecutor(12) as pool:
+        answers = list(pool.map(knock, range(12)))
+    assert answers.count(True) == 3
+
+
 COUNT_IN_ANOTHER_PROCESS = """
 import django
 django.setup()
 from django.test import RequestFactory
-from rest_framework.throttling import AnonRateThrottle
+from catalogue.api.throttles import AnonymousRateThrottle
 from rest_framework.views import APIView
-AnonRateThrottle.THROTTLE_RATES = {"anon": "3/minute"}
+AnonymousRateThrottle.THROTTLE_RATES = {"anon": "3/minute"}
 request = RequestFactory().get("/api/v1/eqf-levels/", REMOTE_ADDR="127.0.0.1")
 request.user = None
-print([AnonRateThrottle().allow_request(request, APIView()) for _ in range(2)])
+print([AnonymousRateThrottle().allow_request(request, APIView()) for _ in range(2)])
 """
 
 

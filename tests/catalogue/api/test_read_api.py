@@ -157,10 +157,11 @@ def test_cors_allows_any_origin_to_read(client):
 
 def test_anonymous_clients_are_throttled(client, monkeypatch):
     from django.core.cache import cache
-    from rest_framework.throttling import AnonRateThrottle
+
+    from catalogue.api.throttles import AnonymousRateThrottle
 
     cache.clear()
-    monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": "3/minute"})
+    monkeypatch.setattr(AnonymousRateThrottle, "THROTTLE_RATES", {"anon": "3/minute"})
     statuses = [client.get(reverse("api:eqf-levels")).status_code for _ in range(4)]
     assert statuses == [200, 200, 200, 429]
     assert "throttled" in client.get(reverse("api:eqf-levels")).json()["detail"]

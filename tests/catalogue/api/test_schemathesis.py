@@ -13,13 +13,13 @@ from django.core import signals
 from django.core.cache import cache
 from django.db import close_old_connections
 from hypothesis import HealthCheck, seed, settings
-from rest_framework.throttling import SimpleRateThrottle
 from schemathesis.checks import (
     content_type_conformance,
     response_schema_conformance,
     status_code_conformance,
 )
 
+from catalogue.api.throttles import SlidingWindowThrottle
 from oclo.wsgi import application
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", application)
@@ -44,7 +44,7 @@ def throttles_lifted(monkeypatch):
     429 is a documented answer: every operation after the first few would then be "tested"
     with 429s only, and which ones depended on the machine's speed. Throttling has its own
     tests (test_read_api, test_write_api)."""
-    monkeypatch.setattr(SimpleRateThrottle, "allow_request", lambda self, request, view: True)
+    monkeypatch.setattr(SlidingWindowThrottle, "allow_request", lambda self, request, view: True)
     cache.clear()
 
 

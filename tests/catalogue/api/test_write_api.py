@@ -144,7 +144,7 @@ def test_history_names_the_token_that_wrote(client, world):
 def test_each_token_has_its_own_throttle_budget(client, world, monkeypatch):
     from django.core.cache import cache
 
-    from catalogue.api.auth import TokenRateThrottle
+    from catalogue.api.throttles import TokenRateThrottle
 
     cache.clear()
     monkeypatch.setattr(TokenRateThrottle, "THROTTLE_RATES", {"token": "2/minute"})
