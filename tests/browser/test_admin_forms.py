@@ -4,7 +4,6 @@ that counted as changed once blocked every save of an opportunity with "This fie
 required.")"""
 
 import re
-from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -17,11 +16,10 @@ from catalogue.tokens import api_token_issue
 from descriptors.models import LearningOpportunity, Organisation
 from recognition.models import Agreement, Pathway, RecognitionDecision, TargetCourse
 from taxonomies.models import EscoSkill
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import axe_violations, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PASSWORD = "browser-test-pass"
-AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 
 
 @pytest.fixture
@@ -192,9 +190,7 @@ def test_publishing_incomplete_drafts_asks_first_then_publishes(admin_page):
     expect(preview).to_contain_text("Draft one: digital credentials")
     expect(preview).to_contain_text("Learning outcomes")
     # The page's own part (the admin around it is Django's): no WCAG 2 A/AA violation.
-    page.add_script_tag(path=str(AXE))
-    results = page.evaluate("axe.run('#content', {runOnly: ['wcag2a', 'wcag2aa']})")
-    assert [(v["id"], v["help"]) for v in results["violations"]] == []
+    assert axe_violations(page, within="#content") == []
     screenshot(page, "admin-publish-confirmation-desktop")
     page.set_viewport_size({"width": 390, "height": 844})
     screenshot(page, "admin-publish-confirmation-phone")

@@ -8,11 +8,10 @@ import pytest
 from playwright.sync_api import expect
 
 from taxonomies.esco import esco_import
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import axe_violations, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 SAMPLE = Path(__file__).parent.parent / "taxonomies" / "data" / "esco_v1.2.0_occupations"
 
 
@@ -63,7 +62,4 @@ def test_job_pages_have_no_accessibility_violations(page, jobs_server):
         "/jobs/f2b15a0e-e65a-438a-affb-29b9d50b77d1/?path=true",
     ):
         page.goto(jobs_server.url + path)
-        page.add_script_tag(path=str(AXE))
-        results = page.evaluate("axe.run(document, {runOnly: ['wcag2a', 'wcag2aa']})")
-        violations = [(v["id"], v["help"], len(v["nodes"])) for v in results["violations"]]
-        assert violations == [], path
+        assert axe_violations(page) == [], path

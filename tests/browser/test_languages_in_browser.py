@@ -9,8 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from descriptors.models import LearningOpportunity
-from tests.browser.conftest import screenshot
-from tests.browser.test_public_pages import axe_violations, overflow
+from tests.browser.conftest import axe_violations, overflow, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -35,6 +34,7 @@ def switch_language(page, language: str) -> None:
     expect(page.locator("html")).to_have_attribute("lang", language)
 
 
+@pytest.mark.heavy
 @pytest.mark.parametrize("width_name", WIDTHS)
 def test_switch_a_course_page_through_the_seven_languages(page, catalogue_server, width_name):
     width = WIDTHS[width_name]

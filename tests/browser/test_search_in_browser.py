@@ -1,5 +1,4 @@
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -9,8 +8,6 @@ from tests.browser.conftest import screenshot
 from tests.builders import make_opportunity
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 
 
 def result_count(page) -> int:
@@ -92,15 +89,6 @@ def test_facets_work_with_the_keyboard_only(page, catalogue_server):
     # Focus stays on the same checkbox after the in-place update.
     expect(page.locator(f"#{focused}")).to_be_focused()
     expect(page.locator(f"#{focused}")).to_be_checked()
-
-
-def test_no_accessibility_violations(page, catalogue_server):
-    for path in ("/", "/?q=fotografia&eqf=6", "/browse/fields/"):
-        page.goto(catalogue_server.url + path)
-        page.add_script_tag(path=str(AXE))
-        results = page.evaluate("axe.run(document, {runOnly: ['wcag2a', 'wcag2aa']})")
-        violations = [(v["id"], v["help"], len(v["nodes"])) for v in results["violations"]]
-        assert violations == [], path
 
 
 def test_a_rare_country_is_ticked_on_a_phone_from_and_n_more(page, catalogue_server):

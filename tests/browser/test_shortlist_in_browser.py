@@ -6,8 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import screenshot
-from tests.browser.test_public_pages import axe_violations, overflow
+from tests.browser.conftest import axe_violations, overflow, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

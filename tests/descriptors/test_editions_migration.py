@@ -18,7 +18,7 @@ BEFORE = [("descriptors", "0005_organisation_description")]
 AFTER = [("descriptors", "0006_editions")]
 TODAY = date(2026, 3, 10)
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.heavy]
 
 
 def _migrate(targets):

@@ -34,6 +34,7 @@ def run_worker_until_the_queue_is_empty():
     call_command("task_worker", "--batch", "--no-startup-delay", "--no-reload")
 
 
+@pytest.mark.heavy
 def test_a_killed_workers_import_is_finished_by_the_next_worker_without_duplicates():
     taxonomies_load()
     provider = make_organisation("Leica Camera Italia", provider_type="company")

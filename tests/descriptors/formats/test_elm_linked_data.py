@@ -13,6 +13,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SKOS, XSD
 
 from descriptors.formats.elm_jsonld import ELM_CONTEXT
+from descriptors.formats.elm_xml import dump_loq
 from descriptors.models import LearningOpportunity
 from tests.conftest import SHARED
 from tests.descriptors.formats.elm_rdf import (
@@ -23,6 +24,7 @@ from tests.descriptors.formats.elm_rdf import (
     jsonld_graph,
     loq_graph,
     loq_shapes,
+    rudof_conforms,
     statements,
 )
 
@@ -191,6 +193,56 @@ def test_the_shapes_catch_a_wrong_scheme_and_a_missing_link(client):
     assert not conforms
     assert "Language restriction" in text or "LanguageRestriction" in text
     assert "elm:learningAchievementSpecification" in text
+
+
+def _first(graph: Graph, kind: URIRef):
+    return min(graph.subjects(RDF.type, kind))
+
+
+def _drop(graph: Graph, kind: URIRef, predicate: URIRef) -> None:
+    graph.remove((_first(graph, kind), predicate, None))
+
+
+def _change(graph: Graph, kind: URIRef, predicate: URIRef, value) -> None:
+    graph.set((_first(graph, kind), predicate, value))
+
+
+# One fault each, of each kind of constraint the shapes make.
+FAULTS = {
+    "an offering without a title": lambda graph: _drop(graph, ELM.LearningOpportunity, DC.title),
+    "a provider given as text": lambda graph: _change(
+        graph, ELM.LearningOpportunity, ELM.providedBy, Literal("A provider")
+    ),
+    "a language of no code list": lambda graph: _change(
+        graph,
+        ELM.LearningOpportunity,
+        ELM.defaultLanguage,
+        URIRef("http://example.org/language/xx"),
+    ),
+    "an end date in words": lambda graph: _change(
+        graph, DC.PeriodOfTime, ELM.endDate, Literal("5 December")
+    ),
+    "a price without its currency": lambda graph: _drop(graph, ELM.Amount, ELM.unit),
+    "a homepage not on the web": lambda graph: _change(
+        graph, ELM.WebResource, ELM.contentUrl, Literal("course page", datatype=XSD.anyURI)
+    ),
+}
+
+
+@pytest.mark.usefixtures("demo_catalogue")
+@pytest.mark.parametrize("fault", FAULTS)
+def test_rudof_refuses_what_pyshacl_refuses(fault):
+    """rudof, which validates the 2,000 generated records, judges as pyshacl does: both accept
+    the demo's first records, and both refuse them with any one of these faults."""
+    graph = loq_graph(
+        dump_loq(LearningOpportunity.objects.published().with_detail_data().order_by("pk")[:8])
+    )
+    assert rudof_conforms(graph) == (True, [])
+    assert validate(graph, shacl_graph=loq_shapes())[0]
+    FAULTS[fault](graph)
+    assert not validate(graph, shacl_graph=loq_shapes())[0]
+    conforms, violations = rudof_conforms(graph)
+    assert not conforms and violations
 
 
 def test_our_context_is_served_and_extends_the_official_one(client):

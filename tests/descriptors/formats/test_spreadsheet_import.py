@@ -185,6 +185,7 @@ def test_encodings_separators_excel_dates_and_formula_cells(provider):
         list(read_rows(b"provider_reference\nX\n", "x.csv"))
 
 
+@pytest.mark.heavy
 def test_real_futurelearn_catalogue_imports_the_valid_rows_and_reports_the_rest(
     provider, shared_dir
 ):
