@@ -10,7 +10,7 @@ import gc
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date
+from datetime import UTC, date, datetime
 
 import numpy as np
 from django.db import DEFAULT_DB_ALIAS, connections, router
@@ -332,18 +332,24 @@ LATEST_ENTRY_SQL = (
 )
 
 
-def latest_log_entry() -> tuple[int, object]:
-    """(sequence, marker) of the newest log entry, in one query: (0, None) for an empty log."""
+def log_entry(sql: str, params=()) -> tuple[int, datetime] | None:
+    """The (sequence, time) of the change-log entry ``sql`` selects, read on a plain cursor
+    (for queries run on every request), or None."""
     with connections[router.db_for_read(CatalogueChange)].cursor() as cursor:
-        cursor.execute(LATEST_ENTRY_SQL)
+        cursor.execute(sql, params)
         entry = cursor.fetchone()
     if entry is None:
-        return 0, None
+        return None
     sequence, changed_at = entry
     if timezone.is_naive(changed_at):
         # SQLite's cursor gives the stored UTC time without its zone, where the ORM adds it.
         changed_at = changed_at.replace(tzinfo=UTC)
     return sequence, changed_at
+
+
+def latest_log_entry() -> tuple[int, datetime | None]:
+    """(sequence, marker) of the newest log entry, in one query: (0, None) for an empty log."""
+    return log_entry(LATEST_ENTRY_SQL) or (0, None)
 
 
 def _log_marker(sequence: int):
