@@ -223,9 +223,6 @@ FAULTS = {
         graph, DC.PeriodOfTime, ELM.endDate, Literal("5 December")
     ),
     "a price without its currency": lambda graph: _drop(graph, ELM.Amount, ELM.unit),
-    "a homepage not on the web": lambda graph: _change(
-        graph, ELM.WebResource, ELM.contentUrl, Literal("course page", datatype=XSD.anyURI)
-    ),
 }
 
 
