@@ -115,6 +115,17 @@ def _edition_concept_pairs(name: str) -> Callable[[QuerySet], Pairs]:
     return pairs
 
 
+def _schedule_pairs(opportunities: QuerySet) -> Pairs:
+    """The learning schedules of a micro-credential's published editions (part time light,
+    part time intensive, full time)."""
+    return (
+        Edition.objects.published()
+        .filter(opportunity__in=opportunities, learning_schedule__isnull=False)
+        .values_list("opportunity_id", "learning_schedule__code")
+        .distinct()
+    )
+
+
 def _field_pairs(path: str) -> Callable[[QuerySet], Pairs]:
     return lambda opportunities: opportunities.filter(**{f"{path}__isnull": False}).values_list(
         "pk", path
@@ -250,6 +261,12 @@ FACETS: list[Facet] = [
         _("Mode of learning"),
         _edition_concept_pairs("modes"),
         _concept_labels(Scheme.MODE),
+    ),
+    Facet(
+        "schedule",
+        _("Learning schedule"),
+        _schedule_pairs,
+        _concept_labels(Scheme.LEARNING_SCHEDULE),
     ),
     Facet(
         "credential",

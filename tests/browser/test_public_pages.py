@@ -98,6 +98,22 @@ def test_filter_on_a_phone(page, full_demo):
     screenshot(page, "filtered-results-phone")
 
 
+def test_choose_full_time_courses_on_a_phone(page, full_demo):
+    page.set_viewport_size({"width": 390, "height": 800})
+    page.goto(full_demo.url)
+    page.get_by_text("Filters (0)").click()
+    page.locator("#facet-schedule").get_by_label(re.compile(r"^Full time")).check()
+    expect(page).to_have_url(re.compile(r"schedule=72a0ab92fa"))
+    page.get_by_role("link", name=re.compile(r"^Show \d+ results?$")).click()
+    expect(page.get_by_role("link", name=re.compile("Remove filter"))).to_contain_text("Full time")
+    cards = page.locator(".card")
+    assert cards.count() > 0
+    for card in cards.all():
+        expect(card.locator(".facts")).to_contain_text("Full time")
+    assert overflow(page) == 0
+    screenshot(page, "schedule-filtered-phone")
+
+
 def test_filters_are_a_button_without_javascript(browser, full_demo):
     context = browser.new_context(java_script_enabled=False, viewport={"width": 360, "height": 800})
     page = context.new_page()

@@ -3,10 +3,13 @@ sitemap.xml, robots.txt and canonical links."""
 
 import html
 import re
+from xml.etree import ElementTree
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
+from catalogue.sitemaps import OpportunitySitemap
 from descriptors.models import LearningOpportunity
 from taxonomies.models import Scheme
 from tests.builders import concept, make_agreement, make_opportunity, make_organisation, text_of
@@ -111,6 +114,51 @@ def test_sitemap_lists_published_opportunities_and_providers(client, provider):
     providers = client.get("/sitemap-providers.xml").text
     assert f"http://testserver/providers/{provider.pk}/" in providers
     assert "http://testserver/about/" in client.get("/sitemap-pages.xml").text
+
+
+def test_sitemap_lists_every_address_in_every_language_with_its_alternates(client, provider):
+    opportunity = LearningOpportunity.objects.filter(provider=provider, status="published").first()
+    sitemap = ElementTree.fromstring(client.get("/sitemap-opportunities.xml").content)
+    names = {
+        "s": "http://www.sitemaps.org/schemas/sitemap/0.9",
+        "x": "http://www.w3.org/1999/xhtml",
+    }
+    entries = {
+        entry.findtext("s:loc", namespaces=names): {
+            link.get("hreflang"): link.get("href") for link in entry.findall("x:link", names)
+        }
+        for entry in sitemap.findall("s:url", names)
+    }
+    english = f"http://testserver/opportunities/{opportunity.pk}/"
+    languages = [code for code, _ in settings.LANGUAGES]
+    addresses = [english] + [
+        f"http://testserver/{code}/opportunities/{opportunity.pk}/" for code in languages[1:]
+    ]
+    assert all(address in entries for address in addresses)
+    # Each address names all of them, and the English one as the default.
+    assert entries[addresses[3]] == dict(zip(languages, addresses, strict=True)) | {
+        "x-default": english
+    }
+    assert client.get(addresses[3].removeprefix("http://testserver")).status_code == 200
+
+
+def test_a_long_sitemap_is_split_without_losing_or_repeating_an_address(
+    client, provider, monkeypatch
+):
+    for number in range(5):
+        make_opportunity(provider, title=f"Landscape photography {number}")
+    expected = LearningOpportunity.objects.published().count() * len(settings.LANGUAGES)
+    monkeypatch.setattr(OpportunitySitemap, "limit", 4)
+    pages = -(-expected // 4)
+    assert f"sitemap-opportunities.xml?p={pages}" in client.get("/sitemap.xml").text
+    addresses = [
+        address
+        for page in range(1, pages + 1)
+        for address in re.findall(
+            "<loc>(.*?)</loc>", client.get(f"/sitemap-opportunities.xml?p={page}").text
+        )
+    ]
+    assert len(addresses) == len(set(addresses)) == expected
 
 
 def test_robots_txt_points_to_the_sitemap(client):

@@ -21,7 +21,17 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_catalogue")]
 
 # Counted over each micro-credential's editions (a start facet value "30" is not drawn).
 EDITION_FACETS = ("price", "when")
-MULTI_FACETS = ("eqf", "isced", "provider", "country", "language", "type", "mode", "credential")
+MULTI_FACETS = (
+    "eqf",
+    "isced",
+    "provider",
+    "country",
+    "language",
+    "type",
+    "mode",
+    "schedule",
+    "credential",
+)
 
 
 def catalogue_rows() -> dict[int, dict]:
@@ -37,6 +47,7 @@ def catalogue_rows() -> dict[int, dict]:
             "modes",
             "editions__modes",
             "editions__languages",
+            "editions__learning_schedule",
         )
         .select_related("opportunity_type", "credential_type")
     ):
@@ -56,6 +67,9 @@ def catalogue_rows() -> dict[int, dict]:
             "type": {opportunity.opportunity_type.code} if opportunity.opportunity_type else set(),
             "mode": {c.code for c in opportunity.modes.all()}
             | {c.code for e in opportunity.public_editions for c in e.modes.all()},
+            "schedule": {
+                e.learning_schedule.code for e in opportunity.public_editions if e.learning_schedule
+            },
             "credential": {opportunity.credential_type.code}
             if opportunity.credential_type
             else set(),

@@ -9,7 +9,7 @@ from django.utils import timezone, translation
 
 from descriptors.models import LearningOpportunity, Organisation
 from taxonomies.models import Concept, Scheme
-from tests.builders import make_opportunity, make_organisation, text_of
+from tests.builders import concept, make_opportunity, make_organisation, text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -176,3 +176,45 @@ def test_every_value_of_a_long_facet_stays_one_click_away(client, fifteen_countr
 
     (only,) = LearningOpportunity.objects.filter(countries=rarest)
     assert titles(client, country=rarest.code) == {only.title}
+
+
+def test_filter_by_learning_schedule_of_the_published_editions(client):
+    light, full = (concept(Scheme.LEARNING_SCHEDULE, code) for code in ("67395e6b5a", "72a0ab92fa"))
+    make_opportunity(
+        title="Evenings and full-time summer school",
+        editions=[{"learning_schedule": light}, {"learning_schedule": full}],
+    )
+    make_opportunity(
+        title="Self-paced, a full-time edition still in draft",
+        editions=[
+            {"learning_schedule": light},
+            {"learning_schedule": full, "is_published": False},
+        ],
+    )
+    make_opportunity(title="Schedule not stated", start_date=TODAY)
+
+    assert titles(client, schedule=full.code) == {"Evenings and full-time summer school"}
+    assert titles(client, schedule=[light.code, full.code]) == {
+        "Evenings and full-time summer school",
+        "Self-paced, a full-time edition still in draft",
+    }
+
+    answer = client.get(
+        reverse("api:opportunity-list"), {"facets": "true"}, headers={"accept-language": "it"}
+    ).json()
+    (schedule,) = [facet for facet in answer["facets"] if facet["facet"] == "schedule"]
+    assert schedule["label"] == "Calendario"
+    assert [(value["label"], value["count"]) for value in schedule["values"]] == [
+        ("Tempo parziale leggero", 2),
+        ("Tempo pieno", 1),
+    ]
+    assert schedule["missing"] == 1
+
+    with translation.override("en"):
+        page = text_of(client.get(reverse("catalogue:search")))
+    assert "Learning schedule Part time light 2 Full time 1" in page
+    # A card says the schedule of the edition it shows.
+    with translation.override("en"):
+        page = client.get(reverse("catalogue:search"), {"q": "self-paced"}).text
+    (facts,) = re.findall(r'<ul class="facts">(.*?)</ul>', page, re.S)
+    assert "<li>Part time light</li>" in facts
