@@ -55,7 +55,11 @@ SORT_CHOICES = [
     ("workload", _("Workload")),
     ("title", _("Title")),
 ]
-PRICE_CHOICES = [("free", _("Free")), ("paid", _("Paid"))]
+PRICE_CHOICES = [
+    ("free", _("Free")),
+    ("paid", _("Paid")),
+    ("grant", _("Grant or subsidy available")),
+]
 APPLICATION_CHOICES = [
     ("open", _("Open now")),
     ("closing", _("Closing within 30 days")),

@@ -12,23 +12,15 @@ from catalogue.search.indexing import (
     opportunity_changed,
     opportunity_deletion_started,
 )
-from descriptors.models import (
-    Activity,
-    Assessment,
-    Edition,
-    LearningOpportunity,
-    LearningOutcome,
-    OpportunityTranslation,
-    Organisation,
-)
-from descriptors.services import opportunities_touch
+from descriptors.models import Edition, LearningOpportunity, LearningOutcome, Organisation
+from descriptors.services import CHILDREN, opportunities_touch
 from descriptors.signals import (
     bulk_write_finished,
     bulk_write_started,
     opportunities_bulk_saved,
 )
 
-CHILD_MODELS = (OpportunityTranslation, LearningOutcome, Assessment, Activity, Edition)
+CHILD_MODELS = tuple(CHILDREN.values())
 M2M_FIELDS = (
     LearningOpportunity.co_providers,
     LearningOpportunity.awarding_bodies,

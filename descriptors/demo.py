@@ -77,6 +77,7 @@ class _Loader:
             key: record.pop(key)
             for key in ("translations", "outcomes", "assessments", "activities", "editions")
         }
+        grants = record.pop("grants", [])
         relations = self.relations(record)
         values = self.values(record)
         opportunity = existing.get((provider.pk, values["provider_reference"])) or (
@@ -93,7 +94,7 @@ class _Loader:
             editions=[self.edition_values(edition) for edition in children.pop("editions")],
         )
         return OpportunityWrite(
-            opportunity, relations, editions=editions, **self.children(children)
+            opportunity, relations, editions=editions, grants=grants, **self.children(children)
         )
 
     def relations(self, record: dict) -> dict[str, list]:

@@ -182,6 +182,12 @@ class ActivitySerializer(serializers.Serializer):
     description = serializers.CharField()
 
 
+class GrantSerializer(serializers.Serializer):
+    title = serializers.CharField()
+    description = serializers.CharField()
+    homepage = serializers.CharField()
+
+
 class OpportunityDetailSerializer(OpportunitySummarySerializer):
     """Every descriptor (ECCOE 1-25 and the Annex I additions)."""
 
@@ -202,6 +208,7 @@ class OpportunityDetailSerializer(OpportunitySummarySerializer):
     outcomes = OutcomeSerializer(many=True)
     assessments = AssessmentSerializer(many=True)
     activities = ActivitySerializer(many=True)
+    grants = GrantSerializer(many=True)
     completeness = serializers.SerializerMethodField()
 
     class Meta(OpportunitySummarySerializer.Meta):
@@ -235,6 +242,7 @@ class OpportunityDetailSerializer(OpportunitySummarySerializer):
             "outcomes",
             "assessments",
             "activities",
+            "grants",
             "completeness",
             "published_at",
             "created",

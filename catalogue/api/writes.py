@@ -81,6 +81,12 @@ class OutcomeWriteSerializer(serializers.Serializer):
     skills = serializers.ListField(child=EscoSkillField(), required=False, default=list)
 
 
+class GrantWriteSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=300)
+    description = serializers.CharField(required=False, allow_blank=True)
+    homepage = serializers.URLField(max_length=500, required=False, allow_blank=True)
+
+
 class EditionWriteSerializer(serializers.Serializer):
     """One edition as a provider's system sends it. ``location``, ``modes``, ``languages`` and
     ``homepage`` left out or empty are the micro-credential's."""
@@ -145,6 +151,11 @@ class OpportunityWriteSerializer(serializers.Serializer):
             "(or matched by reference), those left out are deleted."
         ),
     )
+    grants = GrantWriteSerializer(
+        many=True,
+        required=False,
+        help_text="Grants or subsidies for the learners: the list given replaces the stored one.",
+    )
 
     RELATIONS = ("languages", "isced_fields", "modes")
 
@@ -161,7 +172,7 @@ class OpportunityWriteSerializer(serializers.Serializer):
         data = dict(self.validated_data)
         children = {
             name: [dict(child) for child in data.pop(name)]
-            for name in ("outcomes", "editions")
+            for name in ("outcomes", "editions", "grants")
             if name in data
         }
         relations = {name: data.pop(name) for name in self.RELATIONS if name in data}

@@ -20,8 +20,11 @@ def days_from_epoch(value: date) -> int:
 
 
 def _price_documents(snapshot: Snapshot, choice: str) -> np.ndarray:
-    """Documents with an edition that is free, or that costs something."""
+    """Documents with an edition that is free, or that costs something; or with a grant or
+    subsidy for their learners."""
     editions = snapshot.editions
+    if choice == "grant":
+        return snapshot.numbers["grants"] > 0
     if choice == "free":
         return snapshot.documents_with(editions.is_free)
     return snapshot.documents_with(~editions.is_free & (np.nan_to_num(editions.fee) > 0))

@@ -8,7 +8,7 @@ docs/decisions/0005-search-and-facet-counts.md).
 
 import gc
 import threading
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 
@@ -19,7 +19,7 @@ from django.utils import timezone
 from catalogue.models import CatalogueChange
 from catalogue.search.facets import FACETS, Facet
 from catalogue.search.words import normalize
-from descriptors.models import Edition, LearningOpportunity
+from descriptors.models import Edition, Grant, LearningOpportunity
 
 # Beyond this many changed opportunities a full rebuild is cheaper than patching.
 REBUILD_AFTER_CHANGES = 5000
@@ -138,7 +138,7 @@ class Snapshot:
     ids: np.ndarray  # int64 opportunity id per document position
     alive: np.ndarray  # bool: False for positions superseded by a later change
     columns: dict[str, FacetColumn]
-    numbers: dict[str, np.ndarray]  # float64, NaN when unknown
+    numbers: dict[str, np.ndarray]  # float64 per document, NaN when unknown
     editions: EditionArrays
     modified: np.ndarray  # float64 timestamps
     title_keys: list[str]
@@ -309,6 +309,12 @@ def _load(ids: list[int] | None, offset: int) -> dict:
     def floats(values):
         return np.asarray([np.nan if v is None else float(v) for v in values], np.float64)
 
+    grants = Counter(
+        Grant.objects.filter(opportunity__in=_published(ids)).values_list(
+            "opportunity_id", flat=True
+        )
+    )
+
     return {
         "ids": np.asarray(loaded_ids, np.int64),
         "columns": columns,
@@ -317,6 +323,7 @@ def _load(ids: list[int] | None, offset: int) -> dict:
             "workload_hours": floats(row[2] for row in rows),
             # A record whose search document is not written yet counts as empty.
             "completeness": floats(row[5] or 0 for row in rows),
+            "grants": floats(grants[row[0]] for row in rows),
         },
         "editions": _editions(ids, position),
         "modified": np.asarray([row[3].timestamp() for row in rows], np.float64),

@@ -1,5 +1,5 @@
 """The parts of a micro-credential edited on its page: translations, editions, learning
-outcomes with their ESCO skills, assessments and activities."""
+outcomes with their ESCO skills, assessments, activities and grants."""
 
 from django import forms
 from django.contrib import admin
@@ -10,6 +10,7 @@ from descriptors.models import (
     Activity,
     Assessment,
     Edition,
+    Grant,
     LearningOutcome,
     OpportunityTranslation,
 )
@@ -92,3 +93,9 @@ class ActivityInline(admin.TabularInline):
     model = Activity
     extra = 0
     fields = ["title", "activity_type", "mode", "hours"]
+
+
+class GrantInline(admin.StackedInline):
+    model = Grant
+    extra = 0
+    fields = ["title", "description", "homepage"]

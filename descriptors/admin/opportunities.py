@@ -15,6 +15,7 @@ from descriptors.admin.inlines import (
     ActivityInline,
     AssessmentInline,
     EditionInline,
+    GrantInline,
     LearningOutcomeInline,
     OpportunityTranslationInline,
 )
@@ -91,6 +92,7 @@ class LearningOpportunityAdmin(PublishActionsMixin, SpreadsheetViewsMixin, Provi
         LearningOutcomeInline,
         AssessmentInline,
         ActivityInline,
+        GrantInline,
     ]
     fieldsets = [
         (_("Completeness"), {"fields": ["completeness_report"]}),

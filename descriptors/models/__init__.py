@@ -3,8 +3,8 @@
 ``LearningOpportunity`` is the micro-credential as designed once (ELM's
 ``LearningAchievementSpecification`` and what every offering shares); its ``editions`` are the
 offerings over time (ELM ``LearningOpportunity``: dates, fees, places). Outcomes, activities,
-assessments and editions are child tables (decision 0012). One module per concept; this package
-re-exports their public names, so ``from descriptors.models import X`` names any of them.
+assessments, grants and editions are child tables (decision 0012). One module per concept; this
+package re-exports their public names, so ``from descriptors.models import X`` names any of them.
 """
 
 from descriptors.models.base import history_system_writer
@@ -14,6 +14,7 @@ from descriptors.models.editions import (
     EditionQuerySet,
     validate_iso_duration,
 )
+from descriptors.models.grants import Grant
 from descriptors.models.opportunities import LearningOpportunity, LearningOpportunityQuerySet
 from descriptors.models.organisations import (
     Organisation,
@@ -37,6 +38,7 @@ __all__ = [
     "Assessment",
     "Edition",
     "EditionQuerySet",
+    "Grant",
     "LearningOpportunity",
     "LearningOpportunityQuerySet",
     "LearningOutcome",

@@ -94,6 +94,7 @@ class LearningOpportunityQuerySet(OrganisationScopedQuerySet):
             "assessments__supervision",
             "activities__activity_type",
             "activities__mode",
+            "grants",
             *_edition_prefetch(),
         )
 

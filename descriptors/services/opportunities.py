@@ -23,14 +23,16 @@ def opportunity_save(
     relations: dict[str, list],
     outcomes: list[dict] | None = None,
     editions: list[dict] | None = None,
+    grants: list[dict] | None = None,
     change_reason: str = "",
     changed_by=None,
 ) -> LearningOpportunity:
     """Create or update one opportunity with the same validation as the admin form.
 
     ``relations`` maps many-to-many descriptors to their new members; ``outcomes`` (title and
-    ESCO skills each), when given, replaces the learning outcomes; ``editions``, when given,
-    is its whole set of editions (see ``OpportunityWrite``). Raises ``ValidationError`` with
+    ESCO skills each), when given, replaces the learning outcomes, and ``grants`` (title,
+    description, homepage) the grants; ``editions``, when given, is its whole set of editions
+    (see ``OpportunityWrite``). Raises ``ValidationError`` with
     field messages and writes nothing when anything is invalid.
     """
     for name, value in values.items():
@@ -48,7 +50,11 @@ def opportunity_save(
     if errors:
         raise ValidationError(errors)
     opportunities_bulk_save(
-        writes=[OpportunityWrite(opportunity, relations, outcomes=outcomes, editions=editions)],
+        writes=[
+            OpportunityWrite(
+                opportunity, relations, outcomes=outcomes, editions=editions, grants=grants
+            )
+        ],
         change_reason=change_reason,
         changed_by=changed_by,
     )

@@ -1,7 +1,7 @@
 """Provider staff: the group whose permissions let people maintain their organisation's records."""
 
 from django.contrib.auth.models import Group, Permission
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, transaction
 
 from descriptors.models import Organisation, OrganisationMember
 
@@ -18,6 +18,7 @@ PROVIDER_STAFF_PERMISSIONS = {
             "activity",
             "opportunitytranslation",
             "edition",
+            "grant",
         )
         for action in ("view", "add", "change", "delete")
     ]
@@ -30,13 +31,25 @@ PROVIDER_STAFF_PERMISSIONS = {
 def provider_staff_group() -> Group:
     """The group that carries provider staff permissions, created or refreshed on demand."""
     group, _ = Group.objects.get_or_create(name=PROVIDER_STAFF_GROUP)
+    _permissions_set(group)
+    return group
+
+
+def provider_staff_permissions_refresh(using: str = DEFAULT_DB_ALIAS, **_signal) -> None:
+    """Give the existing group the permissions of this release (after ``migrate``: a new
+    model's inline would otherwise stay hidden from staff until someone else joins)."""
+    group = Group.objects.using(using).filter(name=PROVIDER_STAFF_GROUP).first()
+    if group is not None:
+        _permissions_set(group, using)
+
+
+def _permissions_set(group: Group, using: str = DEFAULT_DB_ALIAS) -> None:
     permissions = [
-        Permission.objects.get(content_type__app_label=app, codename=codename)
+        Permission.objects.using(using).get(content_type__app_label=app, codename=codename)
         for app, codenames in PROVIDER_STAFF_PERMISSIONS.items()
         for codename in codenames
     ]
     group.permissions.set(permissions)
-    return group
 
 
 @transaction.atomic

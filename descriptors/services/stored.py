@@ -17,6 +17,7 @@ from descriptors.models import (
     Activity,
     Assessment,
     Edition,
+    Grant,
     LearningOpportunity,
     LearningOutcome,
     OpportunityTranslation,
@@ -28,6 +29,7 @@ CHILDREN = {
     "translations": OpportunityTranslation,
     "assessments": Assessment,
     "activities": Activity,
+    "grants": Grant,
     "editions": Edition,
 }
 # The many-to-many fields of each kind of child, given as lists in its dicts.
@@ -63,6 +65,7 @@ class OpportunityWrite:
     translations: list[dict] | None = None
     assessments: list[dict] | None = None
     activities: list[dict] | None = None
+    grants: list[dict] | None = None
     editions: list[dict] | None = None
     action: str = ""  # once saved: created, updated or unchanged
 
@@ -170,7 +173,7 @@ def _edition_tests(edition: dict) -> list:
 
 def children_pair(kind: str, old: list[tuple[int, dict]], rows: list[dict]):
     """Which stored child each given row replaces (None: a new one), and the stored ids left
-    over (to delete). Outcomes, assessments and activities pair by position, translations by
+    over (to delete). Outcomes, assessments, activities and grants pair by position, translations by
     language; editions as ``edition_match`` says, else with the stored ones left, in order
     (an import that gives no ids keeps the edition ids it had)."""
     if kind == "translations":

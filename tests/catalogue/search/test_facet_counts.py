@@ -48,6 +48,7 @@ def catalogue_rows() -> dict[int, dict]:
             "editions__modes",
             "editions__languages",
             "editions__learning_schedule",
+            "grants",
         )
         .select_related("opportunity_type", "credential_type")
     ):
@@ -87,6 +88,7 @@ def catalogue_rows() -> dict[int, dict]:
                 for edition in opportunity.current_editions or opportunity.past_editions
             ],
             "past": bool(opportunity.past_editions) and not opportunity.current_editions,
+            "grant": bool(opportunity.grants.all()),
         }
     return rows
 
@@ -111,7 +113,9 @@ def brute_force(rows, params: SearchParams, ignoring: str = "") -> set[int]:
                 for bucket in ects
             )
         editions = row["editions"]
-        if params.price and ignoring != "price":
+        if params.price == "grant" and ignoring != "price":
+            ok &= row["grant"]
+        elif params.price and ignoring != "price":
             ok &= any(
                 e["free"] if params.price == "free" else (not e["free"] and bool(e["fee"]))
                 for e in editions
@@ -150,7 +154,7 @@ def value_strategy(rows):
         {
             "facets": st.fixed_dictionaries(facet_sets),
             "ects": st.sets(st.sampled_from(["0-2", "2-5", "5-10", "10-"]), max_size=2),
-            "price": st.sampled_from(["", "free", "paid"]),
+            "price": st.sampled_from(["", "free", "paid", "grant"]),
             "max_fee": st.one_of(st.none(), st.sampled_from([0, 100, 300, 700])),
             "start": st.sampled_from(["", "any", "90"]),
             "when": st.sampled_from(["", "current", "past"]),

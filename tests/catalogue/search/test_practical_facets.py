@@ -127,7 +127,14 @@ def test_fees_and_start_read_alike_in_the_italian_api_and_search_page(client):
         for key in ("price", "start")
     }
     assert labels == {
-        "price": ("Costi", {"free": "Gratuito", "paid": "A pagamento"}),
+        "price": (
+            "Costi",
+            {
+                "free": "Gratuito",
+                "paid": "A pagamento",
+                "grant": "Borsa o contributo disponibile",
+            },
+        ),
         "start": (
             "Inizio",
             {
