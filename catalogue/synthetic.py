@@ -16,10 +16,16 @@ from django.utils import timezone
 
 from catalogue.models import CatalogueChange
 from catalogue.search.indexing import opportunities_bulk_changed
-from descriptors.models import Edition, LearningOpportunity, LearningOutcome, Organisation
+from descriptors.models import Edition, Grant, LearningOpportunity, LearningOutcome, Organisation
 from taxonomies.models import Concept, EscoSkill, IscedField, Scheme
 
 BATCH = 2000
+GRANT_SHARE = 0.1
+GRANTS = (
+    ("Regional training voucher", "For job seekers living in the region: it pays the fee."),
+    ("Erasmus+ scholarship", ""),
+    ("Employer training account", "Your employer may pay the fee from its training fund."),
+)
 TITLE_PATTERNS = (
     "Introduction to {}",
     "{} for professionals",
@@ -147,7 +153,25 @@ def _generate_batch(pick: _Pickers, size: int) -> list[int]:
             edition.opportunity = opportunity
     Edition.objects.bulk_create([edition for offered in editions for edition in offered])
     _descriptors_create(pick, opportunities, extras)
+    Grant.objects.bulk_create(_grants(opportunities))
     return [opportunity.pk for opportunity in opportunities]
+
+
+def _grants(opportunities: list[LearningOpportunity]) -> list[Grant]:
+    """A grant for one micro-credential in ten, drawn from the record's id so the other
+    values stay those of earlier catalogues made with the same seed."""
+    grants = []
+    for opportunity in opportunities:
+        rng = random.Random(opportunity.pk)
+        if rng.random() < GRANT_SHARE:
+            title, description = rng.choice(GRANTS)
+            homepage = f"{opportunity.homepage}/funding" if description else ""
+            grants.append(
+                Grant(
+                    opportunity=opportunity, title=title, description=description, homepage=homepage
+                )
+            )
+    return grants
 
 
 def _opportunity(pick: _Pickers) -> tuple[LearningOpportunity, str, str, bool]:

@@ -8,7 +8,8 @@ official SHACL shapes (``LOQ-constraints.ttl`` and ``-mdr.ttl``) accept it:
   for credentials, which bring ``id`` and ``type`` from the W3C credentials context, and it maps
   a few terms the LOQ profile disagrees with (``value``, ``dateModified``).
 - Records, organisations, outcomes, activities, assessments and places are IRIs under
-  ``OCLO_BASE_URL``, the same as the XML's ids; notes, prices and addresses are blank nodes.
+  ``OCLO_BASE_URL``, the same as the XML's ids; notes, prices, addresses and grants are blank
+  nodes (LOQ gives a grant no id: the XML repeats it in each learning opportunity, as here).
 - An organisation has its legal identifier as ``registration`` (ELM's legalIdentifier, a
   LegalIdentifier whose ``spatial`` is the registration country), its homepage and its
   address; each learning opportunity names its provider as ``publisher``.
@@ -209,6 +210,7 @@ def _offering(opportunity, edition: Edition | None, language: str, texts, descri
         "temporal": _temporal(offered),
         "duration": xsd_duration(offered.duration) if offered.duration else None,
         "mode": [_vocabulary(mode) for mode in offered.modes.all()] if edition else None,
+        "grant": [_grant(grant, language) for grant in opportunity.grants.all()],
         "learningSchedule": _vocabulary(offered.learning_schedule),
         "scheduleInformation": _note({language: offered.schedule_information}),
         "admissionProcedure": _note({language: opportunity.admission_procedure}),
@@ -429,10 +431,23 @@ def _assessment(assessment, language: str) -> dict:
     }
 
 
+def _grant(grant, language: str) -> dict:
+    homepage = [_web_resource(grant.homepage)] if grant.homepage else None
+    return (
+        {"type": "Grant"}
+        | _title_and_description(grant, language)
+        | {"supplementaryDocument": homepage}
+    )
+
+
 def _titled(item, kind: str, class_name: str, language: str) -> dict:
+    return {"id": own_id(kind, item.pk), "type": class_name} | _title_and_description(
+        item, language
+    )
+
+
+def _title_and_description(item, language: str) -> dict:
     return {
-        "id": own_id(kind, item.pk),
-        "type": class_name,
         "title": {language: item.title},
         "description": {language: item.description} if item.description else None,
     }

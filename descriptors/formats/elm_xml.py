@@ -1,10 +1,11 @@
 """European Learning Model LOQ XML ("Courses" documents for the QDR / Europass).
 
 ``dump_loq`` writes opportunities with their achievement specification, learning outcomes
-(ESCO skills as ``relatedESCOSkill``), assessment and activity specifications, organisations
-(with their legal identifier, registered in their country, and homepage) and their locations,
-in the element order ``loq.xsd`` (xsdVersion 3.1.0) prescribes; each learning opportunity names
-its provider as its ``publisher``. Every descriptor we store travels: those LOQ has no element
+(ESCO skills as ``relatedESCOSkill``), assessment and activity specifications, grants (in
+every learning opportunity of the micro-credential), organisations (with their legal
+identifier, registered in their country, and homepage) and their locations, in the element
+order ``loq.xsd`` (xsdVersion 3.1.0) prescribes; each learning opportunity names its provider
+as its ``publisher``. Every descriptor we store travels: those LOQ has no element
 for go in an ``additionalNote`` whose ``dc:subject`` names the descriptor (``DESCRIPTOR``),
 so that an import reads them back.
 
@@ -114,6 +115,15 @@ class _Writer:
             if text:
                 self.add(parent, name, text, language=language)
 
+    def web_resource(self, parent, name: str, url: str) -> None:
+        """A web page (``homepage``, ``supplementaryDocument``): a WebResource with its URL."""
+        self.add(self.add(parent, name), "contentUrl", url)
+
+    def title_and_description(self, parent, item, language: str) -> None:
+        self.add(parent, "title", item.title, language=language)
+        if item.description:
+            self.add(parent, "description", item.description, language=language)
+
     def note(self, parent, name: str, text: str, language: str, subject: str = "") -> None:
         if text:
             note = self.add(parent, name)
@@ -164,13 +174,13 @@ class _Writer:
         self.offering_notes(node, opportunity, offered, language, translations)
         if edition is not None:
             self.edition_notes(node, edition, language)
-        homepage = self.add(node, "homepage")
-        self.add(
-            homepage,
-            "contentUrl",
-            offered.homepage or opportunity.homepage or own_page(opportunity.pk),
+        self.web_resource(
+            node, "homepage", offered.homepage or opportunity.homepage or own_page(opportunity.pk)
         )
-        self.schedule(node, offered, edition, language)
+        self.period(node, offered, edition)
+        # LOQ wants the grants between the modes and the learning schedule.
+        self.grants(node, opportunity, language)
+        self.timetable(node, offered, language)
         self.note(node, "admissionProcedure", opportunity.admission_procedure, language)
         if offered.application_deadline:
             self.add(
@@ -216,8 +226,8 @@ class _Writer:
         if opportunity.published_at:
             self.notes(node, "published", {"en": opportunity.published_at.isoformat()})
 
-    def schedule(self, node, offered: Edition, edition: Edition | None, language: str) -> None:
-        """When an offering runs, for how long, in which modes and on what schedule."""
+    def period(self, node, offered: Edition, edition: Edition | None) -> None:
+        """When an offering runs, for how long and in which modes."""
         if offered.start_date or offered.end_date:
             temporal = self.add(node, "temporal")
             if offered.start_date:
@@ -229,6 +239,18 @@ class _Writer:
         # An edition's own modes; the micro-credential's are its specification's.
         for mode in offered.modes.all() if edition is not None else []:
             self.add(node, "mode", uri=mode.uri)
+
+    def grants(self, node, opportunity: LearningOpportunity, language: str) -> None:
+        """The micro-credential's grants, written out in each of its learning opportunities:
+        LOQ gives a grant no id to refer to it by."""
+        for grant in opportunity.grants.all():
+            element = self.add(node, "grant")
+            self.title_and_description(element, grant, language)
+            if grant.homepage:
+                self.web_resource(element, "supplementaryDocument", grant.homepage)
+
+    def timetable(self, node, offered: Edition, language: str) -> None:
+        """On what schedule an offering runs."""
         if offered.learning_schedule:
             self.add(node, "learningSchedule", uri=offered.learning_schedule.uri)
         self.note(node, "scheduleInformation", offered.schedule_information, language)
@@ -287,8 +309,7 @@ class _Writer:
         self.lang(node, "title", titles)
         self.specification_notes(node, opportunity, language, translations)
         if opportunity.homepage:
-            homepage = self.add(node, "homepage")
-            self.add(homepage, "contentUrl", opportunity.homepage)
+            self.web_resource(node, "homepage", opportunity.homepage)
         self.add(node, "status", opportunity.status)
         for isced in opportunity.isced_fields.all():
             self.add(node, "ISCEDFCode", uri=isced.uri)
@@ -368,9 +389,7 @@ class _Writer:
     def titled(self, group: str, name: str, item, kind: str, language: str):
         """An activity or assessment specification's element with its title and description."""
         node = self.add(self.groups[group], name, id=own_id(kind, item.pk))
-        self.add(node, "title", item.title, language=language)
-        if item.description:
-            self.add(node, "description", item.description, language=language)
+        self.title_and_description(node, item, language)
         return node
 
     def activity(self, activity, language: str) -> None:
@@ -418,8 +437,7 @@ class _Writer:
                 self.add(registration, "notation", organisation.legal_identifier, SKOS)
                 self.add(registration, "spatial", uri=organisation.country.uri)
             if organisation.website:
-                homepage = self.add(node, "homepage")
-                self.add(homepage, "contentUrl", organisation.website)
+                self.web_resource(node, "homepage", organisation.website)
             self.add(node, "location", idref=location_id)
             location = self.add(self.groups["locationReferences"], "location", id=location_id)
             address = self.add(location, "address")

@@ -3,6 +3,7 @@ the learning opportunities that share one achievement specification into one mic
 (a ``ParsedRecord``) with an edition per opportunity; what the specification says is read by
 ``SpecificationReader``."""
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from lxml import etree
 
@@ -23,7 +24,7 @@ from descriptors.formats.elm_xml_nodes import (
     read_decimal,
 )
 from descriptors.formats.elm_xml_specifications import SpecificationReader
-from descriptors.models import Edition, LearningOpportunity, Organisation
+from descriptors.models import Edition, Grant, LearningOpportunity, Organisation
 from descriptors.vocabularies import UnknownValue
 from taxonomies.models import Scheme
 
@@ -202,12 +203,43 @@ class LoqReader(SpecificationReader):
                 edition["start_date"], edition["end_date"], timezone.localdate()
             )
         )
+        self.grants(parsed, node, main)
         for name, texts in notes.items():
             parsed.dropped[f"learningOpportunity/additionalNote about {name}"] += len(texts)
         node.finish()
         if own is None and own_pk("opportunity", source.id) is not None:
             return None  # our micro-credential without a published edition
         return edition
+
+    def grants(self, parsed: ParsedRecord, node: Node, main: str) -> None:
+        """Adds the grants a learning opportunity gives to its micro-credential's, each once:
+        ours repeat them in every edition, another system's may give one in one run only."""
+        grants = parsed.children.setdefault("grants", [])
+        for element in node.all("grant"):
+            grant = self.grant(parsed, element, main)
+            if grant not in grants:
+                grants.append(grant)
+
+    def grant(self, parsed: ParsedRecord, element, main: str) -> dict:
+        """A grant with its first web page (a supplementaryDocument, else its contentUrl) as its
+        homepage, checked as the model checks it: a title too long or a page that is no web
+        address rejects the record with the reason, as an edition's would."""
+        node = Node(element, "learningOpportunity/grant", parsed)
+        title, description = self._titled(node, main, "a grant")
+        urls = [first_child(page, "contentUrl") for page in node.all("supplementaryDocument")]
+        urls += node.all("contentUrl")
+        pages = [url.text.strip() for url in urls if url is not None and (url.text or "").strip()]
+        parsed.dropped[f"{node.path}/web page after the first"] += max(len(pages) - 1, 0)
+        node.finish()
+        grant = {"title": title, "description": description, "homepage": pages[0] if pages else ""}
+        try:
+            Grant(**grant).full_clean(exclude=["opportunity"])
+        except ValidationError as error:
+            problems = "; ".join(
+                f"{name}: {' '.join(messages)}" for name, messages in error.message_dict.items()
+            )
+            raise RecordRejected(f"grant {title[:60]!r}: {problems}") from error
+        return grant
 
     def schedule(self, node: Node, notes: dict) -> dict:
         """An edition's dates, duration and schedule."""

@@ -79,7 +79,7 @@ def admin_post_data(opportunity=None, **overrides) -> dict:
     if opportunity is not None:
         data["provider"] = opportunity.provider_id
         data["title"] = opportunity.title
-    for prefix in ("translations", "editions", "outcomes", "assessments", "activities"):
+    for prefix in ("translations", "editions", "outcomes", "assessments", "activities", "grants"):
         data.update({f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0})
     data.update(overrides)
     return data
@@ -141,6 +141,9 @@ def test_admin_round_trip_saves_a_complete_opportunity(client):
             "activities-0-title": "Video lectures",
             "activities-0-activity_type": concept(Scheme.ACTIVITY_TYPE, "bf2e3a7bae").pk,
             "activities-0-hours": 30,
+            "grants-TOTAL_FORMS": 1,
+            "grants-0-title": "Lombardy training voucher",
+            "grants-0-homepage": "https://example.org/voucher",
         },
     )
     response = client.post(ADD, data)
@@ -158,6 +161,7 @@ def test_admin_round_trip_saves_a_complete_opportunity(client):
     assert set(outcomes[0].skills.all()) == set(skills)
     assert saved.assessments.get().supervision.code == "unsupervised-no-id"
     assert saved.activities.get().hours == 30
+    assert saved.grants.get().homepage == "https://example.org/voucher"
     assert set(saved.languages.values_list("code", flat=True)) == {"ENG", "ITA"}
     first, second = saved.editions.order_by("start_date")
     assert (first.reference, first.is_free, first.is_published) == ("2026", True, True)

@@ -112,7 +112,7 @@ def test_the_past_filter_finds_micro_credentials_whose_editions_are_all_over(cli
     ]
     answer = results(client, price="free")
     assert counts(answer, "when") == {"current": 2, "past": 1}
-    assert counts(results(client), "price") == {"free": 3, "paid": 2}
+    assert counts(results(client), "price") == {"free": 3, "paid": 2, "grant": 0}
 
 
 def test_sorting_by_start_uses_each_micro_credentials_next_start(client, catalogue):

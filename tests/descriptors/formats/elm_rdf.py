@@ -107,6 +107,8 @@ CLASSES = {
     "identifier": ELM.Identifier,
     "registration": ELM.LegalIdentifier,
     "homepage": ELM.WebResource,
+    "supplementaryDocument": ELM.WebResource,
+    "grant": ELM.Grant,
     "temporal": DC.PeriodOfTime,
     "priceDetail": ELM.PriceDetail,
     "amount": ELM.Amount,

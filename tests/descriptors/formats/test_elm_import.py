@@ -12,10 +12,11 @@ from django.test import override_settings
 from catalogue.models import CatalogueChange
 from descriptors.elm_import import elm_import
 from descriptors.formats.elm_xml import dump_loq
-from descriptors.models import Edition, LearningOpportunity, Organisation
+from descriptors.models import Edition, Grant, LearningOpportunity, Organisation
 from descriptors.services import opportunities_stored
 from taxonomies.models import Concept, IscedField, Scheme
 from tests.builders import concept, make_edition, make_opportunity, make_organisation
+from tests.descriptors.formats.test_elm_xml import assert_valid
 
 pytestmark = pytest.mark.django_db
 
@@ -379,6 +380,108 @@ def test_a_micro_credential_with_several_editions_survives_export_import_export(
     assert document.count(b"<learningOpportunity id=") == 2  # the published editions
     assert document.count(b"<learningAchievementSpecification id=") == 1
     assert set(course.editions.values_list("pk", flat=True)) == {spring.pk, autumn.pk, draft.pk}
+
+
+def course_with_grants() -> LearningOpportunity:
+    """A micro-credential with two published editions and two grants, one with all a grant
+    says, one with its title only."""
+    course = make_opportunity(
+        make_organisation(),
+        complete=True,
+        title="Solar panel installation",
+        editions=[{"reference": "2027-spring"}, {"reference": "2027-autumn"}],
+    )
+    Grant.objects.create(
+        opportunity=course,
+        title="Regional training voucher",
+        description="For residents of the region; it covers the whole fee.",
+        homepage="https://example.org/voucher",
+    )
+    Grant.objects.create(opportunity=course, title="Erasmus+ scholarship")
+    return course
+
+
+def grants_in(offering) -> list[tuple]:
+    """Each grant element of a learning opportunity: its title, title language, description
+    and web page."""
+    return [
+        (
+            grant.findtext(f"{{{LOQ_NS}}}title"),
+            grant.find(f"{{{LOQ_NS}}}title").get("language"),
+            grant.findtext(f"{{{LOQ_NS}}}description"),
+            grant.findtext(f"{{{LOQ_NS}}}supplementaryDocument/{{{LOQ_NS}}}contentUrl"),
+        )
+        for grant in offering.iterfind(f"{{{LOQ_NS}}}grant")
+    ]
+
+
+def test_grants_travel_in_every_edition_and_come_back_once(loq_schema):
+    """LOQ gives a grant no id to refer to it by: each learning opportunity of the
+    micro-credential carries them all, and the import keeps each once."""
+    course = course_with_grants()
+    document = export([course.pk])
+    tree = assert_valid(loq_schema, document)
+    offerings = tree.findall(f"{{{LOQ_NS}}}learningOpportunityReferences/*")
+    assert [grants_in(offering) for offering in offerings] == 2 * [
+        [
+            (
+                "Regional training voucher",
+                "en",
+                "For residents of the region; it covers the whole fee.",
+                "https://example.org/voucher",
+            ),
+            ("Erasmus+ scholarship", "en", None, None),
+        ]
+    ]
+    assert_round_trip([course.pk])
+
+    grants = list(course.grants.values("title", "description", "homepage"))
+    assert len(grants) == 2
+    course.grants.all().delete()
+    report = elm_import(document)
+    assert (report.rejected, report.updated, report.dropped) == ([], [course.pk], {})
+    assert list(course.grants.values("title", "description", "homepage")) == grants
+
+
+def test_another_systems_grants_are_kept_once_and_one_the_model_refuses_rejects_its_record():
+    """A grant repeated in two runs is one grant; a second web page and a title in another
+    language are counted as dropped; a web page that is no web address rejects the record."""
+    make_organisation("Foreign provider", country="DEU")
+    voucher = (
+        '<grant><title language="en">Voucher</title><supplementaryDocument>'
+        "<contentUrl>https://lms.example/voucher</contentUrl></supplementaryDocument></grant>"
+    )
+    bursary = (
+        '<grant><title language="de">Stipendium</title><title language="en">Bursary</title>'
+        '<description language="en">For two learners a year.</description>'
+        "<supplementaryDocument><contentUrl>https://lms.example/bursary/rules</contentUrl>"
+        "</supplementaryDocument><contentUrl>https://lms.example/bursary</contentUrl></grant>"
+    )
+    broken = (
+        '<grant><title language="en">Loan</title><contentUrl>lms.example/loan</contentUrl></grant>'
+    )
+    runs = [
+        record("https://lms.example/run/a", title="Sketching", extra=voucher),
+        record("https://lms.example/run/b", title="Sketching", extra=voucher + bursary),
+        record("https://lms.example/run/c", title="Drawing", extra=broken),
+    ]
+    document = foreign_document(runs, provider_name="Foreign provider").replace(
+        b'idref="https://lms.example/spec/1"', b'idref="https://lms.example/spec/0"'
+    )
+    report = elm_import(document)
+    assert [rejection.reason for rejection in report.rejected] == [
+        "grant 'Loan': homepage: Enter a valid URL."
+    ]
+    assert report.dropped == {
+        "learningOpportunity/grant/title in another language": 1,
+        "learningOpportunity/grant/web page after the first": 1,
+    }
+    course = LearningOpportunity.objects.get(pk=report.created[0])
+    assert list(course.grants.values_list("title", "description", "homepage")) == [
+        ("Voucher", "", "https://lms.example/voucher"),
+        ("Bursary", "For two learners a year.", "https://lms.example/bursary/rules"),
+    ]
+    assert elm_import(document).unchanged == [course.pk]
 
 
 def test_opportunities_sharing_a_specification_become_one_micro_credential_with_editions():

@@ -8,11 +8,13 @@ from decimal import Decimal
 
 import pytest
 from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from pyshacl import validate
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SKOS, XSD
 
-from descriptors.formats.elm_jsonld import ELM_CONTEXT
+from descriptors.formats.elm_jsonld import ELM_CONTEXT, dump_jsonld
 from descriptors.formats.elm_xml import dump_loq
 from descriptors.models import LearningOpportunity
 from tests.conftest import SHARED
@@ -27,6 +29,7 @@ from tests.descriptors.formats.elm_rdf import (
     rudof_conforms,
     statements,
 )
+from tests.descriptors.formats.test_elm_import import course_with_grants
 
 pytestmark = pytest.mark.django_db
 
@@ -65,6 +68,7 @@ def expected_nodes(opportunities) -> dict:
         counts["LearningAssessmentSpecification"] += len(opportunity.assessments.all())
         counts["AwardingOpportunity"] += len(opportunity.awarding_bodies.all())
         counts["CreditPoint"] += opportunity.ects_credits is not None
+        counts["Grant"] += len(offerings) * len(opportunity.grants.all())  # in each offering
         places += bool(opportunity.countries.all())
         counts["Address"] += len(opportunity.countries.all())
         organisations |= {opportunity.provider_id, opportunity.hosted_by_id}
@@ -177,6 +181,48 @@ def test_an_organisation_has_its_legal_identifier_and_a_record_its_publisher(cli
         assert len(records) == len(opportunity.public_editions) > 1
         assert {graph.value(record, DC.publisher) for record in records} == {provider}
     assert comparable(from_jsonld) == comparable(from_xml)
+
+
+def test_grants_are_valid_linked_data_in_both_formats(client):
+    """Each learning opportunity has the micro-credential's grants, a blank node each (LOQ
+    gives a grant no id), with its web page as a supplementary document."""
+    detailed = LearningOpportunity.objects.with_detail_data().filter(pk=course_with_grants().pk)
+    from_jsonld = jsonld_graph(dump_jsonld(detailed), client)
+    from_xml = loq_graph(dump_loq(detailed))
+    for graph in (from_jsonld, from_xml):
+        assert_conforms(graph)
+        assert rudof_conforms(graph) == (True, [])
+        records = list(graph.subjects(RDF.type, ELM.LearningOpportunity))
+        assert len(records) == 2
+        for record in records:
+            grants = {
+                graph.value(grant, DC.title): (
+                    graph.value(grant, DC.description),
+                    graph.value(graph.value(grant, ELM.supplementaryDocument), ELM.contentUrl),
+                )
+                for grant in graph.objects(record, ELM.grant)
+            }
+            assert grants == {
+                Literal("Regional training voucher", lang="en"): (
+                    Literal("For residents of the region; it covers the whole fee.", lang="en"),
+                    Literal("https://example.org/voucher", datatype=XSD.anyURI),
+                ),
+                Literal("Erasmus+ scholarship", lang="en"): (None, None),
+            }
+        assert_counts(graph, detailed)
+    assert comparable(from_jsonld) == comparable(from_xml)
+
+
+@pytest.mark.parametrize("dump", [dump_loq, dump_jsonld])
+def test_more_records_with_grants_take_no_more_queries_to_export(dump):
+    """The exports read what they write with ``with_detail_data``, grants included."""
+    ids = [course_with_grants().pk for _ in range(3)]
+    detailed = LearningOpportunity.objects.with_detail_data()
+    with CaptureQueriesContext(connection) as one:
+        dump(detailed.filter(pk=ids[0]))
+    with CaptureQueriesContext(connection) as three:
+        dump(detailed.filter(pk__in=ids))
+    assert len(three) == len(one)
 
 
 @pytest.mark.usefixtures("demo_catalogue")

@@ -19,16 +19,6 @@ GOLDEN = Path(__file__).parent / "golden" / "loq_dhbw_digital_marketing.xml"
 LOQ = "{http://data.europa.eu/snb/model/ap/loq-constraints/}"
 
 
-@pytest.fixture(scope="module")
-def loq_schema():
-    from tests.conftest import SHARED
-
-    path = SHARED / "spec" / "elm" / "loq" / "loq.xsd"
-    if not path.is_file():
-        pytest.skip(f"the official LOQ schema is not at {path}")
-    return etree.XMLSchema(etree.parse(str(path)))
-
-
 def assert_valid(schema, document: bytes) -> etree._Element:
     tree = etree.fromstring(document)
     if not schema.validate(tree):

@@ -50,6 +50,7 @@ def test_two_thousand_generated_records_are_valid_in_both_formats(generated, cli
     (pyshacl takes a minute); pyshacl, the reference, every tenth record."""
     started = time.perf_counter()
     assert len(generated) == 2000
+    assert 100 < sum(len(opportunity.grants.all()) for opportunity in generated) < 300
     xml = dump_loq(generated)
     assert_valid(etree.XMLSchema(etree.parse(str(SHARED / "spec/elm/loq/loq.xsd"))), xml)
     from_xml = loq_graph(xml)
