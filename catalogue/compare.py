@@ -179,7 +179,7 @@ def _price(edition: Edition | None) -> list[str]:
 
 def _when_and_price(today: date) -> list[tuple[str, object]]:
     """The rows of the edition a learner would join (the next one, else the latest that ran):
-    its dates, fees and schedule."""
+    its dates, fees and schedule (and the micro-credential's grants, beside the fees)."""
     return [
         (gettext_lazy("Next start"), lambda o: _next_start(o, today)),
         (
@@ -187,6 +187,7 @@ def _when_and_price(today: date) -> list[tuple[str, object]]:
             lambda o: _text(learner.application_status(o.next_edition, today)),
         ),
         (gettext_lazy("What it costs"), lambda o: _price(o.headline_edition)),
+        (gettext_lazy("Grants and subsidies"), lambda o: _names(o.grants.all())),
         (
             gettext_lazy("Duration"),
             lambda o: _text(

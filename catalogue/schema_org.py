@@ -101,6 +101,7 @@ def course_jsonld(opportunity: LearningOpportunity, url: str) -> dict:
         ),
         "about": [field.localized_name for field in opportunity.isced_fields.all()],
         "offers": offers,
+        "financialAidEligible": [grant.title for grant in opportunity.grants.all()],
         "hasCourseInstance": [_course_instance(session, opportunity) for session in sessions],
     }
     if opportunity.eqf_level_id:

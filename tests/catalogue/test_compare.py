@@ -40,6 +40,7 @@ def three():
         fee_amount=Decimal("800"),
         currency=concept(Scheme.CURRENCY, "EUR"),
     )
+    data.grants.create(title="Regional training voucher")
     draft = make_opportunity(title="A draft", status="draft")
     return photo, data, draft
 
@@ -49,7 +50,9 @@ def test_two_opportunities_side_by_side_on_their_descriptors(client, three):
     page = text_of(compare(client, f"{photo.pk},{data.pk}"))
     assert "2 learning opportunities compared" in page
     assert "Street photography" in page and "Data analysis" in page
-    assert "What it costs Free €800" in page
+    assert (
+        "What it costs Free €800 Grants and subsidies Not stated Regional training voucher" in page
+    )
     assert "ECTS credits 2 5.5" in page
     assert "EQF level EQF level 6 (like a bachelor's degree) EQF level 5" in page
     assert "Workload 50 hours Not stated" in page

@@ -110,3 +110,14 @@ def test_search_page_lists_its_results_in_order(client):
     ]
     empty = client.get(reverse("catalogue:search"), {"q": "zzzznothingmatches"})
     assert _jsonld(empty, "ItemList") == []
+
+
+def test_a_course_with_a_grant_says_so_to_search_engines(client):
+    photovoltaic = LearningOpportunity.objects.get(title__startswith="Installazione e manutenzione")
+    page = client.get(reverse("catalogue:opportunity-detail", args=[photovoltaic.pk]))
+    [course] = _jsonld(page, "Course")
+    assert course["financialAidEligible"] == ["Dote Unica Lavoro – Regione Lombardia"]
+    python = LearningOpportunity.objects.get(title="Data analysis with Python: first steps")
+    page = client.get(reverse("catalogue:opportunity-detail", args=[python.pk]))
+    [course] = _jsonld(page, "Course")
+    assert "financialAidEligible" not in course
