@@ -24,7 +24,7 @@ from descriptors.admin.scoping import ProviderScopedAdmin
 from descriptors.admin.spreadsheet import SpreadsheetViewsMixin
 from descriptors.completeness import opportunity_completeness
 from descriptors.models import LearningOpportunity, Organisation
-from descriptors.services import edition_copy, opportunity_changes
+from descriptors.services import edition_copy, opportunity_changes, region_in_countries_check
 
 
 class EditionCopyForm(forms.Form):
@@ -41,12 +41,23 @@ class EditionCopyForm(forms.Form):
     )
 
 
+class LearningOpportunityForm(forms.ModelForm):
+    def clean(self):
+        cleaned = super().clean()
+        try:
+            region_in_countries_check(cleaned.get("region"), list(cleaned.get("countries") or []))
+        except ValidationError as error:
+            self.add_error(None, error)
+        return cleaned
+
+
 @admin.register(LearningOpportunity)
 class LearningOpportunityAdmin(PublishActionsMixin, SpreadsheetViewsMixin, ProviderScopedAdmin):
     """The form validates with the model's rules; what it saves (the record, its inlines and
     many-to-many fields) is one write of the one write path: one transaction, one re-index and
     one change-log entry (``opportunity_changes``)."""
 
+    form = LearningOpportunityForm
     list_display = [
         "title",
         "provider",

@@ -38,6 +38,7 @@ from descriptors.services.validation import (
     edition_validate,
     editions_validate,
     opportunity_validate,
+    region_in_countries_check,
 )
 from descriptors.services.write_path import (
     opportunities_bulk_save,
@@ -77,6 +78,7 @@ __all__ = [
     "opportunity_validate",
     "organisation_member_add",
     "provider_staff_group",
+    "region_in_countries_check",
     "relation_links",
     "stored_edition",
 ]

@@ -4,6 +4,7 @@ from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from descriptors.models import Edition, LearningOpportunity
+from taxonomies.models import Concept
 
 REQUIRED_RELATIONS = {
     "languages": _("Give at least one language of instruction."),
@@ -48,6 +49,36 @@ def opportunity_validate(
         }
     if missing:
         raise ValidationError(missing)
+    if opportunity.region_id is not None:
+        if "countries" in relations:
+            region_in_countries_check(opportunity.region, relations["countries"])
+        elif opportunity.pk is not None and not references_resolved:
+            region_in_countries_check(opportunity.region, list(opportunity.countries.all()))
+
+
+# NUTS spells two countries otherwise than ISO 3166-1 alpha-2.
+NUTS_COUNTRY_CODES = {"EL": "GR", "UK": "GB"}
+
+
+def region_in_countries_check(region: Concept | None, countries: list) -> None:
+    """Raise ``ValidationError`` on ``region`` when it lies in none of ``countries`` (concepts
+    or their ids); a record that names no country is not checked."""
+    if region is None or not countries:
+        return
+    if not all(isinstance(country, Concept) for country in countries):
+        countries = list(Concept.objects.filter(pk__in=[getattr(c, "pk", c) for c in countries]))
+    alpha2 = NUTS_COUNTRY_CODES.get(region.code[:2], region.code[:2])
+    if not any(country.short_code.upper() == alpha2 for country in countries):
+        names = ", ".join(sorted(country.localized_label for country in countries))
+        raise ValidationError(
+            {
+                "region": _(
+                    "This region is in none of the countries where it takes place "
+                    "(%(countries)s)."
+                )
+                % {"countries": names}
+            }
+        )
 
 
 EDITION_RELATIONS = ("modes", "languages")

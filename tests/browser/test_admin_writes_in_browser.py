@@ -1,7 +1,9 @@
-"""An admin save in a real browser is one write: searchable at once, one change-log entry."""
+"""An admin save in a real browser is one write: searchable at once, one change-log entry; a
+refused one says why beside the field and saves nothing."""
 
 import pytest
 from django.contrib.auth import get_user_model
+from playwright.sync_api import expect
 
 from catalogue.models import CatalogueChange
 from descriptors.models import LearningOpportunity
@@ -36,3 +38,25 @@ def test_an_admin_save_is_one_change_and_searchable_at_once(page, catalogue_serv
     assert page.locator(f"a[href='/opportunities/{opportunity.pk}/']").count() >= 1
     page.goto(f"{catalogue_server.url}/?q=loyalty")
     assert page.locator(f"a[href='/opportunities/{opportunity.pk}/']").count() >= 1
+
+
+def test_a_region_outside_the_chosen_countries_is_named_beside_the_region(page, catalogue_server):
+    get_user_model().objects.create_superuser("editor", password=PASSWORD)
+    opportunity = LearningOpportunity.objects.exclude(region=None).filter(countries__code="ITA")[0]
+    page.goto(f"{catalogue_server.url}/admin/login/")
+    page.fill("#id_username", "editor")
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.goto(
+        f"{catalogue_server.url}/admin/descriptors/learningopportunity/{opportunity.pk}/change/"
+    )
+    page.select_option("#id_countries_to", label="Italy")
+    page.click("#id_countries_remove")
+    page.select_option("#id_countries_from", label="Spain")
+    page.click("#id_countries_add")
+    page.click("input[name=_save]")
+    expect(page.locator(".field-region .errorlist")).to_have_text(
+        "This region is in none of the countries where it takes place (Spain)."
+    )
+    screenshot(page, "admin-region-outside-countries")
+    assert list(opportunity.countries.values_list("code", flat=True)) == ["ITA"]

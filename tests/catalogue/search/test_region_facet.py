@@ -10,9 +10,11 @@ from django.urls import reverse
 from catalogue.models import ApiToken
 from catalogue.tokens import api_token_issue
 from descriptors.models import LearningOpportunity
+from descriptors.services import region_in_countries_check
 from scripts.build_nuts_fixture import nuts_regions
 from taxonomies.models import Concept, Scheme
 from tests.builders import concept, make_opportunity, make_organisation, text_of
+from tests.descriptors.test_provider_admin import admin_post_data
 
 pytestmark = pytest.mark.django_db
 
@@ -142,3 +144,39 @@ def test_the_admin_offers_the_regions_as_a_type_ahead(admin_client):
     # Regions only: the country "Italy" is not one.
     assert "Italy" not in offered("ital")
     assert "Italia" in offered("ital")
+
+
+def test_a_region_outside_the_countries_given_is_refused_in_the_admin_and_the_api(admin_client):
+    opportunity = make_opportunity(title="Urban regeneration", region=region("ITH35"))
+    opportunity.countries.add(concept(Scheme.COUNTRY, "ITA"))
+    change = reverse("admin:descriptors_learningopportunity_change", args=[opportunity.pk])
+    germany, italy = concept(Scheme.COUNTRY, "DEU"), concept(Scheme.COUNTRY, "ITA")
+    data = admin_post_data(opportunity, region=region("ITH35").pk, countries=[germany.pk])
+    response = admin_client.post(change, data)
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["region"] == [
+        "This region is in none of the countries where it takes place (Germany)."
+    ]
+    assert list(opportunity.countries.all()) == [italy]  # nothing saved
+
+    data["countries"] = [germany.pk, italy.pk]
+    assert admin_client.post(change, data).status_code == 302
+
+    # Through the API, a new region is checked against the stored countries.
+    token = api_token_issue(token=ApiToken(organisation=opportunity.provider, name="LMS"))
+    answer = admin_client.patch(
+        reverse("api:opportunity-detail", args=[opportunity.pk]),
+        {"region": "FRK26"},
+        "application/json",
+        HTTP_AUTHORIZATION=f"Token {token}",
+    )
+    assert answer.status_code == 400
+    assert answer.json()["region"] == [
+        "This region is in none of the countries where it takes place (Germany, Italy)."
+    ]
+    opportunity.refresh_from_db()
+    assert opportunity.region.code == "ITH35"
+
+
+def test_a_greek_region_is_in_greece_though_nuts_and_iso_spell_it_differently():
+    region_in_countries_check(region("EL30"), [concept(Scheme.COUNTRY, "GRC")])
