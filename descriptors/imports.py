@@ -169,12 +169,14 @@ class _RecordCheck:
         if not reference:
             self.head.problems.append(Problem("provider_reference", "", "This column is required."))
             return None
-        values, relations, outcomes, problems = self.parser.parse(first_cells)
+        values, relations, children, problems = self.parser.parse(first_cells)
         first_edition = _edition_values(values)
         if problems:
             return self._rejected(problems)
         if self.suggest is not None:
-            self.head.suggestions = self.suggest(outcomes or [], values.get("default_language"))
+            self.head.suggestions = self.suggest(
+                children.get("outcomes") or [], values.get("default_language")
+            )
         opportunity = self.existing.get(reference)
         if values.get("status") == LearningOpportunity.Status.PUBLISHED:
             values["published_at"] = (opportunity and opportunity.published_at) or timezone.now()
@@ -201,7 +203,7 @@ class _RecordCheck:
         for result in self.results:
             if not result.problems:
                 result.action = action
-        write = OpportunityWrite(opportunity, relations, outcomes=outcomes, editions=editions)
+        write = OpportunityWrite(opportunity, relations, editions=editions, **children)
         if opportunity.pk is not None and not self.stored[opportunity.pk].differs(write):
             for result in self.results:
                 if not result.problems:

@@ -15,7 +15,8 @@ official SHACL shapes (``LOQ-constraints.ttl`` and ``-mdr.ttl``) accept it:
   address; each learning opportunity names its provider as ``publisher``.
 - Every coded value is a ``skos:Concept`` with its scheme (``skos:inScheme``): EU authority
   tables (language, country, currency) have their table as scheme, the ELM code lists their
-  ``.../25831c2`` scheme, our own lists theirs. ESCO skills state none (decision record 0013).
+  ``.../25831c2`` scheme, our own lists theirs. ESCO skills state none (decision record 0013),
+  nor do NUTS regions: the ELM list mixes codes of the 2016 and 2021 versions, two schemes.
 - Descriptors LOQ has no property for travel as notes whose ``dc:subject`` names them, as in
   the XML, so that an import of either reads them back.
 """
@@ -29,6 +30,7 @@ from descriptors.formats.elm_xml import (
     DESCRIPTOR,
     ECTS,
     EURO,
+    NUTS,
     PROVIDER_REFERENCE_SCHEME,
     edition_notation,
     offering_id,
@@ -65,8 +67,9 @@ def context_url() -> str:
 
 
 def concept_scheme(uri: str) -> str | None:
-    """The concept scheme of a coded value, from its IRI; None for ESCO (see the docstring)."""
-    if uri.startswith(ESCO):
+    """The concept scheme of a coded value, from its IRI; None for ESCO and NUTS (see the
+    docstring)."""
+    if uri.startswith((ESCO, NUTS)):
         return None
     if uri.startswith(DESCRIPTOR):
         return DESCRIPTOR.rstrip("/")
@@ -271,6 +274,7 @@ def _place(opportunity, countries: list, language: str, described: set[str]) -> 
             "id": own_id("opportunity-location", opportunity.pk),
             "type": "Location",
             "geographicName": {language: opportunity.location} if opportunity.location else None,
+            "spatialCode": _vocabulary(opportunity.region),
             "address": [
                 {"type": "Address", "countryCode": _vocabulary(country)} for country in countries
             ],

@@ -34,6 +34,7 @@ NSMAP = {None: LOQ, "skos": SKOS, "dc": DC}
 XSD_VERSION = "3.1.0"
 ECTS = "http://data.europa.eu/snb/education-credit/6fcec5c5af"
 EURO = "http://publications.europa.eu/resource/authority/currency/EUR"
+NUTS = "http://data.europa.eu/nuts/code/"
 # The subject of a note that carries one of our descriptors LOQ has no element for.
 DESCRIPTOR = "https://w3id.org/oclo/descriptor/"
 # The scheme of the identifier that carries the provider's own code for a record.
@@ -267,6 +268,8 @@ class _Writer:
                 location = self.add(self.groups["locationReferences"], "location", id=place)
                 if opportunity.location:
                     self.add(location, "geographicName", opportunity.location, language=language)
+                if opportunity.region:
+                    self.add(location, "spatialCode", uri=opportunity.region.uri)
                 for country in countries:
                     address = self.add(location, "address")
                     self.add(address, "countryCode", uri=country.uri)

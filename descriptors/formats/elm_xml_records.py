@@ -8,6 +8,7 @@ from django.utils import timezone
 from lxml import etree
 
 from descriptors.formats.elm_xml import (
+    NUTS,
     PROVIDER_REFERENCE_SCHEME,
     own_page,
     own_pk,
@@ -24,11 +25,11 @@ from descriptors.formats.elm_xml_nodes import (
     read_decimal,
 )
 from descriptors.formats.elm_xml_specifications import SpecificationReader
-from descriptors.models import Edition, Grant, LearningOpportunity, Organisation
+from descriptors.models import Edition, LearningOpportunity, Organisation
+from descriptors.services import grant_validate
 from descriptors.vocabularies import UnknownValue
 from taxonomies.models import Scheme
 
-NUTS = "http://data.europa.eu/nuts/code/"
 NUTS_COUNTRIES = {"EL": "GRC", "UK": "GBR"}  # where NUTS and ISO 3166 differ
 MAX_REFERENCE = LearningOpportunity._meta.get_field("provider_reference").max_length
 MAX_EDITION_REFERENCE = Edition._meta.get_field("reference").max_length
@@ -233,12 +234,9 @@ class LoqReader(SpecificationReader):
         node.finish()
         grant = {"title": title, "description": description, "homepage": pages[0] if pages else ""}
         try:
-            Grant(**grant).full_clean(exclude=["opportunity"])
+            grant_validate(grant)
         except ValidationError as error:
-            problems = "; ".join(
-                f"{name}: {' '.join(messages)}" for name, messages in error.message_dict.items()
-            )
-            raise RecordRejected(f"grant {title[:60]!r}: {problems}") from error
+            raise RecordRejected(error.messages[0]) from error
         return grant
 
     def schedule(self, node: Node, notes: dict) -> dict:
@@ -314,7 +312,7 @@ class LoqReader(SpecificationReader):
         return values
 
     def locations(self, parsed: ParsedRecord, node: Node, language: str, place: str) -> None:
-        names, countries = [place] if place else [], []
+        names, countries, regions = [place] if place else [], [], []
         for place in self.referenced(node, "location"):
             location = Node(place.element, "location", parsed)
             geographic = location.texts("geographicName")
@@ -322,10 +320,11 @@ class LoqReader(SpecificationReader):
                 names.append(geographic.get(language) or next(iter(geographic.values())))
             for uri in location.uris("spatialCode"):
                 if uri.startswith(NUTS):
-                    # A region: what we keep is its country (its first two letters).
-                    region = uri.removeprefix(NUTS)
-                    uri = NUTS_COUNTRIES.get(region[:2], region[:2])
-                    parsed.dropped["location spatialCode region (its country is kept)"] += 1
+                    regions.append(self.concept(Scheme.NUTS, uri, "location spatialCode"))
+                    # A region is in its country (its first two letters), even where the
+                    # document gives the region alone.
+                    code = uri.removeprefix(NUTS)
+                    uri = NUTS_COUNTRIES.get(code[:2], code[:2])
                 countries.append(self.concept(Scheme.COUNTRY, uri, "location spatialCode"))
             for address in location.all("address"):
                 code = first_child(address, "countryCode")
@@ -338,6 +337,9 @@ class LoqReader(SpecificationReader):
             location.finish()
         parsed.values["location"] = "; ".join(dict.fromkeys(names))[:255]
         parsed.relations["countries"] = list(dict.fromkeys(countries))
+        regions = list(dict.fromkeys(regions))
+        parsed.values["region"] = regions[0] if regions else None
+        parsed.dropped["location spatialCode region after the first"] += max(len(regions) - 1, 0)
 
     def translations(self, parsed: ParsedRecord, main: str, **texts: dict[str, str]) -> None:
         languages = dict.fromkeys(

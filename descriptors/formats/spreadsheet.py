@@ -7,7 +7,8 @@ or leave them empty), each row's edition columns (``EDITION_COLUMNS``) describe 
 Cells with several values separate them with ``;``. The ``outcomes``
 cell holds one learning outcome per line; an outcome's ESCO skills follow it in square
 brackets, by URI or English preferred label: ``Edit a photo series [perform image editing;
-http://data.europa.eu/esco/skill/...]``. Controlled values are accepted as code, URI or
+http://data.europa.eu/esco/skill/...]``. The ``grants`` cell holds one grant per line: ``name |
+who can get it | web page``. Controlled values are accepted as code, URI or
 English/Italian label, whatever the case and accents.
 """
 
@@ -29,6 +30,7 @@ from descriptors.models import Edition, LearningOpportunity
 from taxonomies.models import Concept, EqfLevel, Scheme
 
 MULTI_SEPARATOR = ";"
+GRANT_SEPARATOR = "|"  # between a grant's name, who can get it and its web page
 # What a cell may hold, for the template's help sheet and the import's messages.
 YES_NO = "yes / no"
 
@@ -91,6 +93,11 @@ COLUMNS: tuple[Column, ...] = (
     Column("edition_status", "planned, open, running, finished or cancelled (default open)."),
     Column("places", "Places in this edition, a whole number."),
     Column("region", "NUTS region where it takes place (ECCOE 7), e.g. ITC4C.", scheme=Scheme.NUTS),
+    Column(
+        "grants",
+        f"Grants and subsidies, one per line: name {GRANT_SEPARATOR} who can get it "
+        f"{GRANT_SEPARATOR} web page (the last two may be left out).",
+    ),
 )
 # The columns that describe one edition of the micro-credential, and the Edition field each
 # fills; every other column describes the micro-credential itself.
@@ -137,6 +144,8 @@ EXAMPLE_ROW = {
     "edition_status": "open",
     "places": "16",
     "region": "",
+    "grants": f"Regional training voucher {GRANT_SEPARATOR} Residents of Lazio "
+    f"{GRANT_SEPARATOR} https://example.org/voucher",
 }
 
 
@@ -151,7 +160,7 @@ MAX_ROWS = 20_000
 # The reader yields an empty row for each missing one: a lone cell in row 1,048,576 would
 # cost a million of them. Blank rows among the data are fine up to here.
 MAX_ROW_NUMBER = 5 * MAX_ROWS
-MAX_COLUMNS = 100  # the template has 24; room for a provider's own columns, which are ignored
+MAX_COLUMNS = 100  # the template has 30; room for a provider's own columns, which are ignored
 MAX_CELL_CHARS = 32_767  # Excel's own limit for a cell
 MAX_PART_BYTES = 64 * 1024 * 1024  # any part of an XLSX once unpacked (a 10,000-row sheet: 14 MB)
 MAX_SHARED_STRINGS_BYTES = 32 * 1024 * 1024  # the part openpyxl holds in memory whole
@@ -442,6 +451,15 @@ def outcome_cell_line(title: str, skills: list[str]) -> str:
     return f"{title} []" if title.rstrip().endswith("]") else title
 
 
+def grant_cell_line(grant) -> str:
+    """One line of the ``grants`` cell: name | who can get it | web page, without the empty
+    parts at its end."""
+    parts = [grant.title, grant.description, grant.homepage]
+    while parts and not parts[-1]:
+        parts.pop()
+    return f" {GRANT_SEPARATOR} ".join(parts)
+
+
 def rows_of(opportunity: LearningOpportunity) -> list[dict[str, str]]:
     """An opportunity as template rows, one per edition (export, and the input of a round
     trip); one row with empty edition cells when it has no edition."""
@@ -468,6 +486,7 @@ def rows_of(opportunity: LearningOpportunity) -> list[dict[str, str]]:
         "credential_type": _code(opportunity.credential_type),
         "entry_requirements": opportunity.entry_requirements,
         "outcomes": "\n".join(outcomes),
+        "grants": "\n".join(grant_cell_line(grant) for grant in opportunity.grants.all()),
     }
     editions = sorted(opportunity.editions.all(), key=lambda edition: edition.sort_key())
     return [descriptors | _edition_cells(edition) for edition in editions] or [descriptors]

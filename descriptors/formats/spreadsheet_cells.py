@@ -1,16 +1,19 @@
 """A spreadsheet template row's cells read into the values the write path takes: vocabulary
 values resolved, yes/no, numbers and dates in the ways people type them, outcomes with their
-ESCO skills in [ ]. A cell that cannot be read is a ``Problem`` of its row."""
+ESCO skills in [ ], grants with who can get them and their web page. A cell that cannot be
+read is a ``Problem`` of its row."""
 
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from descriptors.formats.spreadsheet import COLUMNS, MULTI_SEPARATOR
+from descriptors.formats.spreadsheet import COLUMNS, GRANT_SEPARATOR, MULTI_SEPARATOR
 from descriptors.models import Edition, LearningOpportunity
+from descriptors.services import grant_validate
 from descriptors.text import fold
 from descriptors.vocabularies import UnknownValue, Vocabularies
 
@@ -77,6 +80,27 @@ def _date(text: str) -> date | None:
     raise CellError(f"'{text}' is not a date; write YYYY-MM-DD.")
 
 
+def _grants(text: str) -> list[dict]:
+    """One grant per line: name | who can get it | web page, each checked as the model
+    checks it."""
+    grants = []
+    for line in filter(None, (line.strip() for line in text.splitlines())):
+        parts = [part.strip() for part in line.split(GRANT_SEPARATOR)]
+        if len(parts) > 3:
+            raise CellError(
+                f"'{line}' has more than three parts: write name {GRANT_SEPARATOR} who can get "
+                f"it {GRANT_SEPARATOR} web page."
+            )
+        title, description, homepage = parts + [""] * (3 - len(parts))
+        grant = {"title": title, "description": description, "homepage": homepage}
+        try:
+            grant_validate(grant)
+        except ValidationError as error:
+            raise CellError(error.messages[0]) from error
+        grants.append(grant)
+    return grants
+
+
 class RowParser:
     """Turns one row's cells into the values ``opportunity_save`` takes."""
 
@@ -84,7 +108,9 @@ class RowParser:
         self.vocabularies = vocabularies
 
     def parse(self, cells: dict[str, str], columns=COLUMNS):
-        values, relations, outcomes, problems = {}, {}, None, []
+        """The row's field values, many-to-many relations, children (outcomes and grants, each
+        only when its column is there) and problems."""
+        values, relations, children, problems = {}, {}, {}, []
         for column in columns:
             if column.name not in cells or column.name == "provider_reference":
                 continue
@@ -93,7 +119,9 @@ class RowParser:
                 if column.required and not text:
                     raise CellError("This column is required.")
                 if column.name == "outcomes":
-                    outcomes = self._outcomes(text)
+                    children["outcomes"] = self._outcomes(text)
+                elif column.name == "grants":
+                    children["grants"] = _grants(text)
                 elif column.many and column.scheme:
                     relations[column.name] = [
                         self.vocabularies.concept(column.scheme, part) for part in _many(text)
@@ -104,7 +132,7 @@ class RowParser:
                     values[column.name] = self._single(column, text)
             except (CellError, UnknownValue) as error:
                 problems.append(Problem(column.name, text, str(error)))
-        return values, relations, outcomes, problems
+        return values, relations, children, problems
 
     def _single(self, column, text: str):
         name = column.name

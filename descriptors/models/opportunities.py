@@ -56,6 +56,7 @@ class LearningOpportunityQuerySet(OrganisationScopedQuerySet):
             "modes",
             "isced_fields",
             "outcomes__skills",
+            "grants",
             *_edition_prefetch(),
         )
 

@@ -37,6 +37,7 @@ from descriptors.services.validation import (
     REQUIRED_RELATIONS,
     edition_validate,
     editions_validate,
+    grant_validate,
     opportunity_validate,
     region_in_countries_check,
 )
@@ -65,6 +66,7 @@ __all__ = [
     "edition_validate",
     "editions_as_values",
     "editions_validate",
+    "grant_validate",
     "opportunities_bulk_save",
     "opportunities_publish",
     "opportunities_stored",

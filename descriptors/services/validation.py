@@ -3,7 +3,7 @@
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from descriptors.models import Edition, LearningOpportunity
+from descriptors.models import Edition, Grant, LearningOpportunity
 from taxonomies.models import Concept
 
 REQUIRED_RELATIONS = {
@@ -73,12 +73,24 @@ def region_in_countries_check(region: Concept | None, countries: list) -> None:
         raise ValidationError(
             {
                 "region": _(
-                    "This region is in none of the countries where it takes place "
-                    "(%(countries)s)."
+                    "This region is in none of the countries where it takes place (%(countries)s)."
                 )
                 % {"countries": names}
             }
         )
+
+
+def grant_validate(grant: dict) -> None:
+    """Raise ``ValidationError`` when a grant given as a dict (title, description, homepage)
+    breaks a rule of the model, with one message that names the grant and its fields, for the
+    imports to report beside the record."""
+    try:
+        Grant(**grant).full_clean(exclude=["opportunity"])
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{name}: {' '.join(messages)}" for name, messages in error.message_dict.items()
+        )
+        raise ValidationError(f"Grant {grant['title'][:60]!r}: {problems}") from error
 
 
 EDITION_RELATIONS = ("modes", "languages")

@@ -18,6 +18,7 @@ from lxml import etree
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, SKOS, XSD
 
+from descriptors.formats.elm_xml import NUTS
 from tests.conftest import SHARED
 
 ELM = Namespace("http://data.europa.eu/snb/model/elm/")
@@ -150,8 +151,8 @@ def _name(element) -> str:
 def _scheme(parent: str, name: str, uri: str) -> str | None:
     if name == "educationLevel":
         return next(scheme for prefix, scheme in LEVEL_SCHEMES.items() if uri.startswith(prefix))
-    if name == "relatedESCOSkill":
-        return None  # decision record 0013
+    if name == "relatedESCOSkill" or uri.startswith(NUTS):
+        return None  # decision record 0013; NUTS: the ELM list mixes two versions
     return SCHEMES.get((parent, name)) or SCHEMES[name]
 
 

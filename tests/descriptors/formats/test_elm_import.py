@@ -23,6 +23,8 @@ pytestmark = pytest.mark.django_db
 LOQ_NS = "http://data.europa.eu/snb/model/ap/loq-constraints/"
 LANGUAGE = "http://publications.europa.eu/resource/authority/language/"
 EUR = "http://publications.europa.eu/resource/authority/currency/EUR"
+COUNTRY = "http://publications.europa.eu/resource/authority/country/"
+NUTS = "http://data.europa.eu/nuts/code/"
 
 
 def snapshot(ids) -> dict:
@@ -470,7 +472,7 @@ def test_another_systems_grants_are_kept_once_and_one_the_model_refuses_rejects_
     )
     report = elm_import(document)
     assert [rejection.reason for rejection in report.rejected] == [
-        "grant 'Loan': homepage: Enter a valid URL."
+        "Grant 'Loan': homepage: Enter a valid URL."
     ]
     assert report.dropped == {
         "learningOpportunity/grant/title in another language": 1,
@@ -482,6 +484,73 @@ def test_another_systems_grants_are_kept_once_and_one_the_model_refuses_rejects_
         ("Bursary", "For two learners a year.", "https://lms.example/bursary/rules"),
     ]
     assert elm_import(document).unchanged == [course.pk]
+
+
+def test_a_region_travels_in_the_location_and_comes_back(loq_schema):
+    """The NUTS region is the spatial code of the place where the course is given, beside the
+    country's address."""
+    course = make_opportunity(
+        make_organisation(), complete=True, location="Venezia", region=concept(Scheme.NUTS, "ITH35")
+    )
+    course.countries.set([concept(Scheme.COUNTRY, "ITA")])
+    tree = assert_valid(loq_schema, export([course.pk]))
+    place = tree.find(f"{{{LOQ_NS}}}locationReferences/{{{LOQ_NS}}}location")
+    assert [code.get("uri") for code in place.iterfind(f"{{{LOQ_NS}}}spatialCode")] == [
+        "http://data.europa.eu/nuts/code/ITH35"
+    ]
+    assert_round_trip([course.pk])
+
+
+def course_located(*, spatial_codes: list[str], countries: list[str]) -> bytes:
+    """Another system's course given at one place, with these spatial codes and an address
+    per country."""
+    codes = "".join(f'<spatialCode uri="{NUTS}{code}"/>' for code in spatial_codes)
+    addresses = "".join(
+        f'<address id="https://lms.example/address/{code}"><countryCode uri="{COUNTRY}{code}"/>'
+        "</address>"
+        for code in countries
+    )
+    place = (
+        '<locationReferences><location id="https://lms.example/place">'
+        f"{codes}{addresses}</location></locationReferences></Courses>"
+    )
+    course = record(
+        "https://lms.example/course/venice",
+        title="Urban regeneration",
+        extra='<location idref="https://lms.example/place"/>',
+    )
+    document = foreign_document([course], provider_name="Foreign provider")
+    return document.replace(b"</Courses>", place.encode())
+
+
+@pytest.mark.parametrize(
+    ("spatial_codes", "countries", "kept", "dropped"),
+    [
+        (["ITH35"], [], ("ITH35", ["ITA"]), {}),  # the region alone: its country comes with it
+        (["EL30"], ["GRC"], ("EL30", ["GRC"]), {}),  # NUTS says EL where ISO 3166 says GR
+        (
+            ["ITH35", "ITC4C"],
+            ["ITA"],
+            ("ITH35", ["ITA"]),
+            {"location spatialCode region after the first": 1},
+        ),
+    ],
+)
+def test_another_systems_region_is_kept_with_its_country(spatial_codes, countries, kept, dropped):
+    make_organisation("Foreign provider", country="DEU")
+    report = elm_import(course_located(spatial_codes=spatial_codes, countries=countries))
+    assert (report.rejected, report.dropped) == ([], dropped)
+    course = LearningOpportunity.objects.get(pk=report.created[0])
+    assert (course.region.code, sorted(course.countries.values_list("code", flat=True))) == kept
+
+
+def test_a_region_outside_the_official_list_rejects_its_record():
+    make_organisation("Foreign provider", country="DEU")
+    report = elm_import(course_located(spatial_codes=["ITH99"], countries=["ITA"]))
+    assert [rejection.reason for rejection in report.rejected] == [
+        f"location spatialCode: '{NUTS}ITH99' is not a known value."
+    ]
+    assert not LearningOpportunity.objects.filter(title="Urban regeneration").exists()
 
 
 def test_opportunities_sharing_a_specification_become_one_micro_credential_with_editions():

@@ -15,7 +15,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SKOS, XSD
 
 from descriptors.formats.elm_jsonld import ELM_CONTEXT, dump_jsonld
-from descriptors.formats.elm_xml import dump_loq
+from descriptors.formats.elm_xml import NUTS, dump_loq
 from descriptors.models import LearningOpportunity
 from tests.conftest import SHARED
 from tests.descriptors.formats.elm_rdf import (
@@ -180,6 +180,24 @@ def test_an_organisation_has_its_legal_identifier_and_a_record_its_publisher(cli
         records = set(graph.subjects(RDF.type, ELM.LearningOpportunity))
         assert len(records) == len(opportunity.public_editions) > 1
         assert {graph.value(record, DC.publisher) for record in records} == {provider}
+    assert comparable(from_jsonld) == comparable(from_xml)
+
+
+@pytest.mark.usefixtures("demo_catalogue")
+def test_the_region_is_the_spatial_code_of_the_place_in_both_formats(client):
+    """A NUTS region names no scheme: the ELM list mixes the 2016 and 2021 versions."""
+    opportunity = LearningOpportunity.objects.get(provider_reference="APICE-AR-2026")
+    assert opportunity.region.code == "ITF33"
+    path = f"/api/v1/learning-opportunities/{opportunity.pk}"
+    from_jsonld = jsonld_graph(client.get(f"{path}.jsonld").json(), client)
+    from_xml = loq_graph(client.get(f"{path}.xml").content)
+    for graph in (from_jsonld, from_xml):
+        assert_conforms(graph)
+        record = next(graph.subjects(RDF.type, ELM.LearningOpportunity))
+        place = graph.value(record, ELM.location)
+        region = URIRef(NUTS + "ITF33")
+        assert list(graph.objects(place, ELM.spatialCode)) == [region]
+        assert graph.value(region, SKOS.inScheme) is None
     assert comparable(from_jsonld) == comparable(from_xml)
 
 

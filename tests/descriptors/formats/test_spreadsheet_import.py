@@ -153,6 +153,49 @@ def test_export_edit_import_round_trips(provider, name):
     assert provider_rows(other) == provider_rows(provider)
 
 
+def test_grants_are_one_per_line_and_a_bad_one_rejects_its_record(provider):
+    """name | who can get it | web page, the last two optional; a file without the column
+    leaves the grants as they are."""
+    grants = (
+        "Regional training voucher | Residents of Lazio | https://example.org/voucher\n"
+        "Erasmus+ scholarship\n"
+        "Company training fund |  | https://example.org/fund"
+    )
+    report = imported(
+        csv_bytes(
+            [
+                row("G-1", grants=grants),
+                row("G-2", grants="Loan | For anyone | example.org/loan"),
+                row("G-3", grants="A | b | https://example.org | d"),
+            ]
+        ),
+        provider,
+    )
+    assert [r.action for r in report.rows] == ["created", "rejected", "rejected"]
+    assert [[(p.column, p.message) for p in r.problems] for r in report.rows[1:]] == [
+        [("grants", "Grant 'Loan': homepage: Enter a valid URL.")],
+        [
+            (
+                "grants",
+                "'A | b | https://example.org | d' has more than three parts: write name | who "
+                "can get it | web page.",
+            )
+        ],
+    ]
+    course = LearningOpportunity.objects.get(provider_reference="G-1")
+    assert list(course.grants.values_list("title", "description", "homepage")) == [
+        ("Regional training voucher", "Residents of Lazio", "https://example.org/voucher"),
+        ("Erasmus+ scholarship", "", ""),
+        ("Company training fund", "", "https://example.org/fund"),
+    ]
+    assert provider_rows(provider)[0]["grants"] == grants
+    without_column = {name: text for name, text in row("G-1").items() if name != "grants"}
+    assert imported(csv_bytes([without_column]), provider).summary == (
+        "0 created, 0 updated, 1 unchanged, 0 rejected"
+    )
+    assert course.grants.count() == 3
+
+
 def test_xlsx_template_documents_columns_and_allowed_values(db):
     workbook = load_workbook(io.BytesIO(dump_template_xlsx([EXAMPLE_ROW])))
     assert workbook.sheetnames == ["opportunities", "columns", "allowed values"]
