@@ -24,8 +24,8 @@ WIDTHS = {"phone": 390, "desktop": 1280}
 
 
 def edition_rows() -> list[dict]:
-    """One micro-credential in three rows: its descriptors and 2027 edition, a 2028 edition,
-    and a 2029 edition whose dates are the wrong way round."""
+    """One micro-credential in three rows: its descriptors (a grant among them) and 2027
+    edition, a 2028 edition, and a 2029 edition whose dates are the wrong way round."""
     only_edition = {name: "" for name in COLUMN_NAMES} | {"provider_reference": "PHOTO-201"}
     return [
         EXAMPLE_ROW | {"provider_reference": "PHOTO-201", "title": "Night photography"},
@@ -70,6 +70,9 @@ def test_a_provider_imports_a_row_per_edition(page, catalogue_server, tmp_path, 
     assert [(e.reference, e.start_date) for e in imported.editions.order_by("start_date")] == [
         ("2027-spring", date(2027, 3, 1)),
         ("2028-spring", date(2028, 3, 6)),
+    ]
+    assert list(imported.grants.values_list("title", "homepage")) == [
+        ("Regional training voucher", "https://example.org/voucher")
     ]
 
 
