@@ -20,6 +20,12 @@ def normalize(text: str | None) -> str:
     return unicodedata.normalize("NFKD", text or "").translate(_combining_marks()).lower()
 
 
+# Typed values come with either apostrophe: "Sciences de l'éducation" names the field whose
+# French label is set with the typographic one.
+APOSTROPHES = str.maketrans({"\u2019": "'", "\u02bc": "'"})
+
+
 def fold(text: str | None) -> str:
-    """``normalize`` with runs of white space made one space: the key of a typed value."""
-    return " ".join(normalize(text).split())
+    """``normalize`` with runs of white space made one space and one apostrophe: the key of a
+    typed value."""
+    return " ".join(normalize(text).translate(APOSTROPHES).split())

@@ -16,8 +16,9 @@ from django.utils import timezone, translation
 
 from catalogue.learner import StartInfo, next_start
 from descriptors.models import Edition, LearningOutcome
+from descriptors.vocabularies import Vocabularies
 from oclo import urls
-from taxonomies.models import EqfLevel, EscoRelease, Scheme
+from taxonomies.models import EqfLevel, EscoRelease, IscedField, Scheme
 from taxonomies.selectors import ESCO_VERSION_CACHE_KEY
 from tests.builders import (
     concept,
@@ -266,6 +267,27 @@ def test_french_pages_keep_a_no_break_space_before_double_punctuation(client, co
     levels_page = html.unescape(client.get(levels).text)
     assert "<strong>Savoirs\u00a0:</strong>" in levels_page
     assert "domaine de travail ou d\u2019études\u202f; adapter" in levels_page
+
+
+@pytest.mark.parametrize(
+    ("language", "label"),
+    [("fr", "Sciences de l\u2019éducation"), ("it", "Scienze dell\u2019educazione")],
+)
+def test_french_and_italian_labels_use_the_typographic_apostrophe(client, language, label):
+    """The vocabularies read as the messages do (l\u2019éducation, not l'éducation), and a
+    value typed with either apostrophe still names its field."""
+    education = IscedField.objects.get(code="0111")
+    make_opportunity(title="Teaching online").isced_fields.set([education])
+    client.cookies["django_language"] = language
+    with translation.override(language):
+        addresses = [reverse("catalogue:browse-fields"), reverse("catalogue:search")]
+    for address in addresses:
+        text = text_of(client.get(address))
+        assert label in text
+        assert re.findall(r"\w'\w", text) == [], address
+    vocabularies = Vocabularies()
+    for typed in (label, label.replace("\u2019", "'")):
+        assert vocabularies.isced(typed) == education
 
 
 def edition_details(client, opportunity) -> str:
