@@ -135,6 +135,18 @@ def test_filters_are_open_beside_the_results_on_a_desktop(page, full_demo):
     assert facets.bounding_box()["x"] < page.locator("#result-count").bounding_box()["x"]
 
 
+def test_a_course_pages_values_line_up_in_one_column_on_a_desktop(page, full_demo):
+    """"At a glance" sits in a padded box: its values start where the sections' below do."""
+    course = LearningOpportunity.objects.get(provider_reference="DHBW-DMH-2026")
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(f"{full_demo.url}/opportunities/{course.pk}/")
+    value_starts = page.evaluate(
+        "[...document.querySelectorAll('main dl')].slice(0, 2)"
+        ".map(list => Math.round(list.querySelector('dd').getBoundingClientRect().left))"
+    )
+    assert len(value_starts) == 2 and value_starts[0] == value_starts[1]
+
+
 def test_find_a_provider_by_name_and_filter_by_it(page, full_demo):
     page.goto(full_demo.url)
     page.get_by_label("Find a provider").fill("leica")
