@@ -14,9 +14,10 @@ threads = int(os.environ.get("GUNICORN_THREADS", "8"))
 # queue then holds them briefly, spread over the other workers.
 worker_connections = int(os.environ.get("GUNICORN_WORKER_CONNECTIONS", "100"))
 accesslog = "-"
-# Load the app once in the master and build the search facet index there (about 7 s at 100k
-# opportunities): the workers inherit it when they are forked, so no visitor waits for it and
-# the arrays are shared copy-on-write instead of built once per worker.
+# Load the app once in the master and build there the search facet index (about 7 s at 100k
+# opportunities) and the skill suggestions' label indexes and model (2-4 s per ESCO language):
+# the workers inherit them when they are forked, so no visitor waits for them and they are
+# shared copy-on-write instead of built once per worker.
 preload_app = True
 
 
@@ -24,14 +25,18 @@ def when_ready(server):
     from django.db import connections
 
     from catalogue.search.facet_index import facet_index
+    from taxonomies.suggestions import skills_suggestions_warm
 
-    try:
-        facet_index.current()
-    except Exception:  # e.g. the database is not migrated yet: the first request builds it
-        server.log.exception("could not build the facet index at start-up")
-    finally:
-        # Workers must not share the master's database connection.
-        connections.close_all()
+    for what, warm_up in (
+        ("build the facet index", facet_index.current),
+        ("prepare the skill suggestions", skills_suggestions_warm),
+    ):
+        try:
+            warm_up()
+        except Exception:  # e.g. the database is not migrated yet: the first request does it
+            server.log.exception("could not %s at start-up", what)
+    # Workers must not share the master's database connection.
+    connections.close_all()
     # What the master built lasts as long as the workers: kept out of the garbage collector's
     # full passes, which otherwise walk it on every worker (25 ms pauses at 100,000
     # opportunities, measured; 5 ms once frozen) and touch its pages, unsharing them.

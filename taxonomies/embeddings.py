@@ -66,6 +66,19 @@ def encoder_available() -> bool:
     return model_name() is not None and _encoder() is not None
 
 
+def embeddings_warm() -> bool:
+    """Load the model and the stored skill vectors now; False without the extra.
+
+    The model's first call takes about 2 s (its weights are unpacked then), the next ones a
+    few milliseconds: a server warms up before it forks its workers, so they share what was
+    loaded and no provider waits for the first suggestion."""
+    if not encoder_available():
+        return False
+    embed(["warm up"])
+    skill_matrix()
+    return True
+
+
 def embed(texts: list[str]) -> np.ndarray:
     """Unit-length float32 rows, one per text. Only call when ``encoder_available()``."""
     if not texts:

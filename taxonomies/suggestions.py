@@ -109,15 +109,33 @@ def _build_index(language: str) -> _LabelIndex:
     return _LabelIndex(skill_ids, label_stems, label_skill, dict(postings), idf)
 
 
+def _labelled_languages() -> list[str]:
+    """English and every language the loaded ESCO release has labels in."""
+    other = EscoSkillLabel.objects.exclude(language="en").values_list("language", flat=True)
+    return ["en", *sorted(set(other.distinct()))]
+
+
 def _index(language: str) -> _LabelIndex:
     marker = _release_marker()
     with _lock:
         if _indexes.get("marker") != marker:
             _indexes.clear()  # a new ESCO release: every language's index is stale
             _indexes["marker"] = marker
+            _indexes["labelled"] = _labelled_languages()
+        if language not in _indexes["labelled"]:
+            language = "en"  # no labels of its own: the English index, not a copy of it
         if language not in _indexes:
             _indexes[language] = _build_index(language)
         return _indexes[language]
+
+
+def skills_suggestions_warm() -> None:
+    """Build the label index of every labelled language and load the model now, a few
+    seconds each, which the first suggestion in each language would otherwise wait for (a
+    server does it before it forks its workers)."""
+    for language in _labelled_languages():
+        _index(language)
+    embeddings.embeddings_warm()
 
 
 class Method(StrEnum):

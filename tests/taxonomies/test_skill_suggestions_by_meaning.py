@@ -2,15 +2,21 @@
 meaning in any language, fused with the lexical ranking; and the lexical fallback when the
 package is not installed."""
 
+import gc
+import logging
 import sys
 from io import StringIO
+from types import SimpleNamespace
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connections
 
+from catalogue.search.facet_index import facet_index
 from descriptors.models import LearningOutcome
-from taxonomies import embeddings
-from taxonomies.models import EscoSkill, SkillEmbedding
+from oclo.gunicorn import when_ready
+from taxonomies import embeddings, suggestions
+from taxonomies.models import EscoSkill, EscoSkillLabel, SkillEmbedding
 from taxonomies.suggestions import Method, skills_suggest, suggestion_method, texts_closeness
 
 pytestmark = pytest.mark.django_db
@@ -102,3 +108,37 @@ def test_embed_skills_says_what_to_install_without_the_package(without_model):
 def test_without_the_package_outcomes_are_as_close_as_the_words_they_share(without_model):
     closeness = texts_closeness(["Edit digital images"], ["Edit images for print", "Plan a budget"])
     assert closeness.tolist() == [[pytest.approx(2 * 2 / (3 + 3)), 0.0]]  # Dice of the stems
+
+
+def test_the_server_loads_the_model_before_it_forks_its_workers(
+    embedded_skills, monkeypatch, caplog
+):
+    """gunicorn's master builds the label indexes and warms the model and the skill vectors
+    up, so the workers it forks share them; a facet index that cannot be built does not stop
+    it. A language without ESCO labels of its own is served by the English index."""
+    embeddings.forget_loaded()
+    suggestions._indexes.clear()
+
+    def broken_index():
+        raise RuntimeError("no facet index")
+
+    monkeypatch.setattr(facet_index, "current", broken_index)
+    # What the master does for its workers, not for the test's process: close its database
+    # connection (the test's transaction stays open) and freeze what it holds.
+    monkeypatch.setattr(connections, "close_all", lambda: None)
+    monkeypatch.setattr(gc, "freeze", lambda: None)
+
+    when_ready(SimpleNamespace(log=logging.getLogger("gunicorn.error")))
+
+    assert "could not build the facet index at start-up" in caplog.text
+    assert embeddings._loaded["encoder"] is not None
+    _marker, ids, vectors = embeddings._loaded["matrix"]
+    assert len(ids) == len(vectors) == embedded_skills.count()
+    languages = set(EscoSkillLabel.objects.values_list("language", flat=True))
+    assert "it" in languages and "lt" not in languages
+    assert {"en", "it"} <= suggestions._indexes.keys()
+    assert suggestions._index("lt") is suggestions._index("en")
+
+
+def test_without_the_package_warming_up_loads_nothing(without_model):
+    assert embeddings.embeddings_warm() is False
