@@ -453,11 +453,13 @@ def outcome_cell_line(title: str, skills: list[str]) -> str:
 
 def grant_cell_line(grant) -> str:
     """One line of the ``grants`` cell: name | who can get it | web page, without the empty
-    parts at its end."""
+    parts at its end, except the web page's after a | in who can get it (the import reads
+    the part after the last | as the web page)."""
     parts = [grant.title, grant.description, grant.homepage]
-    while parts and not parts[-1]:
-        parts.pop()
-    return f" {GRANT_SEPARATOR} ".join(parts)
+    if GRANT_SEPARATOR not in grant.description:
+        while parts and not parts[-1]:
+            parts.pop()
+    return f" {GRANT_SEPARATOR} ".join(parts).rstrip()
 
 
 def rows_of(opportunity: LearningOpportunity) -> list[dict[str, str]]:

@@ -81,18 +81,20 @@ def _date(text: str) -> date | None:
 
 
 def _grants(text: str) -> list[dict]:
-    """One grant per line: name | who can get it | web page, each checked as the model
-    checks it."""
+    """One grant per line: name | who can get it | web page, the last two optional, each
+    checked as the model checks it. The name ends at the first | and the web page starts
+    after the last, so that who can get it may hold a | of its own."""
     grants = []
     for line in filter(None, (line.strip() for line in text.splitlines())):
-        parts = [part.strip() for part in line.split(GRANT_SEPARATOR)]
-        if len(parts) > 3:
-            raise CellError(
-                f"'{line}' has more than three parts: write name {GRANT_SEPARATOR} who can get "
-                f"it {GRANT_SEPARATOR} web page."
-            )
-        title, description, homepage = parts + [""] * (3 - len(parts))
-        grant = {"title": title, "description": description, "homepage": homepage}
+        title, _, rest = line.partition(GRANT_SEPARATOR)
+        description, homepage = rest, ""
+        if GRANT_SEPARATOR in rest:
+            description, _, homepage = rest.rpartition(GRANT_SEPARATOR)
+        grant = {
+            "title": title.strip(),
+            "description": description.strip(),
+            "homepage": homepage.strip(),
+        }
         try:
             grant_validate(grant)
         except ValidationError as error:
