@@ -111,8 +111,8 @@ def _build_index(language: str) -> _LabelIndex:
 
 def _labelled_languages() -> list[str]:
     """English and every language the loaded ESCO release has labels in."""
-    other = EscoSkillLabel.objects.exclude(language="en").values_list("language", flat=True)
-    return ["en", *sorted(set(other.distinct()))]
+    other = EscoSkillLabel.objects.exclude(language="en").order_by().values_list("language")
+    return ["en", *sorted(language for (language,) in other.distinct())]
 
 
 def _index(language: str) -> _LabelIndex:
