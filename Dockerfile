@@ -14,4 +14,4 @@ RUN DJANGO_SECRET_KEY=build-only-placeholder-key-not-used-at-runtime-000000 \
 USER oclo
 
 EXPOSE 8000
-CMD ["sh", "-c", "python manage.py migrate --no-input && python manage.py load_taxonomies && gunicorn -c oclo/gunicorn.py oclo.wsgi:application"]
+CMD ["sh", "-c", "python manage.py migrate --no-input && python manage.py load_taxonomies && python manage.py update_text_index && gunicorn -c oclo/gunicorn.py oclo.wsgi:application"]

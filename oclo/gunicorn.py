@@ -17,7 +17,9 @@ accesslog = "-"
 # Load the app once in the master and build there the search facet index (about 7 s at 100k
 # opportunities) and the skill suggestions' label indexes and model (2-4 s per ESCO language):
 # the workers inherit them when they are forked, so no visitor waits for them and they are
-# shared copy-on-write instead of built once per worker.
+# shared copy-on-write instead of built once per worker. A text index of its own (tantivy) is
+# brought up to date before, by `manage.py update_text_index` (the Dockerfile's command): the
+# master does not open it, as a library's threads do not survive a fork.
 preload_app = True
 
 

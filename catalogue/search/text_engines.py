@@ -160,6 +160,19 @@ def _engine_from_settings(name: str, directory: str) -> TextEngine:
     raise ImproperlyConfigured(f'OCLO_TEXT_ENGINE is "database" or "tantivy", not "{name}"')
 
 
+def text_index_catch_up(*, rebuild: bool = False) -> int | None:
+    """Bring this machine's text index up to date with the change log now (a deploy step, or
+    gunicorn's master before it forks), instead of on the first search; ``rebuild`` starts it
+    over. Returns how many opportunities were indexed, or None for an engine that keeps no
+    index of its own (the database engine)."""
+    engine = text_engine()
+    if not isinstance(engine, FollowingTextEngine):
+        return None
+    if rebuild:
+        engine.forget_indexed()
+    return engine.catch_up()
+
+
 def text_engine_use(engine: TextEngine | None) -> TextEngine | None:
     """Put another engine behind search (benchmarks, tests), or None for the configured one;
     returns the previous choice."""
@@ -335,6 +348,10 @@ class FollowingTextEngine:
             return int(self._sequence_path.read_text())
         except (FileNotFoundError, ValueError):
             return None
+
+    def forget_indexed(self) -> None:
+        """The next catch-up indexes everything again, and drops what the log no longer has."""
+        self._sequence_path.unlink(missing_ok=True)
 
     def catch_up(self) -> int:
         """Apply what the log holds beyond the index; returns how many opportunities changed."""

@@ -2,9 +2,12 @@
 engine, the embedded tantivy engine and the OpenSearch adapter (against an in-memory fake),
 each put behind the search page and asked what a user asks."""
 
+import io
+
 import numpy as np
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.core.management import call_command
 from django.urls import reverse
 
 from catalogue.search.text_engines import (
@@ -189,3 +192,40 @@ def test_while_another_process_writes_the_index_search_answers_from_it_as_it_is(
 
     del writer  # its lock goes with it
     assert found(client, "axolotl") == ["AXO"]
+
+
+@pytest.mark.usefixtures("tantivy_configured")
+def test_a_deploy_step_builds_the_index_before_the_first_search(settings):
+    """``update_text_index`` indexes the catalogue, then only what the log has since;
+    ``--rebuild`` indexes everything again and drops what is gone."""
+    stored = LearningOpportunity.objects.count()
+    assert (
+        _update_text_index() == f"{stored} opportunities indexed in {settings.OCLO_TEXT_INDEX_DIR}"
+    )
+    assert _update_text_index().startswith("0 opportunities indexed")
+    index = TantivyTextEngine(settings.OCLO_TEXT_INDEX_DIR)
+    assert len(index.search_all_ids()) == stored
+
+    make_opportunity(title="Axolotl breeding", provider_reference="AXO")
+    assert _update_text_index().startswith("1 opportunity indexed")
+    index = TantivyTextEngine(settings.OCLO_TEXT_INDEX_DIR)
+    assert len(index.search_all_ids()) == stored + 1
+
+    LearningOpportunity.objects.filter(provider_reference="AXO").delete()
+    assert _update_text_index("--rebuild").startswith(f"{stored + 1} opportunities indexed")
+    index = TantivyTextEngine(settings.OCLO_TEXT_INDEX_DIR)
+    assert len(index.search_all_ids()) == stored
+
+
+def test_with_the_database_engine_there_is_nothing_to_update(settings):
+    settings.OCLO_TEXT_ENGINE = "database"
+    assert _update_text_index() == (
+        'OCLO_TEXT_ENGINE="database" keeps its text index in the database: nothing to do '
+        "here (rebuild_search_index rebuilds it)."
+    )
+
+
+def _update_text_index(*arguments: str) -> str:
+    output = io.StringIO()
+    call_command("update_text_index", *arguments, stdout=output)
+    return output.getvalue().strip()
