@@ -8,8 +8,15 @@ from playwright.sync_api import expect
 from catalogue.models import CatalogueChange
 from descriptors.models import LearningOpportunity
 from tests.browser.conftest import screenshot
+from tests.browser.test_hostile_flows_in_browser import sign_in
 
 PASSWORD = "a-long-browser-password"
+
+
+def open_change_form(page, server, opportunity) -> None:
+    """Signed in as the superuser "editor", on the opportunity's admin form."""
+    sign_in(page, server, "editor", PASSWORD)
+    page.goto(f"{server.url}/admin/descriptors/learningopportunity/{opportunity.pk}/change/")
 
 
 @pytest.mark.parametrize("width", [1280, 390])
@@ -20,13 +27,7 @@ def test_an_admin_save_is_one_change_and_searchable_at_once(page, catalogue_serv
     opportunity = LearningOpportunity.objects.get(provider_reference="DHBW-DMH-2026")
     entries = CatalogueChange.objects.filter(opportunity_id=opportunity.pk).count()
     page.set_viewport_size({"width": width, "height": 900})
-    page.goto(f"{catalogue_server.url}/admin/login/")
-    page.fill("#id_username", "editor")
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    page.goto(
-        f"{catalogue_server.url}/admin/descriptors/learningopportunity/{opportunity.pk}/change/"
-    )
+    open_change_form(page, catalogue_server, opportunity)
     page.fill("#id_title", "Digitales Marketing im Einzelhandel")
     extra = opportunity.outcomes.count()  # the blank form after the existing outcomes
     page.fill(f"textarea[name='outcomes-{extra}-title']", "Plan a loyalty programme.")
@@ -40,16 +41,14 @@ def test_an_admin_save_is_one_change_and_searchable_at_once(page, catalogue_serv
     assert page.locator(f"a[href='/opportunities/{opportunity.pk}/']").count() >= 1
 
 
-def test_a_region_outside_the_chosen_countries_is_named_beside_the_region(page, catalogue_server):
+@pytest.mark.parametrize("width", [1280, 390])
+def test_a_region_outside_the_chosen_countries_is_named_beside_the_region(
+    page, catalogue_server, width
+):
     get_user_model().objects.create_superuser("editor", password=PASSWORD)
+    page.set_viewport_size({"width": width, "height": 900})
     opportunity = LearningOpportunity.objects.exclude(region=None).filter(countries__code="ITA")[0]
-    page.goto(f"{catalogue_server.url}/admin/login/")
-    page.fill("#id_username", "editor")
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    page.goto(
-        f"{catalogue_server.url}/admin/descriptors/learningopportunity/{opportunity.pk}/change/"
-    )
+    open_change_form(page, catalogue_server, opportunity)
     page.select_option("#id_countries_to", label="Italy")
     page.click("#id_countries_remove")
     page.select_option("#id_countries_from", label="Spain")
@@ -58,5 +57,5 @@ def test_a_region_outside_the_chosen_countries_is_named_beside_the_region(page, 
     expect(page.locator(".field-region .errorlist")).to_have_text(
         "This region is in none of the countries where it takes place (Spain)."
     )
-    screenshot(page, "admin-region-outside-countries")
+    screenshot(page, f"admin-region-outside-countries-{width}")
     assert list(opportunity.countries.values_list("code", flat=True)) == ["ITA"]
