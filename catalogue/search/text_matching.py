@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
-from django.db import connection, connections, router, transaction
+from django.db import connection, connections, router
 from django.db.models import Value
 from django.db.models.functions import Length
 from django.utils.html import escape
@@ -211,14 +211,14 @@ def _corrections(word: str) -> list[str]:
     if not limit:
         return []
     if _is_postgres():
-        reading = _reading()
-        with transaction.atomic(using=reading.alias), reading.cursor() as cursor:
-            # The default threshold (0.3) misses short words with a swap ("rayio" for "ratio").
-            cursor.execute("SET LOCAL pg_trgm.similarity_threshold = 0.2")
+        # Levenshtein counts a swap of neighbours as two edits: twice the limit lets every
+        # word within ``limit`` Damerau edits through, and edit_distance below keeps those.
+        reach = 2 * limit
+        with _reading().cursor() as cursor:
             cursor.execute(
-                "SELECT word FROM catalogue_searchword WHERE word %% %s "
-                "AND length(word) BETWEEN %s AND %s ORDER BY similarity(word, %s) DESC LIMIT 50",
-                [word, len(word) - limit, len(word) + limit, word],
+                "SELECT word FROM catalogue_searchword WHERE length(word) BETWEEN %s AND %s "
+                "AND levenshtein_less_equal(word, %s, %s) <= %s",
+                [len(word) - limit, len(word) + limit, word, reach, reach],
             )
             candidates = [row[0] for row in cursor.fetchall()]
     else:
