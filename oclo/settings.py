@@ -166,7 +166,14 @@ if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": CACHE_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "oclo"),
-        }
+        },
+        # Beside the shared cache, each process keeps the API answers asked most (their keys
+        # hold the data's version, so a copy is never stale), up to 256 of them.
+        "local": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "oclo-local",
+            "OPTIONS": {"MAX_ENTRIES": 256},
+        },
     }
 elif CACHE_URL:
     raise ImproperlyConfigured(f"CACHE_URL must be a redis:// address, not {CACHE_URL!r}.")

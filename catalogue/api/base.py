@@ -7,7 +7,7 @@ import binascii
 from collections.abc import Callable
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.http import HttpResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import get_language
@@ -39,13 +39,29 @@ def rendered(view, request, key: str, build: Callable[[], object]) -> HttpRespon
     must change with the data): serialising and rendering cost more than finding a page of
     results, and the bytes are cheaper to keep and fetch than the data they come from."""
     renderer, media_type = request.accepted_renderer, request.accepted_media_type
-    cache_key = f"{key}:{renderer.format}:{get_language()}"
-    content = cache.get(cache_key)
-    if content is None:
-        content = renderer.render(build(), media_type, view.get_renderer_context())
-        cache.set(cache_key, content, RENDERED_CACHE_SECONDS)
+    content = _kept(
+        f"{key}:{renderer.format}:{get_language()}",
+        lambda: renderer.render(build(), media_type, view.get_renderer_context()),
+    )
     charset = f"; charset={renderer.charset}" if renderer.charset else ""
     return HttpResponse(content, content_type=f"{renderer.media_type}{charset}")
+
+
+def _kept(key: str, render: Callable[[], bytes]) -> bytes:
+    """What ``render`` gives, from the nearest cache that keeps it. An answer never changes
+    under its key, so beside a shared cache each process keeps the most asked ones in its own
+    memory too (the ``local`` cache): a repeat then costs no round trip."""
+    layers = [caches[alias] for alias in ("local", "default") if alias in settings.CACHES]
+    content, found_in = None, len(layers)
+    for depth, layer in enumerate(layers):
+        if (content := layer.get(key)) is not None:
+            found_in = depth
+            break
+    if content is None:
+        content = render()
+    for layer in layers[:found_in]:
+        layer.set(key, content, RENDERED_CACHE_SECONDS)
+    return content
 
 
 class PublicReadMixin:

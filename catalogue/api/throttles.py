@@ -3,6 +3,8 @@ token, in the shared cache so that every worker and server counts the same reque
 
 import math
 
+from django.core.cache import DEFAULT_CACHE_ALIAS, caches
+from django.core.cache.backends.redis import RedisCache
 from rest_framework import throttling
 
 from catalogue.api.auth import OrganisationClient
@@ -30,9 +32,14 @@ class SlidingWindowThrottle(throttling.SimpleRateThrottle):
         # Counted before the check, atomically: of requests arriving together, exactly as many
         # as the limit leaves are allowed. A refused request counts too: a client that keeps
         # knocking stays refused.
-        current = self._count(f"{self.key}:{window:.0f}")
-        previous = self.cache.get(f"{self.key}:{window - 1:.0f}", 0)
-        self.counts = previous, current
+        current_key, previous_key = f"{self.key}:{window:.0f}", f"{self.key}:{window - 1:.0f}"
+        # The cache itself: DRF's ``cache`` is Django's proxy to it, which is no RedisCache.
+        backend = caches[DEFAULT_CACHE_ALIAS]
+        if isinstance(backend, RedisCache):
+            self.counts = _redis_counts(backend, current_key, previous_key, 2 * self.duration)
+        else:
+            current = self._count(current_key)
+            self.counts = self.cache.get(previous_key, 0), current
         return self._estimate() <= self.num_requests
 
     def _count(self, key: str) -> int:
@@ -64,6 +71,24 @@ class SlidingWindowThrottle(throttling.SimpleRateThrottle):
             # In the next window, as this window's weight fades.
             seconds = duration - self.into_window + duration * (1 - (limit - 1) / current)
         return max(1, math.ceil(seconds))
+
+
+def _redis_counts(
+    cache: RedisCache, current_key: str, previous_key: str, expiry: int
+) -> tuple[int, int]:
+    """(previous, current) in one round trip to Redis, where the cache's own ``incr`` and
+    ``get`` take three (Django's ``incr`` asks whether the key exists first): at 800 requests
+    a second those round trips were the API's largest cost after Django's."""
+    current_key = cache.make_and_validate_key(current_key)
+    previous_key = cache.make_and_validate_key(previous_key)
+    pipeline = cache._cache.get_client(current_key, write=True).pipeline(transaction=False)
+    # Created with its expiry by the window's first request; the cache's serializer stores
+    # whole numbers as Redis integers, so its ``get`` and ``incr`` read these too.
+    pipeline.set(current_key, 0, ex=expiry, nx=True)
+    pipeline.incr(current_key)
+    pipeline.get(previous_key)
+    _created, current, previous = pipeline.execute()
+    return int(previous or 0), current
 
 
 class AnonymousRateThrottle(SlidingWindowThrottle, throttling.AnonRateThrottle):
