@@ -136,7 +136,7 @@ def test_filters_are_open_beside_the_results_on_a_desktop(page, full_demo):
 
 
 def test_a_course_pages_values_line_up_in_one_column_on_a_desktop(page, full_demo):
-    """"At a glance" sits in a padded box: its values start where the sections' below do."""
+    """The padded "At a glance" box: its values start where the sections' below do."""
     course = LearningOpportunity.objects.get(provider_reference="DHBW-DMH-2026")
     page.set_viewport_size({"width": 1280, "height": 800})
     page.goto(f"{full_demo.url}/opportunities/{course.pk}/")
