@@ -74,6 +74,10 @@ OCLO_MAX_CONCURRENT_REQUESTS = 4
 # Seconds a request beyond that waits for a slot before it is refused: a burst is served a
 # few milliseconds late instead of refused, a sustained overload still refused within it.
 OCLO_BUSY_WAIT_SECONDS = 0.1
+# Seconds a request may have waited for one of gunicorn's threads (oclo.workers): past them it
+# is refused at once. A server that far behind would only make every later request later
+# still; the slot limit above does not see this queue, which forms before the app.
+OCLO_MAX_QUEUE_SECONDS = 0.25
 
 # Seconds a database connection may take before the request is answered 503 instead.
 OCLO_DATABASE_CONNECT_TIMEOUT = 2

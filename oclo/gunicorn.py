@@ -7,8 +7,9 @@ import os
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", "3"))
 # Threads, so that a worker busy with OCLO_MAX_CONCURRENT_REQUESTS requests still has threads
-# to refuse the excess at once (503) rather than leave it waiting in the socket's queue.
-worker_class = "gthread"
+# to refuse the excess at once (503) rather than leave it waiting in the socket's queue; timed,
+# so that a request that waited too long for a thread is refused at once too (oclo.workers).
+worker_class = "oclo.workers.QueueTimedThreadWorker"
 # Each thread keeps its own database connection: a server holds up to workers x threads.
 threads = int(os.environ.get("GUNICORN_THREADS", "8"))
 # Beyond this many connections waiting for a thread, a worker accepts no more: the kernel's

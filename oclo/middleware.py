@@ -10,6 +10,7 @@ from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
 from catalogue.api.errors import API_PREFIX
+from oclo.workers import request_queued_seconds
 
 BUSY_MESSAGE = "The catalogue is busy. Try again in a second."
 NUL_MESSAGE = "The address contains a NUL character (%00), which no page or parameter accepts."
@@ -37,15 +38,18 @@ class RejectNulMiddleware:
 
 
 class LoadSheddingMiddleware:
-    """503 for a request beyond ``OCLO_MAX_CONCURRENT_REQUESTS`` in this process, once it has
-    waited ``OCLO_BUSY_WAIT_SECONDS`` for a slot in vain.
+    """503 for a request that waited more than ``OCLO_MAX_QUEUE_SECONDS`` for a thread, or
+    beyond ``OCLO_MAX_CONCURRENT_REQUESTS`` in this process once it has waited
+    ``OCLO_BUSY_WAIT_SECONDS`` for a slot in vain.
 
     Past its capacity a server that queues every request answers all of them late, until
     clients and proxies time out; one that refuses the excess quickly keeps answering the rest
     at normal speed, and is back to normal as soon as the load drops. The short wait absorbs
     bursts: gunicorn hands a worker more keep-alive connections than its share, and without it
     a client was refused while a slot freed a few milliseconds later (measured: 4,100 of 11,000
-    list requests refused at 12 connections on 3 workers; none with 0.1 s).
+    list requests refused at 12 connections on 3 workers; none with 0.1 s). The slots do not
+    see the queue before the app, in gunicorn's thread pool: at 4x the rated load requests
+    waited there 0.6 s and were all served late, hence the limit on that wait too.
     """
 
     def __init__(self, get_response):
@@ -56,6 +60,9 @@ class LoadSheddingMiddleware:
     def __call__(self, request):
         if request.path_info.startswith(self.static_prefix):
             return self.get_response(request)  # a file from memory: no work to protect
+        queued = request_queued_seconds()
+        if queued is not None and queued > settings.OCLO_MAX_QUEUE_SECONDS:
+            return _busy(request)
         if not self.slots.acquire(timeout=settings.OCLO_BUSY_WAIT_SECONDS):
             return _busy(request)
         try:

@@ -192,6 +192,9 @@ OCLO_MAX_CONCURRENT_REQUESTS = int(
 OCLO_BUSY_WAIT_SECONDS = float(
     os.environ.get("OCLO_BUSY_WAIT_SECONDS", OCLO_BUSY_WAIT_SECONDS)  # noqa: F405
 )
+OCLO_MAX_QUEUE_SECONDS = float(
+    os.environ.get("OCLO_MAX_QUEUE_SECONDS", OCLO_MAX_QUEUE_SECONDS)  # noqa: F405
+)
 
 AUTHENTICATION_BACKENDS = [
     "oclo.auth.LoginThrottleBackend",

@@ -61,3 +61,21 @@ def test_a_request_that_finds_a_slot_within_the_wait_is_served(rf, settings, bus
     answer = middleware(rf.get("/"))
     assert answer.status_code == 200 and answer.content == b"done"
     assert time.monotonic() - started < 2
+
+
+@pytest.mark.parametrize(("waited", "status"), [(1.0, 503), (0.01, 200), (None, 200)])
+def test_a_request_that_waited_too_long_for_a_thread_is_refused_at_once(
+    rf, settings, monkeypatch, waited, status
+):
+    """The slots do not see the queue before the app: gunicorn's worker (oclo.workers) says
+    how long each request waited for a thread, and one that waited past the limit is refused
+    without being served, while a free slot would have taken it. Other servers say nothing."""
+    settings.OCLO_MAX_QUEUE_SECONDS = 0.25
+    monkeypatch.setattr("oclo.middleware.request_queued_seconds", lambda: waited)
+    served = []
+    middleware = LoadSheddingMiddleware(lambda request: served.append(request) or HttpResponse())
+    answer = middleware(rf.get("/api/v1/learning-opportunities/"))
+    assert answer.status_code == status
+    assert len(served) == (status == 200)
+    if status == 503:
+        assert answer["Retry-After"] == "1"
