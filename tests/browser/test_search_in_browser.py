@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from taxonomies.models import Concept, Scheme
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import overflow, screenshot
 from tests.builders import make_opportunity
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -110,3 +110,28 @@ def test_a_rare_country_is_ticked_on_a_phone_from_and_n_more(page, catalogue_ser
     expect(page).to_have_url(re.compile(rf"country={rarest.code}"))
     assert result_count(page) == 1
     screenshot(page, "facet-more-values-phone")
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_a_misspelt_word_is_corrected_and_the_words_as_typed_are_one_click_away(
+    page, catalogue_server, width
+):
+    """A learner types "dtaa analysis": the results are for "data analysis", the page says so
+    above them, and "Search instead for" searches the words as typed."""
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(catalogue_server.url)
+    page.get_by_label("Search micro-credentials").fill("dtaa analysis")
+    page.get_by_role("button", name="Search").click()
+    correction = page.locator(".suggestion")
+    expect(correction).to_contain_text("Showing results for data analysis.")
+    expect(correction).to_contain_text("Search instead for dtaa analysis.")
+    expect(page.locator(".card h2").first).to_have_text("Data analysis with Python: first steps")
+    assert correction.bounding_box()["y"] < page.locator(".card").first.bounding_box()["y"]
+    assert overflow(page) == 0
+    screenshot(page, f"search-corrected-{width}")
+
+    correction.get_by_role("link", name="dtaa analysis").click()
+    expect(page).to_have_url(re.compile(r"verbatim=true"))
+    # As typed, no record has both words: those with one of them come, and the page says so.
+    expect(page.locator("main")).not_to_contain_text("Showing results for")
+    expect(page.locator("main")).to_contain_text("No learning opportunity has all of these words")
