@@ -11,7 +11,7 @@ import sqlite3
 from concurrent.futures import Future, ThreadPoolExecutor
 from itertools import count
 
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import connections
 
 from catalogue.search.facet_index import facet_index
@@ -20,7 +20,10 @@ from catalogue.search.facet_index import facet_index
 def _forget_derived_state() -> None:
     """What the process keeps about the data it read: another database's would be stale."""
     facet_index.reset()
-    cache.clear()
+    # Every cache, the process's own beside the shared one (``local``): rendered answers are
+    # keyed by the data's version, which a restored copy starts again.
+    for each in caches.all():
+        each.clear()
 
 
 class PostgresCopies:
