@@ -167,8 +167,9 @@ if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
             "LOCATION": CACHE_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "oclo"),
         },
-        # Beside the shared cache, each process keeps the API answers asked most (their keys
-        # hold the data's version, so a copy is never stale), up to 256 of them.
+        # Beside the shared cache, each process keeps the API answers asked most, up to 256.
+        # Their keys hold the data's version: a copy goes stale only when the database is
+        # restored to an earlier state, and a restore needs the app restarted anyway.
         "local": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "oclo-local",

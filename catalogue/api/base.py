@@ -48,9 +48,10 @@ def rendered(view, request, key: str, build: Callable[[], object]) -> HttpRespon
 
 
 def _kept(key: str, render: Callable[[], bytes]) -> bytes:
-    """What ``render`` gives, from the nearest cache that keeps it. An answer never changes
-    under its key, so beside a shared cache each process keeps the most asked ones in its own
-    memory too (the ``local`` cache): a repeat then costs no round trip."""
+    """What ``render`` gives, from the nearest cache that keeps it. An answer does not change
+    under its key (it holds the data's version), so beside a shared cache each process keeps
+    the most asked ones in its own memory too (the ``local`` cache): a repeat then costs no
+    round trip."""
     layers = [caches[alias] for alias in ("local", "default") if alias in settings.CACHES]
     content, found_in = None, len(layers)
     for depth, layer in enumerate(layers):
