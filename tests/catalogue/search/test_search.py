@@ -77,7 +77,7 @@ def test_a_misspelt_word_is_corrected_and_the_page_says_so(client):
         ("phtography street", "LEICA-SP-1", {"phtography": "photography"}),  # a dropped letter
         ("cybersecurtiy", "POLIMI-CYBER", {"cybersecurtiy": "cybersecurity"}),  # a swap
         ("renovaton energetique", "UNIT-RENO-2026", {"renovaton": "renovation"}),
-        # A swap in a short word: no trigram but the first in common with the right one.
+        # A swap in a short word: it shares one trigram with "data", which the index missed.
         ("dtaa analysis", "POK-PY-DATA", {"dtaa": "data"}),
     ],
 )
