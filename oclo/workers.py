@@ -7,15 +7,13 @@ import time
 
 from gunicorn.workers.gthread import ThreadWorker
 
-# When the request this thread serves began to wait for a thread (``time.monotonic()``).
-_queued = threading.local()
+_waited = threading.local()
 
 
 def request_queued_seconds() -> float | None:
     """How long the current request waited for a thread; None when another server (runserver,
     the test client) serves it."""
-    since = getattr(_queued, "since", None)
-    return None if since is None else time.monotonic() - since
+    return getattr(_waited, "seconds", None)
 
 
 class QueueTimedThreadWorker(ThreadWorker):
@@ -24,9 +22,11 @@ class QueueTimedThreadWorker(ThreadWorker):
         conn.oclo_queued_at = time.monotonic()
         super().enqueue_req(conn)
 
-    def handle_request(self, req, conn):
-        _queued.since = getattr(conn, "oclo_queued_at", None)
+    def handle(self, conn):
+        # The wait ends when a thread takes the connection. What follows, the client's first
+        # bytes and its headers, is the client's time, not the server's backlog.
+        _waited.seconds = time.monotonic() - conn.oclo_queued_at
         try:
-            return super().handle_request(req, conn)
+            return super().handle(conn)
         finally:
-            _queued.since = None
+            _waited.seconds = None
