@@ -3,6 +3,11 @@
 import os
 import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from urllib.parse import quote
 
 import pytest
@@ -43,3 +48,38 @@ def manage(*arguments: str, **environment: str) -> subprocess.Popen:
         stderr=subprocess.PIPE,
         text=True,
     )
+
+
+@contextmanager
+def app_servers(*ports: int, **environment: str) -> Iterator[list[str]]:
+    """gunicorn as production runs it (``oclo/gunicorn.py``), one server per port on the test
+    database, one worker each unless told otherwise: their base URLs once all answer, stopped
+    after. They start together: each takes seconds to load the app."""
+    servers = [
+        subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", "oclo/gunicorn.py", "oclo.wsgi:application"],
+            cwd=settings.BASE_DIR,
+            env=app_environment(
+                GUNICORN_BIND=f"127.0.0.1:{port}", GUNICORN_WORKERS="1", **environment
+            ),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for port in ports
+    ]
+    urls = [f"http://127.0.0.1:{port}" for port in ports]
+    try:
+        deadline = time.monotonic() + 60
+        for url in urls:
+            while True:
+                try:
+                    urllib.request.urlopen(f"{url}/about/", timeout=30).close()
+                    break
+                except (urllib.error.URLError, ConnectionError):
+                    assert time.monotonic() < deadline, f"{url} did not start"
+                    time.sleep(0.2)
+        yield urls
+    finally:
+        for server in servers:
+            server.terminate()
+            server.wait(10)

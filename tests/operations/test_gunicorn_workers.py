@@ -3,18 +3,15 @@
 import gc
 import itertools
 import socket
-import subprocess
-import sys
 import threading
 import time
 import urllib.error
 import urllib.request
 
 import pytest
-from django.conf import settings
 
 from oclo import gunicorn
-from tests.processes import app_environment
+from tests.processes import app_servers
 
 PORT = 8153
 URL = f"http://127.0.0.1:{PORT}/api/v1/eqf-levels/"
@@ -59,32 +56,8 @@ def _status(url: str) -> int:
 @pytest.fixture
 def one_thread_server():
     """gunicorn as configured for production, with one worker of one thread."""
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "oclo/gunicorn.py", "oclo.wsgi:application"],
-        cwd=settings.BASE_DIR,
-        env={
-            **app_environment(),
-            "GUNICORN_BIND": f"127.0.0.1:{PORT}",
-            "GUNICORN_WORKERS": "1",
-            "GUNICORN_THREADS": "1",
-            "OCLO_MAX_QUEUE_SECONDS": "0.3",
-        },
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                assert _status(URL) == 200
-                break
-            except (urllib.error.URLError, ConnectionError):
-                assert time.monotonic() < deadline, "gunicorn did not start"
-                time.sleep(0.2)
+    with app_servers(PORT, GUNICORN_THREADS="1", OCLO_MAX_QUEUE_SECONDS="0.3"):
         yield
-    finally:
-        server.terminate()
-        server.wait(10)
 
 
 @pytest.mark.django_db(transaction=True)  # the server reads committed rows only

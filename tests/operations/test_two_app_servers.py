@@ -3,20 +3,16 @@ made through one is what the other answers on the very next request, pages and A
 although both keep rendered answers in the cache."""
 
 import os
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 
 import pytest
-from django.conf import settings
 
 from catalogue.models import ApiToken
 from catalogue.tokens import api_token_issue
 from taxonomies.loaders import taxonomies_load
 from tests.builders import make_opportunity, make_organisation
-from tests.processes import app_environment
+from tests.processes import app_servers
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the servers read committed rows only
 PORTS = (8151, 8152)
@@ -30,36 +26,8 @@ def fetch(url: str, *, method="GET", body: bytes | None = None, headers=None) ->
 
 @pytest.fixture
 def two_servers():
-    servers = [
-        subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "oclo/gunicorn.py", "oclo.wsgi:application"],
-            cwd=settings.BASE_DIR,
-            env={
-                **app_environment(),
-                "GUNICORN_BIND": f"127.0.0.1:{port}",
-                "GUNICORN_WORKERS": "1",
-            },
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        for port in PORTS
-    ]
-    urls = [f"http://127.0.0.1:{port}" for port in PORTS]
-    try:
-        for url in urls:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    fetch(f"{url}/about/")
-                    break
-                except (urllib.error.URLError, ConnectionError):
-                    assert time.monotonic() < deadline, f"{url} did not start"
-                    time.sleep(0.2)
+    with app_servers(*PORTS) as urls:
         yield urls
-    finally:
-        for server in servers:
-            server.terminate()
-            server.wait(10)
 
 
 @pytest.mark.skipif(not os.environ.get("CACHE_URL"), reason="CACHE_URL is not set: no shared cache")
