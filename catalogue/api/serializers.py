@@ -392,7 +392,11 @@ class SearchedQuerySchema(serializers.Serializer):
         child=serializers.CharField(), help_text="Each misspelt word and its correction."
     )
     all_words_required = serializers.BooleanField(
-        help_text="false: no record had every word, so records with most of them come first."
+        help_text="false: too few records had every word, so records with most of them come "
+        "too, after those with all of them."
+    )
+    all_words_count = serializers.IntegerField(
+        help_text="How many results have every word (all of them when `all_words_required`)."
     )
 
 
@@ -447,6 +451,9 @@ def search_page_json(result, request, links: dict[str, str]) -> dict:
             "corrected": result.corrected_text or None,
             "corrections": result.corrections,
             "all_words_required": not result.optional_words,
+            "all_words_count": result.total
+            if result.every_word_total is None
+            else result.every_word_total,
         }
     if request.query_params.get("facets") in ("1", "true", "yes"):
         body["facets"] = [facet_json(facet) for facet in result.facets]

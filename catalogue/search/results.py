@@ -38,8 +38,13 @@ class SearchResult:
     snippets: dict[int, SafeString]
     # Each misspelt word of the query and the word searched instead.
     corrections: dict[str, str] = field(default_factory=dict)
-    # Not every word of the query is in every result: all of them together found too little.
-    optional_words: bool = False
+    # Not every word of the query is in every result (all of them together found too
+    # little): how many results have every word; None when all of them do.
+    every_word_total: int | None = None
+
+    @property
+    def optional_words(self) -> bool:
+        return self.every_word_total is not None
 
     @property
     def corrected_text(self) -> str:
@@ -86,6 +91,9 @@ def _search(snapshot: Snapshot, params: SearchParams, *, page: int, page_size: i
 
     page = max(1, page)
     positions = np.flatnonzero(matching)
+    every_word_total = None
+    if matches is not None and matches.optional:
+        every_word_total = int(np.isin(snapshot.ids[positions], matches.with_every_word).sum())
     if after_id is not None:
         # Harvesting: a stable order by id, resumed after the last id seen (keyset cursor).
         positions = positions[np.argsort(snapshot.ids[positions], kind="stable")]
@@ -112,7 +120,7 @@ def _search(snapshot: Snapshot, params: SearchParams, *, page: int, page_size: i
         facets=facets,
         snippets=snippets(opportunities, _searched_query(params, matches)),
         corrections=matches.corrections if matches else {},
-        optional_words=bool(matches and matches.optional),
+        every_word_total=every_word_total,
     )
 
 

@@ -92,6 +92,8 @@ class TextMatches:
     corrections: dict[str, str] = field(default_factory=dict)
     # Not every word had to match: all of them together found too little.
     optional: bool = False
+    # With optional words: the ids that have every word (they rank first).
+    with_every_word: np.ndarray | None = None
     # The query as searched (corrected, widened), for snippets; None: the words as typed.
     query: text_matching.TextQuery | None = None
 
@@ -125,6 +127,7 @@ class DatabaseTextEngine:
             rank=lambda ids: text_matching.text_relevance(found, ids),
             corrections=found.query.corrections,
             optional=found.query.optional,
+            with_every_word=found.with_every_word,
             query=found.query,
         )
 

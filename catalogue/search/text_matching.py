@@ -5,9 +5,9 @@ word no record contains is corrected to the published words one or two edits awa
 the words as typed find few records, each word also finds its forms (the vocabulary's words
 sharing a Snowball stem with it). The widened query is matched by PostgreSQL's GIN-indexed
 tsvector (SQLite: in Python over the stored document); when all its words together find too
-little, records matching most of them come instead. Ranking puts the exact title first, then
-the title as a phrase, all words in the title, then the weighted rank of the words as typed
-above their widened forms (decision record 0018).
+little, records matching most of them come too, after those having them all. Ranking puts
+the exact title first, then the title as a phrase, all words in the title, then the weighted
+rank of the words as typed above their widened forms (decision record 0018).
 """
 
 import re
@@ -41,10 +41,10 @@ TYPO_WEIGHT = 0.4
 # widening a common word ("management" -> manager, managing ...) would hand over much of the
 # catalogue to rank (decision record 0011).
 WIDEN_BELOW = 1000
-# Fewer records than this for all the words together: records matching most of them come too
-# (one: only when nothing has them all, so that a precise query is not padded with records
-# that lack some of its words).
-FEW_MATCHES = 1
+# Fewer records than this have all the words together: records with most of them come too,
+# after those. When some record has them all, only records missing one word of three or more
+# follow: padding a two-word query with records having either word would bury its answer.
+FEW_MATCHES = 5
 # Up to this many matches are ranked on their full weighted vector; beyond it on the title
 # vector only, which is small enough to rank any number quickly (see decision record 0005).
 FULL_RANK_LIMIT = 1000
@@ -90,7 +90,7 @@ class TextQuery:
     excluded: list[str] = field(default_factory=list)
     # Each misspelt word and the word searched instead, in the order typed.
     corrections: dict[str, str] = field(default_factory=dict)
-    # No record has every group: records matching most of them are shown.
+    # Too few records have every group: records matching most of them are shown too.
     optional: bool = False
     # The other forms of each word, found with the words (``with_forms`` adds them).
     forms: dict[str, list[str]] = field(default_factory=dict)
@@ -297,6 +297,8 @@ class TextSearch:
     query: TextQuery
     ids: np.ndarray
     groups_matched: dict[int, int] = field(default_factory=dict)
+    # With optional words: the ids that have every word.
+    with_every_word: np.ndarray | None = None
 
 
 def text_search(text: str, *, verbatim: bool = False) -> TextSearch:
@@ -308,15 +310,18 @@ def text_search(text: str, *, verbatim: bool = False) -> TextSearch:
     widened = with_forms(query) if len(ids) < WIDEN_BELOW and not verbatim else None
     if widened is not None:
         query, ids = widened, _matching_ids(widened)
-    if len(ids) >= FEW_MATCHES or len(query.groups) < 2:
+    needed = len(query.groups) - 1 if len(ids) else 1
+    if len(ids) >= FEW_MATCHES or len(query.groups) < 2 or (len(ids) and needed < 2):
         return TextSearch(query, ids)
     # Too little for all the words together: rank by how many of them each record has.
-    matched: dict[int, int] = {}
-    for group in query.groups:
-        for pk in _matching_ids(query, [group]).tolist():
-            matched[pk] = matched.get(pk, 0) + 1
+    each_group = [_matching_ids(query, [group]) for group in query.groups]
+    found, counts = np.unique(np.concatenate(each_group), return_counts=True)
+    enough = counts >= needed
+    if np.count_nonzero(enough) == len(ids):
+        return TextSearch(query, ids)
     query.optional = True
-    return TextSearch(query, np.fromiter(matched, np.int64, len(matched)), matched)
+    matched = dict(zip(found[enough].tolist(), counts[enough].tolist(), strict=True))
+    return TextSearch(query, found[enough], matched, ids)
 
 
 def text_relevance(search: TextSearch, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -135,3 +135,30 @@ def test_a_misspelt_word_is_corrected_and_the_words_as_typed_are_one_click_away(
     # As typed, no record has both words: those with one of them come, and the page says so.
     expect(page.locator("main")).not_to_contain_text("Showing results for")
     expect(page.locator("main")).to_contain_text("No learning opportunity has all of these words")
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_the_one_course_with_every_word_comes_first_and_the_page_says_others_follow(
+    page, catalogue_server, width
+):
+    """Only one course has "data protection law": it comes first, the two that lack one of
+    the words follow it instead of an empty page, and the page says why, in Italian too."""
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(catalogue_server.url)
+    page.get_by_label("Search micro-credentials").fill("data protection law")
+    page.get_by_role("button", name="Search").click()
+    expect(page.locator("#result-count")).to_have_text("3 learning opportunities")
+    note = page.locator(".suggestion")
+    expect(note).to_have_text(
+        "Only 1 learning opportunity has all of these words: it comes first, "
+        "then those with most of them."
+    )
+    expect(page.locator(".card h2").first).to_have_text("Data protection law in practice")
+    assert note.bounding_box()["y"] < page.locator(".card").first.bounding_box()["y"]
+    assert overflow(page) == 0
+    screenshot(page, f"search-few-with-every-word-{width}")
+
+    page.goto(f"{catalogue_server.url}/it/?q=data+protection+law")
+    expect(page.locator(".suggestion")).to_contain_text(
+        "Solo 1 opportunità formativa contiene tutte queste parole"
+    )

@@ -102,6 +102,26 @@ def test_words_no_record_has_together_rank_records_by_how_many_they_have(client)
     assert "No learning opportunity has all of these words" in page
 
 
+def test_a_few_records_with_every_word_come_first_then_those_missing_one(client):
+    result = search(client, q="data protection law")
+    assert references(result) == ["UM-MT-GDPR", "POLIMI-CYBER", "UNED-CDD-2026"]
+    assert result.every_word_total == 1
+    page = text_of(client.get(SEARCH, {"q": "data protection law"}))
+    assert "Only 1 learning opportunity has all of these words: it comes first" in page
+    body = client.get("/api/v1/learning-opportunities/", {"q": "data protection law"}).json()
+    assert body["count"] == 3
+    assert body["query"]["all_words_required"] is False
+    assert body["query"]["all_words_count"] == 1
+
+
+def test_two_words_that_some_record_has_together_are_not_padded(client):
+    # Records with either word alone would bury the answer: "data" is in many records.
+    result = search(client, q="data protection")
+    assert not result.optional_words
+    assert "POK-PY-DATA" not in references(result)
+    assert "POK-PY-DATA" in references(search(client, q="data"))
+
+
 def test_an_exact_title_ranks_above_longer_titles_that_contain_it(client):
     found = references(search(client, q="Data protection law in practice"))
     assert found[:1] == ["UM-MT-GDPR"]
@@ -122,6 +142,7 @@ def test_the_api_says_which_words_were_corrected(client):
         "corrected": "impianti fotovoltaici",
         "corrections": {"fotovoltaci": "fotovoltaici"},
         "all_words_required": True,
+        "all_words_count": 1,
     }
     assert body["results"][0]["title"] == "Installazione e manutenzione di impianti fotovoltaici"
 
