@@ -49,6 +49,8 @@ QUERY_MIX = {
     "typo, rare word": {"q": "photovoltiac"},
     "word form": {"q": "photographing"},
     "no record has all words": {"q": "photovoltaic zebra"},
+    # One record has all three: those with two of them follow it.
+    "few have all words": {"q": "photovoltaic marketing strategy"},
 }
 
 
