@@ -81,7 +81,11 @@ def _prepare(count: int) -> None:
     if (DEFAULT_BUNDLE / "skills_en.csv").is_file():
         esco_import(DEFAULT_BUNDLE)
     started = time.perf_counter()
-    catalogue_generate(count - existing, progress=lambda line: print(line, file=sys.stderr))
+    catalogue_generate(
+        count - existing,
+        progress=lambda line: print(line, file=sys.stderr),
+        jobs=2 if connection.vendor == "postgresql" else 1,
+    )
     print(f"generated {count - existing} opportunities in {time.perf_counter() - started:.0f} s")
     if connection.vendor == "postgresql":
         # Planner statistics, as autovacuum would gather them on a live site after a bulk load.

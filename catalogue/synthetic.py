@@ -4,6 +4,7 @@ Built with bulk inserts (signals do not fire), then indexed in one pass. Every v
 the loaded taxonomies, so facets, filters and search behave as on real data.
 """
 
+import multiprocessing
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -11,7 +12,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from itertools import accumulate
 
-from django.db import transaction
+from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from catalogue.models import CatalogueChange
@@ -126,18 +127,71 @@ def _pickers(rng: random.Random, organisation_count: int) -> _Pickers:
     )
 
 
-def catalogue_generate(count: int, *, seed: int = 2026, progress=print) -> int:
-    """Create ``count`` published opportunities (and providers for them), indexed and logged."""
-    pick = _pickers(random.Random(seed), max(8, count // 50))
+def catalogue_generate(count: int, *, seed: int = 2026, progress=print, jobs: int = 1) -> int:
+    """Create ``count`` published opportunities (and providers for them), indexed and logged,
+    in ``jobs`` processes (see ``_generate_in_processes``)."""
+    pick = _pickers(random.Random(seed), max(8, count // 50))  # makes the providers too
+    if jobs > 1:
+        return _generate_in_processes(count, seed=seed, progress=progress, jobs=jobs)
     created = 0
-    while created < count:
-        size = min(BATCH, count - created)
+
+    def counted(size: int) -> None:
+        nonlocal created
+        created += size
+        progress(f"{created}/{count} opportunities")
+
+    _generate(pick, count, counted)
+    return created
+
+
+def _generate(pick: _Pickers, count: int, counted: Callable[[int], None]) -> None:
+    done = 0
+    while done < count:
+        size = min(BATCH, count - done)
         with transaction.atomic():
             ids = _generate_batch(pick, size)
         opportunities_bulk_changed(ids, CatalogueChange.Kind.CREATED)
-        created += size
-        progress(f"{created}/{count} opportunities")
-    return created
+        done += size
+        counted(size)
+
+
+def _generate_in_processes(count: int, *, seed: int, progress, jobs: int) -> int:
+    """One process generates and indexes while PostgreSQL waits, then the other way round:
+    ``jobs`` processes, each drawing with its own seed from the providers made before they
+    start (so that they do not race to make them), keep both busy. PostgreSQL only: SQLite
+    takes one writer at a time."""
+    if connection.vendor != "postgresql":
+        raise ValueError("generating in several processes needs PostgreSQL")
+    context = multiprocessing.get_context("fork")
+    created = context.Value("q", 0)
+
+    def work(share: int, worker_seed: int) -> None:
+        def counted(size: int) -> None:
+            with created.get_lock():
+                created.value += size
+                progress(f"{created.value}/{count} opportunities")
+
+        try:
+            _generate(_pickers(random.Random(worker_seed), max(8, count // 50)), share, counted)
+        finally:
+            connections.close_all()
+
+    connections.close_all()  # a connection must not be shared with the children
+    workers = [
+        context.Process(target=work, args=(count // jobs + (index < count % jobs), seed + index))
+        for index in range(jobs)
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    failed = sum(1 for worker in workers if worker.exitcode)
+    if failed:
+        raise RuntimeError(
+            f"{failed} of {jobs} processes failed (their errors are above); "
+            f"{created.value} opportunities were created"
+        )
+    return created.value
 
 
 def _generate_batch(pick: _Pickers, size: int) -> list[int]:

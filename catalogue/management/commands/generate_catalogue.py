@@ -16,14 +16,23 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--count", type=int, required=True)
         parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument(
+            "--jobs",
+            type=int,
+            default=1,
+            help="Processes generating side by side (PostgreSQL only): 2 on a 2-core machine "
+            "takes about half the time of 1.",
+        )
 
-    def handle(self, count, seed, **options):
+    def handle(self, count, seed, jobs, **options):
         if count < 1:
             raise CommandError("--count must be at least 1")
+        if jobs < 1:
+            raise CommandError("--jobs must be at least 1")
         try:
             created = catalogue_generate(
-                count, seed=seed, progress=lambda line: print(line, file=sys.stderr)
+                count, seed=seed, jobs=jobs, progress=lambda line: print(line, file=sys.stderr)
             )
-        except ValueError as error:
+        except (ValueError, RuntimeError) as error:
             raise CommandError(str(error)) from error
         self.stdout.write(f"{created} synthetic opportunities created")
