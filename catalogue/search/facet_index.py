@@ -11,6 +11,7 @@ import threading
 from collections import Counter, OrderedDict
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
+from functools import partial
 
 import numpy as np
 from django.db import DEFAULT_DB_ALIAS, connections, router
@@ -298,12 +299,16 @@ def _column_pairs(facet: Facet, ids: list[int] | None, position: dict[int, int])
 
 
 def _load(ids: list[int] | None, offset: int) -> dict:
-    """Read the given published opportunities (all when ``ids`` is None) as index columns."""
+    """Read the given published opportunities (all when ``ids`` is None) as index columns;
+    each facet's pairs are read when its entry in ``columns`` is called."""
     rows = _rows(ids)
     position = {row[0]: offset + index for index, row in enumerate(rows)}
     loaded_ids = list(position)
+    # Read when the caller turns them into columns, one facet at a time: at 1,000,000 records
+    # every facet's (position, value) pairs at once held gigabytes of tuples.
     columns = {
-        facet.key: _column_pairs(facet, ids, position) if loaded_ids else [] for facet in FACETS
+        facet.key: partial(_column_pairs, facet, ids, position) if loaded_ids else list
+        for facet in FACETS
     }
 
     def floats(values):
@@ -377,7 +382,7 @@ def build_snapshot() -> Snapshot:
         marker=marker,
         ids=data["ids"],
         alive=np.ones(len(data["ids"]), bool),
-        columns={key: FacetColumn.from_pairs(pairs) for key, pairs in data["columns"].items()},
+        columns={key: FacetColumn.from_pairs(read()) for key, read in data["columns"].items()},
         numbers=data["numbers"],
         editions=data["editions"],
         modified=data["modified"],
@@ -416,7 +421,7 @@ def _patched(snapshot: Snapshot, sequence: int, changed: set[int]) -> Snapshot:
         ids=np.concatenate([snapshot.ids, data["ids"]]),
         alive=np.concatenate([alive, np.ones(len(data["ids"]), bool)]),
         columns={
-            key: column.extend(data["columns"][key]) for key, column in snapshot.columns.items()
+            key: column.extend(data["columns"][key]()) for key, column in snapshot.columns.items()
         },
         numbers={
             key: np.concatenate([values, data["numbers"][key]])
