@@ -8,7 +8,9 @@ docs/decisions/0005-search-and-facet-counts.md).
 
 import gc
 import threading
+from array import array
 from collections import Counter, OrderedDict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from functools import partial
@@ -39,19 +41,29 @@ class FacetColumn:
     covered: np.ndarray | None = None  # which documents have any value (built on demand)
 
     @classmethod
-    def from_pairs(cls, pairs: list[tuple[int, str]], keys: list[str] | None = None):
+    def from_pairs(cls, pairs: Iterable[tuple[int, str]], keys: list[str] | None = None):
+        """The column of (document position, value key) pairs in any order; a document counts
+        once per value however often the pairs repeat it (two outcomes with one skill)."""
         keys = list(keys or [])
         positions = {key: index for index, key in enumerate(keys)}
-        documents, values = [], []
+        documents, values = array("q"), array("q")
         for document, key in pairs:
-            if key not in positions:
-                positions[key] = len(keys)
+            code = positions.get(key)
+            if code is None:
+                code = positions[key] = len(keys)
                 keys.append(key)
             documents.append(document)
-            values.append(positions[key])
-        return cls(np.asarray(documents, np.int32), np.asarray(values, np.int32), keys, positions)
+            values.append(code)
+        # One number per pair, ordered by document then value: the counting runs need the
+        # documents in order.
+        unique = np.unique(
+            np.frombuffer(documents, np.int64) << 32 | np.frombuffer(values, np.int64)
+        )
+        return cls(
+            (unique >> 32).astype(np.int32), (unique & 0xFFFFFFFF).astype(np.int32), keys, positions
+        )
 
-    def extend(self, pairs: list[tuple[int, str]]) -> "FacetColumn":
+    def extend(self, pairs: Iterable[tuple[int, str]]) -> "FacetColumn":
         extra = FacetColumn.from_pairs(pairs, self.keys)
         return FacetColumn(
             np.concatenate([self.documents, extra.documents]),
@@ -284,17 +296,16 @@ def _days(value: date | None) -> int:
     return (value - date(1970, 1, 1)).days if value else NO_DATE
 
 
-def _column_pairs(facet: Facet, ids: list[int] | None, position: dict[int, int]) -> list:
-    """(document position, value key) of a facet for the opportunities at ``position``."""
-    # A set: an opportunity counts once per value however often it reaches it (two outcomes
-    # with one skill, two detailed fields under one broad field).
-    return sorted(
-        {
-            (position[opportunity_id], value)
-            for opportunity_id, key in facet.pairs(_published(ids))
-            if key is not None and opportunity_id in position
-            for value in facet.with_broader(str(key))
-        }
+def _column_pairs(
+    facet: Facet, ids: list[int] | None, position: dict[int, int]
+) -> Iterator[tuple[int, str]]:
+    """(document position, value key) of a facet for the opportunities at ``position``, as
+    they come from the database, repeats included (``FacetColumn.from_pairs`` drops them)."""
+    return (
+        (position[opportunity_id], value)
+        for opportunity_id, key in facet.pairs(_published(ids))
+        if key is not None and opportunity_id in position
+        for value in facet.with_broader(str(key))
     )
 
 

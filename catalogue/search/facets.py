@@ -19,6 +19,9 @@ from descriptors.models import Edition, LearningOpportunity, LearningOutcome, Or
 from taxonomies.models import Concept, EqfLevel, EscoSkill, IscedField, Scheme
 
 Pairs = Iterable[tuple[int, str]]
+# Pairs are streamed from the database in chunks of this many rows: at 1,000,000 records a
+# facet has millions (seven million opportunity-skill pairs), too many to hold as rows at once.
+PAIRS_CHUNK = 20_000
 
 
 @dataclass(frozen=True)
@@ -89,8 +92,10 @@ class RangeFacet:
 
 def _through_pairs(relation, opportunities: QuerySet, value: str) -> Pairs:
     through = relation.through
-    return through.objects.filter(learningopportunity__in=opportunities).values_list(
-        "learningopportunity_id", value
+    return (
+        through.objects.filter(learningopportunity__in=opportunities)
+        .values_list("learningopportunity_id", value)
+        .iterator(chunk_size=PAIRS_CHUNK)
     )
 
 
@@ -110,6 +115,7 @@ def _edition_concept_pairs(name: str) -> Callable[[QuerySet], Pairs]:
                 edition__opportunity__in=opportunities, edition__is_published=True
             )
             .values_list("edition__opportunity_id", "concept__code")
+            .iterator(chunk_size=PAIRS_CHUNK)
         )
 
     return pairs
@@ -123,12 +129,15 @@ def _schedule_pairs(opportunities: QuerySet) -> Pairs:
         .filter(opportunity__in=opportunities, learning_schedule__isnull=False)
         .values_list("opportunity_id", "learning_schedule__code")
         .distinct()
+        .iterator(chunk_size=PAIRS_CHUNK)
     )
 
 
 def _field_pairs(path: str) -> Callable[[QuerySet], Pairs]:
-    return lambda opportunities: opportunities.filter(**{f"{path}__isnull": False}).values_list(
-        "pk", path
+    return lambda opportunities: (
+        opportunities.filter(**{f"{path}__isnull": False})
+        .values_list("pk", path)
+        .iterator(chunk_size=PAIRS_CHUNK)
     )
 
 
@@ -147,9 +156,13 @@ def _isced_labels(keys: Iterable[str]) -> dict[str, str]:
 
 
 def _skill_pairs(opportunities: QuerySet) -> Pairs:
-    rows = LearningOutcome.skills.through.objects.filter(
-        learningoutcome__opportunity__in=opportunities
-    ).values_list("learningoutcome__opportunity_id", "escoskill__uri")
+    rows = (
+        LearningOutcome.skills.through.objects.filter(
+            learningoutcome__opportunity__in=opportunities
+        )
+        .values_list("learningoutcome__opportunity_id", "escoskill__uri")
+        .iterator(chunk_size=PAIRS_CHUNK)
+    )
     return ((opportunity_id, EscoSkill.key_of(uri)) for opportunity_id, uri in rows)
 
 
