@@ -130,6 +130,8 @@ def _pickers(rng: random.Random, organisation_count: int) -> _Pickers:
 def catalogue_generate(count: int, *, seed: int = 2026, progress=print, jobs: int = 1) -> int:
     """Create ``count`` published opportunities (and providers for them), indexed and logged,
     in ``jobs`` processes (see ``_generate_in_processes``)."""
+    if jobs > 1 and connection.vendor != "postgresql":
+        raise ValueError("generating in several processes needs PostgreSQL")
     pick = _pickers(random.Random(seed), max(8, count // 50))  # makes the providers too
     if jobs > 1:
         return _generate_in_processes(count, seed=seed, progress=progress, jobs=jobs)
@@ -160,8 +162,6 @@ def _generate_in_processes(count: int, *, seed: int, progress, jobs: int) -> int
     ``jobs`` processes, each drawing with its own seed from the providers made before they
     start (so that they do not race to make them), keep both busy. PostgreSQL only: SQLite
     takes one writer at a time."""
-    if connection.vendor != "postgresql":
-        raise ValueError("generating in several processes needs PostgreSQL")
     context = multiprocessing.get_context("fork")
     created = context.Value("q", 0)
 

@@ -39,6 +39,7 @@ def test_several_processes_need_postgresql():
     with pytest.raises(CommandError, match="needs PostgreSQL"):
         call_command("generate_catalogue", "--count", "10", "--jobs", "2")
     assert not LearningOpportunity.objects.exists()
+    assert not Organisation.objects.exists()
 
 
 def test_at_least_one_process():
