@@ -114,6 +114,18 @@ def test_a_few_records_with_every_word_come_first_then_those_missing_one(client)
     assert body["query"]["all_words_count"] == 1
 
 
+@pytest.mark.parametrize(
+    ("query", "sentence"),
+    [
+        ("data protection law", "Only 1 learning opportunity has all of these words; the others"),
+        ("cybersecurity python zebra", "No learning opportunity has all of these words; these"),
+    ],
+)
+def test_sorted_otherwise_the_page_does_not_say_which_come_first(client, query, sentence):
+    # Sorted by date, the records with every word are not first: the page must not say so.
+    assert sentence in text_of(client.get(SEARCH, {"q": query, "sort": "newest"}))
+
+
 def test_two_words_that_some_record_has_together_are_not_padded(client):
     # Records with either word alone would bury the answer: "data" is in many records.
     result = search(client, q="data protection")
