@@ -310,10 +310,11 @@ def text_search(text: str, *, verbatim: bool = False) -> TextSearch:
     widened = with_forms(query) if len(ids) < WIDEN_BELOW and not verbatim else None
     if widened is not None:
         query, ids = widened, _matching_ids(widened)
-    needed = len(query.groups) - 1 if len(ids) else 1
-    if len(ids) >= FEW_MATCHES or len(query.groups) < 2 or (len(ids) and needed < 2):
+    if len(ids) >= FEW_MATCHES or len(query.groups) < (3 if len(ids) else 2):
         return TextSearch(query, ids)
-    # Too little for all the words together: rank by how many of them each record has.
+    # Too little for all the words together: rank by how many of them each record has; when
+    # some record has them all, only the records missing one word join it.
+    needed = len(query.groups) - 1 if len(ids) else 1
     each_group = [_matching_ids(query, [group]) for group in query.groups]
     found, counts = np.unique(np.concatenate(each_group), return_counts=True)
     enough = counts >= needed
