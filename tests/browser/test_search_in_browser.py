@@ -158,6 +158,14 @@ def test_the_one_course_with_every_word_comes_first_and_the_page_says_others_fol
     assert overflow(page) == 0
     screenshot(page, f"search-few-with-every-word-{width}")
 
+    # Sorted by date the one with every word need not come first, and the note stops saying so.
+    page.get_by_label("Sort by").select_option(label="Newest")
+    expect(page).to_have_url(re.compile(r"sort=newest"))
+    expect(note).to_have_text(
+        "Only 1 learning opportunity has all of these words; the others have most of them."
+    )
+    screenshot(page, f"search-few-with-every-word-newest-{width}")
+
     page.goto(f"{catalogue_server.url}/it/?q=data+protection+law")
     expect(page.locator(".suggestion")).to_contain_text(
         "Solo 1 opportunità formativa contiene tutte queste parole"
