@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
-from django.db import connection, connections, router
+from django.db import connection, connections, router, transaction
 from django.db.models import Value
 from django.db.models.functions import Length
 from django.utils.html import escape
@@ -269,13 +269,22 @@ def _published_contain(word: str) -> bool:
 
 def _matching_ids(query: TextQuery, groups: list[list[Term]] | None = None) -> np.ndarray:
     if _is_postgres():
-        with _reading().cursor() as cursor:
+        reading = _reading()
+        in_callers_transaction = reading.in_atomic_block
+        with transaction.atomic(using=reading.alias), reading.cursor() as cursor:
+            # Through the GIN index, never a sequential scan: the vectors are stored out of
+            # line, and the planner's estimate of a scan leaves out unpacking every one of them.
+            # For a word in a third of 100,000 records it chose the scan: 255 ms against 35.
+            cursor.execute("SET LOCAL enable_seqscan = off")
             cursor.execute(
                 "SELECT opportunity_id FROM catalogue_searchdocument "
                 "WHERE vector @@ to_tsquery('simple', %s)",
                 [query.tsquery(groups)],
             )
-            return np.fromiter((row[0] for row in cursor.fetchall()), np.int64)
+            ids = np.fromiter((row[0] for row in cursor.fetchall()), np.int64)
+            if in_callers_transaction:  # SET LOCAL would outlive this query
+                cursor.execute("RESET enable_seqscan")
+            return ids
     web_query = query.web_query(groups)
     return np.asarray(
         [

@@ -1,6 +1,7 @@
 """Search relevance, web-search syntax, suggestions and facet semantics on the demo catalogue."""
 
 import pytest
+from django.db import connection
 from django.forms import MultiWidget
 from django.http import QueryDict
 from django.urls import reverse
@@ -132,6 +133,18 @@ def test_two_words_that_some_record_has_together_are_not_padded(client):
     assert not result.optional_words
     assert "POK-PY-DATA" not in references(result)
     assert "POK-PY-DATA" in references(search(client, q="data"))
+
+
+def test_the_text_search_leaves_the_database_session_as_it_found_it(client):
+    """It keeps PostgreSQL's planner off sequential scans for its own queries only; the test
+    runs inside a transaction, as a caller's code may."""
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL planner setting")
+    result = search(client, q="data protection law")  # three words, each matched alone too
+    assert references(result)[0] == "UM-MT-GDPR"
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW enable_seqscan")
+        assert cursor.fetchone()[0] == "on"
 
 
 def test_an_exact_title_ranks_above_longer_titles_that_contain_it(client):
