@@ -34,7 +34,11 @@ from catalogue.api.formats import (
 )
 from catalogue.api.renderers import SuffixFirstNegotiation
 from catalogue.api.schema import NOT_MODIFIED
-from catalogue.api.serializers import OpportunityDetailSerializer, OpportunityPublishedSerializer
+from catalogue.api.serializers import (
+    OpportunityDetailSerializer,
+    OpportunityPublishedSerializer,
+    facets_requested,
+)
 from catalogue.api.writes import OpportunityWriteSerializer
 from catalogue.filters import OpportunitySearchFilterSet
 from catalogue.search.results import opportunity_search
@@ -92,7 +96,11 @@ class OpportunityListView(SearchFilterMixin, OpportunityWriteMixin, PublicReadMi
         after_id = paging.get("cursor")
         page = 1 if download else paging["page"]
         result = opportunity_search(
-            filterset.params(), page=page, page_size=size, after_id=after_id
+            filterset.params(),
+            page=page,
+            page_size=size,
+            after_id=after_id,
+            with_facets=facets_requested(request),
         )
         dump = output.exports[Resource.SEARCH].dump
         if download:

@@ -435,6 +435,11 @@ def facet_json(facet) -> dict:
     }
 
 
+def facets_requested(request) -> bool:
+    """Whether a search answer carries its facet counts (``facets=true``)."""
+    return request.query_params.get("facets") in ("1", "true", "yes")
+
+
 def search_page_json(result, request, links: dict[str, str]) -> dict:
     """A page of search results in the shape of ``OpportunityPageSchema``."""
     body = {
@@ -455,6 +460,6 @@ def search_page_json(result, request, links: dict[str, str]) -> dict:
             if result.every_word_total is None
             else result.every_word_total,
         }
-    if request.query_params.get("facets") in ("1", "true", "yes"):
+    if facets_requested(request):
         body["facets"] = [facet_json(facet) for facet in result.facets]
     return body

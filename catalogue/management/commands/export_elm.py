@@ -28,7 +28,7 @@ class Command(BaseCommand):
             filterset = OpportunitySearchFilterSet(QueryDict(query))
             if not filterset.is_valid():
                 raise CommandError(f"Invalid search parameters: {filterset.errors.as_json()}")
-            result = opportunity_search(filterset.params(), page_size=10**9)
+            result = opportunity_search(filterset.params(), page_size=10**9, with_facets=False)
             ids = [opportunity.pk for opportunity in result.opportunities]
             opportunities = LearningOpportunity.objects.filter(pk__in=ids)
         else:

@@ -27,6 +27,14 @@ def test_list_gives_the_same_answer_as_the_search_page(client):
     }
 
 
+def test_facet_counts_come_when_asked_after_the_same_search_without_them(client):
+    params = {"q": "fotografia"}
+    assert "facets" not in client.get(LIST, params).json()
+    facets = client.get(LIST, {**params, "facets": "true"}).json()["facets"]
+    eqf = next(facet for facet in facets if facet["facet"] == "eqf")
+    assert sum(value["count"] for value in eqf["values"]) > 0
+
+
 def test_references_carry_uri_and_label(client):
     item = client.get(LIST, {"q": "automatic recognition"}).json()["results"][0]
     assert item["eqf_level"] == {
