@@ -13,6 +13,7 @@ rank of the words as typed above their widened forms (decision record 0018).
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import chain
 
 import numpy as np
 from django.db import connection, connections, router, transaction
@@ -267,7 +268,13 @@ def _published_contain(word: str) -> bool:
     return any(padded in f" {document} " for document in documents.iterator())
 
 
-def _matching_ids(query: TextQuery, groups: list[list[Term]] | None = None) -> np.ndarray:
+def _matching_ids(query: TextQuery) -> np.ndarray:
+    return _matching_ids_of_each(query, [query.groups])[0]
+
+
+def _matching_ids_of_each(query: TextQuery, groupings: list[list[list[Term]]]) -> list[np.ndarray]:
+    """For each grouping, the ids matching the query's words with only those groups, all in
+    one database query (an optional query counts its words one by one)."""
     if _is_postgres():
         reading = _reading()
         in_callers_transaction = reading.in_atomic_block
@@ -277,25 +284,25 @@ def _matching_ids(query: TextQuery, groups: list[list[Term]] | None = None) -> n
             # For a word in a third of 100,000 records it chose the scan: 255 ms against 35.
             cursor.execute("SET LOCAL enable_seqscan = off")
             cursor.execute(
-                "SELECT opportunity_id FROM catalogue_searchdocument "
-                "WHERE vector @@ to_tsquery('simple', %s)",
-                [query.tsquery(groups)],
+                " UNION ALL ".join(
+                    f"SELECT opportunity_id, {number} FROM catalogue_searchdocument "
+                    "WHERE vector @@ to_tsquery('simple', %s)"
+                    for number in range(len(groupings))
+                ),
+                [query.tsquery(groups) for groups in groupings],
             )
-            ids = np.fromiter((row[0] for row in cursor.fetchall()), np.int64)
+            rows = cursor.fetchall()
             if in_callers_transaction:  # SET LOCAL would outlive this query
                 cursor.execute("RESET enable_seqscan")
-            return ids
-    web_query = query.web_query(groups)
-    return np.asarray(
-        [
-            pk
-            for pk, document in SearchDocument.objects.values_list(
-                "opportunity_id", "document"
-            ).iterator()
-            if web_query.matches(document)
-        ],
-        np.int64,
-    )
+        pairs = np.fromiter(chain.from_iterable(rows), np.int64, 2 * len(rows)).reshape(-1, 2)
+        return [pairs[pairs[:, 1] == number, 0] for number in range(len(groupings))]
+    web_queries = [query.web_query(groups) for groups in groupings]
+    found: list[list[int]] = [[] for _ in groupings]
+    for pk, document in SearchDocument.objects.values_list("opportunity_id", "document").iterator():
+        for ids, web_query in zip(found, web_queries, strict=True):
+            if web_query.matches(document):
+                ids.append(pk)
+    return [np.asarray(ids, np.int64) for ids in found]
 
 
 @dataclass
@@ -324,7 +331,7 @@ def text_search(text: str, *, verbatim: bool = False) -> TextSearch:
     # Too little for all the words together: rank by how many of them each record has; when
     # some record has them all, only the records missing one word join it.
     needed = len(query.groups) - 1 if len(ids) else 1
-    each_group = [_matching_ids(query, [group]) for group in query.groups]
+    each_group = _matching_ids_of_each(query, [[group] for group in query.groups])
     found, counts = np.unique(np.concatenate(each_group), return_counts=True)
     enough = counts >= needed
     if np.count_nonzero(enough) == len(ids):

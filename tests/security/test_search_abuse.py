@@ -79,9 +79,9 @@ def test_a_query_of_many_unknown_words_costs_a_bounded_number_of_queries(
 ):
     """Correcting a word costs a few queries: twenty invented words must not cost twenty times."""
     gibberish = " ".join(f"qwzx{chr(97 + n % 26)}{chr(97 + n // 26)}vbn" for n in range(20))
-    # Corrections: at most six words. Records with most words: one query per word for now
-    # (20 here; a single counting query is the next step, see the report for issue 13).
-    with django_assert_max_num_queries(70):
+    # Corrections: at most six words. Records with most words: one query for all twenty (it
+    # was one per word, 70 in all).
+    with django_assert_max_num_queries(45):
         page = client.get(SEARCH, {"q": gibberish})
     assert page.status_code == 200
     assert page.context["result"].total == 0
