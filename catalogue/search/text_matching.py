@@ -282,7 +282,12 @@ def _matching_ids_of_each(query: TextQuery, groupings: list[list[list[Term]]]) -
             # Through the GIN index, never a sequential scan: the vectors are stored out of
             # line, and the planner's estimate of a scan leaves out unpacking every one of them.
             # For a word in a third of 100,000 records it chose the scan: 255 ms against 35.
-            cursor.execute("SET LOCAL enable_seqscan = off")
+            # And in this process: starting parallel workers took longer than the query (5 ms
+            # against 1.5 for two rare words), and they compete with the other requests.
+            cursor.execute(
+                "SELECT set_config('enable_seqscan', 'off', true), "
+                "set_config('max_parallel_workers_per_gather', '0', true)"
+            )
             cursor.execute(
                 " UNION ALL ".join(
                     f"SELECT opportunity_id, {number} FROM catalogue_searchdocument "
@@ -292,8 +297,11 @@ def _matching_ids_of_each(query: TextQuery, groupings: list[list[list[Term]]]) -
                 [query.tsquery(groups) for groups in groupings],
             )
             rows = cursor.fetchall()
-            if in_callers_transaction:  # SET LOCAL would outlive this query
-                cursor.execute("RESET enable_seqscan")
+            if in_callers_transaction:  # the settings would outlive this query
+                cursor.execute(
+                    "SELECT set_config(name, reset_val, true) FROM pg_settings "
+                    "WHERE name IN ('enable_seqscan', 'max_parallel_workers_per_gather')"
+                )
         pairs = np.fromiter(chain.from_iterable(rows), np.int64, 2 * len(rows)).reshape(-1, 2)
         return [pairs[pairs[:, 1] == number, 0] for number in range(len(groupings))]
     web_queries = [query.web_query(groups) for groups in groupings]

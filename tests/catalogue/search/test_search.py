@@ -136,15 +136,19 @@ def test_two_words_that_some_record_has_together_are_not_padded(client):
 
 
 def test_the_text_search_leaves_the_database_session_as_it_found_it(client):
-    """It keeps PostgreSQL's planner off sequential scans for its own queries only; the test
-    runs inside a transaction, as a caller's code may."""
+    """It keeps PostgreSQL's planner off sequential scans and parallel workers for its own
+    queries only (2 workers is PostgreSQL's default); the test runs inside a transaction, as a
+    caller's code may."""
     if connection.vendor != "postgresql":
         pytest.skip("a PostgreSQL planner setting")
     result = search(client, q="data protection law")  # three words, each matched alone too
     assert references(result)[0] == "UM-MT-GDPR"
     with connection.cursor() as cursor:
-        cursor.execute("SHOW enable_seqscan")
-        assert cursor.fetchone()[0] == "on"
+        cursor.execute(
+            "SELECT current_setting('enable_seqscan'), "
+            "current_setting('max_parallel_workers_per_gather')"
+        )
+        assert cursor.fetchone() == ("on", "2")
 
 
 def test_an_exact_title_ranks_above_longer_titles_that_contain_it(client):
