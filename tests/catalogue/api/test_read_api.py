@@ -35,6 +35,20 @@ def test_facet_counts_come_when_asked_after_the_same_search_without_them(client)
     assert sum(value["count"] for value in eqf["values"]) > 0
 
 
+@pytest.mark.parametrize("sort", ["relevance", "newest", "start", "ects", "workload", "title"])
+def test_small_pages_follow_one_another_in_the_order_of_one_big_page(client, sort):
+    """A page of a few results out of many sorts only those that can come first."""
+    params = {"q": "data OR digital OR energy OR photography", "sort": sort}
+    whole = client.get(LIST, {**params, "page_size": 100}).json()
+    assert whole["count"] > 12  # a page of 3 needs fewer than a quarter of them
+    paged = [
+        item["id"]
+        for page in range(1, 5)
+        for item in client.get(LIST, {**params, "page_size": 3, "page": page}).json()["results"]
+    ]
+    assert paged == [item["id"] for item in whole["results"]][:12]
+
+
 def test_references_carry_uri_and_label(client):
     item = client.get(LIST, {"q": "automatic recognition"}).json()["results"][0]
     assert item["eqf_level"] == {
