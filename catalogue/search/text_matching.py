@@ -282,8 +282,8 @@ def _matching_ids_of_each(query: TextQuery, groupings: list[list[list[Term]]]) -
             # Through the GIN index, never a sequential scan: the vectors are stored out of
             # line, and the planner's estimate of a scan leaves out unpacking every one of them.
             # For a word in a third of 100,000 records it chose the scan: 255 ms against 35.
-            # And in this process: starting parallel workers took longer than the query (5 ms
-            # against 1.5 for two rare words), and they compete with the other requests.
+            # No parallel workers either: starting them took longer than the query (5 ms
+            # against 1.5 for two rare words), and they take cores from the other requests.
             cursor.execute(
                 "SELECT set_config('enable_seqscan', 'off', true), "
                 "set_config('max_parallel_workers_per_gather', '0', true)"

@@ -52,7 +52,7 @@ def editions_of(reference: str) -> list[tuple]:
     opportunity = LearningOpportunity.objects.get(provider_reference=reference)
     return [
         (edition.reference, edition.start_date, edition.places)
-        for edition in opportunity.editions.order_by("start_date")
+        for edition in opportunity.editions.order_by("start_date", "id")
     ]
 
 
