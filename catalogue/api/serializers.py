@@ -456,9 +456,7 @@ def search_page_json(result, request, links: dict[str, str]) -> dict:
             "corrected": result.corrected_text or None,
             "corrections": result.corrections,
             "all_words_required": not result.optional_words,
-            "all_words_count": result.total
-            if result.every_word_total is None
-            else result.every_word_total,
+            "all_words_count": result.all_words_count,
         }
     if facets_requested(request):
         body["facets"] = [facet_json(facet) for facet in result.facets]

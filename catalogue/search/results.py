@@ -47,6 +47,11 @@ class SearchResult:
         return self.every_word_total is not None
 
     @property
+    def all_words_count(self) -> int:
+        """How many results have every word of the query: all of them unless it is optional."""
+        return self.total if self.every_word_total is None else self.every_word_total
+
+    @property
     def corrected_text(self) -> str:
         """The query as searched: the misspelt words replaced by their corrections."""
         if not self.corrections:
