@@ -50,7 +50,8 @@ end
 """
 
 
-def _server() -> subprocess.Popen:
+def _server(**environment: str) -> subprocess.Popen:
+    """gunicorn as production runs it on the benchmark's database, with ``environment``."""
     database = connection.settings_dict
     url = (
         f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
@@ -66,6 +67,7 @@ def _server() -> subprocess.Popen:
         "DJANGO_SECURE_SSL_REDIRECT": "false",
         "OCLO_API_ANON_RATE": "1000000/minute",
         "GUNICORN_WORKERS": str(WORKERS),
+        **environment,
     }
     server = subprocess.Popen(
         [

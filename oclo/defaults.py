@@ -24,6 +24,12 @@ OCLO_LIST_PAGE_SIZE = 20
 OCLO_SEARCH_CACHE = True
 OCLO_SEARCH_CACHE_SIZE = 256
 
+# Where one process of the machine (`manage.py search_snapshot`, started by gunicorn's master)
+# writes the search facet snapshot for every worker to map, rather than each worker building
+# and patching a copy of its own (decision record 0017). None: each process builds its own,
+# which is what a single process (`runserver`, tests) wants. Set from the environment.
+OCLO_SEARCH_SNAPSHOT_DIR = None
+
 # What matches and ranks the words of a search (decision record 0011): "database" (PostgreSQL
 # full text, or matching in Python on SQLite) or "tantivy" (an embedded index in
 # OCLO_TEXT_INDEX_DIR on this machine's disk, kept current from the change log; needs

@@ -3,6 +3,9 @@
 import gc
 import itertools
 import os
+import subprocess
+import sys
+import time
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", "3"))
@@ -32,16 +35,23 @@ FREEZE_AFTER_REQUESTS = 100
 _served = itertools.count(1)  # each worker counts its own: the master serves no request
 
 
+# With OCLO_SEARCH_SNAPSHOT_DIR set, the master starts the process that writes the search facet
+# snapshot there (`manage.py search_snapshot`) and waits for its files this long before the
+# workers start: they map the files rather than each building its own (48 s at 1,000,000).
+SNAPSHOT_WAIT_SECONDS = float(os.environ.get("OCLO_SEARCH_SNAPSHOT_WAIT_SECONDS", "600"))
+_snapshot_writer: subprocess.Popen | None = None
+
+
 def when_ready(server):
     from django.db import connections
 
     from catalogue.search.facet_index import facet_index
     from taxonomies.suggestions import skills_suggestions_warm
 
-    for what, warm_up in (
-        ("build the facet index", facet_index.current),
-        ("prepare the skill suggestions", skills_suggestions_warm),
-    ):
+    warm_ups = [("prepare the skill suggestions", skills_suggestions_warm)]
+    if not _start_snapshot_writer(server):
+        warm_ups.insert(0, ("build the facet index", facet_index.current))
+    for what, warm_up in warm_ups:
         try:
             warm_up()
         except Exception:  # e.g. the database is not migrated yet: the first request does it
@@ -58,3 +68,39 @@ def post_request(worker, req, environ, resp):
     if next(_served) == FREEZE_AFTER_REQUESTS:
         gc.collect()
         gc.freeze()
+
+
+def on_exit(server):
+    if _snapshot_writer is not None:
+        _snapshot_writer.terminate()
+        _snapshot_writer.wait(10)
+
+
+def _start_snapshot_writer(server) -> bool:
+    """Start the process that writes the search snapshot for the workers to map, if one is
+    configured; wait for its files. The master itself does not map them: it would keep the
+    pages of an old snapshot alive for as long as it runs."""
+    global _snapshot_writer
+    from django.conf import settings
+
+    from catalogue.search.snapshot_files import snapshot_is_current
+
+    directory = settings.OCLO_SEARCH_SNAPSHOT_DIR
+    if directory is None:
+        return False
+    manage = str(settings.BASE_DIR / "manage.py")
+    _snapshot_writer = subprocess.Popen(
+        [sys.executable, manage, "search_snapshot", "--exit-with-parent"]
+    )
+    deadline = time.monotonic() + SNAPSHOT_WAIT_SECONDS
+    # Files of an earlier run would do, but each worker would then patch in every change
+    # since, each in memory of its own.
+    while _snapshot_writer.poll() is None and time.monotonic() < deadline:
+        try:
+            if snapshot_is_current(directory):
+                return True
+        except Exception:  # the database is not there yet, or not migrated
+            pass
+        time.sleep(0.2)
+    server.log.warning("no current search snapshot in %s yet", directory)
+    return True

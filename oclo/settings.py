@@ -19,6 +19,9 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 OCLO_TEXT_ENGINE = os.environ.get("OCLO_TEXT_ENGINE", OCLO_TEXT_ENGINE)  # noqa: F405
 # One index per machine: on local disk (not a network share), beside the code by default.
 OCLO_TEXT_INDEX_DIR = Path(os.environ.get("OCLO_TEXT_INDEX_DIR", BASE_DIR / "var" / "text-index"))
+if os.environ.get("OCLO_SEARCH_SNAPSHOT_DIR"):
+    # On local disk too: the workers map its files.
+    OCLO_SEARCH_SNAPSHOT_DIR = Path(os.environ["OCLO_SEARCH_SNAPSHOT_DIR"])
 
 
 def env_bool(name: str, default: bool) -> bool:

@@ -60,7 +60,7 @@ def app_servers(*ports: int, **environment: str) -> Iterator[list[str]]:
             [sys.executable, "-m", "gunicorn", "-c", "oclo/gunicorn.py", "oclo.wsgi:application"],
             cwd=settings.BASE_DIR,
             env=app_environment(
-                GUNICORN_BIND=f"127.0.0.1:{port}", GUNICORN_WORKERS="1", **environment
+                **{"GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_WORKERS": "1", **environment}
             ),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

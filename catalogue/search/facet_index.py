@@ -7,6 +7,7 @@ docs/decisions/0005-search-and-facet-counts.md).
 """
 
 import gc
+import logging
 import threading
 from array import array
 from collections import Counter, OrderedDict
@@ -14,15 +15,21 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from functools import partial
+from pathlib import Path
 
 import numpy as np
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections, router
 from django.utils import timezone
 
 from catalogue.models import CatalogueChange
+from catalogue.search.arrays import Room, appended, no_room
 from catalogue.search.facets import FACETS, Facet
+from catalogue.search.title_order import TitleOrder
 from catalogue.search.words import normalize
 from descriptors.models import Edition, Grant, LearningOpportunity
+
+logger = logging.getLogger(__name__)
 
 # Beyond this many changed opportunities a full rebuild is cheaper than patching.
 REBUILD_AFTER_CHANGES = 5000
@@ -63,13 +70,26 @@ class FacetColumn:
             (unique >> 32).astype(np.int32), (unique & 0xFFFFFFFF).astype(np.int32), keys, positions
         )
 
-    def extend(self, pairs: Iterable[tuple[int, str]]) -> "FacetColumn":
+    def extend(
+        self, pairs: Iterable[tuple[int, str]], size: int, added: int, room: Room = no_room
+    ) -> "FacetColumn":
+        """The column with the pairs of ``added`` documents placed after the first ``size``."""
         extra = FacetColumn.from_pairs(pairs, self.keys)
+        offsets = covered = None
+        if self.offsets is not None and len(self.offsets) == size + 1:
+            ends = np.searchsorted(extra.documents, np.arange(size + 1, size + added + 1))
+            offsets = appended(self.offsets, len(self.documents) + ends, room("offsets"))
+        if self.covered is not None and len(self.covered) == size:
+            extra_covered = np.zeros(added, bool)
+            extra_covered[extra.documents - size] = True
+            covered = appended(self.covered, extra_covered, room("covered"))
         return FacetColumn(
-            np.concatenate([self.documents, extra.documents]),
-            np.concatenate([self.values, extra.values]),
+            appended(self.documents, extra.documents, room("documents")),
+            appended(self.values, extra.values, room("values")),
             extra.keys,
             extra.positions,
+            offsets,
+            covered,
         )
 
     def having(self, keys: set[str], size: int) -> np.ndarray:
@@ -101,6 +121,12 @@ class FacetColumn:
             self.covered = covered
         return self.covered
 
+    def prepared(self, size: int) -> "FacetColumn":
+        """The column with what searches build on demand built now (to be written to files)."""
+        self.documents_having_any(size)
+        self._offsets(size)
+        return self
+
     def _offsets(self, size: int) -> np.ndarray:
         if self.offsets is None or len(self.offsets) != size + 1:
             self.offsets = np.searchsorted(self.documents, np.arange(size + 1))
@@ -122,10 +148,10 @@ class EditionArrays:
     deadline: np.ndarray
     closed: np.ndarray  # bool: the provider marked it finished or cancelled
 
-    def __add__(self, other: "EditionArrays") -> "EditionArrays":
+    def extend(self, other: "EditionArrays", room: Room = no_room) -> "EditionArrays":
         return EditionArrays(
             *(
-                np.concatenate([getattr(self, name), getattr(other, name)])
+                appended(getattr(self, name), getattr(other, name), room(name))
                 for name in self.__dataclass_fields__
             )
         )
@@ -154,10 +180,9 @@ class Snapshot:
     numbers: dict[str, np.ndarray]  # float64 per document, NaN when unknown
     editions: EditionArrays
     modified: np.ndarray  # float64 timestamps
-    title_keys: list[str]
+    titles: TitleOrder
     # Facets may depend on the day (an agreement in force until yesterday): one day's index.
     built_on: date = field(default_factory=timezone.localdate)
-    _title_order: np.ndarray | None = None
     # (facet key, language) -> {value key: label}, filled on first use (see search.facet_counts).
     labels: dict = field(default_factory=dict)
     # Recent search results against this snapshot (see search.results.opportunity_search).
@@ -167,6 +192,11 @@ class Snapshot:
     _edition_day: EditionDay | None = None
     # (filter, choice) -> the documents it keeps, for the filters whose choices are fixed.
     choice_documents: dict = field(default_factory=dict)
+    # The files it was mapped from (see search.snapshot_files), None when built in memory.
+    mapped_from: Path | None = None
+    # Array name -> the whole array mapped from those files, with room for more rows after
+    # the snapshot's part (see ``appended``).
+    room: dict[str, np.ndarray] = field(default_factory=dict)
 
     def counts(self, facet_key: str, mask: np.ndarray | None) -> np.ndarray:
         """Value counts of a facet over ``mask``; ``None`` means every published document."""
@@ -223,13 +253,8 @@ class Snapshot:
         return len(self.ids)
 
     def title_order(self) -> np.ndarray:
-        """Each document's rank in alphabetical (accent-free) title order, computed once."""
-        if self._title_order is None:
-            order = sorted(range(self.size), key=self.title_keys.__getitem__)
-            ranks = np.empty(self.size, np.int64)
-            ranks[order] = np.arange(self.size)
-            self._title_order = ranks
-        return self._title_order
+        """Per document, a number that sorts it in alphabetical (accent-free) title order."""
+        return self.titles.ranks
 
 
 def _published(ids: list[int] | None):
@@ -397,7 +422,7 @@ def build_snapshot() -> Snapshot:
         numbers=data["numbers"],
         editions=data["editions"],
         modified=data["modified"],
-        title_keys=data["title_keys"],
+        titles=TitleOrder.from_keys(data["title_keys"]),
     )
 
 
@@ -419,29 +444,41 @@ def _new_day(snapshot: Snapshot) -> Snapshot:
         unfiltered_counts={},
         _edition_day=None,
         choice_documents={},
+        mapped_from=None,
     )
 
 
 def _patched(snapshot: Snapshot, sequence: int, changed: set[int]) -> Snapshot:
-    """A new snapshot where the changed opportunities are re-read and their old rows retired."""
+    """A new snapshot where the changed opportunities are re-read and their old rows retired.
+    The new rows go into the room the snapshot files leave (``appended``) while there is some."""
+    # Copied, not retired in place: searches still running on the older snapshot read it.
     alive = snapshot.alive & ~np.isin(snapshot.ids, list(changed))
     data = _load(sorted(changed), snapshot.size)
+    added = len(data["ids"])
+
+    def room(prefix: str) -> Room:
+        return lambda name: snapshot.room.get(f"{prefix}{name}")
+
     return Snapshot(
         sequence=sequence,
         marker=_log_marker(sequence),
-        ids=np.concatenate([snapshot.ids, data["ids"]]),
-        alive=np.concatenate([alive, np.ones(len(data["ids"]), bool)]),
+        ids=appended(snapshot.ids, data["ids"], snapshot.room.get("ids")),
+        alive=np.concatenate([alive, np.ones(added, bool)]),
         columns={
-            key: column.extend(data["columns"][key]()) for key, column in snapshot.columns.items()
+            key: column.extend(
+                data["columns"][key](), snapshot.size, added, room(f"columns.{key}.")
+            )
+            for key, column in snapshot.columns.items()
         },
         numbers={
-            key: np.concatenate([values, data["numbers"][key]])
+            key: appended(values, data["numbers"][key], snapshot.room.get(f"numbers.{key}"))
             for key, values in snapshot.numbers.items()
         },
-        editions=snapshot.editions + data["editions"],
-        modified=np.concatenate([snapshot.modified, data["modified"]]),
-        title_keys=snapshot.title_keys + data["title_keys"],
+        editions=snapshot.editions.extend(data["editions"], room("editions.")),
+        modified=appended(snapshot.modified, data["modified"], snapshot.room.get("modified")),
+        titles=snapshot.titles.extended(data["title_keys"], snapshot.room.get("titles.ranks")),
         built_on=snapshot.built_on,
+        room=snapshot.room,
     )
 
 
@@ -450,11 +487,17 @@ def _reading_a_replica() -> bool:
 
 
 class FacetIndex:
-    """The process-wide index; ``current()`` returns a snapshot no older than the change log."""
+    """The process-wide index; ``current()`` returns a snapshot no older than the change log.
+
+    With ``OCLO_SEARCH_SNAPSHOT_DIR`` set, it starts from the snapshot files one process of the
+    machine writes there (search.snapshot_files) and patches in only what changed since; it
+    goes back to the files as soon as they have caught up.
+    """
 
     def __init__(self):
         self._snapshot: Snapshot | None = None
         self._lock = threading.Lock()
+        self._files_seen: Path | None = None
 
     def current(self) -> Snapshot:
         latest, latest_marker = latest_log_entry()
@@ -466,6 +509,7 @@ class FacetIndex:
             and snapshot.sequence == latest
             and snapshot.built_on == timezone.localdate()
             and (latest == 0 or snapshot.marker == latest_marker)
+            and not self._newer_files(snapshot)
         ):
             return snapshot
         with self._lock:
@@ -474,6 +518,7 @@ class FacetIndex:
                 # The replica has not replayed yet what the snapshot holds (it was brought up
                 # to date on the primary, for a client who had just written): keep the newer.
                 return snapshot
+            snapshot = self._mapped(snapshot) or snapshot
             if snapshot is None or snapshot.sequence > latest or not self._log_holds(snapshot):
                 # The log no longer holds the entry the snapshot was built at (the database
                 # was restored or reset, as between tests): start again.
@@ -498,6 +543,39 @@ class FacetIndex:
             self._snapshot = snapshot
             return snapshot
 
+    def _newer_files(self, snapshot: Snapshot) -> bool:
+        """Whether files were written since this process last looked, while it serves a
+        snapshot of its own (patched, or built before any file was there)."""
+        directory = settings.OCLO_SEARCH_SNAPSHOT_DIR
+        if directory is None or snapshot.mapped_from is not None:
+            return False
+        from catalogue.search.snapshot_files import current_snapshot_path
+
+        return current_snapshot_path(directory) not in (None, self._files_seen)
+
+    def _mapped(self, snapshot: Snapshot | None) -> Snapshot | None:
+        """The machine's snapshot files, mapped, when they are newer than ``snapshot`` or as
+        new and shared; None when there are none, or nothing new since last time."""
+        # Imported here: that module builds on this one's classes.
+        from catalogue.search.snapshot_files import current_snapshot_path, snapshot_map
+
+        directory = settings.OCLO_SEARCH_SNAPSHOT_DIR
+        path = current_snapshot_path(directory) if directory else None
+        if path is None or path == self._files_seen:
+            return None
+        self._files_seen = path
+        try:
+            mapped = snapshot_map(path)
+        except (OSError, ValueError):
+            # Removed since the link was read (a newer one replaced it), or another version's.
+            logger.warning("could not map the search snapshot in %s", path, exc_info=True)
+            return None
+        if snapshot is not None and (
+            mapped.sequence < snapshot.sequence or mapped.built_on < snapshot.built_on
+        ):
+            return None
+        return mapped
+
     @staticmethod
     def _log_holds(snapshot: Snapshot) -> bool:
         return snapshot.sequence == 0 or _log_marker(snapshot.sequence) == snapshot.marker
@@ -505,6 +583,7 @@ class FacetIndex:
     def reset(self) -> None:
         with self._lock:
             self._snapshot = None
+            self._files_seen = None
 
 
 facet_index = FacetIndex()

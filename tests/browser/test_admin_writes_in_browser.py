@@ -1,13 +1,16 @@
-"""An admin save in a real browser is one write: searchable at once, one change-log entry; a
-refused one says why beside the field and saves nothing."""
+"""An admin save in a real browser is one write: searchable at once (also when the search
+index is read from the machine's snapshot files), one change-log entry; a refused one says why
+beside the field and saves nothing."""
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from playwright.sync_api import expect
 
 from catalogue.models import CatalogueChange
+from catalogue.search.facet_index import facet_index
 from descriptors.models import LearningOpportunity
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import overflow, screenshot
 from tests.browser.test_hostile_flows_in_browser import sign_in
 
 PASSWORD = "a-long-browser-password"
@@ -59,3 +62,29 @@ def test_a_region_outside_the_chosen_countries_is_named_beside_the_region(
     )
     screenshot(page, f"admin-region-outside-countries-{width}")
     assert list(opportunity.countries.values_list("code", flat=True)) == ["ITA"]
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_with_one_snapshot_per_machine_a_renamed_course_sorts_into_place_at_once(
+    page, catalogue_server, settings, tmp_path, width
+):
+    """The search index read from the machine's snapshot files, written before the edit: the
+    new title is found, and listed by title among the others, before the files are rewritten."""
+    settings.OCLO_SEARCH_SNAPSHOT_DIR = tmp_path
+    call_command("search_snapshot", "--once")
+    facet_index.reset()
+    get_user_model().objects.create_superuser("editor", password=PASSWORD)
+    opportunity = LearningOpportunity.objects.get(provider_reference="DHBW-DMH-2026")
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(f"{catalogue_server.url}/?sort=title")
+    first_before = page.locator(".card h2").first.inner_text()
+
+    open_change_form(page, catalogue_server, opportunity)
+    page.fill("#id_title", "Aardvark-friendly digital marketing")
+    page.click("input[name=_save]")
+    page.wait_for_selector(".messagelist .success")
+    page.goto(f"{catalogue_server.url}/?sort=title")
+    expect(page.locator(".card h2").first).to_have_text("Aardvark-friendly digital marketing")
+    expect(page.locator(".card h2").nth(1)).to_have_text(first_before)
+    assert not overflow(page)
+    screenshot(page, f"snapshot-files-sorted-by-title-{width}")

@@ -4,6 +4,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from catalogue.search.arrays import no_room
 from catalogue.search.facet_index import FacetColumn
 
 pairs_strategy = st.sets(
@@ -11,12 +12,34 @@ pairs_strategy = st.sets(
 )
 
 
-@settings(max_examples=200, deadline=None)
-@given(pairs_strategy, st.sets(st.integers(0, 119), max_size=12), pairs_strategy, st.booleans())
-def test_counts_match_a_plain_count(pairs, chosen, extra, dense):
+def with_room(column: FacetColumn):
+    """The column's arrays as the start of longer ones, as mapped from snapshot files."""
+    rooms = {}
+    for name in ("documents", "values", "offsets", "covered"):
+        values = getattr(column, name)
+        if values is not None:
+            rooms[name] = np.zeros(len(values) + 500, values.dtype)
+            rooms[name][: len(values)] = values
+            setattr(column, name, rooms[name][: len(values)])
+    return rooms.get
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    pairs_strategy,
+    st.sets(st.integers(0, 119), max_size=12),
+    pairs_strategy,
+    st.booleans(),
+    st.booleans(),
+    st.booleans(),
+)
+def test_counts_match_a_plain_count(pairs, chosen, extra, dense, prepared, mapped):
     column = FacetColumn.from_pairs(sorted(pairs))
+    if prepared:  # as written to snapshot files, or after searches built them
+        column.prepared(60)
+    room = with_room(column) if mapped else no_room
     # Patching appends documents beyond the current ones, as the index does.
-    column = column.extend(sorted((document + 60, key) for document, key in extra))
+    column = column.extend(sorted((document + 60, key) for document, key in extra), 60, 60, room)
     # Dense masks take the all-pairs path, sparse ones the per-document runs.
     mask = np.ones(120, bool) if dense else np.zeros(120, bool)
     mask[list(chosen)] = not dense
@@ -26,3 +49,7 @@ def test_counts_match_a_plain_count(pairs, chosen, extra, dense):
             expected[key] = expected.get(key, 0) + 1
     counts = column.count(mask)
     assert {column.keys[i]: int(c) for i, c in enumerate(counts) if c} == expected
+    having_any = {document for document, _ in [*pairs, *((d + 60, k) for d, k in extra)]}
+    assert set(np.flatnonzero(column.documents_having_any(120))) == having_any
+    if mapped:  # the added pairs went into the room after the mapped ones
+        assert column.documents.ctypes.data == room("documents").ctypes.data

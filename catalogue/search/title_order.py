@@ -1,0 +1,84 @@
+"""Where each document of the facet snapshot sorts by title, kept in arrays a file can hold.
+
+A list of 1,000,000 Python title strings took 86 MB in every worker; the same keys as one UTF-8
+byte array with offsets are half that, and can be memory-mapped and shared by every worker of
+a machine (see ``search.snapshot_files``).
+"""
+
+import bisect
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from catalogue.search.arrays import appended
+
+
+@dataclass
+class TitleOrder:
+    """The sort keys (accent-free titles) of the first documents, read from ``text`` and
+    ``offsets``, with each one's rank; documents added since (``added_keys``) rank between the
+    first ones without reordering them, so adding a few keys never copies the others."""
+
+    text: np.ndarray  # uint8: the keys of the first documents, one after the other
+    offsets: np.ndarray  # int64: where each first document's key starts, and the end
+    by_title: np.ndarray  # int64: the first documents in title order
+    ranks: np.ndarray  # float64 per document: comparing two gives their title order
+    added_keys: list[str] = field(default_factory=list)
+    added_gaps: list[int] = field(default_factory=list)  # per added key: see ``extended``
+
+    @classmethod
+    def from_keys(cls, keys: list[str]) -> "TitleOrder":
+        encoded = [key.encode() for key in keys]
+        offsets = np.zeros(len(keys) + 1, np.int64)
+        np.cumsum([len(key) for key in encoded], out=offsets[1:])
+        by_title = np.asarray(sorted(range(len(keys)), key=keys.__getitem__), np.int64)
+        ranks = np.empty(len(keys), np.float64)
+        ranks[by_title] = np.arange(len(keys))
+        return cls(np.frombuffer(b"".join(encoded), np.uint8), offsets, by_title, ranks)
+
+    @property
+    def first_count(self) -> int:
+        return len(self.offsets) - 1
+
+    def key(self, document: int) -> str:
+        if document >= self.first_count:
+            return self.added_keys[document - self.first_count]
+        return self.text[self.offsets[document] : self.offsets[document + 1]].tobytes().decode()
+
+    def keys(self) -> list[str]:
+        return [self.key(document) for document in range(len(self.ranks))]
+
+    def extended(self, keys: list[str], room: np.ndarray | None = None) -> "TitleOrder":
+        """The order with documents of these keys added after the others. An added key ranks
+        just before the first document whose key is not smaller, after the added ones already
+        there that are not greater: the ranks already given never change, so searches still
+        sorting by them are not disturbed, and they can be written into ``room``."""
+        added_keys, gaps = list(self.added_keys), list(self.added_gaps)
+        added_ranks = self.ranks[self.first_count :].tolist()
+        for key in keys:
+            gap = bisect.bisect_left(
+                range(self.first_count), key, key=lambda place: self.key(self.by_title[place])
+            )
+            lower, upper = gap - 1.0, float(gap)
+            for other_key, other_gap, other_rank in zip(added_keys, gaps, added_ranks, strict=True):
+                if other_gap == gap:
+                    if other_key <= key:
+                        lower = max(lower, other_rank)
+                    else:
+                        upper = min(upper, other_rank)
+            added_keys.append(key)
+            gaps.append(gap)
+            added_ranks.append((lower + upper) / 2)
+        new_ranks = np.asarray(added_ranks[len(self.added_keys) :], np.float64)
+        return TitleOrder(
+            self.text,
+            self.offsets,
+            self.by_title,
+            appended(self.ranks, new_ranks, room),
+            added_keys,
+            gaps,
+        )
+
+    def compacted(self) -> "TitleOrder":
+        """The same order with every key among the first documents (for writing to files)."""
+        return self if not self.added_keys else TitleOrder.from_keys(self.keys())
