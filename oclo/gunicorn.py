@@ -1,5 +1,7 @@
 """Gunicorn settings: ``gunicorn -c oclo/gunicorn.py oclo.wsgi:application``."""
 
+import contextlib
+import ctypes
 import gc
 import itertools
 import os
@@ -37,9 +39,28 @@ _served = itertools.count(1)  # each worker counts its own: the master serves no
 
 # With OCLO_SEARCH_SNAPSHOT_DIR set, the master starts the process that writes the search facet
 # snapshot there (`manage.py search_snapshot`) and waits for its files this long before the
-# workers start: they map the files rather than each building its own (48 s at 1,000,000).
+# workers start: they map the files rather than each building its own (a minute at 1,000,000).
 SNAPSHOT_WAIT_SECONDS = float(os.environ.get("OCLO_SEARCH_SNAPSHOT_WAIT_SECONDS", "600"))
 _snapshot_writer: subprocess.Popen | None = None
+
+
+# glibc's malloc serves a large block from the heap once its threshold for mapping blocks of
+# their own has risen (it rises past the size of each freed block), and keeps what is freed
+# there in per-thread arenas: a search at 1,000,000 records makes arrays of 1-8 MB. With these
+# settings a worker's private memory at 1,000,000 records was 75-104 MB instead of 138-485 MB
+# (`python -m bench memory`), and searches as fast within 5%. Set in the master before the
+# workers are forked; the snapshot writer it starts reads them from its environment.
+MALLOC_SETTINGS = {"MALLOC_ARENA_MAX": "2", "MALLOC_MMAP_THRESHOLD_": str(128 * 1024)}
+M_MMAP_THRESHOLD, M_ARENA_MAX = -3, -8  # mallopt's parameter numbers (malloc.h)
+
+
+def on_starting(server):
+    for name, value in MALLOC_SETTINGS.items():
+        os.environ.setdefault(name, value)
+    with contextlib.suppress(OSError, AttributeError):  # not glibc
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallopt(M_ARENA_MAX, int(os.environ["MALLOC_ARENA_MAX"]))
+        libc.mallopt(M_MMAP_THRESHOLD, int(os.environ["MALLOC_MMAP_THRESHOLD_"]))
 
 
 def when_ready(server):

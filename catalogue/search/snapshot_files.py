@@ -51,6 +51,8 @@ KEPT = 2
 # their own, where a new array would have copied the whole of it.
 ROOM_SHARE = 100
 ROOM_AT_LEAST = 1000
+# The writer waits this many times as long as its last write took before it looks again.
+WRITING_SHARE = 4
 # Arrays whose rows can be added to; the others are rebuilt by each worker, or never change.
 GROWING = ("ids", "modified", "numbers.", "editions.", "titles.ranks", "columns.")
 
@@ -59,11 +61,13 @@ def snapshot_keep_written(
     *, interval: float, once: bool = False, stop: Callable[[], bool] = bool
 ) -> None:
     """Write the catalogue's snapshot under ``OCLO_SEARCH_SNAPSHOT_DIR`` (``once``, or again
-    after each change, at most every ``interval`` seconds, until ``stop()``). One writer per
+    after each change, until ``stop()``). It looks at the change log every ``interval``
+    seconds, and writes at most a fifth of the time: at 1,000,000 records a write takes
+    seconds, and during an import the workers patch in what changed meanwhile. One writer per
     directory: a second one waits, and takes over when the first one ends. Between writes the
     writer too maps what it wrote, so it keeps no copy of its own."""
     directory = settings.OCLO_SEARCH_SNAPSHOT_DIR
-    written = None
+    written, pause = None, interval
     with _writer_lock(directory):
         while True:
             try:
@@ -72,11 +76,13 @@ def snapshot_keep_written(
                     started = time.perf_counter()
                     path = snapshot_write(snapshot, directory)
                     written = snapshot.version
+                    took = time.perf_counter() - started
+                    pause = max(interval, WRITING_SHARE * took)
                     logger.info(
                         "wrote the search snapshot of %d opportunities to %s in %.1f s",
                         np.count_nonzero(snapshot.alive),
                         path,
-                        time.perf_counter() - started,
+                        took,
                     )
                     # Mapped now: the copy built or patched in memory goes, and what it held
                     # goes back to the system.
@@ -91,7 +97,7 @@ def snapshot_keep_written(
                 connections.close_all()
             if once or stop():
                 return
-            time.sleep(interval)
+            time.sleep(pause)
 
 
 def snapshot_is_current(directory: Path) -> bool:
@@ -165,7 +171,7 @@ def current_snapshot_path(directory: Path) -> Path | None:
 
 
 def snapshot_map(path: Path) -> Snapshot:
-    """The snapshot at ``path``, its arrays mapped read-only (shared with the other workers)."""
+    """The snapshot at ``path``, its arrays mapped (shared with the other workers)."""
     meta = json.loads((path / META).read_text())
     if meta["format"] != FORMAT:
         raise ValueError(f"{path}: snapshot format {meta['format']}, expected {FORMAT}")

@@ -109,3 +109,12 @@ def test_the_writer_needs_to_be_told_where(settings):
     settings.OCLO_SEARCH_SNAPSHOT_DIR = None
     with pytest.raises(CommandError, match="Set OCLO_SEARCH_SNAPSHOT_DIR"):
         write_snapshot()
+
+
+def test_a_catalogue_with_nothing_published_is_written_and_served(client, snapshot_dir):
+    LearningOpportunity.objects.all().delete()
+    write_snapshot()
+    facet_index.reset()
+    answer = client.get(API, {"facets": "true"}).json()
+    assert answer["count"] == 0 and answer["results"] == []
+    assert facet_index.current().mapped_from == current_snapshot_path(snapshot_dir)
