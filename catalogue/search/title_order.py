@@ -1,8 +1,8 @@
 """Where each document of the facet snapshot sorts by title, kept in arrays a file can hold.
 
-A list of 1,000,000 Python title strings took 86 MB in every worker; the same keys as one UTF-8
-byte array with offsets are half that, and can be memory-mapped and shared by every worker of
-a machine (see ``search.snapshot_files``).
+A list of 1,000,000 Python title strings took 86 MB in every worker; as one UTF-8 byte array
+with offsets the keys can be memory-mapped and shared by every worker of a machine (see
+``search.snapshot_files``).
 """
 
 import bisect

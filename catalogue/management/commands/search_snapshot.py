@@ -10,8 +10,8 @@ class Command(BaseCommand):
     help = (
         "Write the search facet snapshot to OCLO_SEARCH_SNAPSHOT_DIR for every worker of this "
         "machine to map, and again after each change of the catalogue. Gunicorn's master "
-        "starts it; run it yourself to share one snapshot between several servers' workers "
-        "on one machine."
+        "starts it. One writes per directory: another one started on it waits, and takes "
+        "over when the first ends."
     )
 
     def add_arguments(self, parser):
