@@ -513,12 +513,13 @@ class FacetIndex:
         ):
             return snapshot
         with self._lock:
-            snapshot = self._snapshot
+            snapshot = self._mapped(self._snapshot) or self._snapshot
             if snapshot is not None and snapshot.sequence > latest and _reading_a_replica():
                 # The replica has not replayed yet what the snapshot holds (it was brought up
-                # to date on the primary, for a client who had just written): keep the newer.
+                # to date on the primary, for a client who had just written, or written from
+                # the primary by the machine's snapshot writer): keep the newer.
+                self._snapshot = snapshot
                 return snapshot
-            snapshot = self._mapped(snapshot) or snapshot
             if snapshot is None or snapshot.sequence > latest or not self._log_holds(snapshot):
                 # The log no longer holds the entry the snapshot was built at (the database
                 # was restored or reset, as between tests): start again.

@@ -16,12 +16,14 @@ from django.db import connections
 from django.test import Client
 
 from catalogue.models import ApiToken
+from catalogue.search.facet_index import facet_index
 from catalogue.tokens import api_token_issue
 from descriptors.models import LearningOpportunity
 from oclo.replicas import PRIMARY_COOKIE
 from taxonomies.loaders import taxonomies_load
 from taxonomies.models import EqfLevel
 from tests.builders import make_opportunity, make_organisation
+from tests.processes import manage
 
 pytestmark = [
     pytest.mark.skipif(
@@ -135,3 +137,27 @@ def test_after_a_few_seconds_the_writer_reads_the_replica_again(lagging_replica,
     assert writer.get(detail).json()["title"] == "Darkroom printing, second edition"
     time.sleep(1.5)
     assert writer.get(detail).json()["title"] == "Darkroom printing"  # from the replica
+
+
+def test_a_reader_of_a_lagging_replica_is_served_the_machines_newer_snapshot_files(
+    lagging_replica, settings, tmp_path
+):
+    """The snapshot writer reads the primary: its files are ahead of a lagging replica, and a
+    worker reading that replica serves them (the newer facet counts) rather than taking the
+    replica's older log for a restored database and building a snapshot of its own."""
+    settings.OCLO_SEARCH_SNAPSHOT_DIR = tmp_path
+    facet_index.reset()
+    taxonomies_load()
+    six, seven = EqfLevel.objects.get(level=6), EqfLevel.objects.get(level=7)
+    opportunity = make_opportunity(title="Darkroom printing", eqf_level=six)
+    wait_until_replayed()
+    reader = Client()
+    assert eqf_counts(reader) == {"6": 1}
+
+    lagging_replica.pause()
+    opportunity.eqf_level = seven
+    opportunity.save()
+    writer = manage("search_snapshot", "--once", OCLO_SEARCH_SNAPSHOT_DIR=str(tmp_path))
+    assert writer.wait(120) == 0, writer.stderr.read()
+    assert LearningOpportunity.objects.using(REPLICA).get(pk=opportunity.pk).eqf_level_id == 6
+    assert eqf_counts(reader) == {"7": 1}
