@@ -1,9 +1,9 @@
 """The facet snapshot as files that every worker of a machine maps instead of building its own.
 
 One process (``manage.py search_snapshot``, started by gunicorn's master) builds the snapshot and
-writes it here after each change; the workers map the newest files read-only, so the operating
-system keeps one copy of the arrays in memory for all of them, and a rebuild happens in that
-process while the workers go on serving the files they have (decision record 0017).
+writes it here after each change; the workers map the newest files, so the operating system
+keeps one copy of the arrays in memory for all of them, and a rebuild happens in that process
+while the workers go on serving the files they have (decision record 0017).
 
 A snapshot is a directory of ``.npy`` arrays and a ``snapshot.json``. It is written under a
 temporary name and renamed, then the ``current`` link is replaced: a worker sees a whole
@@ -43,7 +43,7 @@ logger = logging.getLogger(__name__)
 
 CURRENT = "current"
 META = "snapshot.json"
-FORMAT = 2
+FORMAT = 1
 # Workers may still be mapping the snapshot before the current one: it stays, older ones go.
 KEPT = 2
 # Rows an array has room for after its own (1% more, at least 1,000): the workers write the
