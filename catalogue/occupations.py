@@ -210,20 +210,9 @@ def _teaching_keys(skill_ids: list[int]) -> dict[str, set[int]]:
     return {tree.keys[pk]: needs for pk, needs in origins.items() if pk in tree.keys}
 
 
-_by_value_cache: list[tuple[Snapshot, np.ndarray, np.ndarray]] = []
-
-
 def _pairs_of_values(snapshot: Snapshot, positions: np.ndarray) -> np.ndarray:
-    """Indexes of the skill column's (document, value) pairs whose value is in ``positions``,
-    from the pairs sorted by value (once per snapshot): reading the few values of one job
-    instead of testing all 700k pairs of a 100k catalogue."""
-    column = snapshot.columns["skill"]
-    with _skill_tree_lock:
-        if not _by_value_cache or _by_value_cache[0][0] is not snapshot:
-            order = np.argsort(column.values, kind="stable")
-            offsets = np.searchsorted(column.values[order], np.arange(len(column.keys) + 1))
-            _by_value_cache[:] = [(snapshot, order, offsets)]
-        _, order, offsets = _by_value_cache[0]
+    """Indexes of the skill column's (document, value) pairs whose value is in ``positions``."""
+    order, offsets = snapshot.columns["skill"].pairs_by_value()
     starts, ends = offsets[positions], offsets[positions + 1]
     lengths = ends - starts
     within = np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)

@@ -48,6 +48,7 @@ class FacetColumn:
     positions: dict[str, int]
     offsets: np.ndarray | None = None  # where each document's pairs start (built on demand)
     covered: np.ndarray | None = None  # which documents have any value (built on demand)
+    by_value: tuple[np.ndarray, np.ndarray] | None = None  # see ``pairs_by_value``
 
     @classmethod
     def from_pairs(cls, pairs: Iterable[tuple[int, str]], keys: list[str] | None = None):
@@ -122,6 +123,17 @@ class FacetColumn:
             covered[self.documents] = True
             self.covered = covered
         return self.covered
+
+    def pairs_by_value(self) -> tuple[np.ndarray, np.ndarray]:
+        """The pairs' indexes sorted by value, and where each value's run starts (built once):
+        reading the few values of one job instead of testing every pair (courses for a job)."""
+        if self.by_value is None:
+            order = np.argsort(self.values, kind="stable")
+            self.by_value = (
+                order,
+                np.searchsorted(self.values[order], np.arange(len(self.keys) + 1)),
+            )
+        return self.by_value
 
     def prepared(self, size: int) -> "FacetColumn":
         """The column with what searches build on demand built now (to be written to files)."""

@@ -11,7 +11,8 @@ from django.urls import reverse
 from catalogue.search.facet_index import facet_index
 from catalogue.search.snapshot_files import current_snapshot_path
 from catalogue.search.words import normalize
-from descriptors.models import LearningOpportunity
+from descriptors.models import LearningOpportunity, LearningOutcome
+from taxonomies.models import EscoOccupation, EscoOccupationSkill, EscoSkill
 from tests.builders import make_opportunity
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_catalogue")]
@@ -118,3 +119,28 @@ def test_a_catalogue_with_nothing_published_is_written_and_served(client, snapsh
     answer = client.get(API, {"facets": "true"}).json()
     assert answer["count"] == 0 and answer["results"] == []
     assert facet_index.current().mapped_from == current_snapshot_path(snapshot_dir)
+
+
+def test_courses_for_a_job_are_the_same_from_the_files(client, settings, snapshot_dir):
+    """Courses for a job read the skill pairs by value, which the files hold ready-sorted."""
+    occupation = EscoOccupation.objects.create(
+        uri="http://data.europa.eu/esco/occupation/test-credential-evaluator",
+        preferred_label="credential evaluator",
+    )
+    taught = EscoSkill.objects.filter(
+        pk__in=LearningOutcome.objects.filter(opportunity__status="published").values("skills")
+    )
+    for skill in taught.order_by("pk")[:4]:
+        EscoOccupationSkill.objects.create(occupation=occupation, skill=skill, relation="essential")
+    courses = f"/api/v1/esco-occupations/{occupation.uri.rsplit('/', 1)[-1]}/opportunities/"
+
+    settings.OCLO_SEARCH_SNAPSHOT_DIR = None
+    own_index = client.get(courses).json()
+    assert own_index["results"]
+
+    settings.OCLO_SEARCH_SNAPSHOT_DIR = snapshot_dir
+    write_snapshot()
+    facet_index.reset()
+    assert client.get(courses).json() == own_index
+    order, _ = facet_index.current().columns["skill"].by_value
+    assert not order.flags.owndata  # mapped from the files, not sorted by this worker
