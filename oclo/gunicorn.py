@@ -99,8 +99,8 @@ def on_exit(server):
 
 def _start_snapshot_writer(server) -> bool:
     """Start the process that writes the search snapshot for the workers to map, if one is
-    configured; wait for its files. The master itself does not map them: it would keep the
-    pages of an old snapshot alive for as long as it runs."""
+    configured, and wait for its files; whether it was started. The master itself does not
+    map them: it would keep the pages of an old snapshot alive for as long as it runs."""
     global _snapshot_writer
     from django.conf import settings
 

@@ -562,22 +562,15 @@ class FacetIndex:
     def _newer_files(self, snapshot: Snapshot) -> bool:
         """Whether files were written since this process last looked, while it serves a
         snapshot of its own (patched, or built before any file was there)."""
-        directory = settings.OCLO_SEARCH_SNAPSHOT_DIR
-        if directory is None or snapshot.mapped_from is not None:
-            return False
-        from catalogue.search.snapshot_files import current_snapshot_path
-
-        return current_snapshot_path(directory) not in (None, self._files_seen)
+        return snapshot.mapped_from is None and self._unseen_files() is not None
 
     def _mapped(self, snapshot: Snapshot | None) -> Snapshot | None:
         """The machine's snapshot files, mapped, when they are newer than ``snapshot`` or as
         new and shared; None when there are none, or nothing new since last time."""
-        # Imported here: that module builds on this one's classes.
-        from catalogue.search.snapshot_files import current_snapshot_path, snapshot_map
+        from catalogue.search.snapshot_files import snapshot_map
 
-        directory = settings.OCLO_SEARCH_SNAPSHOT_DIR
-        path = current_snapshot_path(directory) if directory else None
-        if path is None or path == self._files_seen:
+        path = self._unseen_files()
+        if path is None:
             return None
         self._files_seen = path
         try:
@@ -591,6 +584,17 @@ class FacetIndex:
         ):
             return None
         return mapped
+
+    def _unseen_files(self) -> Path | None:
+        """The machine's current snapshot files when this process has not looked at them yet."""
+        directory = settings.OCLO_SEARCH_SNAPSHOT_DIR
+        if directory is None:
+            return None
+        # Imported here: that module builds on this one's classes.
+        from catalogue.search.snapshot_files import current_snapshot_path
+
+        path = current_snapshot_path(directory)
+        return None if path == self._files_seen else path
 
     @staticmethod
     def _log_holds(snapshot: Snapshot) -> bool:
