@@ -1,7 +1,7 @@
 """Reads for the public catalogue's pages: cards, the detail page, versions and the change
 log. The faceted search is its own room: ``catalogue.search``."""
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch, Q, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -13,15 +13,23 @@ from taxonomies.models import EscoSkill
 CARD_OUTCOMES = 2
 
 
-def opportunity_cards():
-    """What a learner's card shows: the list data plus the credential and the first outcomes
-    (``first_outcomes``: only those are read, a window per opportunity in the same query)."""
+def opportunity_cards(*, with_outcomes: bool = True):
+    """What a learner's card shows: the list data plus the credential and the first outcomes;
+    ``with_outcomes=False`` leaves those to ``card_outcomes_add``, for a list that is not
+    always shown as cards (the search: the API answers without them)."""
+    cards = LearningOpportunity.objects.with_card_data().select_related("credential_type")
+    return cards.prefetch_related(_first_outcomes()) if with_outcomes else cards
+
+
+def card_outcomes_add(opportunities: list[LearningOpportunity]) -> None:
+    """The first outcomes of opportunities loaded without them, for their cards."""
+    prefetch_related_objects(opportunities, _first_outcomes())
+
+
+def _first_outcomes() -> Prefetch:
+    """``first_outcomes``: only those are read, a window per opportunity in the same query."""
     first = LearningOutcome.objects.only("opportunity_id", "title", "title_translations")
-    return (
-        LearningOpportunity.objects.with_card_data()
-        .select_related("credential_type")
-        .prefetch_related(Prefetch("outcomes", first[:CARD_OUTCOMES], to_attr="first_outcomes"))
-    )
+    return Prefetch("outcomes", first[:CARD_OUTCOMES], to_attr="first_outcomes")
 
 
 # Raw SQL on a plain cursor because every detail answer runs it first (for its ETag): building

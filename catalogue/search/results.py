@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from django.conf import settings
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
@@ -17,9 +18,9 @@ from catalogue.search.facet_index import Snapshot, facet_index
 from catalogue.search.filtering import all_of, search_masks, text_matches
 from catalogue.search.ordering import ordered, relevance_by_position
 from catalogue.search.text_engines import TextMatches
-from catalogue.search.text_matching import snippets, text_query
+from catalogue.search.text_matching import TextQuery, snippets, text_query
 from catalogue.search.words import WORD
-from catalogue.selectors import opportunity_cards
+from catalogue.selectors import card_outcomes_add, opportunity_cards
 from descriptors.models import LearningOpportunity
 from descriptors.text import normalize
 
@@ -35,12 +36,26 @@ class SearchResult:
     page_size: int
     opportunities: list[LearningOpportunity]
     facets: list[FacetResult]
-    snippets: dict[int, SafeString]
+    # The query as the engine searched it (corrected, widened): the words snippets highlight.
+    searched_query: TextQuery
     # Each misspelt word of the query and the word searched instead.
     corrections: dict[str, str] = field(default_factory=dict)
     # Not every word of the query is in every result (all of them together found too
     # little): how many results have every word; None when all of them do.
     every_word_total: int | None = None
+
+    @cached_property
+    def snippets(self) -> dict[int, SafeString]:
+        """A highlighted extract of each result's description, made on first use: only the
+        search page shows them."""
+        return snippets(self.opportunities, self.searched_query)
+
+    @cached_property
+    def cards(self) -> list[LearningOpportunity]:
+        """The results with what their cards show besides the list data (read on first use:
+        an API answer does not show them)."""
+        card_outcomes_add(self.opportunities)
+        return self.opportunities
 
     @property
     def optional_words(self) -> bool:
@@ -131,7 +146,7 @@ def _search(
         page_ids = [
             int(pk) for pk in snapshot.ids[positions[(page - 1) * page_size : page * page_size]]
         ]
-    by_id = opportunity_cards().in_bulk(page_ids)
+    by_id = opportunity_cards(with_outcomes=False).in_bulk(page_ids)
     opportunities = [by_id[pk] for pk in page_ids if pk in by_id]
     return SearchResult(
         version=snapshot.version,
@@ -141,7 +156,7 @@ def _search(
         page_size=page_size,
         opportunities=opportunities,
         facets=counts,
-        snippets=snippets(opportunities, _searched_query(params, matches)),
+        searched_query=_searched_query(params, matches),
         corrections=matches.corrections if matches else {},
         every_word_total=every_word_total,
     )

@@ -1,4 +1,6 @@
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.http import http_date
 
@@ -282,6 +284,22 @@ def test_list_query_count_is_bounded(client, django_assert_max_num_queries, sett
     # languages)
     with django_assert_max_num_queries(15):
         client.get(LIST, {"page_size": 100})
+
+
+def test_a_text_search_answer_reads_no_snippet_or_outcome_it_does_not_show(client, settings):
+    settings.OCLO_SEARCH_CACHE = False
+    params = {"q": "fotografia"}
+    with CaptureQueriesContext(connection) as api:
+        results = client.get(LIST, params).json()["results"]
+    with CaptureQueriesContext(connection) as page:
+        cards = client.get(reverse("catalogue:search"), params).content.decode()
+
+    assert results
+    read_by_api = " ".join(query["sql"] for query in api.captured_queries)
+    assert "ts_headline" not in read_by_api and "learningoutcome" not in read_by_api
+    # The page's cards still show the first outcomes.
+    assert "You will learn to:" in cards
+    assert "learningoutcome" in " ".join(query["sql"] for query in page.captured_queries)
 
 
 def test_openapi_schema_is_valid_without_warnings(tmp_path):
