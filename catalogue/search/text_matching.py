@@ -459,23 +459,27 @@ def _title_tier(meant: list[str], titles: Iterable[list[str]]) -> int:
 
 
 def snippets(opportunities: list[LearningOpportunity], query: TextQuery) -> dict[int, SafeString]:
-    """A highlighted extract of each description around the query's words and their forms."""
+    """A highlighted extract of each description, in the visitor's language like the rest of
+    its card, around the query's words and their forms; none for a description without any
+    of them (the card shows its summary: a snippet without a match would not say why the
+    record was found, and one from another language's text would not match the card)."""
     terms = query.terms(exact=True) + query.terms(exact=False)
     if not terms or not opportunities:
         return {}
+    descriptions = {
+        opportunity.pk: opportunity.localized_description for opportunity in opportunities
+    }
     if _is_postgres():
         with _reading().cursor() as cursor:
             cursor.execute(
                 "SELECT id, ts_headline('oclo', description, to_tsquery('simple', %s), "
                 "'StartSel=<mark>, StopSel=</mark>, MaxWords=30, MinWords=12, "
-                "HighlightAll=false') FROM descriptors_learningopportunity WHERE id = ANY(%s)",
-                [
-                    TextQuery([terms]).tsquery(),
-                    [opportunity.pk for opportunity in opportunities],
-                ],
+                "HighlightAll=false') "
+                "FROM unnest(%s::bigint[], %s::text[]) AS shown(id, description)",
+                [TextQuery([terms]).tsquery(), list(descriptions), list(descriptions.values())],
             )
             # ts_headline returns the text unescaped; escape it, then restore only our marks.
-            return {
+            extracts = {
                 pk: mark_safe(
                     escape(headline)
                     .replace("&lt;mark&gt;", "<mark>")
@@ -483,11 +487,10 @@ def snippets(opportunities: list[LearningOpportunity], query: TextQuery) -> dict
                 )
                 for pk, headline in cursor.fetchall()
             }
-    highlighted = {word for term in terms for word in term.text.split()}
-    return {
-        opportunity.pk: _highlight(opportunity.description, highlighted)
-        for opportunity in opportunities
-    }
+    else:
+        highlighted = {word for term in terms for word in term.text.split()}
+        extracts = {pk: _highlight(text, highlighted) for pk, text in descriptions.items()}
+    return {pk: extract for pk, extract in extracts.items() if "<mark>" in extract}
 
 
 def _highlight(description: str, terms: set[str]) -> SafeString:

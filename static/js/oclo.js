@@ -32,6 +32,14 @@
   document.addEventListener("DOMContentLoaded", openFiltersWhenWide);
   wide.addEventListener("change", openFiltersWhenWide);
 
+  // The language switch returns to the page it was chosen on. htmx changes the address of
+  // the search page without reloading the header that says where that is: take it from the
+  // address bar, or a switch after a search would lose the search.
+  document.addEventListener("submit", function (event) {
+    var next = event.target.matches(".language-switch") && event.target.elements.next;
+    if (next) next.value = window.location.pathname + window.location.search;
+  });
+
   // htmx replaces the whole search block when a facet is ticked: keep the filters panel as
   // the visitor left it (open on a phone while choosing) and the focus on the ticked box,
   // which a closed panel would otherwise swallow.

@@ -73,3 +73,25 @@ def test_the_choice_follows_the_visitor_to_unprefixed_links(page, catalogue_serv
     expect(page.locator("h1")).to_have_text("Mikrokredencialai paprastais žodžiais")
     page.get_by_role("link", name="Naršyti", exact=True).click()
     expect(page).to_have_url(re.compile(r"/lt/browse/fields/$"))
+
+
+@pytest.mark.parametrize("width_name", WIDTHS)
+def test_a_search_quotes_each_card_in_the_language_of_the_page(page, catalogue_server, width_name):
+    """An Italian course with an English translation, found by its Italian words: the English
+    card quotes its English summary, the Italian card highlights the Italian description."""
+    page.set_viewport_size({"width": WIDTHS[width_name], "height": 844})
+    page.goto(catalogue_server.url)
+    page.locator("#q").fill("fotografia strada")
+    page.locator("#q").press("Enter")
+    card = page.locator("article.card").filter(has_text="Street photography: shape and content")
+    expect(card.locator(".summary")).to_contain_text("The first of three stackable")
+    expect(card).not_to_contain_text("Prima micro-credenziale")
+    screenshot(page, f"language-en-search-{width_name}")
+
+    # The search box searched without reloading the page: the switch keeps the search.
+    switch_language(page, "it")
+    expect(page.locator("#q")).to_have_value("fotografia strada")
+    card = page.locator("article.card").filter(has_text="Fotografia di strada: forma e contenuto")
+    expect(card.locator(".snippet mark").first).to_have_text("fotografia")
+    expect(card).not_to_contain_text("The first of three stackable")
+    screenshot(page, f"language-it-search-{width_name}")

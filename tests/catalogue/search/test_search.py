@@ -182,6 +182,20 @@ def test_snippets_highlight_the_query(client):
     assert "<mark>ransomware</mark>" in result.snippets[opportunity.pk]
 
 
+def test_a_snippet_is_in_the_language_of_its_card(client):
+    """LEICA-SP-1 is Italian with an English translation: an English card quotes the English
+    description, an Italian one the Italian, and a card never quotes the other language."""
+    english = client.get(SEARCH, {"q": "framing"}).text
+    assert "lenses and <mark>framing" in english
+
+    found_in_italian = client.get(SEARCH, {"q": "fotografia strada"})
+    assert "Prima micro-credenziale" not in found_in_italian.text
+    assert "The first of three stackable micro-credentials" in found_in_italian.text
+
+    italian = client.get("/it/", {"q": "fotografia strada"}).text
+    assert "percorso di <mark>fotografia</mark> di <mark>strada" in italian
+
+
 def test_drafts_never_match(client):
     assert "CIMEA-DRAFT" not in references(search(client, q="refugees"))
 
