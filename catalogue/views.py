@@ -23,6 +23,7 @@ from catalogue.search.suggestions import skill_suggestions
 from catalogue.selectors import opportunity_detail, opportunity_related, skill_by_key
 from descriptors.completeness import opportunity_completeness
 from descriptors.models import Organisation
+from descriptors.models.base import visitor_language
 from taxonomies.models import EqfLevel, IscedField
 
 MAX_PAGE = 10_000
@@ -60,6 +61,7 @@ def opportunity_search_view(request):
         params,
         page=_page_number(request.GET.get("page")),
         page_size=settings.OCLO_LIST_PAGE_SIZE,
+        titles_in=visitor_language(),  # the cards' titles
     )
     search_query = SearchQuery(request.GET)
     chips = active_filter_chips(search_query, result)

@@ -27,7 +27,7 @@ from catalogue.search.arrays import Room, appended, no_room
 from catalogue.search.facets import FACETS, Facet
 from catalogue.search.title_order import TitleOrder
 from catalogue.search.words import normalize
-from descriptors.models import Edition, Grant, LearningOpportunity
+from descriptors.models import Edition, Grant, LearningOpportunity, OpportunityTranslation
 
 logger = logging.getLogger(__name__)
 
@@ -211,6 +211,9 @@ class Snapshot:
     # Array name -> the whole array mapped from those files, with room for more rows after
     # the snapshot's part (see ``appended``).
     room: dict[str, np.ndarray] = field(default_factory=dict)
+    # Language -> (sorted ids, title ranks) of the documents translated into it, read on
+    # first use (see ``title_ranks``).
+    translated_titles: dict = field(default_factory=dict)
 
     def counts(self, facet_key: str, mask: np.ndarray | None) -> np.ndarray:
         """Value counts of a facet over ``mask``; ``None`` means every published document."""
@@ -269,6 +272,32 @@ class Snapshot:
     def title_order(self) -> np.ndarray:
         """Per document, a number that sorts it in alphabetical (accent-free) title order."""
         return self.titles.ranks
+
+    def title_ranks(self, positions: np.ndarray, language: str) -> np.ndarray:
+        """Per position, a number that sorts it in the alphabetical order of the title a
+        visitor reading ``language`` sees: its translation into it when there is one."""
+        ranks = self.titles.ranks[positions]
+        if language not in self.translated_titles:
+            self.translated_titles[language] = self._translated_title_ranks(language)
+        ids, translated = self.translated_titles[language]
+        if len(ids):
+            documents = self.ids[positions]
+            at = np.clip(np.searchsorted(ids, documents), 0, len(ids) - 1)
+            found = ids[at] == documents
+            ranks[found] = translated[at[found]]
+        return ranks
+
+    def _translated_title_ranks(self, language: str) -> tuple[np.ndarray, np.ndarray]:
+        rows = sorted(
+            OpportunityTranslation.objects.filter(
+                language__short_code=language,
+                opportunity__status=LearningOpportunity.Status.PUBLISHED,
+            )
+            .exclude(title="")
+            .values_list("opportunity_id", "title")
+        )
+        ids = np.asarray([pk for pk, _ in rows], np.int64)
+        return ids, self.titles.ranks_between([normalize(title) for _, title in rows])
 
 
 def _published(ids: list[int] | None):
@@ -459,6 +488,7 @@ def _new_day(snapshot: Snapshot) -> Snapshot:
         _edition_day=None,
         choice_documents={},
         mapped_from=None,
+        translated_titles={},
     )
 
 

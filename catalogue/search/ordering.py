@@ -7,10 +7,21 @@ from catalogue.search.text_engines import TextMatches
 
 
 def ordered(
-    snapshot: Snapshot, positions: np.ndarray, sort: str, relevance, needed: int
+    snapshot: Snapshot,
+    positions: np.ndarray,
+    sort: str,
+    relevance,
+    needed: int,
+    *,
+    titles_in: str | None = None,
 ) -> np.ndarray:
-    """The positions in the requested order, at least the first ``needed`` of them."""
-    titles = snapshot.title_order()[positions]
+    """The positions in the requested order, at least the first ``needed`` of them. Sorted by
+    title, the titles are those shown in ``titles_in`` (a translation into it where there is
+    one), else the records' own; between otherwise equal results, always the own ones."""
+    if sort == "title" and titles_in:
+        titles = snapshot.title_ranks(positions, titles_in)
+    else:
+        titles = snapshot.title_order()[positions]
     if sort == "relevance" and relevance is not None:
         # Of equally relevant results: the more complete, then the more recently changed.
         completeness = snapshot.numbers["completeness"][positions]

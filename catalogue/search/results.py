@@ -87,10 +87,12 @@ def opportunity_search(
     page_size: int = 20,
     after_id: int | None = None,
     with_facets: bool = True,
+    titles_in: str | None = None,
 ) -> SearchResult:
     """Published opportunities matching the parameters, one page of them, and facet counts
     (see ``facet_counts``) unless not ``with_facets`` (a tenth of a text search's time, for
-    callers that show none); answers are cached per snapshot."""
+    callers that show none); sorted by title, by the titles shown in ``titles_in`` (a page
+    shows translations, the API each record's own title). Answers are cached per snapshot."""
     snapshot = facet_index.current()
     # Today is part of the key: "starts within 30 days" changes at midnight.
     key = (
@@ -99,6 +101,7 @@ def opportunity_search(
         page_size,
         after_id,
         with_facets,
+        titles_in,
         get_language(),
         timezone.localdate(),
     )
@@ -108,7 +111,13 @@ def opportunity_search(
             snapshot.results.move_to_end(key)
             return cached
     result = _search(
-        snapshot, params, page=page, page_size=page_size, after_id=after_id, facets=with_facets
+        snapshot,
+        params,
+        page=page,
+        page_size=page_size,
+        after_id=after_id,
+        facets=with_facets,
+        titles_in=titles_in,
     )
     if settings.OCLO_SEARCH_CACHE:
         with _results_lock:
@@ -119,7 +128,14 @@ def opportunity_search(
 
 
 def _search(
-    snapshot: Snapshot, params: SearchParams, *, page: int, page_size: int, after_id, facets: bool
+    snapshot: Snapshot,
+    params: SearchParams,
+    *,
+    page: int,
+    page_size: int,
+    after_id,
+    facets: bool,
+    titles_in: str | None,
 ):
     matches = text_matches(params)
     base, masks = search_masks(snapshot, params, matches)
@@ -142,7 +158,9 @@ def _search(
         relevance = (
             relevance_by_position(snapshot, positions, matches) if sort == "relevance" else None
         )
-        positions = ordered(snapshot, positions, sort, relevance, page * page_size)
+        positions = ordered(
+            snapshot, positions, sort, relevance, page * page_size, titles_in=titles_in
+        )
         page_ids = [
             int(pk) for pk in snapshot.ids[positions[(page - 1) * page_size : page * page_size]]
         ]

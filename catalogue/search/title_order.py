@@ -6,6 +6,7 @@ with offsets the keys can be memory-mapped and shared by every worker of a machi
 """
 
 import bisect
+import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -56,16 +57,8 @@ class TitleOrder:
         added_keys, gaps = list(self.added_keys), list(self.added_gaps)
         added_ranks = self.ranks[self.first_count :].tolist()
         for key in keys:
-            gap = bisect.bisect_left(
-                range(self.first_count), key, key=lambda place: self.key(self.by_title[place])
-            )
-            lower, upper = gap - 1.0, float(gap)
-            for other_key, other_gap, other_rank in zip(added_keys, gaps, added_ranks, strict=True):
-                if other_gap == gap:
-                    if other_key <= key:
-                        lower = max(lower, other_rank)
-                    else:
-                        upper = min(upper, other_rank)
+            gap = self._gap(key)
+            lower, upper = _between(key, gap, added_keys, gaps, added_ranks)
             added_keys.append(key)
             gaps.append(gap)
             added_ranks.append((lower + upper) / 2)
@@ -79,6 +72,44 @@ class TitleOrder:
             gaps,
         )
 
+    def ranks_between(self, keys: list[str]) -> np.ndarray:
+        """Ranks for titles that are not documents' own (translations), each in its place
+        among the documents' and apart from all of them; keys that fall between the same two
+        documents share that space in their own order."""
+        added_ranks = self.ranks[self.first_count :].tolist()
+        places = [
+            _between(key, self._gap(key), self.added_keys, self.added_gaps, added_ranks)
+            for key in keys
+        ]
+        ranks = np.empty(len(keys), np.float64)
+        by_place = sorted(range(len(keys)), key=lambda index: (places[index], keys[index]))
+        for (lower, upper), indexes in itertools.groupby(by_place, key=places.__getitem__):
+            together = list(indexes)
+            for order, index in enumerate(together, 1):
+                ranks[index] = lower + (upper - lower) * order / (len(together) + 1)
+        return ranks
+
+    def _gap(self, key: str) -> int:
+        """How many of the first documents' keys are smaller than ``key``."""
+        return bisect.bisect_left(
+            range(self.first_count), key, key=lambda place: self.key(self.by_title[place])
+        )
+
     def compacted(self) -> "TitleOrder":
         """The same order with every key among the first documents (for writing to files)."""
         return self if not self.added_keys else TitleOrder.from_keys(self.keys())
+
+
+def _between(
+    key: str, gap: int, added_keys: list[str], gaps: list[int], added_ranks: list[float]
+) -> tuple[float, float]:
+    """The two ranks ``key`` sorts between: those of the first documents around its ``gap``,
+    narrowed by the documents added into the same gap."""
+    lower, upper = gap - 1.0, float(gap)
+    for other_key, other_gap, other_rank in zip(added_keys, gaps, added_ranks, strict=True):
+        if other_gap == gap:
+            if other_key <= key:
+                lower = max(lower, other_rank)
+            else:
+                upper = min(upper, other_rank)
+    return lower, upper

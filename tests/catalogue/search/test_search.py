@@ -9,6 +9,7 @@ from django_filters import FilterSet
 
 from catalogue.filters import OpportunitySearchFilterSet
 from descriptors.models import LearningOpportunity
+from descriptors.text import normalize
 from tests.builders import make_opportunity, text_of
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_catalogue")]
@@ -194,6 +195,23 @@ def test_a_snippet_is_in_the_language_of_its_card(client):
 
     italian = client.get("/it/", {"q": "fotografia strada"}).text
     assert "percorso di <mark>fotografia</mark> di <mark>strada" in italian
+
+
+@pytest.mark.parametrize("prefix", ["", "/it"])
+def test_sorted_by_title_the_cards_read_in_alphabetical_order_in_each_language(client, prefix):
+    """Translated titles sort where the card shows them: in English, CIMEA's Italian course
+    "Corso professionale..." is "Professional course..." and sorts among the Ps."""
+    shown, page = [], 1
+    while True:
+        result = client.get(f"{prefix}/", {"sort": "title", "page": page}).context["result"]
+        language = "it" if prefix else "en"
+        shown += [opportunity.localized("title", language) for opportunity in result.opportunities]
+        if page == result.pages:
+            break
+        page += 1
+    assert len(shown) == LearningOpportunity.objects.published().count()
+    assert shown == sorted(shown, key=normalize)
+    assert any(title.startswith("Street photography") for title in shown) == (prefix == "")
 
 
 def test_drafts_never_match(client):
