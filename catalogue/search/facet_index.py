@@ -211,7 +211,7 @@ class Snapshot:
     # Array name -> the whole array mapped from those files, with room for more rows after
     # the snapshot's part (see ``appended``).
     room: dict[str, np.ndarray] = field(default_factory=dict)
-    # Language -> (sorted ids, title ranks) of the documents translated into it, read on
+    # Language -> (positions, title ranks) of the documents translated into it, read on
     # first use (see ``title_ranks``).
     translated_titles: dict = field(default_factory=dict)
 
@@ -274,21 +274,24 @@ class Snapshot:
         return self.titles.ranks
 
     def title_ranks(self, positions: np.ndarray, language: str) -> np.ndarray:
-        """Per position, a number that sorts it in the alphabetical order of the title a
-        visitor reading ``language`` sees: its translation into it when there is one."""
+        """Per position (in ascending order, as a mask's ``flatnonzero`` gives them), a number
+        that sorts it in the alphabetical order of the title a visitor reading ``language``
+        sees: its translation into it when there is one."""
         ranks = self.titles.ranks[positions]
         if language not in self.translated_titles:
             self.translated_titles[language] = self._translated_title_ranks(language)
-        ids, translated = self.translated_titles[language]
-        if len(ids):
-            documents = self.ids[positions]
-            at = np.clip(np.searchsorted(ids, documents), 0, len(ids) - 1)
-            found = ids[at] == documents
-            ranks[found] = translated[at[found]]
+        translated_positions, translated_ranks = self.translated_titles[language]
+        # Looked up from the few translated documents, not from every position searched.
+        at = np.searchsorted(positions, translated_positions)
+        found = at < len(positions)
+        found[found] = positions[at[found]] == translated_positions[found]
+        ranks[at[found]] = translated_ranks[found]
         return ranks
 
     def _translated_title_ranks(self, language: str) -> tuple[np.ndarray, np.ndarray]:
-        rows = sorted(
+        """The positions of the documents with a title in ``language`` other than their own,
+        in ascending order, and the rank of that title."""
+        titles = dict(
             OpportunityTranslation.objects.filter(
                 language__short_code=language,
                 opportunity__status=LearningOpportunity.Status.PUBLISHED,
@@ -296,8 +299,10 @@ class Snapshot:
             .exclude(title="")
             .values_list("opportunity_id", "title")
         )
-        ids = np.asarray([pk for pk, _ in rows], np.int64)
-        return ids, self.titles.ranks_between([normalize(title) for _, title in rows])
+        live = np.flatnonzero(self.alive)
+        positions = live[np.isin(self.ids[live], list(titles))]
+        keys = [normalize(titles[int(pk)]) for pk in self.ids[positions]]
+        return positions, self.titles.ranks_between(keys)
 
 
 def _published(ids: list[int] | None):

@@ -214,6 +214,19 @@ def test_sorted_by_title_the_cards_read_in_alphabetical_order_in_each_language(c
     assert any(title.startswith("Street photography") for title in shown) == (prefix == "")
 
 
+def test_a_renamed_translation_sorts_by_its_new_title_at_once(client):
+    first = client.get("/", {"sort": "title"}).context["result"].opportunities[0]
+    cimea = LearningOpportunity.objects.get(provider_reference="CIMEA-CE-2026")
+    assert first != cimea
+    english = cimea.translations.get(language__short_code="en")
+    english.title = "Aardvark course for credential evaluators"
+    english.save()
+
+    first = client.get("/", {"sort": "title"}).context["result"].opportunities[0]
+    assert first == cimea
+    assert client.get("/it/", {"sort": "title"}).context["result"].opportunities[0] != cimea
+
+
 def test_drafts_never_match(client):
     assert "CIMEA-DRAFT" not in references(search(client, q="refugees"))
 
