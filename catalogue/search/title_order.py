@@ -7,6 +7,7 @@ with offsets the keys can be memory-mapped and shared by every worker of a machi
 
 import bisect
 import itertools
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -56,12 +57,14 @@ class TitleOrder:
         sorting by them are not disturbed, and they can be written into ``room``."""
         added_keys, gaps = list(self.added_keys), list(self.added_gaps)
         added_ranks = self.ranks[self.first_count :].tolist()
+        in_gap = self._added_by_gap()
         for key in keys:
             gap = self._gap(key)
-            lower, upper = _between(key, gap, added_keys, gaps, added_ranks)
+            lower, upper = _between(key, gap, in_gap[gap])
             added_keys.append(key)
             gaps.append(gap)
             added_ranks.append((lower + upper) / 2)
+            in_gap[gap].append((key, added_ranks[-1]))
         new_ranks = np.asarray(added_ranks[len(self.added_keys) :], np.float64)
         return TitleOrder(
             self.text,
@@ -76,11 +79,11 @@ class TitleOrder:
         """Ranks for titles that are not documents' own (translations), each in its place
         among the documents' and apart from all of them; keys that fall between the same two
         documents share that space in their own order."""
-        added_ranks = self.ranks[self.first_count :].tolist()
-        places = [
-            _between(key, self._gap(key), self.added_keys, self.added_gaps, added_ranks)
-            for key in keys
-        ]
+        in_gap = self._added_by_gap()
+        places = []
+        for key in keys:
+            gap = self._gap(key)
+            places.append(_between(key, gap, in_gap[gap]))
         ranks = np.empty(len(keys), np.float64)
         by_place = sorted(range(len(keys)), key=lambda index: (places[index], keys[index]))
         for (lower, upper), indexes in itertools.groupby(by_place, key=places.__getitem__):
@@ -88,6 +91,14 @@ class TitleOrder:
             for order, index in enumerate(together, 1):
                 ranks[index] = lower + (upper - lower) * order / (len(together) + 1)
         return ranks
+
+    def _added_by_gap(self) -> defaultdict[int, list[tuple[str, float]]]:
+        """The added documents' keys and ranks by the gap they fell into."""
+        in_gap = defaultdict(list)
+        added_ranks = self.ranks[self.first_count :].tolist()
+        for key, gap, rank in zip(self.added_keys, self.added_gaps, added_ranks, strict=True):
+            in_gap[gap].append((key, rank))
+        return in_gap
 
     def _gap(self, key: str) -> int:
         """How many of the first documents' keys are smaller than ``key``."""
@@ -100,16 +111,13 @@ class TitleOrder:
         return self if not self.added_keys else TitleOrder.from_keys(self.keys())
 
 
-def _between(
-    key: str, gap: int, added_keys: list[str], gaps: list[int], added_ranks: list[float]
-) -> tuple[float, float]:
+def _between(key: str, gap: int, in_gap: list[tuple[str, float]]) -> tuple[float, float]:
     """The two ranks ``key`` sorts between: those of the first documents around its ``gap``,
-    narrowed by the documents added into the same gap."""
+    narrowed by the (key, rank) of the documents added into the same gap."""
     lower, upper = gap - 1.0, float(gap)
-    for other_key, other_gap, other_rank in zip(added_keys, gaps, added_ranks, strict=True):
-        if other_gap == gap:
-            if other_key <= key:
-                lower = max(lower, other_rank)
-            else:
-                upper = min(upper, other_rank)
+    for other_key, other_rank in in_gap:
+        if other_key <= key:
+            lower = max(lower, other_rank)
+        else:
+            upper = min(upper, other_rank)
     return lower, upper
