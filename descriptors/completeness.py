@@ -90,12 +90,12 @@ def completeness_scores(ids: list[int]) -> dict[int, int]:
     having = {name: set(_having_rows(name, ids)) for name in _names() if _is_relation(name)}
     rows = LearningOpportunity.objects.filter(pk__in=ids).order_by().values("pk", *_scored_fields())
 
-    def is_filled(row: dict, name: str) -> bool:
-        return row["pk"] in having[name] if name in having else _is_filled(row[name])
+    def score(row: dict) -> int:
+        return _completeness(
+            lambda name: row["pk"] in having[name] if name in having else _is_filled(row[name])
+        ).score
 
-    return {
-        row["pk"]: _completeness(lambda name, row=row: is_filled(row, name)).score for row in rows
-    }
+    return {row["pk"]: score(row) for row in rows}
 
 
 def _completeness(is_filled: Callable[[str], bool]) -> Completeness:
