@@ -8,6 +8,7 @@ from django.urls import reverse
 from django_filters import FilterSet
 
 from catalogue.filters import OpportunitySearchFilterSet
+from catalogue.search import text_matching
 from descriptors.models import LearningOpportunity
 from descriptors.text import normalize
 from tests.builders import make_opportunity, text_of
@@ -114,6 +115,18 @@ def test_a_few_records_with_every_word_come_first_then_those_missing_one(client)
     assert body["count"] == 3
     assert body["query"]["all_words_required"] is False
     assert body["query"]["all_words_count"] == 1
+
+
+def test_of_many_matches_those_with_every_word_still_come_first(client, monkeypatch):
+    """Beyond ``FULL_RANK_LIMIT`` matches only the title matches are ranked on their words:
+    a record with every word in its description still comes before those missing one."""
+    monkeypatch.setattr(text_matching, "FULL_RANK_LIMIT", 1)
+    make_opportunity(title="Beekeeping", description="Alpaca, llama and vicuna wool.")
+    make_opportunity(title="Alpaca and llama farming")
+    make_opportunity(title="Llama and alpaca trekking")
+    result = search(client, q="alpaca llama vicuna")
+    assert result.optional_words and result.total == 3
+    assert result.opportunities[0].title == "Beekeeping"
 
 
 @pytest.mark.parametrize(
