@@ -20,6 +20,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from catalogue.filters import OpportunitySearchFilterSet, SearchParams, ValuesFilter
+from catalogue.search.arrays import sorted_unique
 from catalogue.search.facet_counts import FacetResult, search_facets
 from catalogue.search.facet_index import Snapshot, facet_index
 from catalogue.search.filtering import all_of, search_masks
@@ -249,7 +250,7 @@ def _coverage(snapshot: Snapshot, needs: list[SkillNeed], base: np.ndarray):
     within = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
     need_index = flat_needs[firsts + within].astype(np.int64)
     documents = np.repeat(documents, counts)
-    combined = np.unique(documents * len(needs) + need_index)
+    combined = sorted_unique(documents * len(needs) + need_index)
     return combined // len(needs), combined % len(needs)
 
 

@@ -23,7 +23,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, router
 from django.utils import timezone
 
 from catalogue.models import CatalogueChange
-from catalogue.search.arrays import Room, appended, no_room
+from catalogue.search.arrays import Room, appended, no_room, sorted_unique
 from catalogue.search.facets import FACETS, Facet
 from catalogue.search.title_order import TitleOrder
 from catalogue.search.words import normalize
@@ -66,7 +66,7 @@ class FacetColumn:
             values.append(code)
         # One number per pair, ordered by document then value: the counting runs need the
         # documents in order.
-        unique = np.unique(
+        unique = sorted_unique(
             np.frombuffer(documents, np.int64) << 32 | np.frombuffer(values, np.int64)
         )
         return cls(

@@ -22,6 +22,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from catalogue.models import SearchDocument, SearchWord, SearchWordStem
+from catalogue.search.arrays import sorted_unique
 from catalogue.search.words import (
     WebSearchQuery,
     edit_distance,
@@ -363,7 +364,7 @@ def text_relevance(search: TextSearch, ids: np.ndarray) -> tuple[np.ndarray, np.
     words as typed > of their forms and corrections; with optional words, records matching
     more of them first. Of many matches, only those with the words in their title are ranked
     on them: the others rank by how many of the words they have."""
-    ids = np.unique(ids)
+    ids = sorted_unique(ids)
     if not len(ids):
         return ids, np.zeros(0)
     query = search.query
