@@ -105,10 +105,10 @@ class FacetColumn:
 
     def count(self, mask: np.ndarray) -> np.ndarray:
         """How many documents in ``mask`` have each value."""
-        matching = np.flatnonzero(mask)
-        if len(matching) * 20 < len(self.documents):
+        if np.count_nonzero(mask) * 20 < len(self.documents):
             # Few documents: read just their pairs (``documents`` is sorted, so each
             # document's pairs are one contiguous run) instead of testing every pair.
+            matching = np.flatnonzero(mask)
             offsets = self._offsets(len(mask))
             starts, lengths = offsets[matching], offsets[matching + 1] - offsets[matching]
             runs = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
