@@ -1,4 +1,7 @@
-"""The facet column's two counting paths (all pairs, or few documents' runs) agree."""
+"""The facet column's counting paths (all pairs, few documents' runs, or one value per
+document) agree with a plain count."""
+
+from collections import Counter
 
 import numpy as np
 from hypothesis import given, settings
@@ -53,3 +56,18 @@ def test_counts_match_a_plain_count(pairs, chosen, extra, dense, prepared, mappe
     assert set(np.flatnonzero(column.documents_having_any(120))) == having_any
     if mapped:  # the added pairs went into the room after the mapped ones
         assert column.documents.ctypes.data == room("documents").ctypes.data
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.sampled_from("abcde"), min_size=120, max_size=120),
+    st.lists(st.booleans(), min_size=120, max_size=120),
+)
+def test_a_column_with_one_value_per_document_counts_like_a_plain_count(values, chosen):
+    column = FacetColumn.from_pairs(enumerate(values[:60]))
+    column = column.extend(
+        ((document + 60, key) for document, key in enumerate(values[60:])), 60, 60
+    )
+    counts = column.count(np.array(chosen))
+    expected = Counter(key for key, matched in zip(values, chosen, strict=True) if matched)
+    assert {column.keys[i]: int(c) for i, c in enumerate(counts) if c} == expected
