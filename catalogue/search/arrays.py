@@ -1,5 +1,5 @@
 """Array helpers of the facet snapshot: growing its arrays without copying what the snapshot
-files already hold, and sorting values into a set."""
+files already hold, sorting values into a set, and finding values in a sorted array."""
 
 from collections.abc import Callable
 
@@ -35,3 +35,11 @@ def sorted_unique(values: np.ndarray) -> np.ndarray:
     first = np.ones(len(ordered), bool)
     np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
     return ordered[first]
+
+
+def found_in(ordered: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where each key is in ``ordered`` (sorted), and whether it is there at all."""
+    if not len(ordered):
+        return np.zeros(len(keys), np.intp), np.zeros(len(keys), bool)
+    where = np.clip(np.searchsorted(ordered, keys), 0, len(ordered) - 1)
+    return where, ordered[where] == keys

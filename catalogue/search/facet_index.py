@@ -23,7 +23,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, router
 from django.utils import timezone
 
 from catalogue.models import CatalogueChange
-from catalogue.search.arrays import Room, appended, no_room, sorted_unique
+from catalogue.search.arrays import Room, appended, found_in, no_room, sorted_unique
 from catalogue.search.facets import FACETS, Facet
 from catalogue.search.title_order import TitleOrder
 from catalogue.search.words import normalize
@@ -298,9 +298,7 @@ class Snapshot:
             self.translated_titles[language] = self._translated_title_ranks(language)
         translated_positions, translated_ranks = self.translated_titles[language]
         # Looked up from the few translated documents, not from every position searched.
-        at = np.searchsorted(positions, translated_positions)
-        found = at < len(positions)
-        found[found] = positions[at[found]] == translated_positions[found]
+        at, found = found_in(positions, translated_positions)
         ranks[at[found]] = translated_ranks[found]
         return ranks
 

@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from catalogue.search.arrays import found_in
 from catalogue.search.facet_index import Snapshot
 from catalogue.search.text_engines import TextMatches
 
@@ -57,11 +58,8 @@ def relevance_by_position(
     snapshot: Snapshot, positions: np.ndarray, matches: TextMatches
 ) -> np.ndarray:
     ids, ranks = matches.relevance(snapshot.ids[positions])
+    order = np.argsort(ids)
+    where, found = found_in(ids[order], snapshot.ids[positions])
     relevance = np.zeros(snapshot.size)
-    if len(ids):
-        order = np.argsort(ids)
-        ids, ranks = ids[order], ranks[order]
-        where = np.clip(np.searchsorted(ids, snapshot.ids[positions]), 0, len(ids) - 1)
-        found = ids[where] == snapshot.ids[positions]
-        relevance[positions[found]] = ranks[where[found]]
+    relevance[positions[found]] = ranks[order][where[found]]
     return relevance

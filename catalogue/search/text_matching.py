@@ -22,7 +22,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from catalogue.models import SearchDocument, SearchWord, SearchWordStem
-from catalogue.search.arrays import sorted_unique
+from catalogue.search.arrays import found_in, sorted_unique
 from catalogue.search.words import (
     WebSearchQuery,
     edit_distance,
@@ -394,10 +394,7 @@ def text_relevance(search: TextSearch, ids: np.ndarray) -> tuple[np.ndarray, np.
 
 def _add(relevance: np.ndarray, ids: np.ndarray, keys: np.ndarray, values: np.ndarray) -> None:
     """Adds each value to the relevance of its key (unique) among ``ids`` (sorted), if there."""
-    if not len(keys):
-        return
-    where = np.clip(np.searchsorted(ids, keys), 0, len(ids) - 1)
-    found = ids[where] == keys
+    where, found = found_in(ids, keys)
     relevance[where[found]] += values[found]
 
 
