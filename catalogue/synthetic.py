@@ -13,6 +13,7 @@ from decimal import Decimal
 from itertools import accumulate
 
 from django.db import connection, connections, transaction
+from django.db.models import Model
 from django.utils import timezone
 
 from catalogue.models import CatalogueChange, SearchDocument
@@ -227,13 +228,13 @@ def _generate_batch(pick: _Pickers, size: int) -> list[int]:
         opportunities.append(opportunity)
         extras.append((language_code, topic))
         editions.append(_editions(pick, free))
-    LearningOpportunity.objects.bulk_create(opportunities)
+    bulk_insert(opportunities)
     for opportunity, offered in zip(opportunities, editions, strict=True):
         for edition in offered:
             edition.opportunity = opportunity
-    Edition.objects.bulk_create([edition for offered in editions for edition in offered])
+    bulk_insert([edition for offered in editions for edition in offered])
     _descriptors_create(pick, opportunities, extras)
-    Grant.objects.bulk_create(_grants(opportunities))
+    bulk_insert(_grants(opportunities))
     return [opportunity.pk for opportunity in opportunities]
 
 
@@ -323,12 +324,9 @@ def _descriptors_create(
             )
             for position in range(rng.randint(2, 5))
         ]
-    model.languages.through.objects.bulk_create(languages)
-    model.modes.through.objects.bulk_create(modes)
-    model.isced_fields.through.objects.bulk_create(fields)
-    model.countries.through.objects.bulk_create(countries)
-    LearningOutcome.objects.bulk_create(outcomes)
-    LearningOutcome.skills.through.objects.bulk_create(
+    for rows in (languages, modes, fields, countries, outcomes):
+        bulk_insert(rows)
+    bulk_insert(
         [
             LearningOutcome.skills.through(learningoutcome_id=outcome.pk, escoskill_id=skill)
             for outcome in outcomes
@@ -364,3 +362,39 @@ def _editions(pick: _Pickers, free: bool) -> list[Edition]:
         )
         start -= timedelta(days=rng.randint(150, 380))
     return editions
+
+
+def bulk_insert(objects: list[Model]) -> None:
+    """Insert new rows of one model and give them their ids, as ``bulk_create`` does.
+
+    On PostgreSQL by COPY, with the ids drawn from the table's sequence first: ``bulk_create``
+    spent twice as long composing its INSERTs of thousands of parameters, and PostgreSQL
+    parsing them, as copying the same rows takes.
+    """
+    if not objects:
+        return
+    model = type(objects[0])
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create(objects)
+        return
+    meta, quote = model._meta, connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [meta.db_table, meta.pk.column, len(objects)],
+        )
+        for instance, (pk,) in zip(objects, cursor.fetchall(), strict=True):
+            instance.pk = pk
+        fields = meta.concrete_fields
+        columns = ", ".join(quote(field.column) for field in fields)
+        # The connection itself, not ``django.db.connection``: each attribute read through
+        # that proxy costs a thread-local lookup, a tenth of the time of a row.
+        database = cursor.db
+        with cursor.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy:
+            for instance in objects:
+                copy.write_row(
+                    [
+                        field.get_db_prep_save(field.pre_save(instance, add=True), database)
+                        for field in fields
+                    ]
+                )

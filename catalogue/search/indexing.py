@@ -103,8 +103,9 @@ def _update_chunk(ids: list[int]) -> None:
         # every database and every query then sees the same words.
         parts = {weight: " ".join(index_words(" ".join(texts[pk][weight]))) for weight in WEIGHTS}
         document = " ".join(parts.values())
-        vocabulary.update(word for word in document.split() if 2 < len(word) <= 100)
+        vocabulary.update(document.split())
         rows.append({"id": pk, "document": document, "completeness": scores[pk], **parts})
+    vocabulary = {word for word in vocabulary if 2 < len(word) <= 100}
     with transaction.atomic():
         SearchDocument.objects.filter(opportunity_id__in=set(ids) - existing).delete()
         _vocabulary_add(vocabulary)

@@ -10,8 +10,10 @@ from descriptors.text import normalize
 
 WORD = re.compile(r"\w+", re.UNICODE)
 # Words joined by punctuation inside one token ("ASP.NET", "Node.js", "Policy/Evaluation",
-# "e-learning"): searched as their parts and as one joined word.
-JOINED = re.compile(r"\w+(?:[./\-_+'’&]\w+)+", re.UNICODE)
+# "e-learning"): searched as their parts and as one joined word. Anchored at a word's start
+# and possessive (``\w`` covers "_"), so that a word without punctuation is read once rather
+# than again from each of its letters, which took half the time of splitting a record's text.
+JOINED = re.compile(r"\b\w++(?:[./\-+'’&]\w++)+", re.UNICODE)
 # Elided articles and prepositions ("l'analisi", "dell'arte", "d'eau", "qu'il"): the word
 # after the apostrophe is what people search for.
 ELISION = re.compile(r"^(?:[a-z]|[a-z]{2,3}ll|un|qu)['’](?=\w)", re.IGNORECASE)

@@ -6,8 +6,10 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from catalogue.models import CatalogueChange, SearchDocument
-from descriptors.models import LearningOpportunity, Organisation
+from catalogue.synthetic import bulk_insert
+from descriptors.models import LearningOpportunity, LearningOutcome, Organisation
 from taxonomies.loaders import taxonomies_load
+from tests.builders import make_opportunity
 from tests.processes import manage
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the processes commit their own rows
@@ -60,3 +62,23 @@ def test_the_generated_tables_have_planner_statistics_even_without_autovacuum():
         analysed = {row[0] for row in cursor.fetchall()}
     # Without them, indexing each batch read every outcome of the catalogue back.
     assert analysed == {"descriptors_learningoutcome", "descriptors_edition"}
+
+
+def test_rows_inserted_in_bulk_come_back_as_saved_under_the_ids_they_were_given():
+    taxonomies_load()
+    opportunity = make_opportunity(title="Beekeeping")
+    outcomes = [
+        LearningOutcome(
+            opportunity=opportunity,
+            position=position,
+            title=f"Inspect a hive, step {position}",
+            title_translations={"it": f"Ispezionare un alveare, passo {position}"},
+        )
+        for position in range(3)
+    ]
+    bulk_insert(outcomes)
+    saved = LearningOutcome.objects.filter(opportunity=opportunity).order_by("position")
+    assert [(o.pk, o.title, o.title_translations) for o in saved] == [
+        (o.pk, o.title, o.title_translations) for o in outcomes
+    ]
+    assert len({o.pk for o in outcomes}) == 3
