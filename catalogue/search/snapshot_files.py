@@ -132,6 +132,7 @@ def snapshot_write(snapshot: Snapshot, directory: Path) -> Path:
         arrays |= {
             f"columns.{key}.{name}": getattr(column, name)
             for name in ("documents", "values", "offsets", "covered")
+            if getattr(column, name) is not None  # a single-valued column has no offsets
         }
         if column.by_value is not None:
             arrays[f"columns.{key}.by_value"], arrays[f"columns.{key}.value_starts"] = (
@@ -205,7 +206,7 @@ def snapshot_map(path: Path) -> Snapshot:
             parts["values"],
             keys,
             {value: index for index, value in enumerate(keys)},
-            offsets=parts["offsets"],
+            offsets=parts.get("offsets"),
             covered=parts["covered"],
             by_value=(parts["by_value"], parts["value_starts"]) if "by_value" in parts else None,
         )

@@ -54,20 +54,32 @@ def test_counts_match_a_plain_count(pairs, chosen, extra, dense, prepared, mappe
     assert {column.keys[i]: int(c) for i, c in enumerate(counts) if c} == expected
     having_any = {document for document, _ in [*pairs, *((d + 60, k) for d, k in extra)]}
     assert set(np.flatnonzero(column.documents_having_any(120))) == having_any
+    having_a_or_c = {d for d, k in [*pairs, *((d + 60, k) for d, k in extra)] if k in "ac"}
+    assert set(np.flatnonzero(column.having({"a", "c"}, 120))) == having_a_or_c
     if mapped:  # the added pairs went into the room after the mapped ones
         assert column.documents.ctypes.data == room("documents").ctypes.data
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(
     st.lists(st.sampled_from("abcde"), min_size=120, max_size=120),
-    st.lists(st.booleans(), min_size=120, max_size=120),
+    st.one_of(
+        st.lists(st.booleans(), min_size=120, max_size=120),
+        # A handful of matches takes the few-documents path.
+        st.sets(st.integers(0, 119), max_size=5).map(lambda few: [i in few for i in range(120)]),
+    ),
+    st.booleans(),
 )
-def test_a_column_with_one_value_per_document_counts_like_a_plain_count(values, chosen):
+def test_a_column_with_one_value_per_document_counts_like_a_plain_count(values, chosen, prepared):
     column = FacetColumn.from_pairs(enumerate(values[:60]))
+    if prepared:
+        column.prepared(60)
     column = column.extend(
         ((document + 60, key) for document, key in enumerate(values[60:])), 60, 60
     )
     counts = column.count(np.array(chosen))
     expected = Counter(key for key, matched in zip(values, chosen, strict=True) if matched)
     assert {column.keys[i]: int(c) for i, c in enumerate(counts) if c} == expected
+    having_a_or_c = [key in "ac" for key in values]
+    assert column.having({"a", "c"}, 120).tolist() == having_a_or_c
+    assert column.offsets is None  # never needed, so never built nor written to files
