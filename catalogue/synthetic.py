@@ -14,6 +14,7 @@ from itertools import accumulate
 
 from django.db import connection, connections, transaction
 from django.db.models import Model
+from django.db.models.fields.related_descriptors import ManyToManyDescriptor
 from django.utils import timezone
 
 from catalogue.models import CatalogueChange, SearchDocument
@@ -295,27 +296,13 @@ def _descriptors_create(
     languages, modes, fields, countries, outcomes = [], [], [], [], []
     for opportunity, (language_code, topic) in zip(opportunities, extras, strict=True):
         codes = {language_code} | ({"ENG"} if rng.random() < 0.3 else set())
-        languages += [
-            model.languages.through(
-                learningopportunity_id=opportunity.pk, concept_id=pick.languages[code].pk
-            )
-            for code in codes
-        ]
+        languages += [(opportunity.pk, pick.languages[code].pk) for code in codes]
         mode = rng.choices(["920fbb3cbe", "e92d221e4d", "9191af2ed9"], [50, 30, 20])[0]
-        modes.append(
-            model.modes.through(
-                learningopportunity_id=opportunity.pk, concept_id=pick.modes[mode].pk
-            )
-        )
+        modes.append((opportunity.pk, pick.modes[mode].pk))
         fields += [
-            model.isced_fields.through(learningopportunity_id=opportunity.pk, iscedfield_id=code)
-            for code in {pick.field() for _ in range(rng.choice([1, 1, 2]))}
+            (opportunity.pk, code) for code in {pick.field() for _ in range(rng.choice([1, 1, 2]))}
         ]
-        countries.append(
-            model.countries.through(
-                learningopportunity_id=opportunity.pk, concept_id=opportunity.provider.country_id
-            )
-        )
+        countries.append((opportunity.pk, opportunity.provider.country_id))
         outcomes += [
             LearningOutcome(
                 opportunity=opportunity,
@@ -324,14 +311,18 @@ def _descriptors_create(
             )
             for position in range(rng.randint(2, 5))
         ]
-    for rows in (languages, modes, fields, countries, outcomes):
-        bulk_insert(rows)
-    bulk_insert(
+    links_insert(model.languages, languages)
+    links_insert(model.modes, modes)
+    links_insert(model.isced_fields, fields)
+    links_insert(model.countries, countries)
+    bulk_insert(outcomes)
+    links_insert(
+        LearningOutcome.skills,
         [
-            LearningOutcome.skills.through(learningoutcome_id=outcome.pk, escoskill_id=skill)
+            (outcome.pk, skill)
             for outcome in outcomes
             for skill in {pick.skill()[0] for _ in range(rng.randint(1, 3))}
-        ]
+        ],
     )
 
 
@@ -398,3 +389,23 @@ def bulk_insert(objects: list[Model]) -> None:
                         for field in fields
                     ]
                 )
+
+
+def links_insert(relation: ManyToManyDescriptor, pairs: list[tuple[int, int]]) -> None:
+    """Rows of a many-to-many relation, given as (id, related id) pairs: five of every seven
+    rows a record has, each otherwise a model instance of its own to build and convert."""
+    if not pairs:
+        return
+    through, field = relation.through, relation.field
+    source, target = field.m2m_column_name(), field.m2m_reverse_name()
+    if connection.vendor != "postgresql":
+        through.objects.bulk_create([through(**{source: a, target: b}) for a, b in pairs])
+        return
+    quote = connection.ops.quote_name
+    table = quote(through._meta.db_table)
+    with (
+        connection.cursor() as cursor,
+        cursor.copy(f"COPY {table} ({quote(source)}, {quote(target)}) FROM STDIN") as copy,
+    ):
+        for pair in pairs:
+            copy.write_row(pair)

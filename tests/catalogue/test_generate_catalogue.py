@@ -4,6 +4,7 @@ once, indexed and logged, and the providers made once."""
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.db.models import F
 
 from catalogue.models import CatalogueChange, SearchDocument
 from catalogue.synthetic import bulk_insert
@@ -82,3 +83,14 @@ def test_rows_inserted_in_bulk_come_back_as_saved_under_the_ids_they_were_given(
         (o.pk, o.title, o.title_translations) for o in outcomes
     ]
     assert len({o.pk for o in outcomes}) == 3
+
+
+def test_every_generated_record_has_its_languages_mode_country_fields_and_skills():
+    taxonomies_load()
+    call_command("generate_catalogue", "--count", "40", verbosity=0)
+    opportunities = LearningOpportunity.objects.published()
+    assert opportunities.count() == 40
+    for relation in ("languages", "modes", "countries", "isced_fields", "outcomes__skills"):
+        assert not opportunities.filter(**{f"{relation}__isnull": True}).exists(), relation
+    # Each record's country is its provider's.
+    assert not opportunities.exclude(countries=F("provider__country")).exists()
