@@ -392,8 +392,8 @@ def bulk_insert(objects: list[Model]) -> None:
 
 
 def links_insert(relation: ManyToManyDescriptor, pairs: list[tuple[int, int]]) -> None:
-    """Rows of a many-to-many relation, given as (id, related id) pairs: five of every seven
-    rows a record has, each otherwise a model instance of its own to build and convert."""
+    """Rows of a many-to-many relation, given as (id, related id) pairs: about two thirds of
+    a generated record's rows, each otherwise a model instance of its own to build and convert."""
     if not pairs:
         return
     through, field = relation.through, relation.field
