@@ -1,0 +1,30 @@
+"""How a text is split into the words it is indexed under: punctuated tokens ("ASP.NET",
+"e-learning", "l'analisi") as their parts and, after the text's own words, as one joined word."""
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from catalogue.search.words import JOINED, index_words
+
+
+def test_punctuated_tokens_are_indexed_as_their_parts_then_joined():
+    text = "Build apps in ASP.NET and Node.js: e-learning, l'analisi, Policy/Evaluation, R&D."
+    assert index_words(text) == [
+        *("build", "apps", "in", "asp", "net", "and", "node", "js", "e", "learning"),
+        *("l", "analisi", "policy", "evaluation", "r", "d"),
+        *("aspnet", "nodejs", "elearning", "lanalisi", "policyevaluation", "rd"),
+    ]
+
+
+# The pattern as it was before it was anchored and made possessive, which read each word again
+# from every one of its letters. "_" is left out of the texts: ``\w`` covers it, so the old
+# pattern also found a word such as "foo_bar" as a "joined" copy of itself.
+PLAIN = re.compile(r"\w+(?:[./\-+'’&]\w+)+")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(st.sampled_from("ab.-/+'’& é1\n"), max_size=40))
+def test_the_joined_tokens_are_those_the_plain_pattern_finds(text):
+    assert JOINED.findall(text) == PLAIN.findall(text)
