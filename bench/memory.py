@@ -6,7 +6,8 @@ Needs the catalogue the search benchmark generates (OCLO_BENCH_COUNT, default 10
 worker answers every search of the benchmark's mix before it is measured, so what a day of
 searches builds is counted. Per process: RSS (every page it touches, shared ones included), PSS
 (shared pages divided among the processes sharing them: what it costs the machine) and USS
-(its own pages only).
+(its own pages only); and, with one snapshot per machine, which of the snapshot's arrays a
+worker has read, which is what its RSS grows with.
 """
 
 import os
@@ -14,6 +15,7 @@ import tempfile
 import time
 import urllib.parse
 import urllib.request
+from collections import Counter
 from pathlib import Path
 
 from bench.api import BASE, WORKERS, _server
@@ -43,6 +45,7 @@ def run() -> None:
         try:
             _search_everything()
             _report("one snapshot per machine, mapped", server.pid)
+            _report_arrays_read(server.pid)
             first = current_snapshot_path(Path(directory))
             _edit()
             _report("mapped, after an edit patched in", server.pid)
@@ -70,10 +73,8 @@ def _search_everything() -> None:
 
 
 def _report(label: str, master: int) -> None:
-    workers, others = [], []
-    for pid in _children(master):
-        command = Path(f"/proc/{pid}/cmdline").read_bytes()
-        (others if b"search_snapshot" in command else workers).append(pid)
+    others = _writers(master)
+    workers = [pid for pid in _children(master) if pid not in others]
     for pid in sorted(workers):
         print(f"{label + ': a worker':<48}" + "".join(f"{mb:>7.0f}" for mb in _memory(pid)))
     print(f"{'  the master':<48}" + "".join(f"{mb:>7.0f}" for mb in _memory(master)))
@@ -81,6 +82,30 @@ def _report(label: str, master: int) -> None:
         print(f"{'  the snapshot writer':<48}" + "".join(f"{mb:>7.0f}" for mb in _memory(pid)))
     total = sum(_memory(pid)[1] for pid in [master, *workers, *others])
     print(f"{'  all of them (PSS)':<48}{'':>7}{total:>7.0f}")
+
+
+def _report_arrays_read(master: int, shown: int = 12) -> None:
+    """The snapshot arrays a worker has read, largest first: what its RSS grows with."""
+    worker = min(pid for pid in _children(master) if pid not in _writers(master))
+    read = Counter()
+    mapping = None
+    for line in Path(f"/proc/{worker}/smaps").read_text().splitlines():
+        name, _, rest = line.partition(" ")
+        if not name.endswith(":"):  # a mapping's first line: its addresses, ..., its file
+            mapping = rest.split()[-1] if rest.endswith(".npy") else None
+        elif name == "Rss:" and mapping:
+            read[Path(mapping).stem] += int(rest.split()[0]) / 1024
+    print(f"  snapshot arrays a worker has read, MB (all {sum(read.values()):.1f}):")
+    for name, mb in read.most_common(shown):
+        print(f"    {name:<44}{mb:>7.1f}")
+
+
+def _writers(master: int) -> list[int]:
+    return [
+        pid
+        for pid in _children(master)
+        if b"search_snapshot" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    ]
 
 
 def _children(pid: int) -> list[int]:

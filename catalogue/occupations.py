@@ -20,7 +20,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from catalogue.filters import OpportunitySearchFilterSet, SearchParams, ValuesFilter
-from catalogue.search.arrays import sorted_unique
+from catalogue.search.arrays import runs, sorted_unique
 from catalogue.search.facet_counts import FacetResult, search_facets
 from catalogue.search.facet_index import Snapshot, facet_index
 from catalogue.search.filtering import all_of, search_masks
@@ -211,15 +211,6 @@ def _teaching_keys(skill_ids: list[int]) -> dict[str, set[int]]:
     return {tree.keys[pk]: needs for pk, needs in origins.items() if pk in tree.keys}
 
 
-def _pairs_of_values(snapshot: Snapshot, positions: np.ndarray) -> np.ndarray:
-    """Indexes of the skill column's (document, value) pairs whose value is in ``positions``."""
-    order, offsets = snapshot.columns["skill"].pairs_by_value()
-    starts, ends = offsets[positions], offsets[positions + 1]
-    lengths = ends - starts
-    within = np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-    return order[np.repeat(starts, lengths) + within]
-
-
 def _coverage(snapshot: Snapshot, needs: list[SkillNeed], base: np.ndarray):
     """(document, need index) pairs: which missing needs each document in ``base`` teaches."""
     missing = [index for index, need in enumerate(needs) if not need.held]
@@ -238,17 +229,12 @@ def _coverage(snapshot: Snapshot, needs: list[SkillNeed], base: np.ndarray):
     lengths = np.array([len(value_needs[position]) for position in positions.tolist()])
     flat_needs = np.concatenate([value_needs[position] for position in positions.tolist()])
     starts = np.cumsum(lengths) - lengths
-    slot = np.full(len(column.keys), -1, np.int64)
-    slot[positions] = np.arange(len(positions))
-    pairs = _pairs_of_values(snapshot, positions)
-    documents, slots = column.documents[pairs], slot[column.values[pairs]]
+    documents, slots = column.documents_with(positions)
     keep = base[documents]
     documents, slots = documents[keep].astype(np.int64), slots[keep]
     # One pair per (document, need) that each (document, value) stands for.
     counts = lengths[slots]
-    firsts = np.repeat(starts[slots], counts)
-    within = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
-    need_index = flat_needs[firsts + within].astype(np.int64)
+    need_index = flat_needs[runs(starts[slots], counts)].astype(np.int64)
     documents = np.repeat(documents, counts)
     combined = sorted_unique(documents * len(needs) + need_index)
     return combined // len(needs), combined % len(needs)

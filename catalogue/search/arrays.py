@@ -43,3 +43,9 @@ def found_in(ordered: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndar
         return np.zeros(len(keys), np.intp), np.zeros(len(keys), bool)
     where = np.clip(np.searchsorted(ordered, keys), 0, len(ordered) - 1)
     return where, ordered[where] == keys
+
+
+def runs(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """The indexes of the runs of ``lengths`` indexes from ``starts``, one run after another."""
+    ends = np.cumsum(lengths)
+    return np.repeat(starts - ends + lengths, lengths) + np.arange(ends[-1] if len(ends) else 0)

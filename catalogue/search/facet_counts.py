@@ -64,8 +64,7 @@ def _facet_result(facet: Facet, snapshot: Snapshot, mask: np.ndarray | None, cho
     more_values = [] if facet.searchable or not more else _more_values(column, counts, keys, labels)
     if facet.tree:
         values = _as_tree(values)
-    has_value = column.documents_having_any(snapshot.size)
-    missing = int(np.count_nonzero((snapshot.alive if mask is None else mask) & ~has_value))
+    missing = column.count_missing(snapshot.alive if mask is None else mask)
     return FacetResult(
         facet.key,
         str(facet.label),

@@ -23,7 +23,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, router
 from django.utils import timezone
 
 from catalogue.models import CatalogueChange
-from catalogue.search.arrays import Room, appended, found_in, no_room, sorted_unique
+from catalogue.search.arrays import Room, appended, found_in, no_room, runs, sorted_unique
 from catalogue.search.facets import FACETS, Facet
 from catalogue.search.title_order import TitleOrder
 from catalogue.search.words import normalize
@@ -38,137 +38,194 @@ REBUILD_AT_LEAST = 5000
 NO_DATE = np.iinfo(np.int32).min
 
 
+def value_dtype(key_count: int) -> np.dtype:
+    """The narrowest unsigned integer that numbers ``key_count`` keys: counting reads every
+    value of a facet, and one byte a value instead of four is a quarter of the pages."""
+    for dtype in (np.uint8, np.uint16):
+        if key_count <= np.iinfo(dtype).max + 1:
+            return np.dtype(dtype)
+    return np.dtype(np.uint32)
+
+
 @dataclass
 class FacetColumn:
-    """Which value each document has for one facet, as parallel (document, value) arrays."""
+    """Which values each document has for one facet: the values ordered by document, and where
+    each document's run of them starts. When every document has exactly one value (level,
+    provider, type ...) there are no runs: ``values`` is indexed by document."""
 
-    documents: np.ndarray  # int32 document positions
-    values: np.ndarray  # int32 positions in ``keys``
+    values: np.ndarray  # positions in ``keys``, of the narrowest dtype (``value_dtype``)
+    offsets: np.ndarray | None  # int32: where each document's values start; size + 1 of them
     keys: list[str]
     positions: dict[str, int]
-    offsets: np.ndarray | None = None  # where each document's pairs start (built on demand)
-    covered: np.ndarray | None = None  # which documents have any value (built on demand)
-    by_value: tuple[np.ndarray, np.ndarray] | None = None  # see ``pairs_by_value``
-    # (size, whether each of the ``size`` documents has exactly one value), see ``count``.
-    single_valued: tuple[int, bool] | None = None
+    covered: np.ndarray  # which documents have any value
+    # The documents of the pairs ordered by value, and where each value's run starts, over the
+    # pairs there were when it was built (see ``documents_with``): a filter or a job reads only
+    # its own values' runs. Built with the column when it has runs, on demand when it has not.
+    by_value: tuple[np.ndarray, np.ndarray] | None = None
 
     @classmethod
-    def from_pairs(cls, pairs: Iterable[tuple[int, str]], keys: list[str] | None = None):
-        """The column of (document position, value key) pairs in any order; a document counts
-        once per value however often the pairs repeat it (two outcomes with one skill)."""
-        keys = list(keys or [])
-        positions = {key: index for index, key in enumerate(keys)}
-        documents, values = array("q"), array("q")
-        for document, key in pairs:
-            code = positions.get(key)
-            if code is None:
-                code = positions[key] = len(keys)
-                keys.append(key)
-            documents.append(document)
-            values.append(code)
-        # One number per pair, ordered by document then value: the counting runs need the
-        # documents in order.
-        unique = sorted_unique(
-            np.frombuffer(documents, np.int64) << 32 | np.frombuffer(values, np.int64)
-        )
-        return cls(
-            (unique >> 32).astype(np.int32), (unique & 0xFFFFFFFF).astype(np.int32), keys, positions
-        )
+    def from_pairs(
+        cls, pairs: Iterable[tuple[int, str]], size: int, keys: list[str] | None = None
+    ) -> "FacetColumn":
+        """The column of ``size`` documents from (document position, value key) pairs in any
+        order; a document counts once per value however often the pairs repeat it (two
+        outcomes with one skill)."""
+        documents, values, keys, positions = _distinct_pairs(pairs, keys)
+        covered = np.zeros(size, bool)
+        covered[documents] = True
+        if len(documents) == size and covered.all():
+            return cls(values, None, keys, positions, covered)
+        offsets = np.searchsorted(documents, np.arange(size + 1)).astype(np.int32)
+        by_value = _ordered_by_value(documents, values, keys)
+        return cls(values, offsets, keys, positions, covered, by_value)
 
     def extend(
         self, pairs: Iterable[tuple[int, str]], size: int, added: int, room: Room = no_room
     ) -> "FacetColumn":
-        """The column with the pairs of ``added`` documents placed after the first ``size``."""
-        extra = FacetColumn.from_pairs(pairs, self.keys)
-        offsets = covered = None
-        if self.offsets is not None and len(self.offsets) == size + 1:
-            ends = np.searchsorted(extra.documents, np.arange(size + 1, size + added + 1))
-            extra_offsets = (len(self.documents) + ends).astype(self.offsets.dtype)
-            offsets = appended(self.offsets, extra_offsets, room("offsets"))
-        if self.covered is not None and len(self.covered) == size:
-            extra_covered = np.zeros(added, bool)
-            extra_covered[extra.documents - size] = True
-            covered = appended(self.covered, extra_covered, room("covered"))
+        """The column with the pairs of ``added`` documents placed after the first ``size``.
+        The new pairs stay out of ``by_value``: they are few, and read as they are."""
+        documents, values, keys, positions = _distinct_pairs(pairs, self.keys)
+        extra_covered = np.zeros(added, bool)
+        extra_covered[documents - size] = True
+        # New keys may need a wider dtype: the values are copied then, not written after.
+        all_values = appended(self.values.astype(values.dtype, copy=False), values, room("values"))
+        covered = appended(self.covered, extra_covered, room("covered"))
+        if self.offsets is None and len(documents) == added and extra_covered.all():
+            return FacetColumn(all_values, None, keys, positions, covered)
+        offsets = self.offsets
+        if offsets is None:
+            # One value per document until now, so ``by_value`` still holds for those pairs.
+            offsets = np.arange(size + 1, dtype=np.int32)
+        ends = np.searchsorted(documents, np.arange(size + 1, size + added + 1))
+        extra_offsets = (len(self.values) + ends).astype(np.int32)
         return FacetColumn(
-            appended(self.documents, extra.documents, room("documents")),
-            appended(self.values, extra.values, room("values")),
-            extra.keys,
-            extra.positions,
-            offsets,
+            all_values,
+            appended(offsets, extra_offsets, room("offsets")),
+            keys,
+            positions,
             covered,
+            self.by_value,
         )
 
     def having(self, keys: set[str], size: int) -> np.ndarray:
         """Mask of the documents that have any of ``keys``."""
         wanted = [self.positions[key] for key in keys if key in self.positions]
-        if self._is_single_valued(size):
+        if self.offsets is None:
             return np.isin(self.values, wanted)
         mask = np.zeros(size, bool)
-        if wanted:
-            mask[self.documents[np.isin(self.values, wanted)]] = True
+        mask[self.documents_with(np.array(wanted, np.intp))[0]] = True
         return mask
 
     def count(self, mask: np.ndarray) -> np.ndarray:
         """How many documents in ``mask`` have each value."""
-        few = np.count_nonzero(mask) * 20 < len(self.documents)
-        if self._is_single_valued(len(mask)):
-            # One value per document (level, provider, type ...): ``values`` is indexed by
-            # document already, and counting value * 2 + matched spares selecting the matches:
-            # 3 ms instead of 8 per facet for 288,617 matches of 1,000,000.
+        few = np.count_nonzero(mask) * 20 < len(self.values)
+        if self.offsets is None:
+            # ``values`` is indexed by document already, and counting value * 2 + matched
+            # spares selecting the matches: 3 ms instead of 8 per facet for 288,617 matches of
+            # 1,000,000.
             if few:
                 return np.bincount(self.values[np.flatnonzero(mask)], minlength=len(self.keys))
-            return np.bincount(self.values * 2 + mask, minlength=2 * len(self.keys))[1::2]
+            doubled = self.values.astype(np.intp) * 2 + mask
+            return np.bincount(doubled, minlength=2 * len(self.keys))[1::2]
         if few:
-            # Few documents: read just their pairs (``documents`` is sorted, so each
-            # document's pairs are one contiguous run) instead of testing every pair.
+            # Few documents: read just their runs instead of testing every pair.
             matching = np.flatnonzero(mask)
-            offsets = self._offsets(len(mask))
-            starts, lengths = offsets[matching], offsets[matching + 1] - offsets[matching]
-            runs = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
-            pairs = runs + np.arange(int(lengths.sum()))
+            starts = self.offsets[matching]
+            lengths = self.offsets[matching + 1] - starts
+            pairs = runs(starts, lengths)
             return np.bincount(self.values[pairs], minlength=len(self.keys))
-        return np.bincount(self.values[mask[self.documents]], minlength=len(self.keys))
+        if len(self.values) < len(mask):
+            # Fewer values than documents (regions, schedules, recognitions): each value's
+            # documents read from ``by_value`` are fewer pages than every document's offset.
+            documents, which = self.documents_with(np.arange(len(self.keys)))
+            return np.bincount(which[mask[documents]], minlength=len(self.keys))
+        # Each document's match repeated over its run: as fast as looking up a document per
+        # pair, without four bytes a pair to keep for it.
+        matched = np.repeat(mask, np.diff(self.offsets))
+        return np.bincount(self.values[matched], minlength=len(self.keys))
 
-    def _is_single_valued(self, size: int) -> bool:
-        """Whether each document has exactly one value: as many pairs as documents, and every
-        document covered. Decided without reading ``documents``, which a single-valued column
-        then never needs: each worker of a machine keeps only the pages it reads."""
-        if self.single_valued is None or self.single_valued[0] != size:
-            single = len(self.documents) == size and bool(self.documents_having_any(size).all())
-            self.single_valued = (size, single)
-        return self.single_valued[1]
+    def count_missing(self, mask: np.ndarray) -> int:
+        """How many documents in ``mask`` have no value."""
+        if self.offsets is None:  # one value each: ``covered`` need not be read
+            return 0
+        return int(np.count_nonzero(mask & ~self.covered))
 
-    def documents_having_any(self, size: int) -> np.ndarray:
-        """Mask of the documents with at least one value; kept, as every search asks for it."""
-        if self.covered is None or len(self.covered) != size:
-            covered = np.zeros(size, bool)
-            covered[self.documents] = True
-            self.covered = covered
-        return self.covered
+    def documents_with(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(document, index in ``values``) of each pair whose value is one of ``values``
+        (distinct positions in ``keys``)."""
+        documents, starts = self._by_value()
+        indexed = np.flatnonzero(values < len(starts) - 1)  # keys added since have no run
+        first, last = starts[values[indexed]], starts[values[indexed] + 1]
+        lengths = last - first
+        found = [documents[runs(first, lengths)]]
+        which = [np.repeat(indexed, lengths)]
+        built_over = len(documents)
+        if built_over < len(self.values):  # pairs patched in since: few, read as they are
+            slot = np.full(len(self.keys), -1, np.intp)
+            slot[values] = np.arange(len(values))
+            pairs = built_over + np.flatnonzero(slot[self.values[built_over:]] >= 0)
+            found.append(self.document_of(pairs))
+            which.append(slot[self.values[pairs]])
+        return np.concatenate(found), np.concatenate(which)
 
-    def pairs_by_value(self) -> tuple[np.ndarray, np.ndarray]:
-        """The pairs' indexes sorted by value, and where each value's run starts (built once):
-        reading the few values of one job instead of testing every pair (courses for a job)."""
-        if self.by_value is None:
-            order = np.argsort(self.values, kind="stable").astype(np.int32)
-            self.by_value = (
-                order,
-                np.searchsorted(self.values[order], np.arange(len(self.keys) + 1)),
-            )
-        return self.by_value
+    def document_of(self, pairs: np.ndarray) -> np.ndarray:
+        """The document each pair (an index of ``values``) belongs to."""
+        if self.offsets is None:
+            return pairs
+        return np.searchsorted(self.offsets, pairs, side="right") - 1
 
-    def prepared(self, size: int) -> "FacetColumn":
-        """The column with what searches build on demand built now (to be written to files)."""
-        self.documents_having_any(size)
-        if not self._is_single_valued(size):
-            self._offsets(size)
+    def prepared(self) -> "FacetColumn":
+        """The column with every pair in ``by_value``, to be written to files: a column with
+        runs has only the pairs it was built with there."""
+        if self.offsets is not None and len(self._by_value()[0]) < len(self.values):
+            self.by_value = self._every_pair_by_value()
         return self
 
-    def _offsets(self, size: int) -> np.ndarray:
-        if self.offsets is None or len(self.offsets) != size + 1:
-            # int32 as the pairs are fewer than 2**31: half the pages for each worker to read.
-            self.offsets = np.searchsorted(self.documents, np.arange(size + 1)).astype(np.int32)
-        return self.offsets
+    def _by_value(self) -> tuple[np.ndarray, np.ndarray]:
+        if self.by_value is None:
+            self.by_value = self._every_pair_by_value()
+        return self.by_value
+
+    def _every_pair_by_value(self) -> tuple[np.ndarray, np.ndarray]:
+        if self.offsets is None:
+            documents = np.arange(len(self.values))
+        else:
+            documents = np.repeat(np.arange(len(self.covered)), np.diff(self.offsets))
+        return _ordered_by_value(documents, self.values, self.keys)
+
+
+def _distinct_pairs(
+    pairs: Iterable[tuple[int, str]], keys: list[str] | None
+) -> tuple[np.ndarray, np.ndarray, list[str], dict[str, int]]:
+    """(documents, values, keys, positions): the distinct pairs ordered by document then value,
+    the value keys numbered after ``keys``."""
+    keys = list(keys or [])
+    positions = {key: index for index, key in enumerate(keys)}
+    documents, values = array("q"), array("q")
+    for document, key in pairs:
+        code = positions.get(key)
+        if code is None:
+            code = positions[key] = len(keys)
+            keys.append(key)
+        documents.append(document)
+        values.append(code)
+    unique = sorted_unique(
+        np.frombuffer(documents, np.int64) << 32 | np.frombuffer(values, np.int64)
+    )
+    return (
+        (unique >> 32).astype(np.int32),
+        (unique & 0xFFFFFFFF).astype(value_dtype(len(keys))),
+        keys,
+        positions,
+    )
+
+
+def _ordered_by_value(
+    documents: np.ndarray, values: np.ndarray, keys: list[str]
+) -> tuple[np.ndarray, np.ndarray]:
+    order = np.argsort(values, kind="stable")
+    starts = np.searchsorted(values[order], np.arange(len(keys) + 1)).astype(np.int32)
+    return documents[order].astype(np.int32), starts
 
 
 @dataclass
@@ -203,7 +260,7 @@ class EditionDay:
     relevant: np.ndarray  # per edition: what filters look at (see Snapshot.edition_day)
     has_current: np.ndarray  # per document: a published edition not over
     has_editions: np.ndarray  # per document
-    next_start: np.ndarray  # per document: int64 days of its next start, max when none
+    next_start: np.ndarray  # per document: int32 days of its next start, max when none
 
 
 @dataclass
@@ -215,7 +272,7 @@ class Snapshot:
     ids: np.ndarray  # int64 opportunity id per document position
     alive: np.ndarray  # bool: False for positions superseded by a later change
     columns: dict[str, FacetColumn]
-    numbers: dict[str, np.ndarray]  # float64 per document, NaN when unknown
+    numbers: dict[str, np.ndarray]  # float per document, NaN when unknown
     editions: EditionArrays
     modified: np.ndarray  # float64 timestamps
     titles: TitleOrder
@@ -271,9 +328,9 @@ class Snapshot:
         """Each document's next start (today for "any time"); the largest number when it has
         none to come (running, over, or no dates), so those sort last."""
         editions = self.editions
-        start = np.where(editions.any_start, today, editions.start).astype(np.int64)
+        start = np.where(editions.any_start, today, editions.start).astype(np.int32)
         coming = relevant & ~past & (start != NO_DATE) & (start >= today)
-        upcoming = np.full(self.size, np.iinfo(np.int64).max)
+        upcoming = np.full(self.size, np.iinfo(np.int32).max, np.int32)
         np.minimum.at(upcoming, editions.document[coming], start[coming])
         return upcoming
 
@@ -417,8 +474,8 @@ def _load(ids: list[int] | None, offset: int) -> dict:
         for facet in FACETS
     }
 
-    def floats(values):
-        return np.asarray([np.nan if v is None else float(v) for v in values], np.float64)
+    def floats(values, dtype=np.float64):
+        return np.asarray([np.nan if v is None else float(v) for v in values], dtype)
 
     grants = Counter(
         Grant.objects.filter(opportunity__in=_published(ids)).values_list(
@@ -432,9 +489,11 @@ def _load(ids: list[int] | None, offset: int) -> dict:
         "numbers": {
             "ects_credits": floats(row[1] for row in rows),
             "workload_hours": floats(row[2] for row in rows),
+            # Whole numbers, which float32 holds exactly below 2**24, in half the pages; the
+            # range filters' decimals stay float64, so that a bound keeps what it says.
             # A record whose search document is not written yet counts as empty.
-            "completeness": floats(row[5] or 0 for row in rows),
-            "grants": floats(grants[row[0]] for row in rows),
+            "completeness": floats((row[5] or 0 for row in rows), np.float32),
+            "grants": floats((grants[row[0]] for row in rows), np.float32),
         },
         "editions": _editions(ids, position),
         "modified": np.asarray([row[3].timestamp() for row in rows], np.float64),
@@ -488,7 +547,10 @@ def build_snapshot() -> Snapshot:
         marker=marker,
         ids=data["ids"],
         alive=np.ones(len(data["ids"]), bool),
-        columns={key: FacetColumn.from_pairs(read()) for key, read in data["columns"].items()},
+        columns={
+            key: FacetColumn.from_pairs(read(), len(data["ids"]))
+            for key, read in data["columns"].items()
+        },
         numbers=data["numbers"],
         editions=data["editions"],
         modified=data["modified"],
@@ -504,7 +566,9 @@ def _new_day(snapshot: Snapshot) -> Snapshot:
     columns = dict(snapshot.columns)
     for facet in FACETS:
         if facet.changes_daily:
-            columns[facet.key] = FacetColumn.from_pairs(_column_pairs(facet, None, position))
+            columns[facet.key] = FacetColumn.from_pairs(
+                _column_pairs(facet, None, position), snapshot.size
+            )
     return replace(
         snapshot,
         columns=columns,

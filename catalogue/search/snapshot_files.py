@@ -43,7 +43,7 @@ logger = logging.getLogger(__name__)
 
 CURRENT = "current"
 META = "snapshot.json"
-FORMAT = 1
+FORMAT = 2
 # Workers may still be mapping the snapshot before the current one: it stays, older ones go.
 KEPT = 2
 # Rows an array has room for after its own (1% more, at least 1,000): the workers write the
@@ -125,14 +125,12 @@ def snapshot_write(snapshot: Snapshot, directory: Path) -> Path:
     arrays |= {f"numbers.{key}": values for key, values in snapshot.numbers.items()}
     arrays |= _fields("editions", snapshot.editions)
     arrays |= _fields("edition_day", snapshot.edition_day())
-    # Courses for a job read the skill pairs by value: 56 MB per worker at 1,000,000 records.
-    snapshot.columns["skill"].pairs_by_value()
     for key, column in snapshot.columns.items():
-        column.prepared(snapshot.size)
+        column = column.prepared()
         arrays |= {
             f"columns.{key}.{name}": getattr(column, name)
-            for name in ("documents", "values", "offsets", "covered")
-            if getattr(column, name) is not None  # a single-valued column has no offsets
+            for name in ("values", "offsets", "covered")
+            if getattr(column, name) is not None  # one value per document: no offsets
         }
         if column.by_value is not None:
             arrays[f"columns.{key}.by_value"], arrays[f"columns.{key}.value_starts"] = (
@@ -202,12 +200,11 @@ def snapshot_map(path: Path) -> Snapshot:
     for key, keys in meta["keys"].items():
         parts = group(f"columns.{key}.")
         columns[key] = FacetColumn(
-            parts["documents"],
             parts["values"],
+            parts.get("offsets"),
             keys,
             {value: index for index, value in enumerate(keys)},
-            offsets=parts.get("offsets"),
-            covered=parts["covered"],
+            parts["covered"],
             by_value=(parts["by_value"], parts["value_starts"]) if "by_value" in parts else None,
         )
     titles = group("titles.")

@@ -142,5 +142,5 @@ def test_courses_for_a_job_are_the_same_from_the_files(client, settings, snapsho
     write_snapshot()
     facet_index.reset()
     assert client.get(courses).json() == own_index
-    order, _ = facet_index.current().columns["skill"].by_value
-    assert not order.flags.owndata  # mapped from the files, not sorted by this worker
+    documents, _ = facet_index.current().columns["skill"].by_value
+    assert not documents.flags.owndata  # mapped from the files, not sorted by this worker
