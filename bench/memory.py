@@ -86,13 +86,16 @@ def _report(label: str, master: int) -> None:
 
 def _report_arrays_read(master: int, shown: int = 12) -> None:
     """The snapshot arrays a worker has read, largest first: what its RSS grows with."""
-    worker = min(pid for pid in _children(master) if pid not in _writers(master))
+    writers = _writers(master)
+    worker = min(pid for pid in _children(master) if pid not in writers)
     read = Counter()
     mapping = None
     for line in Path(f"/proc/{worker}/smaps").read_text().splitlines():
         name, _, rest = line.partition(" ")
-        if not name.endswith(":"):  # a mapping's first line: its addresses, ..., its file
-            mapping = rest.split()[-1] if rest.endswith(".npy") else None
+        if not name.endswith(":"):  # a mapping's first line: addresses ... inode, then its file
+            # A snapshot pruned since is still mapped, as "<path> (deleted)".
+            file = rest.split(maxsplit=4)[-1].removesuffix(" (deleted)")
+            mapping = file if file.endswith(".npy") else None
         elif name == "Rss:" and mapping:
             read[Path(mapping).stem] += int(rest.split()[0]) / 1024
     print(f"  snapshot arrays a worker has read, MB (all {sum(read.values()):.1f}):")

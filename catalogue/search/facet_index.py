@@ -64,13 +64,11 @@ class FacetColumn:
     by_value: tuple[np.ndarray, np.ndarray] | None = None
 
     @classmethod
-    def from_pairs(
-        cls, pairs: Iterable[tuple[int, str]], size: int, keys: list[str] | None = None
-    ) -> "FacetColumn":
+    def from_pairs(cls, pairs: Iterable[tuple[int, str]], size: int) -> "FacetColumn":
         """The column of ``size`` documents from (document position, value key) pairs in any
         order; a document counts once per value however often the pairs repeat it (two
         outcomes with one skill)."""
-        documents, values, keys, positions = _distinct_pairs(pairs, keys)
+        documents, values, keys, positions = _distinct_pairs(pairs, [])
         covered = np.zeros(size, bool)
         covered[documents] = True
         if len(documents) == size and covered.all():
@@ -153,6 +151,7 @@ class FacetColumn:
     def documents_with(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(document, index in ``values``) of each pair whose value is one of ``values``
         (distinct positions in ``keys``)."""
+        values = np.asarray(values, np.intp)  # ``values + 1`` must not wrap round
         documents, starts = self._by_value()
         indexed = np.flatnonzero(values < len(starts) - 1)  # keys added since have no run
         first, last = starts[values[indexed]], starts[values[indexed] + 1]
@@ -160,23 +159,25 @@ class FacetColumn:
         found = [documents[runs(first, lengths)]]
         which = [np.repeat(indexed, lengths)]
         built_over = len(documents)
-        if built_over < len(self.values):  # pairs patched in since: few, read as they are
+        if built_over < len(self.values):
+            # Pairs patched in since, read as they are: at most about a quarter of them
+            # before the snapshot is built again (``REBUILD_AT_LEAST``).
             slot = np.full(len(self.keys), -1, np.intp)
             slot[values] = np.arange(len(values))
             pairs = built_over + np.flatnonzero(slot[self.values[built_over:]] >= 0)
-            found.append(self.document_of(pairs))
+            found.append(self._document_of(pairs))
             which.append(slot[self.values[pairs]])
         return np.concatenate(found), np.concatenate(which)
 
-    def document_of(self, pairs: np.ndarray) -> np.ndarray:
+    def _document_of(self, pairs: np.ndarray) -> np.ndarray:
         """The document each pair (an index of ``values``) belongs to."""
         if self.offsets is None:
             return pairs
         return np.searchsorted(self.offsets, pairs, side="right") - 1
 
     def prepared(self) -> "FacetColumn":
-        """The column with every pair in ``by_value``, to be written to files: a column with
-        runs has only the pairs it was built with there."""
+        """The column, its ``by_value`` completed in place with the pairs patched in since it
+        was built (to be written to files, where every pair is sorted)."""
         if self.offsets is not None and len(self._by_value()[0]) < len(self.values):
             self.by_value = self._every_pair_by_value()
         return self
@@ -195,11 +196,11 @@ class FacetColumn:
 
 
 def _distinct_pairs(
-    pairs: Iterable[tuple[int, str]], keys: list[str] | None
+    pairs: Iterable[tuple[int, str]], keys: list[str]
 ) -> tuple[np.ndarray, np.ndarray, list[str], dict[str, int]]:
     """(documents, values, keys, positions): the distinct pairs ordered by document then value,
     the value keys numbered after ``keys``."""
-    keys = list(keys or [])
+    keys = list(keys)
     positions = {key: index for index, key in enumerate(keys)}
     documents, values = array("q"), array("q")
     for document, key in pairs:
@@ -224,7 +225,8 @@ def _ordered_by_value(
     documents: np.ndarray, values: np.ndarray, keys: list[str]
 ) -> tuple[np.ndarray, np.ndarray]:
     order = np.argsort(values, kind="stable")
-    starts = np.searchsorted(values[order], np.arange(len(keys) + 1)).astype(np.int32)
+    starts = np.zeros(len(keys) + 1, np.int32)
+    np.cumsum(np.bincount(values, minlength=len(keys)), out=starts[1:])
     return documents[order].astype(np.int32), starts
 
 

@@ -55,6 +55,8 @@ ROOM_AT_LEAST = 1000
 WRITING_SHARE = 4
 # Arrays whose rows can be added to; the others are rebuilt by each worker, or never change.
 GROWING = ("ids", "modified", "numbers.", "editions.", "titles.ranks", "columns.")
+# A column's pairs sorted by value are written whole; the pairs patched in are read apart.
+SORTED_ONCE = (".by_value", ".value_starts")
 
 
 def snapshot_keep_written(
@@ -146,7 +148,8 @@ def snapshot_write(snapshot: Snapshot, directory: Path) -> Path:
     }
     written = Path(tempfile.mkdtemp(prefix=".writing-", dir=directory))
     for name, values in arrays.items():
-        room = max(ROOM_AT_LEAST, len(values) // ROOM_SHARE) if name.startswith(GROWING) else 0
+        grows = name.startswith(GROWING) and not name.endswith(SORTED_ONCE)
+        room = max(ROOM_AT_LEAST, len(values) // ROOM_SHARE) if grows else 0
         stored = np.lib.format.open_memmap(
             written / f"{name}.npy", mode="w+", dtype=values.dtype, shape=(len(values) + room,)
         )

@@ -45,23 +45,26 @@ def assert_answers_as_its_pairs(column: FacetColumn, pairs: set, mask: np.ndarra
 @settings(max_examples=300, deadline=None)
 @given(
     pairs_strategy,
-    st.sets(st.integers(0, 119), max_size=12),
+    st.sets(st.integers(0, 179), max_size=12),
+    pairs_strategy,
     pairs_strategy,
     st.booleans(),
     st.booleans(),
     st.booleans(),
 )
-def test_counts_match_a_plain_count(pairs, chosen, extra, dense, mapped, prepared):
+def test_counts_match_a_plain_count(pairs, chosen, extra, more, dense, mapped, prepared):
     column = FacetColumn.from_pairs(sorted(pairs), 60)
     room = with_room(column) if mapped else no_room
-    # Patching appends documents beyond the current ones, as the index does.
+    # Patching appends documents beyond the current ones, as the index does, patch by patch.
     column = column.extend(sorted((document + 60, key) for document, key in extra), 60, 60, room)
     if prepared:  # as written to snapshot files: every pair in ``by_value``
         column.prepared()
+    column = column.extend(sorted((document + 120, key) for document, key in more), 120, 60, room)
     # Dense masks take the all-pairs path, sparse ones the per-document runs.
-    mask = np.ones(120, bool) if dense else np.zeros(120, bool)
+    mask = np.ones(180, bool) if dense else np.zeros(180, bool)
     mask[list(chosen)] = not dense
-    assert_answers_as_its_pairs(column, pairs | {(d + 60, k) for d, k in extra}, mask)
+    patched = {(d + 60, k) for d, k in extra} | {(d + 120, k) for d, k in more}
+    assert_answers_as_its_pairs(column, pairs | patched, mask)
     if mapped:  # the added pairs went into the room after the mapped ones
         assert column.values.ctypes.data == room("values").ctypes.data
 
