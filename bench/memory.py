@@ -74,7 +74,7 @@ def _search_everything() -> None:
 
 def _report(label: str, master: int) -> None:
     others = _writers(master)
-    workers = [pid for pid in _children(master) if pid not in others]
+    workers = _workers(master)
     for pid in sorted(workers):
         print(f"{label + ': a worker':<48}" + "".join(f"{mb:>7.0f}" for mb in _memory(pid)))
     print(f"{'  the master':<48}" + "".join(f"{mb:>7.0f}" for mb in _memory(master)))
@@ -86,8 +86,7 @@ def _report(label: str, master: int) -> None:
 
 def _report_arrays_read(master: int, shown: int = 12) -> None:
     """The snapshot arrays a worker has read, largest first: what its RSS grows with."""
-    writers = _writers(master)
-    worker = min(pid for pid in _children(master) if pid not in writers)
+    worker = min(_workers(master))
     read = Counter()
     mapping = None
     for line in Path(f"/proc/{worker}/smaps").read_text().splitlines():
@@ -101,6 +100,11 @@ def _report_arrays_read(master: int, shown: int = 12) -> None:
     print(f"  snapshot arrays a worker has read, MB (all {sum(read.values()):.1f}):")
     for name, mb in read.most_common(shown):
         print(f"    {name:<44}{mb:>7.1f}")
+
+
+def _workers(master: int) -> list[int]:
+    writers = _writers(master)
+    return [pid for pid in _children(master) if pid not in writers]
 
 
 def _writers(master: int) -> list[int]:

@@ -71,7 +71,7 @@ class FacetColumn:
         documents, values, keys, positions = _distinct_pairs(pairs, [])
         covered = np.zeros(size, bool)
         covered[documents] = True
-        if len(documents) == size and covered.all():
+        if _one_value_each(documents, covered):
             return cls(values, None, keys, positions, covered)
         offsets = np.searchsorted(documents, np.arange(size + 1)).astype(np.int32)
         by_value = _ordered_by_value(documents, values, keys)
@@ -88,7 +88,7 @@ class FacetColumn:
         # New keys may need a wider dtype: the values are copied then, not written after.
         all_values = appended(self.values.astype(values.dtype, copy=False), values, room("values"))
         covered = appended(self.covered, extra_covered, room("covered"))
-        if self.offsets is None and len(documents) == added and extra_covered.all():
+        if self.offsets is None and _one_value_each(documents, extra_covered):
             return FacetColumn(all_values, None, keys, positions, covered)
         offsets = self.offsets
         if offsets is None:
@@ -188,11 +188,17 @@ class FacetColumn:
         return self.by_value
 
     def _every_pair_by_value(self) -> tuple[np.ndarray, np.ndarray]:
+        # Each document repeated over its run: ``_document_of`` would search once per pair.
         if self.offsets is None:
             documents = np.arange(len(self.values))
         else:
             documents = np.repeat(np.arange(len(self.covered)), np.diff(self.offsets))
         return _ordered_by_value(documents, self.values, self.keys)
+
+
+def _one_value_each(documents: np.ndarray, covered: np.ndarray) -> bool:
+    """Whether distinct pairs' ``documents`` give each document exactly one value."""
+    return len(documents) == len(covered) and bool(covered.all())
 
 
 def _distinct_pairs(
