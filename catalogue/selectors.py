@@ -1,7 +1,7 @@
 """Reads for the public catalogue's pages: cards, the detail page, versions and the change
 log. The faceted search is its own room: ``catalogue.search``."""
 
-from django.db.models import Count, Prefetch, Q, prefetch_related_objects
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -60,6 +60,24 @@ def opportunity_version(*, pk: int):
     if modified is None:
         raise Http404("No LearningOpportunity matches the given query.")
     return 0, modified
+
+
+def opportunity_versions(ids: list[int]) -> dict[int, str]:
+    """Per opportunity of ``ids`` still in the database, a mark that changes whenever what
+    its summary shows changes: its latest entry in the change log (an edit of one of its
+    parts, links or organisations writes one too) and its own time of change (records loaded
+    without the log have only that)."""
+    latest = (
+        CatalogueChange.objects.filter(opportunity_id=OuterRef("pk"))
+        .order_by("-sequence")
+        .values("sequence")[:1]
+    )
+    rows = (
+        LearningOpportunity.objects.filter(pk__in=ids)
+        .annotate(latest_change=Subquery(latest))
+        .values_list("pk", "latest_change", "modified")
+    )
+    return {pk: f"{sequence or 0}-{modified.timestamp()}" for pk, sequence, modified in rows}
 
 
 def catalogue_changes(*, since: int, limit: int) -> tuple[list[CatalogueChange], int]:

@@ -183,6 +183,19 @@ elif CACHE_URL:
     raise ImproperlyConfigured(f"CACHE_URL must be a redis:// address, not {CACHE_URL!r}.")
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The summaries of records in API search answers (``catalogue.api.search_pages``): one per
+# record, language, host and day, kept apart so that they cannot push the answers out. A
+# shared cache holds every one asked for that day; each process's own memory holds the 5,000
+# read last (1.4 KB each).
+CACHES["summaries"] = (
+    {**CACHES["default"], "KEY_PREFIX": f"{CACHES['default']['KEY_PREFIX']}-summaries"}
+    if CACHE_URL
+    else {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "oclo-summaries",
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    }
+)
 if CACHES["default"]["BACKEND"].endswith("RedisCache"):
     # Sessions read from the shared cache (written through to the database): a signed-in
     # request costs no query for the session. Not with a per-process cache: a sign-out in one

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 import pytest
 import time_machine
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.management import call_command
 from django.utils import translation
 
@@ -56,14 +56,14 @@ def _own_cache_per_worker() -> None:
     ``cache.clear()`` or throttle counts must not reach another's tests. The address goes to
     the environment too, for the app processes a test starts (``tests.processes``)."""
     worker = os.environ.get("PYTEST_XDIST_WORKER")
-    cache_settings = settings.CACHES["default"]
-    if not worker or not cache_settings["BACKEND"].endswith("RedisCache"):
+    if not worker or not settings.CACHES["default"]["BACKEND"].endswith("RedisCache"):
         return
-    address = urlsplit(cache_settings["LOCATION"])
+    address = urlsplit(settings.CACHES["default"]["LOCATION"])
     database = int(address.path.strip("/") or 0) + 1 + int(worker.removeprefix("gw"))
-    cache_settings["LOCATION"] = os.environ["CACHE_URL"] = address._replace(
-        path=f"/{database}"
-    ).geturl()
+    own = os.environ["CACHE_URL"] = address._replace(path=f"/{database}").geturl()
+    for cache_settings in settings.CACHES.values():
+        if cache_settings["BACKEND"].endswith("RedisCache"):
+            cache_settings["LOCATION"] = own
 
 
 def pytest_configure(config):
@@ -135,6 +135,14 @@ def demo_catalogue(demo_database, django_db_blocker):
     yield
     with django_db_blocker.unblock():
         demo_database.leave()
+
+
+@pytest.fixture(autouse=True)
+def _no_summaries_kept_from_another_test():
+    """A search answer's summaries are kept by record id and version, which a rolled-back
+    SQLite test gives out again (on a frozen clock, down to the time of change)."""
+    yield
+    caches["summaries"].clear()
 
 
 @pytest.fixture(autouse=True)

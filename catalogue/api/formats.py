@@ -21,11 +21,8 @@ from catalogue.api.renderers import (
     Ob3AchievementRenderer,
 )
 from catalogue.api.schema import CSV, ELM_JSONLD, LOQ_XML, OB3_ACHIEVEMENT
-from catalogue.api.serializers import (
-    OpportunityDetailSerializer,
-    OpportunityPageSchema,
-    search_page_json,
-)
+from catalogue.api.search_pages import search_page_json
+from catalogue.api.serializers import OpportunityDetailSerializer, OpportunityPageSchema
 from descriptors.formats.csv_export import dump_csv
 from descriptors.formats.elm_jsonld import dump_jsonld
 from descriptors.formats.elm_xml import dump_loq
@@ -55,9 +52,8 @@ class SearchPage:
 
     def detailed(self) -> list[LearningOpportunity]:
         """The page's opportunities with every descriptor, in the page's order."""
-        ids = [opportunity.pk for opportunity in self.result.opportunities]
-        detailed = LearningOpportunity.objects.with_detail_data().in_bulk(ids)
-        return [detailed[pk] for pk in ids]
+        detailed = LearningOpportunity.objects.with_detail_data().in_bulk(self.result.ids)
+        return [detailed[pk] for pk in self.result.ids if pk in detailed]
 
 
 @dataclass(frozen=True)

@@ -52,10 +52,8 @@ def _page_links(request, result, *, page: int, size: int, after_id: int | None) 
     url = request.build_absolute_uri()
     links = {}
     if after_id is not None:
-        if len(result.opportunities) == size:
-            links["next"] = replace_query_param(
-                url, "cursor", cursor_encode(result.opportunities[-1].pk)
-            )
+        if len(result.ids) == size:
+            links["next"] = replace_query_param(url, "cursor", cursor_encode(result.ids[-1]))
         return links
     if page < result.pages:
         links["next"] = replace_query_param(url, "page", page + 1)

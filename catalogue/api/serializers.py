@@ -438,26 +438,3 @@ def facet_json(facet) -> dict:
 def facets_requested(request) -> bool:
     """Whether a search answer carries its facet counts (``facets=true``)."""
     return request.query_params.get("facets") in ("1", "true", "yes")
-
-
-def search_page_json(result, request, links: dict[str, str]) -> dict:
-    """A page of search results in the shape of ``OpportunityPageSchema``."""
-    body = {
-        "count": result.total,
-        "next": links.get("next"),
-        "previous": links.get("prev"),
-        "results": OpportunitySummarySerializer(
-            result.opportunities, many=True, context={"request": request}
-        ).data,
-    }
-    if result.params.text:
-        body["query"] = {
-            "text": result.params.text,
-            "corrected": result.corrected_text or None,
-            "corrections": result.corrections,
-            "all_words_required": not result.optional_words,
-            "all_words_count": result.all_words_count,
-        }
-    if facets_requested(request):
-        body["facets"] = [facet_json(facet) for facet in result.facets]
-    return body

@@ -34,7 +34,9 @@ class SearchResult:
     total: int
     page: int
     page_size: int
-    opportunities: list[LearningOpportunity]
+    # The page's records in their order (some may be gone from the database by the time they
+    # are read: ``opportunities`` leaves those out).
+    ids: list[int]
     facets: list[FacetResult]
     # The query as the engine searched it (corrected, widened): the words snippets highlight.
     searched_query: TextQuery
@@ -43,6 +45,13 @@ class SearchResult:
     # Not every word of the query is in every result (all of them together found too
     # little): how many results have every word; None when all of them do.
     every_word_total: int | None = None
+
+    @cached_property
+    def opportunities(self) -> list[LearningOpportunity]:
+        """The page's records with their list data, read on first use: an API answer in JSON
+        takes its summaries from the cache instead (``catalogue.api.search_pages``)."""
+        by_id = opportunity_cards(with_outcomes=False).in_bulk(self.ids)
+        return [by_id[pk] for pk in self.ids if pk in by_id]
 
     @cached_property
     def snippets(self) -> dict[int, SafeString]:
@@ -164,15 +173,13 @@ def _search(
         page_ids = [
             int(pk) for pk in snapshot.ids[positions[(page - 1) * page_size : page * page_size]]
         ]
-    by_id = opportunity_cards(with_outcomes=False).in_bulk(page_ids)
-    opportunities = [by_id[pk] for pk in page_ids if pk in by_id]
     return SearchResult(
         version=snapshot.version,
         params=params,
         total=total,
         page=page,
         page_size=page_size,
-        opportunities=opportunities,
+        ids=page_ids,
         facets=counts,
         searched_query=_searched_query(params, matches),
         corrections=matches.corrections if matches else {},

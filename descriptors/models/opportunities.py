@@ -34,16 +34,19 @@ class LearningOpportunityQuerySet(OrganisationScopedQuerySet):
     def published(self) -> "LearningOpportunityQuerySet":
         return self.filter(status=LearningOpportunity.Status.PUBLISHED)
 
+    def with_summary_data(self) -> "LearningOpportunityQuerySet":
+        """Everything a summary in a list of results shows, in a fixed number of queries."""
+        return self.select_related("provider", "eqf_level", "opportunity_type").prefetch_related(
+            "isced_fields", "languages", "modes", *_edition_prefetch()
+        )
+
     def with_card_data(self) -> "LearningOpportunityQuerySet":
-        """Everything a list card shows, in a fixed number of queries."""
-        return self.select_related(
-            "provider__country", "eqf_level", "opportunity_type"
-        ).prefetch_related(
-            "isced_fields",
-            "languages",
-            "modes",
-            "translations__language",
-            *_edition_prefetch(),
+        """Everything a list card shows: the summary, in the reader's language, with where
+        the provider is."""
+        return (
+            self.with_summary_data()
+            .select_related("provider__country")
+            .prefetch_related("translations__language")
         )
 
     def with_template_data(self) -> "LearningOpportunityQuerySet":

@@ -29,8 +29,7 @@ class Command(BaseCommand):
             if not filterset.is_valid():
                 raise CommandError(f"Invalid search parameters: {filterset.errors.as_json()}")
             result = opportunity_search(filterset.params(), page_size=10**9, with_facets=False)
-            ids = [opportunity.pk for opportunity in result.opportunities]
-            opportunities = LearningOpportunity.objects.filter(pk__in=ids)
+            opportunities = LearningOpportunity.objects.filter(pk__in=result.ids)
         else:
             opportunities = LearningOpportunity.objects.published()
         document = dump_loq(opportunities.with_detail_data().order_by("pk"))
