@@ -27,7 +27,7 @@ def _price_documents(snapshot: Snapshot, choice: str) -> np.ndarray:
         return snapshot.numbers["grants"] > 0
     if choice == "free":
         return snapshot.documents_with(editions.is_free)
-    return snapshot.documents_with(~editions.is_free & (np.nan_to_num(editions.fee) > 0))
+    return snapshot.documents_with(~editions.is_free & (editions.fee_cents > 0))
 
 
 def _when_documents(snapshot: Snapshot, choice: str) -> np.ndarray:

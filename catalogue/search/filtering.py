@@ -5,11 +5,13 @@ disjunctive (see ``facet_counts``) and other reads can combine them (see
 ``catalogue.occupations``).
 """
 
+import math
+
 import numpy as np
 
 from catalogue.filters import SearchParams
 from catalogue.search.choice_facets import CHOICE_FACETS, starting_editions
-from catalogue.search.facet_index import Snapshot
+from catalogue.search.facet_index import UNKNOWN_FEE, Snapshot
 from catalogue.search.facets import FACETS, RANGE_FACETS, ChoiceFacet
 from catalogue.search.text_engines import TextMatches, text_engine
 
@@ -38,8 +40,8 @@ def _filter_masks(snapshot: Snapshot, params: SearchParams) -> dict[str, np.ndar
         if choice and not (choice_facet.key == "start" and (params.start_from or params.start_to)):
             masks[choice_facet.key] = choice_documents(snapshot, choice_facet, choice)
     if params.max_fee is not None:
-        with np.errstate(invalid="ignore"):
-            cheap = snapshot.editions.fee <= float(params.max_fee)
+        fees = snapshot.editions.fee_cents
+        cheap = (fees != UNKNOWN_FEE) & (fees <= math.floor(params.max_fee * 100))
         masks["max_fee"] = snapshot.documents_with(cheap)
     if params.start_from or params.start_to:
         masks["start"] = snapshot.documents_with(starting_editions(snapshot, params))

@@ -43,7 +43,7 @@ logger = logging.getLogger(__name__)
 
 CURRENT = "current"
 META = "snapshot.json"
-FORMAT = 2
+FORMAT = 3
 # Workers may still be mapping the snapshot before the current one: it stays, older ones go.
 KEPT = 2
 # Rows an array has room for after its own (1% more, at least 1,000): the workers write the

@@ -98,6 +98,17 @@ def test_filters_keep_a_micro_credential_when_one_current_edition_matches(client
     ]
 
 
+def test_a_highest_fee_counts_the_cents_and_leaves_out_unknown_fees(client):
+    euro = concept(Scheme.CURRENCY, "EUR")
+    make_opportunity(title="Bookbinding", start_date=days(10), fee_amount="290.10", currency=euro)
+    make_opportunity(title="Fee to be announced", start_date=days(10))
+
+    assert titles(client, max_fee="290.1") == ["Bookbinding"]
+    assert titles(client, max_fee="290.109") == ["Bookbinding"]
+    assert titles(client, max_fee="290.09") == []
+    assert titles(client, price="paid") == ["Bookbinding"]
+
+
 def test_past_editions_count_only_for_micro_credentials_that_have_nothing_else(client, catalogue):
     # Credential evaluation's history (2023-2025) does not make it match the past.
     assert titles(client, start_to=str(days(-30))) == ["Heritage walks"]
