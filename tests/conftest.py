@@ -140,7 +140,8 @@ def demo_catalogue(demo_database, django_db_blocker):
 @pytest.fixture(autouse=True)
 def _no_summaries_kept_from_another_test():
     """A search answer's summaries are kept by record id and version, which a rolled-back
-    SQLite test gives out again (on a frozen clock, down to the time of change)."""
+    SQLite test gives out again (on a frozen clock, down to the time of change). With Redis
+    this empties the worker's whole Redis database: the summaries share it with the rest."""
     yield
     caches["summaries"].clear()
 
