@@ -127,6 +127,7 @@ def _schedule_pairs(opportunities: QuerySet) -> Pairs:
     return (
         Edition.objects.published()
         .filter(opportunity__in=opportunities, learning_schedule__isnull=False)
+        .order_by()  # a sort column would be part of what DISTINCT compares
         .values_list("opportunity_id", "learning_schedule__code")
         .distinct()
         .iterator(chunk_size=PAIRS_CHUNK)

@@ -31,7 +31,7 @@ from catalogue.search import text_matching
 from catalogue.search.facet_index import latest_log_entry
 from catalogue.search.indexing import _texts as weighted_texts
 from catalogue.search.indexing import search_index_update
-from catalogue.search.words import WebSearchQuery, index_words, parse_web_search, typo_distance
+from catalogue.search.words import WebSearchQuery, indexed_text, parse_web_search, typo_distance
 from descriptors.models import LearningOpportunity
 
 # How much a match in each part of a record counts (title > outcomes and skills > description >
@@ -69,7 +69,7 @@ def text_documents(ids: Iterable[int]) -> list[TextDocument]:
         TextDocument(
             id=pk,
             **{
-                name: " ".join(index_words(" ".join(texts[pk][weight])))
+                name: indexed_text(texts[pk][weight])
                 for name, weight in zip(FIELD_BOOSTS, "ABCD", strict=True)
             },
         )

@@ -189,7 +189,7 @@ class Edition(models.Model):
     class Meta:
         verbose_name = _("edition")
         verbose_name_plural = _("editions")
-        ordering = ["opportunity", "start_date", "id"]
+        ordering = ["opportunity_id", "start_date", "id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["opportunity", "reference"],

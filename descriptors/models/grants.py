@@ -39,7 +39,7 @@ class Grant(models.Model):
     class Meta:
         verbose_name = _("grant or subsidy")
         verbose_name_plural = _("grants and subsidies")
-        ordering = ["opportunity", "id"]
+        ordering = ["opportunity_id", "id"]
 
     def __str__(self) -> str:
         return self.title

@@ -52,7 +52,7 @@ class LearningOutcome(models.Model):
     class Meta:
         verbose_name = _("learning outcome")
         verbose_name_plural = _("learning outcomes")
-        ordering = ["opportunity", "position", "id"]
+        ordering = ["opportunity_id", "position", "id"]
 
     def __str__(self) -> str:
         return self.title[:80]
@@ -130,7 +130,7 @@ class Assessment(models.Model):
     class Meta:
         verbose_name = _("assessment")
         verbose_name_plural = _("assessments")
-        ordering = ["opportunity", "id"]
+        ordering = ["opportunity_id", "id"]
 
     def __str__(self) -> str:
         return self.title
@@ -198,7 +198,7 @@ class Activity(models.Model):
     class Meta:
         verbose_name = _("activity")
         verbose_name_plural = _("activities")
-        ordering = ["opportunity", "id"]
+        ordering = ["opportunity_id", "id"]
 
     def __str__(self) -> str:
         return self.title

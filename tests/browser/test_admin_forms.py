@@ -100,14 +100,14 @@ def test_a_token_is_issued_and_then_only_shown(admin_page):
     expect(admin_page.locator("#content")).to_contain_text(token.prefix)
 
     admin_page.goto(f"{admin_page.server_url}{reverse('admin:catalogue_apitoken_add')}")
-    _select2_pick(admin_page, "organisation", "CIMEA")
+    select2_pick(admin_page, "organisation", "CIMEA")
     admin_page.locator("#id_name").fill("Second system")
     admin_page.locator("input[name=_save]").click()
     expect(admin_page.locator(".messagelist .warning")).to_contain_text("shown only once")
     assert ApiToken.objects.filter(name="Second system").exists()
 
 
-def _select2_pick(page, field: str, text: str):
+def select2_pick(page, field: str, text: str):
     """Choose ``text`` in an autocomplete (select2) widget, as a person types and picks."""
     page.locator(f"#id_{field} + .select2 .select2-selection").click()
     page.locator(".select2-container--open .select2-search__field").fill(text)
@@ -126,7 +126,7 @@ def test_an_opportunity_with_two_outcomes_and_their_skills_is_created_through_th
     page.locator("#id_title").fill("Street photography: a second look")
     _select_by_text(page, "default_language", "English")
     _pick_from_filter(page, "languages", "English")
-    _select2_pick(page, "isced_fields", "0211")
+    select2_pick(page, "isced_fields", "0211")
 
     outcomes = [
         ("Plan a street photography series.", skills[0]),
@@ -136,7 +136,7 @@ def test_an_opportunity_with_two_outcomes_and_their_skills_is_created_through_th
         if number:
             page.get_by_role("button", name="Add another Learning outcome").click()
         page.locator(f"#id_outcomes-{number}-title").fill(title)
-        _select2_pick(page, f"outcomes-{number}-skills", skill.preferred_label[:12])
+        select2_pick(page, f"outcomes-{number}-skills", skill.preferred_label[:12])
     screenshot(page, "admin-opportunity-add-desktop")
     page.set_viewport_size({"width": 390, "height": 844})
     screenshot(page, "admin-opportunity-add-phone")

@@ -9,8 +9,11 @@ from playwright.sync_api import expect
 
 from catalogue.models import CatalogueChange
 from catalogue.search.facet_index import facet_index
+from catalogue.search.words import words
 from descriptors.models import LearningOpportunity
+from taxonomies.models import EscoSkill
 from tests.browser.conftest import overflow, screenshot
+from tests.browser.test_admin_forms import select2_pick
 from tests.browser.test_hostile_flows_in_browser import sign_in
 
 PASSWORD = "a-long-browser-password"
@@ -42,6 +45,35 @@ def test_an_admin_save_is_one_change_and_searchable_at_once(page, catalogue_serv
     assert page.locator(f"a[href='/opportunities/{opportunity.pk}/']").count() >= 1
     page.goto(f"{catalogue_server.url}/?q=loyalty")
     assert page.locator(f"a[href='/opportunities/{opportunity.pk}/']").count() >= 1
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_a_skill_linked_in_the_admin_makes_the_course_found_by_the_skills_other_names(
+    page, catalogue_server, width
+):
+    """A provider links an ESCO skill to a new outcome; a learner who searches for another name
+    of that skill, one the course's own text never uses, finds the course at once."""
+    get_user_model().objects.create_superuser("editor", password=PASSWORD)
+    opportunity = LearningOpportunity.objects.get(provider_reference="DHBW-DMH-2026")
+    skill = EscoSkill.objects.get(preferred_label="ICT safety")
+    other_name = "welfare"  # of its alternative label "ICT welfare maintenance"
+    assert other_name in words(skill.alt_labels)
+    course = f"a[href='/opportunities/{opportunity.pk}/']"
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(f"{catalogue_server.url}/?q={other_name}")
+    expect(page.locator(course)).to_have_count(0)
+
+    open_change_form(page, catalogue_server, opportunity)
+    extra = opportunity.outcomes.count()  # the blank form after the existing outcomes
+    page.fill(f"textarea[name='outcomes-{extra}-title']", "Keep the shop's tills safe.")
+    select2_pick(page, f"outcomes-{extra}-skills", "ICT safety")
+    page.click("input[name=_save]")
+    page.wait_for_selector(".messagelist .success")
+
+    page.goto(f"{catalogue_server.url}/?q={other_name}")
+    expect(page.locator(course).first).to_be_visible()
+    assert not overflow(page)
+    screenshot(page, f"found-by-a-skills-other-name-{width}")
 
 
 @pytest.mark.parametrize("width", [1280, 390])

@@ -6,7 +6,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from catalogue.search.words import JOINED, index_words
+from catalogue.search.words import JOINED, LONG_TEXT, index_words, indexed_text
 
 
 def test_punctuated_tokens_are_indexed_as_their_parts_then_joined():
@@ -28,3 +28,16 @@ PLAIN = re.compile(r"\w+(?:[./\-+'’&]\w+)+")
 @given(st.text(st.sampled_from("ab.-/+'’& é1\n"), max_size=40))
 def test_the_joined_tokens_are_those_the_plain_pattern_finds(text):
     assert JOINED.findall(text) == PLAIN.findall(text)
+
+
+# Texts with Greek capitals (a final sigma lower-cases by its neighbours), accents that NFKD
+# splits off, punctuated tokens and empty texts, some long enough to be kept between records.
+PIECES = st.text(st.sampled_from("aΣσ.-/'’ é1\n"), max_size=12)
+TEXT = st.one_of(PIECES, st.builds(lambda piece: piece * (LONG_TEXT // 4), PIECES))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(TEXT, max_size=6))
+def test_texts_split_one_by_one_index_as_the_texts_joined_would(texts):
+    for _ in range(2):  # the second time from the kept long texts
+        assert indexed_text(texts) == " ".join(index_words(" ".join(texts)))
