@@ -90,7 +90,9 @@ def _child_m2m_changed(sender, instance, action, reverse, pk_set, model, **kwarg
         return
     if reverse:
         children = model.objects.filter(pk__in=pk_set or [])
-        for opportunity_id in children.values_list("opportunity_id", flat=True).distinct():
+        # Unsorted: the default order's columns would be part of what DISTINCT compares.
+        opportunities = children.order_by().values_list("opportunity_id", flat=True).distinct()
+        for opportunity_id in opportunities:
             opportunity_changed(opportunity_id)
     else:
         opportunity_changed(instance.opportunity_id)
