@@ -49,11 +49,14 @@ def _texts(ids: list[int]) -> dict[int, dict[str, list[str]]]:
         outcome_opportunity[outcome] = pk
         texts[pk]["B"] += [title, *translations.values()]
     # By the outcomes' ids rather than joined to the outcomes: with planner statistics a
-    # little behind a bulk load, PostgreSQL hashed the join over every outcome-skill row.
+    # little behind a bulk load, PostgreSQL hashed the join over every outcome-skill row. In
+    # slices, as a query takes a bounded number of parameters (SQLite 32,766, psycopg 65,535).
+    outcomes = list(outcome_opportunity)
     links = {
         (outcome_opportunity[outcome], skill)
+        for start in range(0, len(outcomes), OUTCOMES_A_QUERY)
         for outcome, skill in LearningOutcome.skills.through.objects.filter(
-            learningoutcome_id__in=outcome_opportunity
+            learningoutcome_id__in=outcomes[start : start + OUTCOMES_A_QUERY]
         ).values_list("learningoutcome_id", "escoskill_id")
     }
     skill_texts = _skill_texts({skill for _, skill in links})
@@ -78,6 +81,7 @@ def _skill_texts(skill_ids: set[int]) -> dict[int, str]:
 
 
 CHUNK = 500
+OUTCOMES_A_QUERY = 10_000
 UPSERT_POSTGRES = (
     "INSERT INTO catalogue_searchdocument "
     "(opportunity_id, document, vector, title_vector, completeness) "

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from catalogue.models import CatalogueChange
+from catalogue.search import indexing
 from descriptors.models import LearningOutcome
 from taxonomies.models import EscoSkill
 from tests.builders import make_opportunity
@@ -47,6 +48,21 @@ def test_a_skill_added_to_an_outcome_is_searchable_by_its_labels(client):
     outcome.skills.add(skill)
     assert totals(client, q="photography") == 1
     assert totals(client, skill=skill.uri.rsplit("/", 1)[-1]) == 1
+
+
+def test_every_outcome_s_skills_are_searchable_when_they_take_several_queries(client, monkeypatch):
+    """The skills of many outcomes are read a slice of outcomes at a time (a query takes a
+    bounded number of parameters): none is left out between slices."""
+    monkeypatch.setattr(indexing, "OUTCOMES_A_QUERY", 2)
+    opportunity = make_opportunity(title="Apiculture module")
+    labels = ["photography", "ICT safety", "Italian"]
+    for position, label in enumerate(labels):
+        outcome = LearningOutcome.objects.create(
+            opportunity=opportunity, position=position, title="Keep bees."
+        )
+        outcome.skills.add(EscoSkill.objects.skills().get(preferred_label=label))
+    indexing.search_index_update([opportunity.pk])
+    assert [totals(client, q=f'"{label}"') for label in labels] == [1, 1, 1]
 
 
 def test_changes_are_logged_in_order():
