@@ -682,6 +682,7 @@ class FacetIndex:
                 rebuild_after = max(REBUILD_AT_LEAST, snapshot.size // 4)
                 changed = set(
                     CatalogueChange.objects.filter(sequence__gt=snapshot.sequence)
+                    .order_by()  # else DISTINCT compares the sequence too: one row an entry
                     .values_list("opportunity_id", flat=True)
                     .distinct()[: rebuild_after + 1]
                 )

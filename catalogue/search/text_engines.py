@@ -369,6 +369,7 @@ class FollowingTextEngine:
             else:
                 changed = set(
                     CatalogueChange.objects.filter(sequence__gt=indexed, sequence__lte=latest)
+                    .order_by()
                     .values_list("opportunity_id", flat=True)
                     .distinct()
                 )

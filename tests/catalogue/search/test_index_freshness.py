@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from catalogue.models import CatalogueChange
-from catalogue.search import indexing
+from catalogue.search import facet_index, indexing
 from descriptors.models import LearningOutcome
 from taxonomies.models import EscoSkill
 from tests.builders import make_opportunity
@@ -63,6 +63,21 @@ def test_every_outcome_s_skills_are_searchable_when_they_take_several_queries(cl
         outcome.skills.add(EscoSkill.objects.skills().get(preferred_label=label))
     indexing.search_index_update([opportunity.pk])
     assert [totals(client, q=f'"{label}"') for label in labels] == [1, 1, 1]
+
+
+def test_one_record_edited_again_and_again_does_not_hide_another_records_edit(client, monkeypatch):
+    """The facet snapshot is patched with the records changed since it was built, read from
+    the change log up to a bound: a record with many entries must not crowd another out."""
+    monkeypatch.setattr(facet_index, "REBUILD_AT_LEAST", 3)
+    often = make_opportunity(complete=True, title="Edited often", eqf_level_id=6)
+    once = make_opportunity(complete=True, title="Edited once", eqf_level_id=6)
+    assert totals(client, eqf="4") == 0  # the snapshot, built now
+    for version in range(5):
+        often.title = f"Edited often, version {version}"
+        often.save()
+    once.eqf_level_id = 4
+    once.save()
+    assert totals(client, eqf="4") == 1
 
 
 def test_changes_are_logged_in_order():
