@@ -23,24 +23,12 @@ def words(text: str) -> list[str]:
     return WORD.findall(normalize(text))
 
 
-def index_words(text: str) -> list[str]:
-    """The words a text is indexed under: its words, then each punctuated token joined
-    ("asp.net" -> asp, net, ..., aspnet). Joined forms come last so that phrases over the
-    text's own words keep their positions."""
-    own, joined = _own_and_joined_words(text)
-    return own + joined
-
-
-def _own_and_joined_words(text: str) -> tuple[list[str], list[str]]:
-    normalised = normalize(text)
-    joined = ["".join(WORD.findall(token)) for token in JOINED.findall(normalised)]
-    return WORD.findall(normalised), joined
-
-
 def indexed_text(texts: list[str]) -> str:
-    """``index_words`` of the texts joined by spaces, as one space-separated string: what one
-    weight of a search document holds. No word spans two texts, so each text is split on its
-    own and long ones are split once per process (see ``_indexed_long_text``)."""
+    """The words these texts are indexed under, as one space-separated string (what one
+    weight of a search document holds): their words, then each punctuated token joined
+    ("asp.net" -> asp, net, ..., aspnet). Joined forms come after every text's own words so
+    that phrases over those keep their positions. No word spans two texts, so each text is
+    split on its own, and long ones once per process (``LONG_TEXT``)."""
     parts = [
         _indexed_long_text(text) if len(text) >= LONG_TEXT else _indexed(text) for text in texts
     ]
@@ -49,8 +37,9 @@ def indexed_text(texts: list[str]) -> str:
 
 def _indexed(text: str) -> tuple[str, str]:
     """A text's own words and its joined words, each as one space-separated string."""
-    own, joined = _own_and_joined_words(text)
-    return " ".join(own), " ".join(joined)
+    normalised = normalize(text)
+    joined = ["".join(WORD.findall(token)) for token in JOINED.findall(normalised)]
+    return " ".join(WORD.findall(normalised)), " ".join(joined)
 
 
 # An ESCO skill's labels in every language (350 characters at the median, 650 at the 90th
