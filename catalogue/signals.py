@@ -9,16 +9,20 @@ from catalogue.search.indexing import (
     deferred_indexing,
     indexing_deferral_end,
     indexing_deferral_start,
+    opportunities_touched,
     opportunity_changed,
     opportunity_deletion_started,
 )
 from descriptors.models import Edition, LearningOpportunity, LearningOutcome, Organisation
+from descriptors.selectors import opportunities_naming
 from descriptors.services import CHILDREN, opportunities_touch
 from descriptors.signals import (
     bulk_write_finished,
     bulk_write_started,
     opportunities_bulk_saved,
 )
+from taxonomies.models import Concept, EqfLevel, EscoSkill, EscoSkillLabel, IscedField, NqfLevel
+from taxonomies.signals import concepts_changed
 
 CHILD_MODELS = tuple(CHILDREN.values())
 M2M_FIELDS = (
@@ -138,3 +142,55 @@ def _defer_indexing(sender, **kwargs):
 @receiver(bulk_write_finished)
 def _index_bulk_write(sender, completed: bool, **kwargs):
     indexing_deferral_end(completed=completed)
+
+
+# The vocabularies whose concepts records show: a label changed in the admin, by a reloaded
+# fixture or by a new ESCO release must reach every record naming the concept (its cached
+# answers, ETag and facet labels move on with its change-log entry).
+VOCABULARIES = (Concept, EqfLevel, IscedField, NqfLevel, EscoSkill)
+# Those whose labels are also part of the text records are found by (``search.indexing``).
+SEARCHED_VOCABULARIES = (EscoSkill,)
+
+
+@receiver(concepts_changed)
+def _concepts_changed(sender, ids, **kwargs) -> int:
+    opportunity_ids = opportunities_naming(sender, ids)
+    opportunities_touched(opportunity_ids, reindex=sender in SEARCHED_VOCABULARIES)
+    return len(opportunity_ids)
+
+
+def _concept_saved(sender, instance, created, raw=False, **kwargs):
+    if not raw and not created:  # a new concept is named by no record yet
+        _concepts_changed(sender, [instance.pk])
+
+
+def _concept_deleting(sender, instance, **kwargs):
+    # The records' links to it go with it, silently: note who named it before they are gone.
+    instance._naming_opportunities = opportunities_naming(sender, [instance.pk])
+
+
+def _concept_deleted(sender, instance, **kwargs):
+    opportunities_touched(
+        getattr(instance, "_naming_opportunities", ()),
+        reindex=sender in SEARCHED_VOCABULARIES,
+    )
+
+
+for vocabulary in VOCABULARIES:
+    post_save.connect(
+        _concept_saved, sender=vocabulary, dispatch_uid=f"shown-{vocabulary.__name__}"
+    )
+    pre_delete.connect(
+        _concept_deleting, sender=vocabulary, dispatch_uid=f"shown-{vocabulary.__name__}-deleting"
+    )
+    post_delete.connect(
+        _concept_deleted, sender=vocabulary, dispatch_uid=f"shown-{vocabulary.__name__}-deleted"
+    )
+
+
+@receiver(post_save, sender=EscoSkillLabel)
+@receiver(post_delete, sender=EscoSkillLabel)
+def _skill_label_changed(sender, instance, raw=False, **kwargs):
+    # A label in another language is part of the skill's text, new or not.
+    if not raw:
+        _concepts_changed(EscoSkill, [instance.skill_id])

@@ -9,6 +9,7 @@ from django.db import models, transaction
 
 from taxonomies.esco import esco_import
 from taxonomies.models import Concept, EqfLevel, IscedField, NqfFramework, NqfLevel, Scheme
+from taxonomies.signals import concepts_changed
 
 EQF_URI = "http://data.europa.eu/snb/eqf/{level}"
 
@@ -72,6 +73,8 @@ def load_nuts(directory: Path, counts: Counter) -> None:
             changed.append(concept)
     Concept.objects.bulk_create(created, batch_size=500)
     Concept.objects.bulk_update(changed, ["uri", "label", "sort_order"], batch_size=500)
+    if changed:
+        concepts_changed.send(sender=Concept, ids=[concept.pk for concept in changed])
     counts["created"] += len(created)
     counts["updated"] += len(changed)
     counts["unchanged"] += len(existing) - len(changed)

@@ -82,6 +82,7 @@ def _skill_texts(skill_ids: set[int]) -> dict[int, str]:
 
 CHUNK = 500
 OUTCOMES_A_QUERY = 10_000
+TOUCHED_A_TRANSACTION = 5_000
 UPSERT_POSTGRES = (
     "INSERT INTO catalogue_searchdocument "
     "(opportunity_id, document, vector, title_vector, completeness) "
@@ -303,10 +304,20 @@ def opportunities_bulk_changed(opportunity_ids: list[int], event: str) -> None:
     _log(dict.fromkeys(opportunity_ids, event))
 
 
-def opportunities_touched(opportunity_ids: Iterable[int]) -> None:
-    """For apps whose records show on an opportunity without being part of its text (a
-    recognition agreement approved): log an update so facet counts and ETags move on."""
-    _log(dict.fromkeys(opportunity_ids, CatalogueChange.Kind.UPDATED), reindex=False)
+def opportunities_touched(opportunity_ids: Iterable[int], *, reindex: bool = False) -> None:
+    """For changes to what opportunities show that are not their own rows (a recognition
+    agreement approved, a vocabulary's label): log an update so that facet counts, ETags and
+    cached answers move on; ``reindex`` when the change is part of their searched text (a
+    skill's labels). A vocabulary change may touch most of the catalogue: a slice at a time."""
+    ids = sorted(set(opportunity_ids))
+    for start in range(0, len(ids), TOUCHED_A_TRANSACTION):
+        with transaction.atomic():
+            _log(
+                dict.fromkeys(
+                    ids[start : start + TOUCHED_A_TRANSACTION], CatalogueChange.Kind.UPDATED
+                ),
+                reindex=reindex,
+            )
 
 
 def search_index_rebuild() -> int:

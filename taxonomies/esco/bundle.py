@@ -28,6 +28,7 @@ from taxonomies.models import (
     EscoSkillLabel,
 )
 from taxonomies.selectors import ESCO_VERSION_CACHE_KEY
+from taxonomies.signals import concepts_changed
 
 
 def _no_progress(rows: Iterator, _description: str) -> Iterator:
@@ -61,6 +62,13 @@ def esco_import(
     _import_skills_pillar(importer, directory, skills_path)
     _import_occupations_pillar(importer, directory)
     _record_release(directory, importer.report.version)
+    if importer.skills.changed:
+        importer.report.records_refreshed = sum(
+            refreshed
+            for _, refreshed in concepts_changed.send(
+                sender=EscoSkill, ids=sorted(importer.skills.changed)
+            )
+        )
     return importer.report
 
 

@@ -87,6 +87,7 @@ class EscoImporter:
                 continue
             else:
                 counts.updated += 1
+                table.changed.add(current[0])
             to_write.append(table.model(**values))
         if not to_write:
             return
@@ -202,6 +203,7 @@ class EscoImporter:
                 counts.created += 1
             else:
                 counts.updated += 1
+            table.changed.add(owner_id)
             batch.append(
                 model(
                     **{f"{owner}_id": owner_id},

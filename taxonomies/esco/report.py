@@ -37,6 +37,8 @@ class EscoImportReport:
     occupation_labels: ImportCounts = field(default_factory=ImportCounts)
     rejections: list[Rejection] = field(default_factory=list)
     version: str = ""
+    # Records that show a changed skill (the catalogue's), refreshed for it.
+    records_refreshed: int = 0
 
     SECTIONS = (
         "skills",
@@ -58,4 +60,5 @@ class EscoImportReport:
                 f"{name.replace('_', ' ')}: {counts.created} created, {counts.updated} updated, "
                 f"{counts.unchanged} unchanged, {counts.deleted} deleted, {counts.skipped} skipped"
             )
+        lines.append(f"records showing changed skills: {self.records_refreshed} refreshed")
         return lines

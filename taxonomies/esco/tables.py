@@ -38,11 +38,13 @@ OCCUPATION_FIELDS = (
 @dataclass
 class ConceptTable:
     """A concept table and what it holds: uri -> (id, field values), to tell unchanged rows
-    apart and to resolve the URIs of relation files."""
+    apart and to resolve the URIs of relation files; and the ids of the concepts the import
+    changed (their values or labels), which records may show. A new concept is shown by none."""
 
     model: type[models.Model]
     fields: tuple[str, ...]
     known: dict[str, tuple[int, tuple]] = field(default_factory=dict)
+    changed: set[int] = field(default_factory=set)
 
     def __post_init__(self):
         self.known = {

@@ -77,6 +77,34 @@ def test_a_skill_linked_in_the_admin_makes_the_course_found_by_the_skills_other_
 
 
 @pytest.mark.parametrize("width", [1280, 390])
+def test_a_skill_renamed_in_the_admin_renames_it_on_the_courses_naming_it(
+    page, catalogue_server, width
+):
+    """The ESCO skill a course's outcome names is given a new preferred label in the admin: a
+    learner finds the course by the new name and reads it on the course's page."""
+    get_user_model().objects.create_superuser("editor", password=PASSWORD)
+    opportunity = LearningOpportunity.objects.get(provider_reference="DHBW-DMH-2026")
+    skill = EscoSkill.objects.filter(outcomes__opportunity=opportunity).first()
+    course = f"a[href='/opportunities/{opportunity.pk}/']"
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(f"{catalogue_server.url}/?q=shopcraft")
+    expect(page.locator(course)).to_have_count(0)
+
+    sign_in(page, catalogue_server, "editor", PASSWORD)
+    page.goto(f"{catalogue_server.url}/admin/taxonomies/escoskill/{skill.pk}/change/")
+    page.fill("#id_preferred_label", "retail shopcraft")
+    page.click("input[name=_save]")
+    page.wait_for_selector(".messagelist .success")
+
+    page.goto(f"{catalogue_server.url}/?q=shopcraft")
+    expect(page.locator(course).first).to_be_visible()
+    page.locator(course).first.click()
+    expect(page.get_by_text("retail shopcraft").first).to_be_visible()
+    assert not overflow(page)
+    screenshot(page, f"renamed-skill-on-the-course-{width}")
+
+
+@pytest.mark.parametrize("width", [1280, 390])
 def test_a_region_outside_the_chosen_countries_is_named_beside_the_region(
     page, catalogue_server, width
 ):
