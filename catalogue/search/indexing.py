@@ -24,7 +24,7 @@ _state = threading.local()
 WEIGHTS = ("A", "B", "C", "D")
 
 
-def _texts(ids: list[int]) -> dict[int, dict[str, list[str]]]:
+def weighted_texts(ids: list[int]) -> dict[int, dict[str, list[str]]]:
     """The searchable text of each opportunity by ranking weight, read with flat queries."""
     texts = {pk: {weight: [] for weight in WEIGHTS} for pk in ids}
     for pk, title, description, provider, host in LearningOpportunity.objects.filter(
@@ -104,7 +104,7 @@ def search_index_update(opportunity_ids: Iterable[int]) -> None:
 
 
 def _update_chunk(ids: list[int]) -> None:
-    texts = _texts(ids)
+    texts = weighted_texts(ids)
     scores = completeness_scores(ids)
     existing = set(scores)
     rows, vocabulary = [], set()

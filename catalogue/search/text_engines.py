@@ -29,8 +29,7 @@ from django.core.exceptions import ImproperlyConfigured
 from catalogue.models import CatalogueChange
 from catalogue.search import text_matching
 from catalogue.search.facet_index import latest_log_entry
-from catalogue.search.indexing import _texts as weighted_texts
-from catalogue.search.indexing import search_index_update
+from catalogue.search.indexing import search_index_update, weighted_texts
 from catalogue.search.words import WebSearchQuery, indexed_text, parse_web_search, typo_distance
 from descriptors.models import LearningOpportunity
 
