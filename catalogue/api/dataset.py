@@ -9,6 +9,7 @@ from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, quote_etag
+from django.utils.translation import get_language
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
@@ -105,7 +106,7 @@ class ConditionalDatasetMixin(PublicReadMixin):
         version = dataset_version()
         url = request.build_absolute_uri()
         key = f"dataset:{version.sequence}:{hashlib.sha256((url + variant).encode()).hexdigest()}"
-        etag = quote_etag(f"{key}:{request.accepted_renderer.format}")
+        etag = quote_etag(f"{key}:{request.accepted_renderer.format}:{get_language()}")
         last_modified = int(version.modified.timestamp()) if version.modified else None
         response = get_conditional_response(request, etag=etag, last_modified=last_modified)
         if response is None:

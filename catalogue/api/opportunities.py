@@ -8,6 +8,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, quote_etag
+from django.utils.translation import get_language
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -158,7 +159,8 @@ class OpportunityDetailView(OpportunityWriteMixin, PublicReadMixin, APIView):
         sequence, changed_at = opportunity_version(pk=pk)
         output = format_negotiated(request)
         version = f"{pk}-{sequence}-{changed_at.timestamp()}"
-        etag = quote_etag(f"{version}-{output.suffix}")
+        # Labels follow the negotiated language: each language is a representation of its own.
+        etag = quote_etag(f"{version}-{output.suffix}-{get_language()}")
         last_modified = int(changed_at.timestamp())
         conditional = get_conditional_response(request, etag=etag, last_modified=last_modified)
         if conditional is not None:

@@ -180,6 +180,22 @@ def test_cors_allows_any_origin_to_read(client):
     assert response["Access-Control-Allow-Origin"] == "*"
 
 
+def test_a_page_script_of_another_origin_may_revalidate_and_follow_the_pages(client):
+    origin = "https://portal.example.eu"
+    preflight = client.options(
+        LIST,
+        headers={
+            "origin": origin,
+            "access-control-request-method": "GET",
+            "access-control-request-headers": "if-none-match, if-modified-since",
+        },
+    )
+    allowed = preflight["Access-Control-Allow-Headers"].split(", ")
+    assert {"if-none-match", "if-modified-since"} <= set(allowed)
+    exposed = client.get(LIST, headers={"origin": origin})["Access-Control-Expose-Headers"]
+    assert {"ETag", "Last-Modified", "Link"} <= set(exposed.split(", "))
+
+
 def test_anonymous_clients_are_throttled(client, monkeypatch):
     from django.core.cache import cache
 
@@ -329,6 +345,25 @@ def test_dump_command_writes_every_published_record_as_json_lines(tmp_path):
     published = list(LearningOpportunity.objects.published().order_by("pk"))
     assert [record["id"] for record in records] == [o.pk for o in published]
     assert list(records[0]) == OpportunityDetailSerializer.Meta.fields  # the stated order
+
+
+def test_each_language_of_an_answer_has_its_own_etag(client):
+    """Labels are translated: an English copy must not be confirmed as the Italian answer,
+    by the client or by a shared cache holding both."""
+    opportunity = LearningOpportunity.objects.published().first()
+    english = client.get(detail_url(opportunity.pk), headers={"accept-language": "en"})
+    italian = client.get(
+        detail_url(opportunity.pk),
+        headers={"accept-language": "it", "if-none-match": english["ETag"]},
+    )
+    assert italian.status_code == 200
+    assert italian["ETag"] != english["ETag"]
+    assert italian.json()["opportunity_type"] != english.json()["opportunity_type"]
+    again = client.get(
+        detail_url(opportunity.pk),
+        headers={"accept-language": "it", "if-none-match": italian["ETag"]},
+    )
+    assert again.status_code == 304
 
 
 def test_etag_changes_when_only_a_child_changes(client):
