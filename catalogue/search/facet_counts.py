@@ -55,9 +55,12 @@ def _facet_result(facet: Facet, snapshot: Snapshot, mask: np.ndarray | None, cho
     else:
         keys = sorted(shown, key=lambda key: (-shown[key], key))
     if facet.show:
-        keys = [key for key in keys if key in chosen] + [key for key in keys if key not in chosen][
-            : max(0, facet.show - len(chosen))
-        ]
+        # The chosen values are kept in their place among the most frequent: moved to the top,
+        # the value under a visitor's finger changed as the list was redrawn after a tick.
+        kept = set(chosen) | set(
+            [key for key in keys if key not in chosen][: max(0, facet.show - len(chosen))]
+        )
+        keys = [key for key in keys if key in kept]
     labels = _labels(facet, snapshot, keys)
     values = [FacetValue(key, labels.get(key, key), shown[key], key in chosen) for key in keys]
     more = int(np.count_nonzero(counts)) - sum(1 for key in keys if shown[key])

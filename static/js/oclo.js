@@ -2,6 +2,7 @@
 // handlers (the Content Security Policy forbids them): behaviour is attached here.
 (function () {
   "use strict";
+  document.documentElement.classList.add("scripted");
   document.addEventListener("click", function (event) {
     var link = event.target.closest && event.target.closest("[data-print]");
     if (!link) return;
@@ -31,6 +32,13 @@
 
   document.addEventListener("DOMContentLoaded", openFiltersWhenWide);
   wide.addEventListener("change", openFiltersWhenWide);
+
+  // "Show n results" on a phone: the panel closes, so the results are right below it.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest(".show-results a");
+    var filters = document.getElementById("filters");
+    if (link && filters && !wide.matches) filters.open = false;
+  });
 
   // The language switch returns to the page it was chosen on. htmx changes the address of
   // the search page without reloading the header that says where that is: take it from the

@@ -192,3 +192,43 @@ def test_the_one_course_with_every_word_comes_first_and_the_page_says_others_fol
     expect(page.locator(".suggestion")).to_contain_text(
         "Solo 1 opportunità formativa contiene tutte queste parole"
     )
+
+
+def test_on_a_phone_the_way_to_the_results_stays_in_sight_while_choosing(page, catalogue_server):
+    """The facets are a long panel on a phone: after a tick, "Show n results" is on screen
+    without scrolling, says the new total, and leads to the results with the panel closed; a
+    ticked value stays where it was in its list."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(catalogue_server.url)
+    page.locator("#filters > summary").click()
+    skills = page.locator("#facet-skill > .facet-values input[type=checkbox]")
+    third = skills.nth(2).get_attribute("value")
+    skills.nth(2).check()
+    expect(page).to_have_url(re.compile(rf"skill={third}"))
+    expect(skills.nth(2)).to_have_attribute("value", third)
+    expect(skills.nth(2)).to_be_checked()
+
+    show = page.locator(".show-results a")
+    expect(show).to_have_text(f"Show {result_count(page)} results")
+    box = show.bounding_box()
+    assert box["y"] >= 0 and box["y"] + box["height"] <= 844
+    screenshot(page, "phone-filters-show-results")
+    show.click()
+    expect(page.locator("#filters")).not_to_have_attribute("open", "")
+    top = page.locator("#results").bounding_box()["y"]
+    assert 0 <= top < 844 / 2
+    assert not overflow(page)
+    screenshot(page, "phone-filters-closed-at-the-results")
+
+
+def test_on_a_wide_screen_the_facets_are_a_column_that_does_not_fold(page, catalogue_server):
+    """No "Filters" button to fold them by mistake, before a search or after one."""
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(catalogue_server.url)
+    expect(page.locator("#filters > summary")).to_be_hidden()
+    expect(page.locator("#facet-eqf")).to_be_visible()
+    page.locator("#facet-eqf input").first.check()
+    expect(page).to_have_url(re.compile(r"eqf="))
+    expect(page.locator("#filters > summary")).to_be_hidden()
+    expect(page.locator("#facet-eqf")).to_be_visible()
+    screenshot(page, "wide-facets-column")
