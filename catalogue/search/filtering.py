@@ -14,6 +14,7 @@ from catalogue.search.choice_facets import CHOICE_FACETS, starting_editions
 from catalogue.search.facet_index import UNKNOWN_FEE, Snapshot
 from catalogue.search.facets import FACETS, RANGE_FACETS, ChoiceFacet
 from catalogue.search.text_engines import TextMatches, text_engine
+from catalogue.search.words import parse_web_search
 
 
 def _filter_masks(snapshot: Snapshot, params: SearchParams) -> dict[str, np.ndarray]:
@@ -82,12 +83,22 @@ def _text_mask(snapshot: Snapshot, matches: TextMatches | None) -> np.ndarray:
     """The documents matching the text query; all of them when there is none."""
     if matches is None:
         return np.ones(snapshot.size, bool)
-    return np.isin(snapshot.ids, matches.ids)
+    found = np.isin(snapshot.ids, matches.ids)
+    return ~found if matches.excluding else found
 
 
 def text_matches(params: SearchParams) -> TextMatches | None:
-    if not params.text:
+    """The text engine's answer to the query, or None when it asks for nothing (no words)."""
+    parsed = parse_web_search(params.text)
+    if parsed.is_empty:
         return None
+    if not parsed.required:
+        # Only words to leave out ("-beginner"): every record but those that have one. Asked
+        # of the engine as the words themselves, so that every engine answers it alike.
+        having = text_engine().search(
+            " OR ".join(f'"{term}"' for term in parsed.excluded), verbatim=True
+        )
+        return TextMatches(having.ids, scores=np.zeros(len(having.ids)), excluding=True)
     return text_engine().search(params.text, verbatim=params.verbatim)
 
 

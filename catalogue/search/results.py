@@ -165,7 +165,9 @@ def _search(
     else:
         sort = params.effective_sort
         relevance = (
-            relevance_by_position(snapshot, positions, matches) if sort == "relevance" else None
+            relevance_by_position(snapshot, positions, matches)
+            if sort == "relevance" and matches is not None
+            else None
         )
         positions = ordered(
             snapshot, positions, sort, relevance, page * page_size, titles_in=titles_in

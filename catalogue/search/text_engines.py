@@ -95,9 +95,14 @@ class TextMatches:
     with_every_word: np.ndarray | None = None
     # The query as searched (corrected, widened), for snippets; None: the words as typed.
     query: text_matching.TextQuery | None = None
+    # The query only leaves words out: the matches are the records *not* in ``ids``, all as
+    # relevant as each other.
+    excluding: bool = False
 
     def relevance(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(ids, relevance) for the matches among ``ids``; higher is more relevant."""
+        if self.excluding:
+            return np.asarray(ids), np.zeros(len(ids))
         if self.scores is None:
             return self.rank(ids)
         keep = np.isin(self.ids, ids)

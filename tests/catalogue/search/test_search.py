@@ -54,6 +54,24 @@ def test_phrase_and_exclusion(client):
     assert "POK-PY-DATA" in everything_on_data and "POK-PY-DATA" not in without_python
 
 
+def test_words_only_to_leave_out_find_every_record_without_them(client):
+    """"-python", as the search box's own example suggests: everything but those records."""
+    with_python = search(client, q="python", verbatim="true")
+    without = search(client, q="-python")
+    assert without.total == search(client).total - with_python.total > 0
+    assert not set(references(without)) & set(references(with_python))
+    fewer = search(client, q='-python -"data analysis"')
+    assert 0 < fewer.total < without.total
+    assert "POK-PY-DATA" not in references(fewer)
+    at_six = search(client, q="python", verbatim="true", eqf="6").total
+    assert search(client, q="-python", eqf="6").total == search(client, eqf="6").total - at_six
+
+
+@pytest.mark.parametrize("query", ['""', "-", '" "'])
+def test_a_query_without_words_filters_nothing(client, query):
+    assert search(client, q=query, eqf="6").total == search(client, eqf="6").total
+
+
 @pytest.mark.parametrize(
     "query", ["Data analysis with Python - first steps", "data – python", "python -- data"]
 )
