@@ -178,8 +178,6 @@ class _RecordCheck:
                 children.get("outcomes") or [], values.get("default_language")
             )
         opportunity = self.existing.get(reference)
-        if values.get("status") == LearningOpportunity.Status.PUBLISHED:
-            values["published_at"] = (opportunity and opportunity.published_at) or timezone.now()
         action = "created" if opportunity is None else "updated"
         opportunity = opportunity or LearningOpportunity(
             provider=self.provider, provider_reference=reference

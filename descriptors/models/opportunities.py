@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Prefetch
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -415,6 +416,20 @@ class LearningOpportunity(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args, **kwargs) -> None:
+        if self.publication_dated() and kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "published_at"}
+        super().save(*args, **kwargs)
+
+    def publication_dated(self) -> bool:
+        """Give a public record the time it was first published, once, whichever way it was
+        made public (the form's status, the publish action, an import, the API): ``save``
+        calls this, and so does the bulk write path, which bypasses it. Whether it was set."""
+        if self.status != self.Status.PUBLISHED or self.published_at is not None:
+            return False
+        self.published_at = timezone.now()
+        return True
 
     def clean(self) -> None:
         errors: dict[str, list] = {}

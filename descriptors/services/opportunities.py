@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
 from descriptors.completeness import Requirement, opportunity_completeness
 from descriptors.models import LearningOpportunity
@@ -69,8 +68,7 @@ def opportunity_publish(*, opportunity: LearningOpportunity) -> LearningOpportun
     opportunity.full_clean()
     editions_validate(opportunity=opportunity, editions=editions_as_values(opportunity))
     opportunity.status = LearningOpportunity.Status.PUBLISHED
-    opportunity.published_at = opportunity.published_at or timezone.now()
-    opportunity.save(update_fields=["status", "published_at", "modified"])
+    opportunity.save(update_fields=["status", "modified"])
     return opportunity
 
 

@@ -66,6 +66,8 @@ def opportunities_bulk_save(
         writes = [write for write in writes if write.action != "unchanged"]
         new = [write.opportunity for write in writes if write.action == "created"]
         changed = [write.opportunity for write in writes if write.action == "updated"]
+        for opportunity in (*new, *changed):
+            opportunity.publication_dated()
         LearningOpportunity.objects.bulk_create(new)
         now = timezone.now()
         for opportunity in changed:

@@ -142,3 +142,34 @@ def test_the_command_needs_to_be_told_which_drafts():
         call_command("publish_opportunities")
     with pytest.raises(CommandError, match="No organisation named 'Nobody'"):
         call_command("publish_opportunities", "--provider", "Nobody")
+
+
+def test_a_draft_published_from_its_form_says_since_when(client, provider_a):
+    """The status select publishes as the action does: the record gets its publication time,
+    once (a later save keeps it)."""
+    from tests.descriptors.test_provider_admin import admin_post_data
+
+    client.force_login(make_provider_user(provider_a))
+    record = make_opportunity(provider_a, status=DRAFT, complete=True)
+    url = reverse("admin:descriptors_learningopportunity_change", args=[record.pk])
+    response = client.post(url, admin_post_data(record, status="published"))
+    assert response.status_code == 302
+    published_at = LearningOpportunity.objects.get(pk=record.pk).published_at
+    assert published_at is not None
+
+    client.post(url, admin_post_data(record, status="published", description="Changed."))
+    assert LearningOpportunity.objects.get(pk=record.pk).published_at == published_at
+
+
+def test_a_record_written_public_by_the_write_path_says_since_when(provider_a):
+    """Imports and the API write through the bulk path, which bypasses ``save``."""
+    from descriptors.services import opportunity_save
+    from taxonomies.models import Concept, Scheme
+
+    english = Concept.objects.get(scheme=Scheme.LANGUAGE, code="ENG")
+    record = opportunity_save(
+        opportunity=LearningOpportunity(provider=provider_a),
+        values={"title": "Written public", "status": "published", "default_language": english},
+        relations={"languages": [english], "isced_fields": ["0542"]},
+    )
+    assert LearningOpportunity.objects.get(pk=record.pk).published_at is not None
