@@ -80,9 +80,28 @@ class DraftOnlyInline:
         return self._draft(obj) and super().has_delete_permission(request, obj)
 
 
+class AgreementItemForm(PublishedOpportunityChoice):
+    """An item names an opportunity of one of the agreement's parties: said beside the item
+    when the draft is saved, with the parties as the form sends them (``parties``: provider
+    ids; None when the form is only shown)."""
+
+    def __init__(self, *args, parties: set[int] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.parties = parties
+
+    def clean_opportunity(self):
+        opportunity = self.cleaned_data["opportunity"]
+        if self.parties is not None and opportunity.provider_id not in self.parties:
+            raise ValidationError(
+                _("Provided by %(provider)s, which is not a party: add it to the providers.")
+                % {"provider": opportunity.provider.name}
+            )
+        return opportunity
+
+
 class AgreementItemInline(DraftOnlyInline, admin.StackedInline):
     model = AgreementItem
-    form = PublishedOpportunityChoice
+    form = AgreementItemForm
     extra = 0
     autocomplete_fields = ["opportunity"]
     fields = [
@@ -148,6 +167,13 @@ class AgreementAdmin(OrganisationScopedMixin, OwnOrganisationChoices, admin.Mode
         (_("Process"), {"fields": ["process", "appeal", "quality_assurance"]}),
         (_("Validity"), {"fields": ["valid_from", "valid_until", "renewal_and_termination"]}),
     ]
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if isinstance(inline, AgreementItemInline) and request.method == "POST":
+            chosen = request.POST.getlist("providers")
+            kwargs["form_kwargs"] = {"parties": {int(pk) for pk in chosen if pk.isdigit()}}
+        return kwargs
 
     def has_change_permission(self, request, obj=None):
         # An approved version opens read-only: it is changed by drafting a new version.

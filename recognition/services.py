@@ -67,6 +67,18 @@ def _providers_problems(agreement: Agreement, items) -> list[str]:
     return problems
 
 
+def _credits_problems(items) -> list[str]:
+    """Credits an item may no longer give (the agreement's cap or the opportunity's ECTS
+    lowered since the item was saved)."""
+    problems = []
+    for item in items:
+        try:
+            item.clean()
+        except ValidationError as error:
+            problems += [f"'{item.opportunity.title}': {message}" for message in error.messages]
+    return problems
+
+
 def _require_draft(agreement: Agreement) -> None:
     if agreement.is_locked_in_database():
         raise ValidationError(_("An approved agreement cannot be changed; create a new version."))
@@ -112,6 +124,7 @@ def agreement_approve(*, agreement: Agreement, by_user=None, by_name: str) -> Ag
     items = list(agreement.items.select_related("opportunity__provider"))
     problems = [] if items else [_("An agreement needs at least one recognised opportunity.")]
     problems += _providers_problems(agreement, items)
+    problems += _credits_problems(items)
     if agreement.valid_until and agreement.valid_until < timezone.localdate():
         problems.append(_("The agreement would already have expired."))
     if problems:

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +21,7 @@ from recognition.models.common import (
     InstitutionScopedQuerySet,
     OpportunityReference,
     RecognitionMode,
+    more_than_awarded,
 )
 from taxonomies.models import Concept, Scheme
 
@@ -415,6 +417,23 @@ class AgreementItem(OpportunityReference, models.Model):
     def delete(self, *args, **kwargs):
         self._refuse_if_locked()
         return super().delete(*args, **kwargs)
+
+    def clean(self):
+        if self.ects is None:
+            return
+        awarded = self.opportunity.ects_credits if self.opportunity_id else None
+        cap = self.agreement.max_ects_per_learner
+        if awarded is not None and self.ects > awarded:
+            raise ValidationError({"ects": more_than_awarded(awarded)})
+        if cap is not None and self.ects > cap:
+            raise ValidationError(
+                {
+                    "ects": _(
+                        "More than the agreement's maximum per learner (%(cap)s ECTS)."
+                    )
+                    % {"cap": floatformat(cap, -2)}
+                }
+            )
 
     def _refuse_if_locked(self):
         if self.agreement.is_locked_in_database():

@@ -7,11 +7,19 @@ from decimal import Decimal
 
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext_lazy as _
 
 from descriptors.models import LearningOpportunity, OrganisationScopedQuerySet
 
 CREDITS = {"max_digits": 5, "decimal_places": 2, "validators": [MinValueValidator(Decimal("0.5"))]}
+
+
+def more_than_awarded(awarded: Decimal) -> str:
+    """The error of credits recognised beyond what the learning opportunity awards."""
+    return _("More than the %(ects)s ECTS the learning opportunity awards.") % {
+        "ects": floatformat(awarded, -2)
+    }
 
 
 class RecognitionMode(models.TextChoices):

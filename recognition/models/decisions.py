@@ -5,6 +5,7 @@ substantial differences) and the institution's own courses they compare against.
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from descriptors.models import LearningOpportunity, Organisation
@@ -15,6 +16,7 @@ from recognition.models.common import (
     InstitutionScopedQuerySet,
     OpportunityReference,
     RecognitionMode,
+    more_than_awarded,
 )
 from taxonomies.models import EqfLevel, EscoSkill
 
@@ -297,8 +299,41 @@ class RecognitionDecision(OpportunityReference, models.Model):
             and self.target_course.institution_id != self.institution_id
         ):
             errors["target_course"] = _("Choose one of the institution's own courses.")
+        if self.decided_on and self.decided_on > timezone.localdate():
+            errors["decided_on"] = _("A decision is recorded once taken: not a future date.")
+        if self.opportunity_id:
+            awarded = self.opportunity.ects_credits
+            if (
+                self.credits_recognised
+                and awarded is not None
+                and self.credits_recognised > awarded
+            ):
+                errors.setdefault("credits_recognised", more_than_awarded(awarded))
+            if (
+                self.agreement_id
+                and "agreement" not in errors
+                and (problem := self._agreement_problem())
+            ):
+                errors["agreement"] = problem
         if errors:
             raise ValidationError(errors)
+
+    def _agreement_problem(self) -> str:
+        """Why the chosen agreement cannot be what this decision applied, if it cannot."""
+        agreement = self.agreement
+        if agreement.status == Agreement.Status.DRAFT:
+            return _("This agreement is a draft: it recognises nothing until it is approved.")
+        if not agreement.items.filter(opportunity_id=self.opportunity_id).exists():
+            return _("This agreement does not list this learning opportunity.")
+        if (
+            agreement.retired_at
+            and self.decided_on
+            and self.decided_on > timezone.localdate(agreement.retired_at)
+        ):
+            return _("This agreement was retired on %(date)s, before the decision.") % {
+                "date": date_format(timezone.localdate(agreement.retired_at))
+            }
+        return ""
 
     def difference_labels(self) -> list[str]:
         names = dict(self.Difference.choices)

@@ -6,9 +6,23 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from recognition.models import Agreement, AgreementItem
-from recognition.services import agreement_approve, agreement_new_version, agreement_retire
+from recognition.models import Agreement, AgreementItem, RecognitionDecision
+from recognition.services import (
+    agreement_approve,
+    agreement_new_version,
+    agreement_retire,
+    decision_save,
+)
 from tests.builders import make_agreement, make_opportunity, make_organisation
+
+DECISION = {
+    "assessor": "Recognition board",
+    "rationale": "Equivalent outcomes.",
+    "outcome": "recognised",
+    "credits_recognised": 2,
+    "recognition_mode": "individual",
+    "decided_on": date(2026, 1, 15),
+}
 
 pytestmark = pytest.mark.django_db
 
@@ -123,3 +137,64 @@ def test_the_end_cannot_precede_the_start(parties):
             valid_until=date(2026, 4, 1),
         )
     assert error.value.message_dict["valid_until"] == ["The agreement cannot end before it starts."]
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        (
+            {"credits_recognised": 5},
+            "credits_recognised",
+            "More than the 2 ECTS the learning opportunity awards.",
+        ),
+        (
+            {"decided_on": date(2099, 1, 1)},
+            "decided_on",
+            "A decision is recorded once taken: not a future date.",
+        ),
+    ],
+)
+def test_a_decision_that_cannot_be_right_is_refused(parties, change, field, message):
+    with pytest.raises(ValidationError) as refused:
+        decision_save(
+            decision=RecognitionDecision(
+                institution=parties["a"], opportunity=parties["opportunities"][0]
+            ),
+            values={**DECISION, **change},
+        )
+    assert refused.value.message_dict[field] == [message]
+
+
+def test_a_decision_applies_an_approved_agreement_that_lists_its_opportunity(parties):
+    listed, unlisted = parties["opportunities"][:2]
+    approved = make_agreement(parties["a"], [parties["provider"]], [listed])
+    draft = make_agreement(parties["a"], [parties["provider"]], [listed], approve=False)
+
+    def refusal(opportunity, agreement) -> list[str]:
+        with pytest.raises(ValidationError) as refused:
+            decision_save(
+                decision=RecognitionDecision(institution=parties["a"], opportunity=opportunity),
+                values={**DECISION, "agreement": agreement},
+            )
+        return refused.value.message_dict["agreement"]
+
+    assert refusal(unlisted, approved) == [
+        "This agreement does not list this learning opportunity."
+    ]
+    assert refusal(listed, draft) == [
+        "This agreement is a draft: it recognises nothing until it is approved."
+    ]
+    agreement_retire(agreement=approved)
+    Agreement.objects.filter(pk=approved.pk).update(retired_at=timezone.now() - timedelta(days=30))
+    approved.refresh_from_db()
+    retired_on = timezone.localdate() - timedelta(days=30)
+
+    def decided(on: date) -> RecognitionDecision:
+        return decision_save(
+            decision=RecognitionDecision(institution=parties["a"], opportunity=listed),
+            values={**DECISION, "agreement": approved, "decided_on": on},
+        )
+
+    with pytest.raises(ValidationError, match="This agreement was retired on "):
+        decided(retired_on + timedelta(days=1))
+    assert decided(retired_on).agreement == approved  # applied while it was in force

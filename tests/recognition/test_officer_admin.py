@@ -142,3 +142,90 @@ def test_decisions_are_scoped_and_show_precedents(officer_a, parties):
     page = officer_a.get(reverse("admin:recognition_recognitiondecision_change", args=[own.pk]))
     assert "Polimi recognised it as an elective." in page.text
     assert "Private note of Polimi." not in page.text
+
+
+def _agreement_form(officer, parties, item: dict) -> dict:
+    """The add form as an officer fills it, with one recognised opportunity."""
+    page = officer.get(reverse("admin:recognition_agreement_add"))
+    prefix = page.context["inline_admin_formsets"][0].formset.prefix
+    return {
+        "institution": parties["a"].pk,
+        "providers": [parties["provider"].pk],
+        "title": "Leica electives",
+        "agreement_type": page.context["adminform"].form.fields["agreement_type"].initial,
+        "objective": "Recognise partner micro-credentials.",
+        "process": "Apply to the student office.",
+        "language": page.context["adminform"].form.fields["language"].queryset.get(code="ENG").pk,
+        "valid_from": "2026-01-01",
+        "max_ects_per_learner": "3",
+        f"{prefix}-TOTAL_FORMS": 1,
+        f"{prefix}-INITIAL_FORMS": 0,
+        f"{prefix}-0-position": 0,
+        f"{prefix}-0-target_kind": "elective",
+        f"{prefix}-0-target_title": "Elective credits, BA Design",
+        f"{prefix}-0-recognition_mode": "individual",
+        f"{prefix}-0-grade_policy": "graded",
+        f"{prefix}-0-requires_passed_assessment": "on",
+        **{f"{prefix}-0-{name}": value for name, value in item.items()},
+    }
+
+
+def _item_errors(response) -> dict:
+    formset = response.context["inline_admin_formsets"][0].formset
+    return formset.forms[0].errors
+
+
+@pytest.mark.parametrize(
+    ("ects", "message"),
+    [
+        ("10", "More than the 2 ECTS the learning opportunity awards."),
+        ("2", None),
+    ],
+)
+def test_an_item_recognises_no_more_than_the_opportunity_awards(officer_a, parties, ects, message):
+    opportunity = parties["opportunities"][0]  # awards 2 ECTS
+    data = _agreement_form(officer_a, parties, {"opportunity": opportunity.pk, "ects": ects})
+    response = officer_a.post(reverse("admin:recognition_agreement_add"), data)
+    if message is None:
+        assert response.status_code == 302
+        assert Agreement.objects.get().items.get().ects == 2
+    else:
+        assert _item_errors(response) == {"ects": [message]}
+        assert not Agreement.objects.exists()
+
+
+def test_an_item_recognises_no_more_than_the_agreement_allows_a_learner(officer_a, parties):
+    opportunity = parties["opportunities"][2]  # awards 4 ECTS; the agreement allows 3
+    data = _agreement_form(officer_a, parties, {"opportunity": opportunity.pk, "ects": "4"})
+    response = officer_a.post(reverse("admin:recognition_agreement_add"), data)
+    assert _item_errors(response) == {
+        "ects": ["More than the agreement's maximum per learner (3 ECTS)."]
+    }
+
+
+def test_an_item_of_a_provider_that_is_not_a_party_is_refused_beside_it(officer_a, parties):
+    outsider = make_opportunity(title="Outsider course")
+    data = _agreement_form(officer_a, parties, {"opportunity": outsider.pk, "ects": "1"})
+    response = officer_a.post(reverse("admin:recognition_agreement_add"), data)
+    assert _item_errors(response)["opportunity"] == [
+        f"Provided by {outsider.provider.name}, which is not a party: add it to the providers."
+    ]
+    assert not Agreement.objects.exists()
+
+
+def test_approval_refuses_an_item_beyond_a_cap_lowered_since(officer_a, parties):
+    draft = make_agreement(
+        parties["a"], [parties["provider"]], parties["opportunities"][:1], approve=False
+    )
+    Agreement.objects.filter(pk=draft.pk).update(max_ects_per_learner=1)
+    response = officer_a.post(
+        CHANGELIST, {"action": "approve", "_selected_action": [draft.pk]}, follow=True
+    )
+    messages = [str(message) for message in response.context["messages"]]
+    assert any(
+        "'Street photography: shape and content': More than the agreement's maximum per "
+        "learner (1 ECTS)." in message
+        for message in messages
+    )
+    draft.refresh_from_db()
+    assert draft.status == "draft"
