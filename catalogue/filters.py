@@ -7,6 +7,7 @@ the API's lists of vocabularies.
 """
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -21,12 +22,40 @@ from descriptors.models import LearningOpportunity
 from taxonomies.models import Concept, Scheme
 
 MAX_VALUES_PER_FACET = 50
+KNOWN_VALUES_KEPT = 20_000  # per facet: every ESCO skill, with room
 
 
 class ValuesField(forms.Field):
-    """Any number of repeated values (``?eqf=6&eqf=7``), as a de-duplicated list."""
+    """Any number of repeated values (``?eqf=6&eqf=7``), as a de-duplicated list; with
+    ``known`` (a facet's labels: value keys to labels), each value must be one of its
+    vocabulary's, so that a typo is an error rather than an empty answer."""
 
     widget = forms.MultipleHiddenInput
+
+    def __init__(self, *args, known: Callable[[list[str]], dict] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.known = known
+        # Values found known before: the field lives as long as the process (forms share it),
+        # and a look-up per value was a third of a filtered API answer's time. Only known
+        # values are kept, so that one added to the vocabulary since is not refused.
+        self.seen: set[str] = set()
+
+    def validate(self, value: list[str]) -> None:
+        super().validate(value)
+        if self.known is None:
+            return
+        unseen = [item for item in value if item not in self.seen]
+        if not unseen:
+            return
+        known = self.known(unseen)
+        if unknown := [item for item in unseen if item not in known]:
+            raise forms.ValidationError(
+                _("Unknown value: %(values)s."),
+                params={"values": ", ".join(repr(item) for item in unknown[:5])},
+            )
+        if len(self.seen) > KNOWN_VALUES_KEPT:
+            self.seen.clear()
+        self.seen.update(unseen)
 
     def to_python(self, value) -> list[str]:
         if not value:
@@ -77,7 +106,9 @@ START_CHOICES = [
 
 def _facet_filters() -> dict[str, django_filters.Filter]:
     filters = {
-        facet.key: ValuesFilter(label=facet.label, method="evaluated_in_selector")
+        facet.key: ValuesFilter(
+            label=facet.label, method="evaluated_in_selector", known=facet.labels
+        )
         for facet in FACETS
     }
     for facet in RANGE_FACETS:

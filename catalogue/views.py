@@ -56,14 +56,17 @@ def _page_number(value: str | None) -> int:
 def opportunity_search_view(request):
     filterset = OpportunitySearchFilterSet(request.GET)
     valid = filterset.is_valid()
-    params = filterset.params() if valid else SearchParams()
+    # A bad parameter (an old bookmark, a hand-edited link) is left out and said so: the
+    # others still apply.
+    errors = {} if valid else filterset.form.errors
+    params = filterset.params()
     result = opportunity_search(
         params,
         page=_page_number(request.GET.get("page")),
         page_size=settings.OCLO_LIST_PAGE_SIZE,
         titles_in=visitor_language(),  # the cards' titles
     )
-    search_query = SearchQuery(request.GET)
+    search_query = SearchQuery(request.GET, leaving_out=errors.keys())
     chips = active_filter_chips(search_query, result)
     if valid and result.total == 0:
         chips_count_what_they_bring_back(chips)
@@ -82,7 +85,10 @@ def opportunity_search_view(request):
         "corrected_query": search_query.with_text(result.corrected_text),
         "verbatim_query": search_query.with_text(params.text, verbatim=True),
         "sort_choices": SORT_CHOICES,
-        "errors": None if valid else filterset.form.errors,
+        "errors": [
+            (filterset.form.fields[name].label if name in filterset.form.fields else name, messages)
+            for name, messages in errors.items()
+        ],
         "page_title": params.text or _("Find a micro-credential"),
         "jsonld": search_results_jsonld(
             result.opportunities,
@@ -116,7 +122,8 @@ def _manages(user, opportunity) -> bool:
 
 def provider_suggestions_view(request):
     filterset = OpportunitySearchFilterSet(request.GET)
-    params = filterset.params() if filterset.is_valid() else SearchParams()
+    filterset.is_valid()  # the valid parameters apply, as on the page
+    params = filterset.params()
     return render(
         request,
         "catalogue/_provider_matches.html",

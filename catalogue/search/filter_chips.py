@@ -5,13 +5,16 @@ values, and each (name, value) pair is URL-encoded once: a hostile query string 
 parameters must not cost a thousand copies of itself (it once held a worker for 22 s).
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.http import QueryDict
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from catalogue.filters import MAX_VALUES_PER_FACET, OpportunitySearchFilterSet
+from catalogue.learner import money
 from catalogue.search.facet_counts import FacetValue
 from catalogue.search.results import SearchResult, opportunity_search_total
 
@@ -37,11 +40,12 @@ def _known_keys() -> set[str]:
 
 
 class SearchQuery:
-    """The search parameters of a request as encoded (name, value) pairs, unknown names and
-    repeated or surplus values left out, ready to be written back with one of them removed."""
+    """The search parameters of a request as encoded (name, value) pairs, unknown names,
+    repeated or surplus values and the parameters ``leaving_out`` (refused ones) left out,
+    ready to be written back with one of them removed."""
 
-    def __init__(self, query: QueryDict):
-        known = _known_keys()
+    def __init__(self, query: QueryDict, *, leaving_out: Iterable[str] = ()):
+        known = _known_keys() - set(leaving_out)
         self.pairs: list[tuple[str, str, str]] = []  # (name, value, "name=value" encoded)
         for key in query:
             if key not in known:
@@ -90,10 +94,10 @@ def active_filter_chips(search_query: SearchQuery, result: SearchResult) -> list
         elif key in choice_keys:
             label = labels.get(key, {}).get(value, value)
         elif key == "max_fee":
-            label = _("Fee up to %(amount)s") % {"amount": value}
+            label = _("Fee up to %(amount)s") % {"amount": money(result.params.max_fee, "EUR")}
         elif key in ("start_from", "start_to"):
             label = (_("From %(date)s") if key == "start_from" else _("Until %(date)s")) % {
-                "date": value
+                "date": date_format(getattr(result.params, key))
             }
         elif (value_label := labels.get(key, {}).get(value)) and key in SELF_NAMED_FACETS:
             label = value_label

@@ -168,6 +168,30 @@ def test_bad_parameters_are_400_with_field_errors(client, params, field):
     assert field in response.json()
 
 
+@pytest.mark.parametrize(
+    ("params", "unknown"),
+    [
+        ({"eqf": "abc"}, "'abc'"),
+        ({"eqf": ["6", "99"]}, "'99'"),
+        ({"isced": "0123"}, "'0123'"),
+        ({"skill": "no-such-skill"}, "'no-such-skill'"),
+        ({"provider": "abc"}, "'abc'"),
+        ({"language": "XX"}, "'XX'"),
+    ],
+)
+def test_a_value_no_vocabulary_has_is_an_error_not_an_empty_answer(client, params, unknown):
+    """A partner must tell a typo from "nothing matches"."""
+    response = client.get(LIST, params)
+    assert response.status_code == 400
+    (field,) = params
+    assert response.json()[field] == [f"Unknown value: {unknown}."]
+
+
+def test_a_known_value_that_no_record_has_is_an_empty_answer(client):
+    response = client.get(LIST, {"eqf": "1"})
+    assert response.status_code == 200 and response.json()["count"] == 0
+
+
 def test_errors_are_json(client, settings):
     assert client.get("/api/v1/no-such-endpoint/").json() == {"detail": "Not found."}
     response = client.post(reverse("api:eqf-levels"), {})

@@ -296,6 +296,26 @@ def test_invalid_parameters_get_a_clear_400(client):
     assert "greater than or equal to 0" in response.text
 
 
+def test_a_bad_parameter_is_left_out_and_the_others_still_apply(client):
+    """An old bookmark or a hand-edited link: the page says which parameter it could not use,
+    by its name on the page, and shows the search without it, not the whole catalogue."""
+    at_six = search(client, eqf="6")
+    response = client.get(SEARCH, {"eqf": "6", "max_fee": "abc", "q": "data"})
+    assert response.status_code == 400
+    page = text_of(response)
+    assert "Some filters could not be used: Maximum fee: Enter a number." in page
+    assert response.context["result"].total == search(client, eqf="6", q="data").total
+    assert response.context["result"].total < at_six.total
+    assert {chip.label for chip in response.context["chips"]} == {"“data”", "EQF level 6"}
+    assert all("max_fee" not in chip.remove_url for chip in response.context["chips"])
+
+
+def test_fee_and_date_chips_read_as_the_page_writes_them(client):
+    response = client.get(SEARCH, {"max_fee": "1000", "start_from": "2026-01-01"})
+    chips = [chip.label for chip in response.context["chips"]]
+    assert chips == ["Fee up to €1,000", "From 1 Jan 2026"]
+
+
 def test_sorting(client):
     by_ects = [o.ects_credits for o in search(client, sort="ects").opportunities]
     numbers = [value for value in by_ects if value is not None]
