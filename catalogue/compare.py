@@ -82,6 +82,13 @@ def comparison(ids: list[int], *, today: date | None = None) -> Comparison:
     """The published opportunities among ``ids`` (at most ``MAX_COMPARED``, in the order
     given) with every row of the compare table, and notices for the ids left out."""
     notices = []
+    # The ids no longer in the catalogue are left out before the limit is applied: they take
+    # no place among the compared.
+    published = set(
+        LearningOpportunity.objects.published().filter(pk__in=ids).values_list("pk", flat=True)
+    )
+    missing = [pk for pk in ids if pk not in published]
+    ids = [pk for pk in ids if pk in published]
     if len(ids) > MAX_COMPARED:
         notices.append(
             _(
@@ -93,7 +100,6 @@ def comparison(ids: list[int], *, today: date | None = None) -> Comparison:
         )
         ids = ids[:MAX_COMPARED]
     found = LearningOpportunity.objects.published().with_detail_data().in_bulk(ids)
-    missing = [pk for pk in ids if pk not in found]
     if missing:
         notices.append(
             ngettext(

@@ -32,6 +32,10 @@ from taxonomies.suggestions import skills_closeness, texts_closeness
 # a paraphrase 50-55, two outcomes on one subject 35-40, unrelated ones under 30.
 CLOSE_IN_MEANING = 45
 
+# Public pages name each opportunity by its title in the visitor's language, as the catalogue
+# does (``localized_title``).
+TITLES_IN_EVERY_LANGUAGE = "opportunity__translations__language"
+
 
 def recognitions_in_force(
     *, opportunity_id: int, institution_id: int | None = None, on: date | None = None
@@ -98,7 +102,7 @@ def institution_agreements_in_force(*, institution: Organisation, on: date | Non
                 "items",
                 AgreementItem.objects.select_related(
                     "opportunity__provider", "opportunity__eqf_level"
-                ),
+                ).prefetch_related(TITLES_IN_EVERY_LANGUAGE),
             ),
         )
         .order_by("title")
@@ -116,7 +120,11 @@ def agreement_public(*, pk: int) -> Agreement:
                 "items",
                 AgreementItem.objects.select_related(
                     "opportunity__provider", "opportunity__eqf_level"
-                ).prefetch_related("opportunity__isced_fields", "opportunity__assessments"),
+                ).prefetch_related(
+                    "opportunity__isced_fields",
+                    "opportunity__assessments",
+                    TITLES_IN_EVERY_LANGUAGE,
+                ),
             ),
         )
         .get(pk=pk)
@@ -159,9 +167,9 @@ def _pathways():
         .prefetch_related(
             Prefetch(
                 "steps",
-                PathwayStep.objects.select_related("opportunity__provider").order_by(
-                    "position", "pk"
-                ),
+                PathwayStep.objects.select_related("opportunity__provider")
+                .prefetch_related(TITLES_IN_EVERY_LANGUAGE)
+                .order_by("position", "pk"),
             )
         )
     )
@@ -181,8 +189,12 @@ def pathway_detail(*, pk: int) -> PathwayView:
 
 
 def decisions_public():
-    return RecognitionDecision.objects.public().select_related(
-        "institution", "opportunity__provider", "opportunity__eqf_level", "proposed_eqf_level"
+    return (
+        RecognitionDecision.objects.public()
+        .select_related(
+            "institution", "opportunity__provider", "opportunity__eqf_level", "proposed_eqf_level"
+        )
+        .prefetch_related(TITLES_IN_EVERY_LANGUAGE)
     )
 
 

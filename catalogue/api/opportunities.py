@@ -59,9 +59,11 @@ def _page_links(request, result, *, page: int, size: int, after_id: int | None) 
     if page < result.pages:
         links["next"] = replace_query_param(url, "page", page + 1)
     if page > 1:
+        # Past the end, the previous page with results is the last one.
+        previous = min(page - 1, result.pages)
         links["prev"] = (
-            replace_query_param(url, "page", page - 1)
-            if page > 2
+            replace_query_param(url, "page", previous)
+            if previous > 1
             else remove_query_param(url, "page")
         )
     return links

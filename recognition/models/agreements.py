@@ -428,9 +428,7 @@ class AgreementItem(OpportunityReference, models.Model):
         if cap is not None and self.ects > cap:
             raise ValidationError(
                 {
-                    "ects": _(
-                        "More than the agreement's maximum per learner (%(cap)s ECTS)."
-                    )
+                    "ects": _("More than the agreement's maximum per learner (%(cap)s ECTS).")
                     % {"cap": floatformat(cap, -2)}
                 }
             )

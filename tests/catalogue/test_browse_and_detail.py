@@ -26,6 +26,9 @@ def test_browse_by_level_shows_descriptors_and_counts(client):
     assert "critical understanding of theories and principles" in text
     six = LearningOpportunity.objects.published().filter(eqf_level=6).count()
     assert re.search(rf'href="/\?eqf=6">EQF level 6</a> <span class="count">{six}</span>', text)
+    # A level no record has is described, but leads to no empty search.
+    assert not LearningOpportunity.objects.published().filter(eqf_level=1).exists()
+    assert "<h2>EQF level 1 <span" in text and 'href="/?eqf=1"' not in text
 
 
 def test_browse_by_provider(client):

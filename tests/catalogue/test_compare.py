@@ -102,6 +102,16 @@ def test_more_than_four_shows_the_first_four_and_says_so(client):
     assert "Course 4" in page and "Course 5" not in page
 
 
+def test_ids_no_longer_in_the_catalogue_take_no_place_among_the_four(client, three):
+    photo, data, draft = three
+    more = [make_opportunity(title=f"Course {n}") for n in range(1, 4)]
+    ids = [photo.pk, 999999, draft.pk, data.pk, *(o.pk for o in more)]
+    page = text_of(compare(client, ",".join(map(str, ids))))
+    assert "the first 4 of the 5 you chose are shown" in page
+    assert "4 learning opportunities compared" in page
+    assert "Course 2" in page and "Course 3" not in page
+
+
 def test_without_a_list_the_page_explains_how_to_make_one(client):
     page = text_of(client.get(COMPARE))
     assert "Save two to four learning opportunities with “Save to compare”" in page

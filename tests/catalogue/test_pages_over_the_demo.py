@@ -86,7 +86,7 @@ def test_detail_page_shows_every_descriptor(client, django_assert_max_num_querie
         "€690",  # 15 fee, in the locale's currency format
         "Blended",  # 16 mode
         "formal learning",
-        "5 (European Credit Transfer System)",  # 17 ECTS
+        "5 · European Credit Transfer System",  # 17 ECTS
         "European Digital Credential",  # 18 credential
         "04 Business, administration and law › 041 Business and administration › "
         "0414 Marketing and advertising",  # 19 ISCED-F path

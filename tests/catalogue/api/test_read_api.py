@@ -442,3 +442,12 @@ def test_xml_search_pages_link_to_the_next(client):
     assert 'rel="next"' in first["Link"] and "page=2" in first["Link"]
     harvest = client.get(url, {"page_size": 10, "cursor": "start"})
     assert 'rel="next"' in harvest["Link"] and "cursor=" in harvest["Link"]
+
+
+def test_a_page_past_the_last_links_back_to_the_last(client):
+    at_six = client.get(LIST, {"eqf": "6", "page_size": 2}).json()
+    last = -(-at_six["count"] // 2)
+    past = client.get(LIST, {"eqf": "6", "page_size": 2, "page": last + 5})
+    assert past.status_code == 200 and past.json()["results"] == []
+    assert f"page={last}&" in past.json()["previous"]
+    assert client.get(past.json()["previous"]).json()["results"]

@@ -55,7 +55,7 @@ def test_phrase_and_exclusion(client):
 
 
 def test_words_only_to_leave_out_find_every_record_without_them(client):
-    """"-python", as the search box's own example suggests: everything but those records."""
+    """ "-python", as the search box's own example suggests: everything but those records."""
     with_python = search(client, q="python", verbatim="true")
     without = search(client, q="-python")
     assert without.total == search(client).total - with_python.total > 0
@@ -333,6 +333,16 @@ def test_pagination_and_chips(client):
     chips = {chip.label: chip.remove_url for chip in page.context["chips"]}
     assert chips["EQF level 5"] == "?q=data&eqf=6"
     assert chips["“data”"] == "?eqf=5&eqf=6"
+
+
+def test_a_page_past_the_last_says_so_and_leads_to_the_last(client):
+    page = text_of(client.get(SEARCH, {"eqf": "6", "page": "9"}))
+    at_six = search(client, eqf="6")
+    assert (
+        f"Page 9 is past the last page of these results. Go to the last page ({at_six.pages})"
+        in page
+    )
+    assert "No learning opportunity matches" not in page
 
 
 def test_no_results_offers_to_drop_filters_with_their_counts(client):
