@@ -15,6 +15,7 @@ from tests.builders import (
     make_opportunity,
     make_organisation,
     make_provider_user,
+    text_of,
 )
 
 pytestmark = pytest.mark.django_db
@@ -152,10 +153,11 @@ def test_compare_page_does_not_show_another_providers_draft(compare):
 
 @pytest.mark.parametrize("value", ["²", "9" * 30, "0"])
 @pytest.mark.parametrize("path", ["/", "/api/v1/learning-opportunities/"])
-def test_an_id_facet_value_that_names_no_record_finds_nothing(client, path, value):
+def test_an_id_facet_value_that_names_no_record_is_refused_clearly(client, path, value):
     """ "²" passes str.isdigit() but not int(): the provider facet's labels used to crash on it."""
     make_opportunity(make_organisation("Real provider"))
     response = client.get(path, {"provider": value})
-    assert response.status_code == 200
-    if path.startswith("/api/"):
-        assert response.json()["count"] == 0
+    assert response.status_code == 400
+    assert f"Unknown value: {value!r}." in (
+        response.json()["provider"][0] if path.startswith("/api/") else text_of(response)
+    )
