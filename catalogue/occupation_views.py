@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.shortcuts import render
+from django.utils.translation import get_language
 
 from catalogue.filters import SearchParams
 from catalogue.occupations import (
@@ -12,6 +13,7 @@ from catalogue.occupations import (
 )
 from catalogue.search.suggestions import skill_suggestions
 from catalogue.views import _page_number, _skill_term
+from taxonomies.selectors import occupation_labels_loaded
 
 
 def _occupation_term(request) -> str:
@@ -23,7 +25,13 @@ def occupation_pick_view(request):
     return render(
         request,
         "catalogue/occupation_pick.html",
-        {"term": term, "occupations": occupation_suggestions(term, limit=30) if term else None},
+        {
+            "term": term,
+            "occupations": occupation_suggestions(term, limit=30) if term else None,
+            # The examples are names people can type: in English when the visitor's language
+            # has no occupation names loaded.
+            "names_in_language": occupation_labels_loaded(get_language() or "en"),
+        },
     )
 
 

@@ -382,9 +382,20 @@ class TargetCourseForm(forms.ModelForm):
 class TargetCourseAdmin(OrganisationScopedMixin, OwnOrganisationChoices, admin.ModelAdmin):
     form = TargetCourseForm
     own_organisation_fields = ("institution",)
-    list_display = ["title", "code", "programme", "ects", "institution"]
+    list_display = ["title", "code", "programme", "ects", "institution", "compare_link"]
     search_fields = ["title", "code", "programme"]
     autocomplete_fields = ["skills"]
+    readonly_fields = ["compare_link"]
+
+    @admin.display(description=_("compare"))
+    def compare_link(self, course: TargetCourse) -> str:
+        if course.pk is None:
+            return _("Once the course is saved.")
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:recognition_targetcourse_compare", args=[course.pk]),
+            _("Compare with a learning opportunity"),
+        )
 
     def get_urls(self):
         return [

@@ -226,6 +226,15 @@ class Edition(models.Model):
             errors.setdefault("end_date", []).append(
                 _("The end date cannot be before the start date.")
             )
+        if (
+            self.application_deadline
+            and self.end_date
+            and self.application_deadline > self.end_date
+        ):
+            # After the start is allowed: some editions take learners who join late.
+            errors.setdefault("application_deadline", []).append(
+                _("Applications cannot close after the edition has ended.")
+            )
         if self.fee_amount is not None and self.fee_amount > 0 and self.currency_id is None:
             errors.setdefault("currency", []).append(_("Choose the currency of the fee."))
         if self.is_free and self.fee_amount:

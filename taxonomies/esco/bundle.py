@@ -27,7 +27,7 @@ from taxonomies.models import (
     EscoSkill,
     EscoSkillLabel,
 )
-from taxonomies.selectors import ESCO_VERSION_CACHE_KEY
+from taxonomies.selectors import ESCO_VERSION_CACHE_KEY, OCCUPATION_LANGUAGES_CACHE_KEY
 from taxonomies.signals import concepts_changed
 
 
@@ -133,7 +133,7 @@ def _import_occupations_pillar(importer: EscoImporter, directory: Path) -> None:
 
 
 def _record_release(directory: Path, version: str) -> None:
-    cache.delete(ESCO_VERSION_CACHE_KEY)
+    cache.delete_many([ESCO_VERSION_CACHE_KEY, OCCUPATION_LANGUAGES_CACHE_KEY])
     EscoRelease.objects.update_or_create(
         version=version,
         source=str(directory.resolve())[:255],

@@ -180,6 +180,20 @@ def test_the_job_picker_finds_occupations_in_other_languages(client, catalogue):
     assert "software developer" in fragment.text
 
 
+def test_the_pickers_examples_are_names_the_visitor_can_type(client, catalogue):
+    """The bundle loaded here has Italian occupation names but no German ones: a German
+    visitor is shown English examples, which find something, not German ones, which would not."""
+    def placeholder(language: str) -> str:
+        page = client.get(f"/{language}/jobs/")
+        return re.search(r'id="occupation_term"[^>]*placeholder="([^"]*)"', page.text)[1]
+
+    assert placeholder("it") == "es. giornalista, sviluppatore di software, analista di dati"
+    assert placeholder("de") == "z. B. journalist, software developer, data analyst"
+    for example in ("giornalista", "journalist"):
+        found = client.get("/jobs/", {"occupation_term": example})
+        assert "No occupation matches." not in found.text
+
+
 def test_opportunity_page_lists_the_jobs_it_prepares_for(client, catalogue):
     page = client.get(f"/opportunities/{catalogue['python'].pk}/")
     text = _text(page)

@@ -27,6 +27,16 @@ def test_end_date_before_start_date_is_refused():
     assert errors_of(edition)["end_date"] == ["The end date cannot be before the start date."]
 
 
+def test_applications_may_close_after_the_start_but_not_after_the_end():
+    edition = edition_of(start_date=date(2027, 3, 1), end_date=date(2027, 5, 31))
+    edition.application_deadline = date(2027, 3, 15)  # late joiners are taken
+    edition.full_clean()
+    edition.application_deadline = date(2027, 6, 1)
+    assert errors_of(edition)["application_deadline"] == [
+        "Applications cannot close after the edition has ended."
+    ]
+
+
 def test_any_start_date_excludes_dates():
     edition = edition_of(any_start_date=True)
     edition.start_date = date(2026, 5, 1)

@@ -55,6 +55,11 @@ def test_officer_sees_the_comparison_side_by_side(client, pair, parties):
     opportunity, course = pair
     client.force_login(make_officer(parties["a"]))
     url = reverse("admin:recognition_targetcourse_compare", args=[course.pk])
+    # Reached from the course's own page and from the list of courses.
+    for page in ("changelist", "change"):
+        args = [course.pk] if page == "change" else []
+        listing = client.get(reverse(f"admin:recognition_targetcourse_{page}", args=args))
+        assert f'href="{url}"' in listing.text
     found = client.get(url, {"q": "shape and content"})
     assert list(found.context["candidates"]) == [opportunity]
     page = client.get(url, {"opportunity": opportunity.pk})

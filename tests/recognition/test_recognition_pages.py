@@ -234,3 +234,10 @@ def test_a_refusal_must_show_a_substantial_difference(parties):
         "substantial_differences": ["A refusal must name at least one substantial difference."],
         "credits_recognised": ["A refusal recognises no credits."],
     }
+
+
+@pytest.mark.parametrize("prefix", ["", "/it"])
+def test_the_sections_own_address_leads_to_its_first_page(client, prefix):
+    response = client.get(f"{prefix}/recognition/")
+    assert response.status_code == 302
+    assert response["Location"] == f"{prefix}/recognition/institutions/"

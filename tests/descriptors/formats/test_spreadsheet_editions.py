@@ -44,6 +44,7 @@ def first_row(**cells) -> dict:
         "edition_reference": "2026",
         "start_date": "2026-01-15",
         "end_date": "2026-05-15",
+        "application_deadline": "2026-01-01",
         **cells,
     }
 
