@@ -435,6 +435,15 @@ def facet_json(facet) -> dict:
     }
 
 
+FACETS_VALUES = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
+
+
 def facets_requested(request) -> bool:
-    """Whether a search answer carries its facet counts (``facets=true``)."""
-    return request.query_params.get("facets") in ("1", "true", "yes")
+    """Whether a search answer carries its facet counts (``facets=true``); another value is a
+    400 rather than a silent "no"."""
+    value = request.query_params.get("facets")
+    if value is None or value == "":
+        return False
+    if value.lower() not in FACETS_VALUES:
+        raise serializers.ValidationError({"facets": ["Give true or false."]})
+    return FACETS_VALUES[value.lower()]

@@ -48,6 +48,22 @@
     if (next) next.value = window.location.pathname + window.location.search;
   });
 
+  // The address a search leaves in the bar, and so in the links people share, names only
+  // what was chosen: the form's empty boxes are left out of its query.
+  document.addEventListener("htmx:configRequest", function (event) {
+    var data = event.detail.formData;
+    if (!data || event.detail.verb !== "get") return;
+    var empty = [];
+    data.forEach(function (value, name) {
+      if (value === "" && empty.indexOf(name) < 0) empty.push(name);
+    });
+    empty.forEach(function (name) {
+      var kept = data.getAll(name).filter(function (value) { return value !== ""; });
+      data.delete(name);
+      kept.forEach(function (value) { data.append(name, value); });
+    });
+  });
+
   // htmx replaces the whole search block when a facet is ticked: keep the filters panel as
   // the visitor left it (open on a phone while choosing) and the focus on the ticked box,
   // which a closed panel would otherwise swallow.

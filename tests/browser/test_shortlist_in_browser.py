@@ -28,6 +28,11 @@ def test_shortlist_two_from_the_cards_and_compare_them(page, catalogue_server, w
     first.click()
     second.click()
     expect(first).to_have_attribute("aria-pressed", "true")
+    # Seen as saved, with what a click now does; heard by the same name, pressed.
+    expect(first.locator(".on-label")).to_be_visible()
+    expect(first.locator(".on-label")).to_have_text("Saved to compare: remove")
+    expect(second.locator(".on-label")).to_be_visible()
+    expect(save_button(page, "Street photography: shape and content")).to_have_count(1)
     expect(page.locator("#shortlist-status")).to_have_text("Saved to your shortlist.")
     bar = page.locator("#shortlist-bar")
     expect(bar).to_contain_text("Compare your shortlist (2/4)")

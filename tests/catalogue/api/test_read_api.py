@@ -160,6 +160,7 @@ def test_modified_since(client):
         ({"eqf": [str(level) for level in range(60)]}, "eqf"),
         ({"cursor": "%%%"}, "cursor"),
         ({"modified_since": "yesterday"}, "modified_since"),
+        ({"facets": "maybe"}, "facets"),
     ],
 )
 def test_bad_parameters_are_400_with_field_errors(client, params, field):
