@@ -104,6 +104,13 @@ def _model_problems(error: ValidationError, columns: dict[str, str] | None = Non
     ]
 
 
+def _other_columns(found: list[Problem], more: list[Problem]) -> list[Problem]:
+    """The problems of ``more`` about columns ``found`` says nothing of yet (a cell that could
+    not be read is also missing to the checks that come after)."""
+    columns = {problem.column for problem in found}
+    return [problem for problem in more if problem.column not in columns]
+
+
 # Edition fields by the column that fills them, and back.
 EDITION_FIELD_COLUMNS = {name: column for column, name in EDITION_COLUMNS.items()}
 EDITION_COLUMN_SET = tuple(column for column in COLUMNS if column.name in EDITION_COLUMNS)
@@ -171,9 +178,7 @@ class _RecordCheck:
             return None
         values, relations, children, problems = self.parser.parse(first_cells)
         first_edition = _edition_values(values)
-        if problems:
-            return self._rejected(problems)
-        if self.suggest is not None:
+        if self.suggest is not None and not problems:
             self.head.suggestions = self.suggest(
                 children.get("outcomes") or [], values.get("default_language")
             )
@@ -191,7 +196,14 @@ class _RecordCheck:
                 opportunity=opportunity, relations=relations, references_resolved=True
             )
         except ValidationError as error:
-            return self._rejected(_model_problems(error))
+            problems += _other_columns(problems, _model_problems(error))
+        if problems:
+            # Every problem of the row in one report, not one kind per upload: the checks of
+            # the edition it describes too, on the cells that could be read.
+            if EDITION_COLUMNS.keys() & first_cells.keys():
+                self._row_editions(opportunity, first_edition)
+                problems += _other_columns(problems, self.head.problems)
+            return self._rejected(problems)
         editions = None
         if EDITION_COLUMNS.keys() & first_cells.keys():
             row_editions = self._row_editions(opportunity, first_edition)

@@ -110,6 +110,26 @@ def test_good_rows_land_and_each_bad_row_is_reported(provider):
     assert not LearningOpportunity.objects.filter(provider_reference__startswith="BAD").exists()
 
 
+def test_a_row_reports_every_problem_it_has_at_once(provider):
+    """One upload shows all that is wrong with a row: a cell that cannot be read, an edition
+    that ends before it starts and a malformed address, not one kind per upload."""
+    bad = row(
+        "BAD-1",
+        ects_credits="abc",
+        start_date="2027-03-01",
+        end_date="2027-02-01",
+        homepage="not a url",
+    )
+    report = imported(csv_bytes([bad]), provider)
+    (result,) = report.rows
+    assert result.action == "rejected"
+    columns = {problem.column: problem.message for problem in result.problems}
+    assert columns["ects_credits"] == "'abc' is not a number."
+    assert columns["end_date"] == "The end date cannot be before the start date."
+    assert "homepage" in columns
+    assert not LearningOpportunity.objects.filter(provider_reference="BAD-1").exists()
+
+
 def test_reimport_is_a_no_op_and_an_edit_updates(provider):
     raw = csv_bytes([row("A-1"), row("A-2")])
     assert imported(raw, provider).summary == "2 created, 0 updated, 0 unchanged, 0 rejected"
