@@ -205,3 +205,38 @@ def test_publishing_incomplete_drafts_asks_first_then_publishes(admin_page):
             "status", flat=True
         )
     ) == {"published"}
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_an_agreement_item_beyond_the_courses_credits_is_refused_beside_it(admin_page, width):
+    """An officer drafts an agreement recognising a 2 ECTS course for 10: the form comes back
+    with the error beside the item's ECTS, everything typed kept, and nothing saved."""
+    page = admin_page
+    page.set_viewport_size({"width": width, "height": 900})
+    agreements = Agreement.objects.count()
+    page.goto(f"{page.server_url}{reverse('admin:recognition_agreement_add')}")
+    page.locator("#id_institution").select_option(label="Università Iuav di Venezia")
+    _pick_from_filter(page, "providers", "Leica Camera Italia")
+    page.locator("#id_title").fill("Leica electives, second round")
+    page.locator("#id_objective").fill("Recognise the street photography micro-credentials.")
+    page.locator("#id_process").fill("Apply to the student office with the credential.")
+    _select_by_text(page, "language", "English")
+    page.locator("#id_valid_from").fill("2026-09-01")
+    page.locator("#items-group .add-row a").click()
+    select2_pick(page, "items-0-opportunity", "Fotografia di strada: forma")
+    page.locator("#id_items-0-target_title").fill("Elective credits, BA Visual arts")
+    page.locator("#id_items-0-ects").fill("10")
+    page.locator("input[name=_save]").click()
+
+    item = page.locator(".dynamic-items").first
+    expect(item.locator(".errorlist")).to_have_text(
+        "More than the 2 ECTS the learning opportunity awards."
+    )
+    # Whole, on a phone too: a row of several fields was wider than the row that clips it.
+    error = item.locator(".errorlist").bounding_box()
+    row = item.locator(".form-row", has=page.locator("#id_items-0-ects")).bounding_box()
+    assert error["x"] + error["width"] <= row["x"] + row["width"] + 1
+    expect(page.locator("#id_items-0-ects")).to_have_value("10")
+    expect(page.locator("#id_title")).to_have_value("Leica electives, second round")
+    assert Agreement.objects.count() == agreements
+    screenshot(page, f"agreement-item-beyond-credits-{width}")
