@@ -183,6 +183,7 @@ def test_the_job_picker_finds_occupations_in_other_languages(client, catalogue):
 def test_the_pickers_examples_are_names_the_visitor_can_type(client, catalogue):
     """The bundle loaded here has Italian occupation names but no German ones: a German
     visitor is shown English examples, which find something, not German ones, which would not."""
+
     def placeholder(language: str) -> str:
         page = client.get(f"/{language}/jobs/")
         return re.search(r'id="occupation_term"[^>]*placeholder="([^"]*)"', page.text)[1]
