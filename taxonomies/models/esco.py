@@ -6,6 +6,7 @@ loaded.
 import unicodedata
 from urllib.parse import quote
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -19,9 +20,21 @@ class EscoConcept:
     (``esco_page_kind``: the portal's path segment)."""
 
     esco_page_kind = ""
+    URI_PREFIXES: tuple[str, ...] = ()
 
     def __str__(self) -> str:
         return self.localized_label
+
+    def clean(self) -> None:
+        # A concept added by hand (the admin) is an ESCO one too: it is offered and exported
+        # as ESCO's, and imports update it by its URI.
+        if self.uri and not self.uri.startswith(self.URI_PREFIXES):
+            raise ValidationError(
+                {
+                    "uri": _("Give the concept's ESCO URI: it starts with %(prefixes)s.")
+                    % {"prefixes": " or ".join(self.URI_PREFIXES)}
+                }
+            )
 
     @property
     def localized_label(self) -> str:

@@ -2,6 +2,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 
 from taxonomies.esco import esco_import
 from taxonomies.models import EscoBroaderRelation, EscoSkill
@@ -103,3 +104,30 @@ def test_full_official_bundle(shared_dir, empty_esco):
     assert EscoSkill.objects.skills().count() == 13_896
     assert EscoBroaderRelation.objects.count() == 20_649
     assert EscoSkill.objects.get(uri=PROGRAMMING).labels.filter(language="fr").exists()
+
+
+def test_a_skill_added_by_hand_must_have_an_esco_uri(admin_client):
+    """It is offered to providers and exported as ESCO's: an invented address is refused."""
+    url = reverse("admin:taxonomies_escoskill_add")
+    page = admin_client.get(url)
+    data = {
+        name: value
+        for name in page.context["adminform"].form.fields
+        if (value := page.context["adminform"].form[name].value()) is not None
+    }
+    for formset in page.context["inline_admin_formsets"]:
+        management = formset.formset.management_form
+        data |= {
+            f"{formset.formset.prefix}-{name}": management[name].value()
+            for name in management.fields
+        }
+    data |= {"preferred_label": "invented skill", "uri": "https://example.org/skill/1"}
+    refused = admin_client.post(url, data)
+    assert refused.status_code == 200
+    assert refused.context["adminform"].form.errors["uri"] == [
+        "Give the concept's ESCO URI: it starts with http://data.europa.eu/esco/skill/ or "
+        "http://data.europa.eu/esco/isced-f/."
+    ]
+    assert not EscoSkill.objects.filter(preferred_label="invented skill").exists()
+    data["uri"] = "http://data.europa.eu/esco/skill/00000000-0000-0000-0000-000000000001"
+    assert admin_client.post(url, data).status_code == 302
