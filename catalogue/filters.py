@@ -230,6 +230,15 @@ class OpportunitySearchFilterSet(django_filters.FilterSet):
             return True
         return super().is_valid()
 
+    def refused(self) -> list[tuple[str, list[str]]]:
+        """Each parameter that could not be used, by the name a page gives it, with why; call
+        ``is_valid()`` first."""
+        fields = self.form.fields
+        return [
+            (fields[name].label if name in fields else name, messages)
+            for name, messages in self.form.errors.items()
+        ]
+
     def cleaned(self) -> dict:
         """The validated values by parameter; call ``is_valid()`` first. Empty when it found
         no parameter to clean."""

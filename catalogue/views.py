@@ -85,10 +85,7 @@ def opportunity_search_view(request):
         "corrected_query": search_query.with_text(result.corrected_text),
         "verbatim_query": search_query.with_text(params.text, verbatim=True),
         "sort_choices": SORT_CHOICES,
-        "errors": [
-            (filterset.form.fields[name].label if name in filterset.form.fields else name, messages)
-            for name, messages in errors.items()
-        ],
+        "errors": filterset.refused() if errors else [],
         "page_title": params.text or _("Find a micro-credential"),
         "jsonld": search_results_jsonld(
             result.opportunities,
